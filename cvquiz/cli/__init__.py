@@ -1,0 +1,4 @@
+"""The command-line adapter: typer and rich live here and only here.
+
+Each command reads its options, calls one service of the library, renders the result and maps errors.
+"""

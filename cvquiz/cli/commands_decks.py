@@ -1,0 +1,139 @@
+"""``cvquiz check``, ``cvquiz decks`` and ``cvquiz paths``: deck files and the collection at a glance."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cvquiz.cli.context import get_env
+from cvquiz.cli.errors import handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("check")(check)
+    app.command("decks")(decks)
+    app.command("paths")(paths)
+
+
+@handle_errors
+def check(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Deck files or folders (default: the bundled decks and your decks folder)."
+        ),
+    ] = None,
+) -> None:
+    """Check deck files and print every problem found.
+
+    Example: cvquiz check ~/cvquiz-decks/
+    """
+    from cvquiz.deckfile import DeckSource, find_deck_files, load_decks
+    from cvquiz.errors import DeckProblems
+
+    env = get_env(ctx)
+    if paths:
+        sources = [DeckSource(p) for p in find_deck_files(paths)]
+    else:
+        sources = [DeckSource(p, bundled=True) for p in find_deck_files([env.paths.bundled])]
+        if env.paths.decks.is_dir():
+            sources += [DeckSource(p) for p in find_deck_files([env.paths.decks])]
+    try:
+        loaded = load_decks(sources)
+        problems = _generator_problems(loaded)
+    except DeckProblems as error:
+        problems = error.problems
+        loaded = []
+    if problems:
+        for line in problems:
+            env.err.print(escape(line), highlight=False, soft_wrap=True)
+        env.err.print(
+            f"[red]{len(problems)} problem{'s' * (len(problems) != 1)}[/] in {len(sources)} file(s)"
+        )
+        raise typer.Exit(1)
+    cards = sum(len(d.cards) for d in loaded)
+    env.err.print(f"[green]ok[/]: {len(loaded)} deck(s), {cards} card(s), no problems")
+
+
+def _generator_problems(decks: list) -> list[str]:  # type: ignore[type-arg]
+    """Check compute cards against the generators they name (imported only when there are some)."""
+    from cvquiz.model import CardType
+
+    compute = [(d, c) for d in decks for c in d.cards if c.type is CardType.COMPUTE]
+    if not compute:
+        return []
+    try:
+        from cvquiz.generators import check_card
+    except ImportError:  # pragma: no cover - the generators module is part of the package
+        return []
+    problems: list[str] = []
+    for deck, card in compute:
+        for message in check_card(card):
+            problems.append(f"{deck.path}:{card.line}:{card.column}: card {card.id!r}: {message}")
+    return problems
+
+
+@handle_errors
+def decks(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List decks with their counts of cards, new, due today and suspended.
+
+    Example: cvquiz decks --json
+    """
+    env = get_env(ctx)
+    col = env.collection()
+    summaries = col.deck_summaries(env.now, env.settings.rollover_hour)
+    if as_json:
+        env.out.print_json(json.dumps([asdict(s) for s in summaries], ensure_ascii=False))
+        return
+    table = Table(title="Decks", title_justify="left")
+    table.add_column("Deck")
+    table.add_column("Id", style="dim")
+    for name in ("Cards", "New", "Due", "Suspended"):
+        table.add_column(name, justify="right")
+    for s in summaries:
+        label = escape(s.name) + ("" if s.bundled else " [cyan](yours)[/]")
+        table.add_row(label, escape(s.id), str(s.cards), str(s.new), str(s.due), str(s.suspended))
+    if summaries:
+        table.add_section()
+        table.add_row(
+            "[bold]Total[/]",
+            "",
+            *(
+                str(sum(getattr(s, f) for s in summaries))
+                for f in ("cards", "new", "due", "suspended")
+            ),
+        )
+    env.out.print(table)
+
+
+@handle_errors
+def paths(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show where cvquiz keeps the collection, your decks and your settings.
+
+    Example: cvquiz paths
+    """
+    env = get_env(ctx)
+    from cvquiz.paths import Paths
+
+    data = {k: str(v) for k, v in asdict(env.paths).items()}
+    data["schema"] = str(Path(__file__).resolve().parent.parent / "deckfile" / "deck.schema.json")
+    if as_json:
+        env.out.print_json(json.dumps(data))
+        return
+    del Paths
+    for key, value in data.items():
+        env.out.print(f"[bold]{key:<11}[/] {escape(value)}", highlight=False, soft_wrap=True)

@@ -1,0 +1,125 @@
+"""The one injectable environment every command works in (paths, clock, language, consoles).
+
+Commands never read ``os.environ`` or the clock themselves: they ask the `Env` that the app callback built
+from the global options, so tests can swap any part of it.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from cvquiz import clock
+from cvquiz.paths import Paths
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+    from cvquiz.config import Settings
+
+
+def detect_lang(environ: dict[str, str] | os._Environ[str]) -> str:
+    """Return ``"zh"`` when the locale is Chinese, else ``"en"``."""
+    for name in ("CVQUIZ_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            if name == "CVQUIZ_LANG" and value in ("zh", "en"):
+                return value
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "zh" if code.lower().startswith("zh") else "en"
+
+
+@dataclass
+class Env:
+    """Everything a command needs from the outside world.
+
+    Attributes:
+        paths: where the collection, decks and settings live.
+        lang_option: the language asked for with ``--lang``, or None.
+        environ: the environment variables.
+        out: the console for data (stdout).
+        err: the console for diagnostics and progress (stderr).
+    """
+
+    paths: Paths
+    lang_option: str | None = None
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _collection: Collection | None = None
+
+    @cached_property
+    def now(self) -> datetime:
+        """The current time, read once (``CVQUIZ_NOW`` honoured)."""
+        return clock.now(self.environ)
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The user's settings (defaults where the file says nothing)."""
+        from cvquiz.config import load_settings
+
+        return load_settings(self.paths.config)
+
+    @property
+    def lang(self) -> str:
+        """The language cards are shown in: ``--lang``, then the ``lang`` setting, then the locale."""
+        if self.lang_option:
+            return self.lang_option
+        configured = self.settings.lang
+        if configured in ("zh", "en"):
+            return configured
+        return detect_lang(self.environ)
+
+    @property
+    def stdin_is_tty(self) -> bool:
+        """True when standard input is an interactive terminal."""
+        return sys.stdin.isatty()
+
+    def collection(self, sync: bool = True) -> Collection:
+        """Open the collection (created on first use) and, by default, sync the decks into it.
+
+        Args:
+            sync: sync bundled and user decks first (commands that only read the log pass False).
+        """
+        if self._collection is None:
+            from cvquiz.collection import Collection
+
+            self._collection = Collection.open(self.paths.collection)
+            if sync:
+                self._collection.sync_decks(
+                    self.paths.bundled, self.paths.decks, self.now, self.settings.rollover_hour
+                )
+        return self._collection
+
+    def close(self) -> None:
+        """Close the collection if it was opened."""
+        if self._collection is not None:
+            self._collection.close()
+            self._collection = None
+
+
+def get_env(ctx: typer.Context) -> Env:
+    """Return the `Env` the app callback stored on the context (building a default one if absent)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Env):
+        root.obj = Env(paths=Paths.from_env())
+    return root.obj
+
+
+def collection_override(path: Path | None, environ: dict[str, str]) -> dict[str, str]:
+    """Return ``environ`` with ``--collection PATH`` applied as ``CVQUIZ_COLLECTION``."""
+    if path is not None:
+        environ = {**environ, "CVQUIZ_COLLECTION": str(path)}
+    return environ

@@ -1,0 +1,52 @@
+"""The one boundary where cvquiz errors become a message on stderr and an exit code.
+
+Every command is wrapped in `handle_errors`: a `CvquizError` prints ``Error: ...`` (one line per problem) and
+exits with the error's code; Ctrl-C exits 130. ``typer.Exit`` passes through untouched (it is a RuntimeError, so
+it must never be caught by a broad ``except``).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from enum import IntEnum
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.markup import escape
+
+from cvquiz.errors import CvquizError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class ExitCode(IntEnum):
+    """The exit codes of cvquiz."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a command so cvquiz errors print one clear line and exit non-zero, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except CvquizError as error:
+            from rich.console import Console
+
+            err = Console(stderr=True, highlight=False, soft_wrap=True)
+            for line in str(error).splitlines() or [type(error).__name__]:
+                err.print(f"[bold red]Error:[/] {escape(line)}")
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            print(file=sys.stderr)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+    return wrapper

@@ -1,0 +1,166 @@
+"""The collection: one SQLite file holding decks, cards, their scheduling state and the review log.
+
+`Collection` is the only door to it; sqlite-utils and SQL live in this package and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cvquiz import clock
+from cvquiz.collection import store
+from cvquiz.collection.sync import SyncReport, sync_decks
+
+__all__ = ["Collection", "DeckSummary", "SyncReport"]
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    """Counts for one deck, as ``cvquiz decks`` shows them.
+
+    Attributes:
+        id: the deck id.
+        name: the display name.
+        bundled: shipped with cvquiz.
+        cards: active review cards.
+        new: cards never studied.
+        due: learning and review cards due by the end of today's study day.
+        suspended: suspended cards.
+        path: the deck file.
+    """
+
+    id: str
+    name: str
+    bundled: bool
+    cards: int
+    new: int
+    due: int
+    suspended: int
+    path: str | None
+
+
+class Collection:
+    """An open collection file.
+
+    Attributes:
+        path: the file.
+        conn: the sqlite3 connection (autocommit; use `transaction` for writes).
+        db: the same connection as a sqlite-utils Database.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = Database(conn)
+
+    @classmethod
+    def open(cls, path: Path, stop_before: str | None = None) -> Collection:
+        """Open a collection, creating it and applying migrations as needed.
+
+        Args:
+            path: the collection file (created with its folder on first use).
+            stop_before: for tests: leave migrations from this one on unapplied.
+
+        Raises:
+            CollectionError: when the file cannot be opened or is not a collection.
+        """
+        conn = store.connect(path)
+        collection = cls(path, conn)
+        try:
+            store.migrate(collection.db, stop_before=stop_before)
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            from cvquiz.errors import CollectionError
+
+            raise CollectionError(f"{path}: cannot read the collection: {error}") from None
+        return collection
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """Return a context manager running its block in one write transaction."""
+        return store.transaction(self.conn)
+
+    def migrations(self) -> list[str]:
+        """Return the names of the applied migrations."""
+        return store.applied_migrations(self.db)
+
+    def sync_decks(
+        self, bundled: Path, user: Path, now: datetime, rollover_hour: int = 4
+    ) -> SyncReport:
+        """Sync the bundled and user deck folders into the collection (see `cvquiz.collection.sync`).
+
+        Raises:
+            DeckProblems: every problem found; nothing is written then.
+        """
+        return sync_decks(self.conn, bundled, user, clock.to_ms(now))
+
+    def day_bounds(self, now: datetime, rollover_hour: int) -> tuple[int, int]:
+        """Return today's study day as [start, end) in ms since the epoch."""
+        day = clock.study_day(now, rollover_hour)
+        start = clock.day_start(day, rollover_hour)
+        end = clock.day_start(day + timedelta(days=1), rollover_hour)
+        return clock.to_ms(start), clock.to_ms(end)
+
+    def deck_summaries(self, now: datetime, rollover_hour: int = 4) -> list[DeckSummary]:
+        """Return per-deck counts of cards, new, due today and suspended, in deck order."""
+        today = clock.study_day(now, rollover_hour).isoformat()
+        _, end = self.day_bounds(now, rollover_hour)
+        rows = self.conn.execute(
+            """
+            SELECT d.id, d.name, d.bundled, d.path,
+                   COUNT(c.pk),
+                   SUM(s.state = 0 AND s.suspended = 0),
+                   SUM(s.state > 0 AND s.due < :end AND s.suspended = 0
+                       AND (s.buried_until IS NULL OR s.buried_until <= :today)),
+                   SUM(s.suspended)
+            FROM decks d
+            LEFT JOIN cards c ON c.deck_id = d.id AND c.active = 1
+            LEFT JOIN schedule s ON s.card_pk = c.pk
+            WHERE d.active = 1
+            GROUP BY d.id ORDER BY d.name
+            """,
+            {"end": end, "today": today},
+        ).fetchall()
+        return [
+            DeckSummary(
+                id=r[0],
+                name=r[1],
+                bundled=bool(r[2]),
+                path=r[3],
+                cards=r[4] or 0,
+                new=r[5] or 0,
+                due=r[6] or 0,
+                suspended=r[7] or 0,
+            )
+            for r in rows
+        ]
+
+    def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+        """Yield the rows of a read-only query as dicts (for services that need ad-hoc reads)."""
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(names, row, strict=True))
+
+    @staticmethod
+    def loads(blob: str | None) -> Any:
+        """Decode a JSON column (None stays None)."""
+        return None if blob is None else json.loads(blob)

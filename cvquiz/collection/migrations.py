@@ -1,0 +1,90 @@
+"""The collection's schema, as append-only numbered migrations (sqlite-utils ``Migrations``).
+
+Every migration runs when a collection is opened, so a newer cvquiz opens an older collection without loss.
+Never edit a migration after it has been released: add ``m00N_...`` instead. docs/schema.md is generated from
+these (``python scripts/gen_docs.py``).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("cvquiz")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Decks, their files, cards, scheduling state and the append-only review log."""
+    db.executescript(
+        """
+        CREATE TABLE decks (
+            id TEXT PRIMARY KEY,            -- the stable deck id from the file
+            name TEXT NOT NULL,             -- display name, '::' nests
+            description TEXT,               -- JSON {zh, en} or NULL
+            tags TEXT NOT NULL DEFAULT '[]',-- JSON list
+            path TEXT,                      -- the deck file
+            bundled INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,  -- 0 once its file is gone (history kept)
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE deck_files (
+            path TEXT PRIMARY KEY,
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            digest TEXT NOT NULL,           -- sha256 of the bytes
+            deck_id TEXT NOT NULL
+        );
+        CREATE TABLE cards (
+            pk INTEGER PRIMARY KEY,
+            deck_id TEXT NOT NULL REFERENCES decks(id),
+            card_id TEXT NOT NULL,          -- stable id within the deck
+            ord INTEGER NOT NULL,           -- 0 front, 1 reverse, N for cloze cN
+            type TEXT NOT NULL,
+            content TEXT NOT NULL,          -- JSON of the deck entry
+            content_hash TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '',  -- ' tag1 tag2 ' for LIKE '% tag %'
+            line INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL DEFAULT 0,  -- order of new cards: deck position, then file order
+            active INTEGER NOT NULL DEFAULT 1,    -- 0 when removed from its file (history kept)
+            added_at INTEGER NOT NULL,      -- ms since the epoch
+            modified_at INTEGER NOT NULL,   -- last content change, ms since the epoch
+            UNIQUE (deck_id, card_id, ord)
+        );
+        CREATE TABLE schedule (
+            card_pk INTEGER PRIMARY KEY REFERENCES cards(pk),
+            state INTEGER NOT NULL DEFAULT 0,     -- 0 new, 1 learning, 2 review, 3 relearning
+            step INTEGER,                   -- learning step (py-fsrs)
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,                    -- ms since the epoch; NULL while new
+            last_review INTEGER,            -- ms since the epoch
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,              -- study day (ISO date) the card comes back, or NULL
+            leech INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX schedule_due ON schedule (state, due);
+        CREATE INDEX cards_deck ON cards (deck_id, card_id);
+        CREATE INDEX cards_position ON cards (active, position);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            card_pk INTEGER NOT NULL REFERENCES cards(pk),
+            reviewed_at INTEGER NOT NULL,   -- ms since the epoch
+            study_day TEXT NOT NULL,        -- ISO date of the study day (rollover applied)
+            rating INTEGER NOT NULL,        -- 1 again, 2 hard, 3 good, 4 easy
+            duration_ms INTEGER,            -- time spent on the card
+            answer TEXT,                    -- what the user typed (compute cards)
+            correct INTEGER,                -- the engine's verdict (compute cards)
+            seed INTEGER,                   -- the compute instance's seed
+            state_before INTEGER NOT NULL,
+            state_after INTEGER NOT NULL,
+            before TEXT NOT NULL,           -- JSON of the schedule row before
+            after TEXT NOT NULL             -- JSON of the schedule row after
+        );
+        CREATE INDEX reviews_card ON reviews (card_pk, reviewed_at);
+        CREATE INDEX reviews_day ON reviews (study_day);
+        CREATE INDEX reviews_time ON reviews (reviewed_at);
+        """
+    )

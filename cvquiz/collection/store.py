@@ -1,0 +1,78 @@
+"""Opening the collection: one SQLite file, WAL, a busy timeout, migrations applied on open.
+
+The sqlite3 connection is opened here, in autocommit mode, so that cvquiz decides where each transaction
+starts and ends (`Store.transaction` takes the write lock at once with BEGIN IMMEDIATE, so two processes
+wait for each other instead of failing).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from cvquiz.collection.migrations import migrations
+from cvquiz.errors import CollectionError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) a collection file with WAL and a busy timeout.
+
+    Raises:
+        CollectionError: when the file cannot be opened or is not a SQLite database.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # journal_mode must be set outside a transaction; WAL lets readers and one writer work at once.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as error:
+        raise CollectionError(f"{path}: cannot open the collection: {error}") from None
+    except OSError as error:
+        raise CollectionError(f"{path}: cannot open the collection: {error.strerror}") from None
+    return conn
+
+
+def migrate(db: Database, stop_before: str | None = None) -> None:
+    """Apply pending migrations in one write transaction, so concurrent openers never race.
+
+    Args:
+        db: the database.
+        stop_before: apply only the migrations before this one (tests build old collections this way).
+    """
+    if not migrations.pending(db):
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db, stop_before=stop_before)
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run a block in one write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def applied_migrations(db: Database) -> list[str]:
+    """Return the names of the migrations applied to this collection, oldest first."""
+    return [m.name for m in migrations.applied(db)]

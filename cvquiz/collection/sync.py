@@ -1,0 +1,230 @@
+"""Deck sync: bring the collection in line with the deck files, incrementally and without losing history.
+
+A file whose size and modification time are unchanged costs one ``stat``; one whose bytes are unchanged costs
+a hash; only a changed file is parsed. A card keeps its row (and so its history) as long as its id does; a card
+gone from its file is retired, never deleted; a card that comes back is revived. Every file is parsed and
+validated before anything is written, and everything is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cvquiz.collection.store import transaction
+from cvquiz.deckfile.loader import load_deck_text
+from cvquiz.errors import DeckProblems
+from cvquiz.model import Deck
+
+POSITION_STRIDE = 1_000_000
+"""New cards are ordered by deck, then file order: position = deck position × stride + index."""
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did.
+
+    Attributes:
+        parsed: deck files that were parsed (changed or new).
+        skipped: deck files found unchanged.
+        added: review cards created.
+        updated: review cards whose content changed.
+        retired: review cards no longer in their file.
+        revived: retired review cards back in their file.
+        removed_decks: decks whose file disappeared.
+    """
+
+    parsed: int = 0
+    skipped: int = 0
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    revived: int = 0
+    removed_decks: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _deck_files(folder: Path, recursive: bool) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    pattern = folder.rglob("*") if recursive else folder.glob("*")
+    return sorted(
+        p
+        for p in pattern
+        if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+    )
+
+
+def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int) -> SyncReport:
+    """Sync the bundled decks and the user's decks folder into the collection.
+
+    Args:
+        conn: the collection connection.
+        bundled: the folder of bundled decks (top-level ``*.yaml``).
+        user: the user's decks folder (searched recursively); may not exist yet.
+        now_ms: the current time in ms since the epoch (recorded as added/modified time).
+
+    Returns:
+        What changed.
+
+    Raises:
+        DeckProblems: every problem of every changed file; nothing is written then.
+    """
+    files = [(p, True) for p in _deck_files(bundled, recursive=False)]
+    files += [(p, False) for p in _deck_files(user, recursive=True)]
+    known = {
+        row[0]: row[1:]
+        for row in conn.execute("SELECT path, mtime_ns, size, digest, deck_id FROM deck_files")
+    }
+    problems: list[str] = []
+    changed: list[tuple[Path, bool, Deck, int, int, str]] = []
+    touched: list[tuple[str, int, int]] = []  # stat changed, bytes did not
+    owner: dict[str, str] = {}
+    skipped = 0
+    for path, bundled_flag in files:
+        key = str(path)
+        stat = path.stat()
+        old = known.get(key)
+        if old is not None and old[0] == stat.st_mtime_ns and old[1] == stat.st_size:
+            owner.setdefault(old[3], key)
+            skipped += 1
+            continue
+        blob = path.read_bytes()
+        digest = hashlib.sha256(blob).hexdigest()
+        if old is not None and old[2] == digest:
+            touched.append((key, stat.st_mtime_ns, stat.st_size))
+            owner.setdefault(old[3], key)
+            skipped += 1
+            continue
+        try:
+            text = blob.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})")
+            continue
+        try:
+            deck = load_deck_text(text, key, path=path, bundled=bundled_flag)
+        except DeckProblems as error:
+            problems.extend(error.problems)
+            continue
+        changed.append((path, bundled_flag, deck, stat.st_mtime_ns, stat.st_size, digest))
+    for path, _, deck, *_ in changed:
+        first = owner.get(deck.id)
+        if first is not None and first != str(path):
+            problems.append(f"{path}:1:1: deck id {deck.id!r} is already used by {first}")
+        owner[deck.id] = str(path)
+    if problems:
+        raise DeckProblems(problems)
+
+    present = {str(p) for p, _ in files}
+    gone = [(path, row[3]) for path, row in known.items() if path not in present]
+    counts = {"added": 0, "updated": 0, "retired": 0, "revived": 0}
+    removed: list[str] = []
+    with transaction(conn):
+        for key, mtime, size in touched:
+            conn.execute(
+                "UPDATE deck_files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime, size, key)
+            )
+        for path, deck_id in gone:
+            conn.execute("DELETE FROM deck_files WHERE path = ?", (path,))
+            if deck_id not in owner:
+                removed.append(deck_id)
+                conn.execute("UPDATE decks SET active = 0 WHERE id = ?", (deck_id,))
+                cur = conn.execute(
+                    "UPDATE cards SET active = 0 WHERE deck_id = ? AND active = 1", (deck_id,)
+                )
+                counts["retired"] += cur.rowcount
+        for path, bundled_flag, deck, mtime, size, digest in changed:
+            _write_deck(conn, deck, path, bundled_flag, now_ms, counts)
+            conn.execute(
+                "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
+                (str(path), mtime, size, digest, deck.id),
+            )
+    return SyncReport(parsed=len(changed), skipped=skipped, removed_decks=tuple(removed), **counts)
+
+
+def _deck_position(conn: sqlite3.Connection, deck: Deck) -> int:
+    row = conn.execute("SELECT position FROM decks WHERE id = ?", (deck.id,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    top = conn.execute("SELECT COALESCE(MAX(position), -1) FROM decks").fetchone()[0]
+    return int(top) + 1
+
+
+def _write_deck(
+    conn: sqlite3.Connection,
+    deck: Deck,
+    path: Path,
+    bundled: bool,
+    now_ms: int,
+    counts: dict[str, int],
+) -> None:
+    position = _deck_position(conn, deck)
+    conn.execute(
+        """INSERT INTO decks (id, name, description, tags, path, bundled, active, position)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+             tags = excluded.tags, path = excluded.path, bundled = excluded.bundled, active = 1""",
+        (
+            deck.id,
+            deck.name,
+            json.dumps(deck.description.to_data(), ensure_ascii=False)
+            if deck.description
+            else None,
+            json.dumps(list(deck.tags), ensure_ascii=False),
+            str(path),
+            int(bundled),
+            position,
+        ),
+    )
+    existing = {
+        (card_id, ord_): (pk, digest, active)
+        for pk, card_id, ord_, digest, active in conn.execute(
+            "SELECT pk, card_id, ord, content_hash, active FROM cards WHERE deck_id = ?", (deck.id,)
+        )
+    }
+    seen: set[tuple[str, int]] = set()
+    inserts = []
+    updates = []
+    base = position * POSITION_STRIDE
+    for index, card in enumerate(deck.cards):
+        data = card.to_data()
+        content = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+        tags = " " + " ".join(card.tags) + " " if card.tags else ""
+        for ord_ in card.ords():
+            key = (card.id, ord_)
+            seen.add(key)
+            old = existing.get(key)
+            row = (card.type.value, content, digest, tags, card.line, base + index)
+            if old is None:
+                inserts.append((deck.id, card.id, ord_, *row, now_ms, now_ms))
+                continue
+            pk, old_digest, active = old
+            if not active:
+                counts["revived"] += 1
+            elif old_digest != digest:
+                counts["updated"] += 1
+            modified = now_ms if old_digest != digest else None
+            updates.append((*row, modified, pk))
+    conn.executemany(
+        """INSERT INTO cards (deck_id, card_id, ord, type, content, content_hash, tags, line, position,
+                              active, added_at, modified_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+        inserts,
+    )
+    counts["added"] += len(inserts)
+    conn.executemany(
+        """UPDATE cards SET type = ?, content = ?, content_hash = ?, tags = ?, line = ?, position = ?,
+                            active = 1, modified_at = COALESCE(?, modified_at) WHERE pk = ?""",
+        updates,
+    )
+    conn.execute(
+        """INSERT INTO schedule (card_pk) SELECT pk FROM cards
+           WHERE deck_id = ? AND pk NOT IN (SELECT card_pk FROM schedule)""",
+        (deck.id,),
+    )
+    retire = [existing[key][0] for key in existing if key not in seen and existing[key][2]]
+    conn.executemany("UPDATE cards SET active = 0 WHERE pk = ?", [(pk,) for pk in retire])
+    counts["retired"] += len(retire)

@@ -1,0 +1,332 @@
+"""The user's settings: a TOML file in the user config dir, with defaults, ranges and per-deck limits.
+
+`load_settings` reads it (a missing file means all defaults), `set_setting` validates one ``KEY VALUE`` as typed
+on the command line and rewrites the file atomically. A bad value is rejected with the allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cvquiz.errors import ConfigError
+
+DEFAULT_PARAMETERS: tuple[float, ...] = (
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+)  # fmt: skip
+"""FSRS-6's default weights, as py-fsrs ships them (checked against it in the tests)."""
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_steps(text: str) -> tuple[timedelta, ...]:
+    """Parse learning steps as Anki writes them: ``"1m 10m"``, ``"10m 1h 1d"``, or ``""`` for none.
+
+    Raises:
+        ConfigError: for a step that is not a positive number with a unit s, m, h or d.
+    """
+    steps = []
+    for part in text.replace(",", " ").split():
+        unit = part[-1:].lower()
+        number = part[:-1]
+        try:
+            value = float(number)
+        except ValueError:
+            value = math.nan
+        if unit not in _UNITS or not (value > 0 and math.isfinite(value)):
+            raise ConfigError(
+                f"could not read step {part!r}: use a number and a unit, e.g. 1m 10m 1h 1d"
+            )
+        steps.append(timedelta(seconds=value * _UNITS[unit]))
+    return tuple(steps)
+
+
+def format_steps(steps: tuple[timedelta, ...]) -> str:
+    """Format steps the way `parse_steps` reads them."""
+    out = []
+    for step in steps:
+        seconds = step.total_seconds()
+        for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+            if seconds % size == 0:
+                out.append(f"{int(seconds // size)}{unit}")
+                break
+        else:
+            out.append(f"{seconds:g}s")
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class DeckLimits:
+    """Per-deck overrides of the daily limits (None: use the global one)."""
+
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of cvquiz, with its default.
+
+    Attributes mirror the keys of ``config.toml``; `deck_limits` maps a deck id (or prefix ending in ``/``)
+    to its own daily limits.
+    """
+
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500
+    fuzz: bool = True
+    parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    rollover_hour: int = 4
+    leech_threshold: int = 8
+    leech_action: str = "tag"
+    lang: str = "auto"
+    review_order: str = "overdue"
+    deck_limits: Mapping[str, DeckLimits] = field(default_factory=dict)
+
+    def limits_for(self, deck_id: str) -> tuple[int, int]:
+        """Return (new_per_day, reviews_per_day) for a deck, honouring per-deck overrides."""
+        own = self.deck_limits.get(deck_id, DeckLimits())
+        return (
+            self.new_per_day if own.new_per_day is None else own.new_per_day,
+            self.reviews_per_day if own.reviews_per_day is None else own.reviews_per_day,
+        )
+
+
+def _int_in(lo: int, hi: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ConfigError(f"expected a whole number from {lo} to {hi}") from None
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise ConfigError(f"expected a whole number from {lo} to {hi}, got {value!r}")
+        return value
+
+    return check
+
+
+def _retention(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not 0.70 <= number <= 0.99:
+        raise ConfigError(f"expected a number from 0.70 to 0.99, got {value!r}")
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ConfigError(f"expected true or false, got {value!r}")
+
+
+def _steps(value: Any) -> tuple[timedelta, ...]:
+    if isinstance(value, tuple) and all(isinstance(v, timedelta) for v in value):
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"expected steps like '1m 10m', got {value!r}")
+    return parse_steps(value)
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ConfigError(f"expected one of {', '.join(options)}, got {value!r}")
+        return str(value)
+
+    return check
+
+
+def _parameters(value: Any) -> tuple[float, ...]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    try:
+        numbers = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ConfigError("expected 21 numbers separated by commas or spaces") from None
+    if len(numbers) != 21 or not all(math.isfinite(n) for n in numbers):
+        raise ConfigError(f"expected 21 finite FSRS-6 weights, got {len(numbers)}")
+    return numbers
+
+
+VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    "desired_retention": _retention,
+    "learning_steps": _steps,
+    "relearning_steps": _steps,
+    "maximum_interval": _int_in(1, 36500),
+    "fuzz": _bool,
+    "parameters": _parameters,
+    "new_per_day": _int_in(0, 9999),
+    "reviews_per_day": _int_in(0, 99999),
+    "rollover_hour": _int_in(0, 23),
+    "leech_threshold": _int_in(1, 99),
+    "leech_action": _choice("tag", "suspend"),
+    "lang": _choice("auto", "zh", "en"),
+    "review_order": _choice("overdue", "retrievability"),
+}
+"""Each top-level key and the function that validates and converts its value."""
+
+
+def _to_toml(value: Any) -> Any:
+    if isinstance(value, tuple) and value and isinstance(value[0], timedelta):
+        return format_steps(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def settings_from_data(data: Mapping[str, Any], origin: str = "config") -> Settings:
+    """Build Settings from parsed TOML, validating every key.
+
+    Args:
+        data: the parsed TOML document.
+        origin: the file name used in error messages.
+
+    Raises:
+        ConfigError: naming the key and the allowed values.
+    """
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key == "decks":
+            values["deck_limits"] = _deck_limits(raw, origin)
+            continue
+        check = VALIDATORS.get(key)
+        if check is None:
+            raise ConfigError(f"{origin}: unknown setting {key!r} (known: {', '.join(VALIDATORS)})")
+        try:
+            values[key] = check(raw)
+        except ConfigError as error:
+            raise ConfigError(f"{origin}: {key}: {error}") from None
+    return Settings(**values)
+
+
+def _deck_limits(raw: Any, origin: str) -> dict[str, DeckLimits]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{origin}: [decks] must be a table of deck ids")
+    limits = {}
+    for deck_id, table in raw.items():
+        if not isinstance(table, dict) or set(table) - {"new_per_day", "reviews_per_day"}:
+            raise ConfigError(
+                f"{origin}: decks.{deck_id}: only new_per_day and reviews_per_day can be set"
+            )
+        limits[deck_id] = DeckLimits(
+            new_per_day=None
+            if "new_per_day" not in table
+            else VALIDATORS["new_per_day"](table["new_per_day"]),
+            reviews_per_day=None
+            if "reviews_per_day" not in table
+            else VALIDATORS["reviews_per_day"](table["reviews_per_day"]),
+        )
+    return limits
+
+
+def load_settings(path: Path) -> Settings:
+    """Read the settings file; a missing file gives the defaults.
+
+    Raises:
+        ConfigError: when the file is not valid TOML or holds a bad value.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    return settings_from_data(data, str(path))
+
+
+def settings_to_data(settings: Settings, only_changed: bool = True) -> dict[str, Any]:
+    """Return the settings as TOML-ready data (by default only the keys that differ from the defaults)."""
+    defaults = Settings()
+    data: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "deck_limits":
+            continue
+        value = getattr(settings, f.name)
+        if not only_changed or value != getattr(defaults, f.name):
+            data[f.name] = _to_toml(value)
+    if settings.deck_limits:
+        data["decks"] = {
+            deck: {
+                k: v
+                for k, v in (
+                    ("new_per_day", lim.new_per_day),
+                    ("reviews_per_day", lim.reviews_per_day),
+                )
+                if v is not None
+            }
+            for deck, lim in settings.deck_limits.items()
+        }
+    return data
+
+
+def write_settings(path: Path, settings: Settings) -> None:
+    """Write the settings atomically (temporary file, fsync, rename)."""
+    import tomli_w
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blob = tomli_w.dumps(settings_to_data(settings)).encode()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def set_setting(path: Path, key: str, value: str) -> Settings:
+    """Validate ``key = value`` as typed on the command line and save it.
+
+    ``decks.ID.new_per_day`` / ``decks.ID.reviews_per_day`` set per-deck limits.
+
+    Returns:
+        The new settings.
+
+    Raises:
+        ConfigError: for an unknown key or a value out of range (nothing is written).
+    """
+    settings = load_settings(path)
+    if key.startswith("decks."):
+        deck_id, _, limit = key[len("decks.") :].rpartition(".")
+        if not deck_id or limit not in ("new_per_day", "reviews_per_day"):
+            raise ConfigError(
+                "per-deck keys are decks.DECK.new_per_day or decks.DECK.reviews_per_day"
+            )
+        checked = VALIDATORS[limit](value)
+        limits = dict(settings.deck_limits)
+        limits[deck_id] = replace(limits.get(deck_id, DeckLimits()), **{limit: checked})
+        new = replace(settings, deck_limits=limits)
+    else:
+        check = VALIDATORS.get(key)
+        if check is None:
+            raise ConfigError(f"unknown setting {key!r} (known: {', '.join(VALIDATORS)})")
+        try:
+            new = replace(settings, **{key: check(value)})
+        except ConfigError as error:
+            raise ConfigError(f"{key}: {error}") from None
+    write_settings(path, new)
+    return new

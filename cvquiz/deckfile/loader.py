@@ -1,0 +1,521 @@
+"""The strict, safe deck loader.
+
+YAML is parsed with the safe loader (libyaml's C parser where available) and a constructor that remembers where
+every mapping and key stands, refuses duplicate keys and anchors/aliases, and lets no tag beyond plain YAML
+data through. Validation then checks every field against the deck format (docs/deck-format.md) and collects
+every problem as ``file:line:column: card 'id': message`` rather than stopping at the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cvquiz.errors import DeckProblems
+from cvquiz.model import CLOZE_RE, LANGS, Card, CardType, Deck, Text
+
+_BaseLoader: type[yaml.SafeLoader]
+try:
+    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+DECK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*$")
+TAG_RE = re.compile(r"^[^\s:]+(::[^\s:]+)*$")
+URL_RE = re.compile(r"^https?://\S+$")
+
+DECK_FIELDS = ("deck", "name", "description", "tags", "cards")
+CARD_FIELDS = (
+    "id",
+    "type",
+    "question",
+    "answer",
+    "explanation",
+    "tags",
+    "source",
+    "generator",
+    "params",
+    "decimals",
+    "tolerance",
+)
+COMPUTE_ONLY = ("generator", "params", "decimals", "tolerance")
+
+
+class Where(dict[str, Any]):
+    """A mapping that remembers where it and each of its keys stand in the file (1-based)."""
+
+    line: int = 0
+    column: int = 0
+    key_pos: dict[str, tuple[int, int]]
+
+
+class _StrictConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that records positions and rejects duplicate keys and aliases."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not allowed in deck files",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Where:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        self.flatten_mapping(node)
+        result = Where()
+        result.line = node.start_mark.line + 1
+        result.column = node.start_mark.column + 1
+        result.key_pos = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"keys must be text, found {key!r}", key_node.start_mark
+                )
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            result[key] = self.construct_object(value_node, deep=deep)
+            result.key_pos[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return result
+
+
+def _construct_map(loader: _StrictConstructor, node: yaml.MappingNode) -> Iterator[Where]:
+    data = Where()
+    yield data
+    built = loader.construct_mapping(node)
+    data.update(built)
+    data.line, data.column, data.key_pos = built.line, built.column, built.key_pos
+
+
+_StrictConstructor.add_constructor("tag:yaml.org,2002:map", _construct_map)
+# Dates and timestamps stay text: a deck never needs them, and a question like "2024-01-01?" must survive.
+_StrictConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _StrictConstructor.construct_yaml_str
+)
+
+
+@dataclass(frozen=True)
+class DeckSource:
+    """Where a deck file came from.
+
+    Attributes:
+        path: the file.
+        bundled: True for decks shipped with cvquiz.
+    """
+
+    path: Path
+    bundled: bool = False
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class _Checker:
+    """Collects every problem of one file, each with its position and card."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[str] = []
+
+    def add(self, where: tuple[int, int], message: str, card: str | None = None) -> None:
+        prefix = f"{self.label}:{where[0]}:{where[1]}: "
+        if card is not None:
+            prefix += f"card {card!r}: "
+        self.problems.append(prefix + message)
+
+
+def _pos(mapping: Where, key: str | None = None) -> tuple[int, int]:
+    if key is not None and key in getattr(mapping, "key_pos", {}):
+        return mapping.key_pos[key]
+    return (getattr(mapping, "line", 1) or 1, getattr(mapping, "column", 1) or 1)
+
+
+def _text(chk: _Checker, owner: Where, key: str, card: str | None) -> Text | None:
+    value = owner.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            chk.add(_pos(owner, key), f"{key} is empty", card)
+            return None
+        return Text(zh=value, en=value)
+    if isinstance(value, Where):
+        for lang in value:
+            if lang not in LANGS:
+                chk.add(
+                    _pos(value, lang),
+                    f"unknown language {lang!r} in {key} (use zh and/or en){_suggest(lang, LANGS)}",
+                    card,
+                )
+        parts = {lang: value.get(lang) for lang in LANGS if lang in value}
+        for lang, text in parts.items():
+            if not isinstance(text, str) or not text.strip():
+                chk.add(_pos(value, lang), f"{key}.{lang} must be non-empty text", card)
+                return None
+        if not parts:
+            chk.add(_pos(owner, key), f"{key} needs zh and/or en text", card)
+            return None
+        return Text(zh=parts.get("zh"), en=parts.get("en"))
+    chk.add(_pos(owner, key), f"{key} must be text or a {{zh, en}} mapping", card)
+    return None
+
+
+def _tags(chk: _Checker, owner: Where, card: str | None) -> tuple[str, ...]:
+    value = owner.get("tags")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        chk.add(_pos(owner, "tags"), "tags must be a list", card)
+        return ()
+    tags = []
+    for tag in value:
+        if not isinstance(tag, str) or not TAG_RE.match(tag):
+            chk.add(
+                _pos(owner, "tags"),
+                f"bad tag {tag!r}: letters, digits, '_' and '-' joined by '::', no spaces",
+                card,
+            )
+        else:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def _params(chk: _Checker, card_map: Where, card_id: str) -> dict[str, Any]:
+    value = card_map.get("params")
+    if value is None:
+        return {}
+    if not isinstance(value, Where):
+        chk.add(_pos(card_map, "params"), "params must be a mapping of parameter: choices", card_id)
+        return {}
+    out: dict[str, Any] = {}
+    for name, space in value.items():
+        where = _pos(value, name)
+        if isinstance(space, list):
+            if not space:
+                chk.add(where, f"params.{name} lists no choices", card_id)
+                continue
+            if any(isinstance(v, (dict, list)) and not isinstance(v, list) for v in space):
+                chk.add(where, f"params.{name}: choices must be plain values or lists", card_id)
+                continue
+            out[name] = list(space)
+        elif isinstance(space, Where):
+            extra = set(space) - {"min", "max"}
+            lo, hi = space.get("min"), space.get("max")
+            if extra or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)
+            ):
+                chk.add(where, f"params.{name}: a range is {{min: number, max: number}}", card_id)
+                continue
+            assert isinstance(lo, (int, float)) and isinstance(hi, (int, float))
+            if lo > hi:
+                chk.add(where, f"params.{name}: min {lo} is greater than max {hi}", card_id)
+                continue
+            out[name] = {"min": lo, "max": hi}
+        elif isinstance(space, (str, int, float, bool)):
+            out[name] = [space]
+        else:
+            chk.add(where, f"params.{name}: give a list of choices or {{min, max}}", card_id)
+    return out
+
+
+def _card(
+    chk: _Checker, raw: Any, index: int, deck_tags: tuple[str, ...], seq_pos: tuple[int, int]
+) -> Card | None:
+    if not isinstance(raw, Where):
+        chk.add(seq_pos, f"cards[{index}] must be a mapping with id, question, answer...")
+        return None
+    card_id = raw.get("id")
+    label: str | None = card_id if isinstance(card_id, str) else None
+    before = len(chk.problems)
+    if card_id is None:
+        chk.add(_pos(raw), f"cards[{index}] has no id")
+    elif not isinstance(card_id, str) or not CARD_ID_RE.match(card_id):
+        chk.add(
+            _pos(raw, "id"),
+            f"bad card id {card_id!r}: lowercase letters, digits, '-' and '_', starting with a letter or digit",
+        )
+        label = str(card_id)
+    for key in raw:
+        if key not in CARD_FIELDS:
+            chk.add(_pos(raw, key), f"unknown field {key!r}{_suggest(key, CARD_FIELDS)}", label)
+    type_value = raw.get("type", "basic")
+    try:
+        card_type = CardType(type_value)
+    except ValueError:
+        chk.add(
+            _pos(raw, "type"),
+            f"unknown type {type_value!r} (basic, reversed, cloze or compute){_suggest(str(type_value), [t.value for t in CardType])}",
+            label,
+        )
+        return None
+    question = _text(chk, raw, "question", label)
+    answer = _text(chk, raw, "answer", label)
+    explanation = _text(chk, raw, "explanation", label)
+    tags = _tags(chk, raw, label)
+    source = raw.get("source")
+    if source is not None and (not isinstance(source, str) or not URL_RE.match(source)):
+        chk.add(_pos(raw, "source"), f"source must be an http(s) URL, got {source!r}", label)
+        source = None
+    if card_type is not CardType.COMPUTE:
+        if question is None and "question" not in raw:
+            chk.add(_pos(raw), "missing field 'question'", label)
+        if (
+            card_type in (CardType.BASIC, CardType.REVERSED)
+            and answer is None
+            and "answer" not in raw
+        ):
+            chk.add(_pos(raw), "missing field 'answer'", label)
+        for key in COMPUTE_ONLY:
+            if key in raw:
+                chk.add(_pos(raw, key), f"{key!r} is only for compute cards", label)
+        if card_type is CardType.CLOZE and question is not None:
+            for lang, text in (("zh", question.zh), ("en", question.en)):
+                if text is not None and not CLOZE_RE.search(text):
+                    chk.add(
+                        _pos(raw, "question"),
+                        f"cloze question ({lang}) has no {{{{c1::...}}}} deletion",
+                        label,
+                    )
+    generator = raw.get("generator")
+    decimals = raw.get("decimals")
+    tolerance = raw.get("tolerance")
+    params: dict[str, Any] = {}
+    if card_type is CardType.COMPUTE:
+        if generator is None:
+            chk.add(_pos(raw), "compute card needs a 'generator'", label)
+        elif not isinstance(generator, str) or not re.match(r"^[a-z][a-z0-9_]*$", generator):
+            chk.add(_pos(raw, "generator"), f"bad generator name {generator!r}", label)
+        params = _params(chk, raw, label or "?")
+        if decimals is not None and (
+            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12
+        ):
+            chk.add(
+                _pos(raw, "decimals"),
+                f"decimals must be a whole number from 0 to 12, got {decimals!r}",
+                label,
+            )
+        if tolerance is not None:
+            if (
+                not isinstance(tolerance, Where)
+                or not tolerance
+                or set(tolerance) - {"rel", "abs"}
+                or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                    for v in tolerance.values()
+                )
+            ):
+                chk.add(
+                    _pos(raw, "tolerance"),
+                    "tolerance is {rel: number, abs: number} (non-negative)",
+                    label,
+                )
+                tolerance = None
+            else:
+                tolerance = {k: float(v) for k, v in tolerance.items()}
+    if len(chk.problems) > before or card_id is None or not isinstance(card_id, str):
+        return None
+    all_tags = tuple(dict.fromkeys((*tags, *deck_tags)))
+    line, column = _pos(raw)
+    return Card(
+        id=card_id,
+        type=card_type,
+        question=question or Text(),
+        answer=answer,
+        explanation=explanation,
+        tags=all_tags,
+        source=source,
+        generator=generator if card_type is CardType.COMPUTE else None,
+        params=params,
+        decimals=decimals if card_type is CardType.COMPUTE else None,
+        tolerance=tolerance if card_type is CardType.COMPUTE else None,
+        line=line,
+        column=column,
+    )
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """Parse YAML text strictly and safely.
+
+    Raises:
+        DeckProblems: with ``label:line:column: message`` for any syntax or construction error.
+    """
+    try:
+        loader = _StrictConstructor(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+        problem = error.problem or "invalid YAML"
+        if "could not determine a constructor" in problem:
+            problem = problem.replace(
+                "could not determine a constructor for the tag", "tag not allowed in deck files:"
+            )
+        context = (
+            f" {error.context}" if error.context and "constructor" not in error.context else ""
+        )
+        raise DeckProblems([f"{label}:{where}: {problem}{context}"]) from None
+    except yaml.YAMLError as error:
+        raise DeckProblems([f"{label}:1:1: {error}"]) from None
+
+
+def load_deck_text(text: str, label: str, path: Path | None = None, bundled: bool = False) -> Deck:
+    """Load and validate one deck from YAML text.
+
+    Args:
+        text: the YAML source.
+        label: the name used in messages (usually the file path).
+        path: the file the text came from, if any.
+        bundled: True for a deck shipped with cvquiz.
+
+    Returns:
+        The deck.
+
+    Raises:
+        DeckProblems: listing every problem found, each as ``label:line:column: ...``.
+    """
+    data = parse_yaml(text, label)
+    chk = _Checker(label)
+    if not isinstance(data, Where):
+        chk.add((1, 1), "a deck file is a mapping with deck, name and cards")
+        raise DeckProblems(chk.problems)
+    for key in data:
+        if key not in DECK_FIELDS:
+            chk.add(_pos(data, key), f"unknown field {key!r}{_suggest(key, DECK_FIELDS)}")
+    deck_id = data.get("deck")
+    if deck_id is None:
+        chk.add((1, 1), "missing field 'deck' (the stable deck id)")
+    elif not isinstance(deck_id, str) or not DECK_ID_RE.match(deck_id):
+        chk.add(
+            _pos(data, "deck"),
+            f"bad deck id {deck_id!r}: lowercase letters, digits, '-', '_' and '/'",
+        )
+    name = data.get("name")
+    if name is None:
+        chk.add((1, 1), "missing field 'name'")
+    elif not isinstance(name, str) or not name.strip():
+        chk.add(_pos(data, "name"), "name must be non-empty text")
+    description = _text(chk, data, "description", None)
+    deck_tags = _tags(chk, data, None)
+    raw_cards = data.get("cards")
+    cards: list[Card] = []
+    if raw_cards is None:
+        chk.add((1, 1), "missing field 'cards' (a list, possibly empty)")
+    elif not isinstance(raw_cards, list):
+        chk.add(_pos(data, "cards"), "cards must be a list")
+    else:
+        seen: dict[str, int] = {}
+        for index, raw in enumerate(raw_cards):
+            card = _card(chk, raw, index, deck_tags, _pos(data, "cards"))
+            if card is None:
+                continue
+            if card.id in seen:
+                chk.add(
+                    (card.line, card.column),
+                    f"duplicate id (first used on line {seen[card.id]})",
+                    card.id,
+                )
+                continue
+            seen[card.id] = card.line
+            cards.append(card)
+    if chk.problems:
+        raise DeckProblems(chk.problems)
+    assert isinstance(deck_id, str) and isinstance(name, str)
+    return Deck(
+        id=deck_id,
+        name=name.strip(),
+        description=description,
+        tags=deck_tags,
+        cards=tuple(cards),
+        path=path,
+        bundled=bundled,
+    )
+
+
+def load_deck(path: Path, bundled: bool = False) -> Deck:
+    """Load and validate one deck file.
+
+    Raises:
+        DeckProblems: listing every problem, or the file cannot be read.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DeckProblems(
+            [f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})"]
+        ) from None
+    except OSError as error:
+        raise DeckProblems([f"{path}: cannot read: {error.strerror}"]) from None
+    return load_deck_text(text, str(path), path=path, bundled=bundled)
+
+
+def find_deck_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand files and folders into deck files (``*.yaml``/``*.yml``, recursively, sorted).
+
+    Raises:
+        DeckProblems: for a path that does not exist.
+    """
+    found: list[Path] = []
+    missing = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(f"{path}: no such file or folder")
+    if missing:
+        raise DeckProblems(missing)
+    return found
+
+
+def load_decks(sources: Iterable[DeckSource]) -> list[Deck]:
+    """Load many deck files, collecting every problem of every file (and deck ids used twice).
+
+    Raises:
+        DeckProblems: listing every problem of every file.
+    """
+    decks: list[Deck] = []
+    problems: list[str] = []
+    owners: dict[str, Path] = {}
+    for source in sources:
+        try:
+            deck = load_deck(source.path, bundled=source.bundled)
+        except DeckProblems as error:
+            problems.extend(error.problems)
+            continue
+        if deck.id in owners:
+            problems.append(
+                f"{source.path}:1:1: deck id {deck.id!r} is already used by {owners[deck.id]}"
+            )
+            continue
+        owners[deck.id] = source.path
+        decks.append(deck)
+    if problems:
+        raise DeckProblems(problems)
+    return decks
