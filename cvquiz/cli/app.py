@@ -6,6 +6,7 @@ so ``cvquiz --help`` and ``cvquiz --version`` start fast.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Annotated
@@ -13,8 +14,8 @@ from typing import Annotated
 import typer
 
 from cvquiz import __version__
-from cvquiz.cli import commands_decks
 from cvquiz.cli.context import Env, collection_override
+from cvquiz.cli.groups import calc_app, config_app, export_app
 from cvquiz.paths import Paths
 
 app = typer.Typer(
@@ -64,7 +65,14 @@ def main_callback(
     ctx.call_on_close(ctx.obj.close)
 
 
-commands_decks.register(app)
+COMMAND_MODULES = ("commands_decks",)
+"""The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"cvquiz.cli.{_name}").register(app)
+app.add_typer(config_app)
+app.add_typer(export_app)
+app.add_typer(calc_app)
 
 
 def main() -> None:
