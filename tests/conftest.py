@@ -1,0 +1,51 @@
+"""Shared fixtures: every test runs against its own collection, decks folder and settings, at a fixed time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXED_NOW = "2026-03-02T09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def cvquiz_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Point every CVQUIZ_* path into tmp_path, fix the clock and the time zone, clear the language."""
+    env = {
+        "CVQUIZ_COLLECTION": str(tmp_path / "data" / "collection.sqlite"),
+        "CVQUIZ_DECKS": str(tmp_path / "data" / "decks"),
+        "CVQUIZ_CONFIG": str(tmp_path / "config" / "config.toml"),
+        "CVQUIZ_NOW": FIXED_NOW,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("CVQUIZ_LANG", "LC_ALL", "LC_MESSAGES", "VISUAL", "EDITOR"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("NO_COLOR", "1")
+    if hasattr(os, "tzset"):
+        os.tzset()
+    yield env
+    monkeypatch.undo()
+    if hasattr(os, "tzset"):
+        os.tzset()
+
+
+@pytest.fixture
+def user_decks(cvquiz_env: dict[str, str]) -> Path:
+    """The user's decks folder, created."""
+    path = Path(cvquiz_env["CVQUIZ_DECKS"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def empty_bundled(tmp_path: Path) -> Path:
+    """An empty folder to stand in for the bundled decks."""
+    path = tmp_path / "bundled"
+    path.mkdir()
+    return path

@@ -1,0 +1,126 @@
+"""``cvquiz check``, ``decks``, ``paths`` and ``--version``, through CliRunner and the installed command."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cvquiz import __version__
+from cvquiz.cli.app import app
+from cvquiz.paths import bundled_decks_dir
+
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"cvquiz {__version__}"
+
+
+def test_decks_creates_the_collection_on_first_use(cvquiz_env: dict[str, str]) -> None:
+    assert not Path(cvquiz_env["CVQUIZ_COLLECTION"]).exists()
+    result = runner.invoke(app, ["decks", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    bundled = {d["id"] for d in data if d["bundled"]}
+    assert len(bundled) == len(list(bundled_decks_dir().glob("*.yaml")))
+    assert Path(cvquiz_env["CVQUIZ_COLLECTION"]).exists()
+    assert all(d["new"] == d["cards"] and d["due"] == 0 for d in data)
+
+
+def test_decks_table_lists_user_decks(user_decks: Path) -> None:
+    (user_decks / "mine.yaml").write_text(
+        "deck: mine\nname: 'Mine::[b]old'\ncards:\n  - id: a\n    question: q\n    answer: a\n"
+    )
+    result = runner.invoke(app, ["decks"])
+    assert result.exit_code == 0, result.output
+    assert "Mine::[b]old" in result.stdout  # markup in names is shown, not interpreted
+    assert "(yours)" in result.stdout
+
+
+def test_collection_option_overrides_env(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.sqlite"
+    result = runner.invoke(app, ["--collection", str(target), "decks", "--json"])
+    assert result.exit_code == 0, result.output
+    assert target.exists()
+
+
+def test_bad_user_deck_is_one_line_error_and_no_change(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    assert runner.invoke(app, ["decks"]).exit_code == 0
+    col = Path(cvquiz_env["CVQUIZ_COLLECTION"])
+    before = col.read_bytes()
+    (user_decks / "bad.yaml").write_text(
+        "deck: bad\nname: n\ncards:\n  - id: a\n    question: q\n    anwser: b\n"
+    )
+    result = runner.invoke(app, ["decks"])
+    assert result.exit_code == 1
+    assert (
+        "bad.yaml:6:5: card 'a': unknown field 'anwser' (did you mean 'answer'?)" in result.stderr
+    )
+    assert "Traceback" not in result.output
+    assert col.read_bytes() == before
+
+
+def test_check_reports_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text("deck: one\nname: n\ncards:\n  - id: a\n    qestion: q\n")
+    (tmp_path / "two.yaml").write_text("deck: two\nname: n\nname: m\ncards: []\n")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "one.yaml:5:5: card 'a': unknown field 'qestion'" in result.stderr
+    assert "two.yaml:3:1: duplicate key 'name'" in result.stderr
+
+
+def test_check_clean_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "ok.yaml").write_text(
+        "deck: ok\nname: n\ncards:\n  - id: a\n    question: q\n    answer: a\n"
+    )
+    assert runner.invoke(app, ["check", str(tmp_path)]).exit_code == 0
+    result = runner.invoke(app, ["check", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert "nope: no such file or folder" in result.stderr
+
+
+def test_check_bundled_decks_by_default() -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_paths_json(cvquiz_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["paths", "--json"])
+    data = json.loads(result.stdout)
+    assert data["collection"] == cvquiz_env["CVQUIZ_COLLECTION"]
+    assert Path(data["schema"]).is_file()
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_installed_command_in_a_subprocess(user_decks: Path) -> None:
+    env = dict(os.environ)
+    (user_decks / "bad.yaml").write_text(
+        "deck: bad\nname: !!python/object:os.system ls\ncards: []\n"
+    )
+    result = subprocess.run(
+        ["cvquiz", "decks"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ")
+    assert "bad.yaml:2:7: tag not allowed in deck files" in result.stderr
+    assert "Traceback" not in result.stderr
+    (user_decks / "bad.yaml").unlink()
+    result = subprocess.run(
+        ["cvquiz", "decks", "--json"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
+    result = subprocess.run(
+        ["cvquiz", "--version"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.startswith("cvquiz ")

@@ -1,0 +1,234 @@
+"""The collection file: migrations on open, deck sync that keeps history, two processes at once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cvquiz.collection import Collection
+from cvquiz.collection.migrations import migrations
+from cvquiz.errors import DeckProblems
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+DECK = """\
+deck: mine
+name: Mine
+cards:
+  - id: a
+    question: qa
+    answer: aa
+  - id: b
+    type: reversed
+    question: qb
+    answer: ab
+"""
+
+
+def open_col(tmp_path: Path) -> Collection:
+    return Collection.open(tmp_path / "c.sqlite")
+
+
+def add_review(col: Collection, pk: int) -> None:
+    with col.transaction() as conn:
+        conn.execute(
+            "INSERT INTO reviews (card_pk, reviewed_at, study_day, rating, state_before, state_after, before, after)"
+            " VALUES (?, 0, '2026-03-02', 3, 0, 1, '{}', '{}')",
+            (pk,),
+        )
+
+
+def card_rows(col: Collection) -> dict[tuple[str, int], tuple[int, int, str]]:
+    return {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in col.conn.execute("SELECT card_id, ord, pk, active, content_hash FROM cards")
+    }
+
+
+def test_sync_adds_edits_retires_and_revives_without_losing_history(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    deck = user / "mine.yaml"
+    deck.write_text(DECK)
+    col = open_col(tmp_path)
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert (report.parsed, report.added) == (1, 3)
+    rows = card_rows(col)
+    assert set(rows) == {("a", 0), ("b", 0), ("b", 1)}
+    pk_a = rows[("a", 0)][0]
+    add_review(col, pk_a)
+
+    # unchanged: nothing parsed
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert (report.parsed, report.skipped, report.added) == (0, 1, 0)
+
+    # edit the text of card a: same row, new hash, history kept
+    deck.write_text(DECK.replace("answer: aa", "answer: aa, edited"))
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert report.updated == 1
+    rows2 = card_rows(col)
+    assert rows2[("a", 0)][0] == pk_a and rows2[("a", 0)][2] != rows[("a", 0)][2]
+
+    # remove card a: retired, not deleted
+    deck.write_text(DECK.replace("  - id: a\n    question: qa\n    answer: aa\n", ""))
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert report.retired == 1
+    assert card_rows(col)[("a", 0)][:2] == (pk_a, 0)
+    assert (
+        col.conn.execute("SELECT COUNT(*) FROM reviews WHERE card_pk = ?", (pk_a,)).fetchone()[0]
+        == 1
+    )
+
+    # bring it back: revived with its history
+    deck.write_text(DECK)
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert report.revived == 1
+    assert card_rows(col)[("a", 0)][:2] == (pk_a, 1)
+    assert (
+        col.conn.execute("SELECT COUNT(*) FROM reviews WHERE card_pk = ?", (pk_a,)).fetchone()[0]
+        == 1
+    )
+
+    # delete the file: the deck and its cards are retired, history stays
+    deck.unlink()
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert report.removed_decks == ("mine",)
+    assert all(active == 0 for _, active, _ in card_rows(col).values())
+    assert col.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_touched_but_identical_file_is_not_parsed(tmp_path: Path, empty_bundled: Path) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    deck = user / "mine.yaml"
+    deck.write_text(DECK)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    deck.write_text(DECK)  # same bytes, new mtime
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert (report.parsed, report.skipped) == (0, 1)
+
+
+def test_bad_deck_writes_nothing(tmp_path: Path, empty_bundled: Path) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    before = col.conn.execute("SELECT * FROM cards ORDER BY pk").fetchall()
+    (user / "mine.yaml").write_text(DECK.replace("answer: aa", "anwser: aa"))
+    (user / "other.yaml").write_text(
+        "deck: other\nname: O\ncards:\n  - id: x\n    question: q\n    answer: a\n"
+    )
+    with pytest.raises(DeckProblems) as info:
+        col.sync_decks(empty_bundled, user, NOW)
+    assert any("mine.yaml:6:5: card 'a': unknown field 'anwser'" in p for p in info.value.problems)
+    assert col.conn.execute("SELECT * FROM cards ORDER BY pk").fetchall() == before
+    assert col.conn.execute("SELECT COUNT(*) FROM decks WHERE id = 'other'").fetchone()[0] == 0
+
+
+def test_two_files_with_one_deck_id(tmp_path: Path, empty_bundled: Path) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "a.yaml").write_text(DECK)
+    (user / "b.yaml").write_text(DECK)
+    with pytest.raises(DeckProblems, match="deck id 'mine' is already used by"):
+        open_col(tmp_path).sync_decks(empty_bundled, user, NOW)
+
+
+def test_new_cards_follow_deck_then_file_order(tmp_path: Path, empty_bundled: Path) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    order = [r[0] for r in col.conn.execute("SELECT card_id FROM cards ORDER BY position, ord")]
+    assert order == ["a", "b", "b"]
+
+
+def test_an_old_collection_upgrades_with_its_rows(tmp_path: Path, empty_bundled: Path) -> None:
+    names = [
+        m.name
+        for m in migrations.pending(
+            Collection.open(tmp_path / "probe.sqlite", stop_before="m001_initial").db
+        )
+    ]
+    assert names[0] == "m001_initial"
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    if len(names) == 1:
+        # Only one migration so far: build a version-1 collection, then open it with the full set.
+        col = Collection.open(tmp_path / "c.sqlite")
+        assert col.migrations() == ["m001_initial"]
+    else:
+        col = Collection.open(tmp_path / "c.sqlite", stop_before=names[1])
+        assert col.migrations() == ["m001_initial"]
+    col.sync_decks(empty_bundled, user, NOW)
+    pk = col.conn.execute("SELECT pk FROM cards WHERE card_id = 'a'").fetchone()[0]
+    add_review(col, pk)
+    col.close()
+    upgraded = Collection.open(tmp_path / "c.sqlite")
+    assert upgraded.migrations() == names
+    assert upgraded.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 3
+    assert (
+        upgraded.conn.execute("SELECT COUNT(*) FROM reviews WHERE card_pk = ?", (pk,)).fetchone()[0]
+        == 1
+    )
+
+
+def test_not_a_collection_is_a_clear_error(tmp_path: Path) -> None:
+    from cvquiz.errors import CollectionError
+
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CollectionError, match=r"junk\.sqlite"):
+        Collection.open(path)
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, json
+    from pathlib import Path
+    from cvquiz.collection import Collection
+    col = Collection.open(Path(sys.argv[1]))
+    for i in range(int(sys.argv[3])):
+        with col.transaction() as conn:
+            conn.execute(
+                "INSERT INTO reviews (card_pk, reviewed_at, study_day, rating, state_before, state_after, before, after)"
+                " VALUES (1, ?, '2026-03-02', 3, 0, 1, '{}', ?)", (i, json.dumps(sys.argv[2])))
+    print("ok")
+    """
+)
+
+
+def test_two_processes_writing_at_once_both_succeed(tmp_path: Path, empty_bundled: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    Collection.open(path).sync_decks(empty_bundled, user, NOW)
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(path), name, "200"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("first", "second")
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    col = Collection.open(path)
+    counts = dict(col.conn.execute("SELECT after, COUNT(*) FROM reviews GROUP BY after").fetchall())
+    assert counts == {json.dumps("first"): 200, json.dumps("second"): 200}
