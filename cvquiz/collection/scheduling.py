@@ -1,0 +1,822 @@
+"""Scheduling in the collection: today's queue, recording and undoing reviews, suspend/bury/forget.
+
+Every function takes an open `Collection` and the current time; nothing reads the clock. The queue follows
+Anki's order: (re)learning cards whose time has come, then review cards due today (most overdue first, or
+lowest retrievability first), then new cards in deck order, then (re)learning cards due within the learn-ahead
+window. Daily limits count what the review log says was studied today, so a second drill continues the day.
+Each query walks an index (``schedule(state, due)``, ``schedule(state, due_day)``, ``cards(active, position)``,
+``reviews(study_day)``); recording a review reads and writes a handful of rows by primary key.
+
+The memory model itself is py-fsrs', through `cvquiz.scheduler`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Collection as Sized
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from cvquiz import clock
+from cvquiz.config import Settings
+from cvquiz.errors import CardNotFoundError, CvquizError
+from cvquiz.model import Rating
+from cvquiz.scheduler import SchedState, due_day, review
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+
+__all__ = [
+    "LEARN_AHEAD",
+    "QueueCard",
+    "QueueCounts",
+    "QueueFilter",
+    "ReviewOutcome",
+    "bury",
+    "card_by_pk",
+    "forget",
+    "next_card",
+    "next_due",
+    "queue_counts",
+    "record_review",
+    "schedule_row",
+    "studied_today",
+    "suspend",
+    "undo_review",
+    "unsuspend",
+]
+
+LEARN_AHEAD = timedelta(minutes=20)
+"""When nothing else is left, (re)learning cards due this soon are shown early (Anki's learn-ahead limit)."""
+
+_ROW_KEYS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+    "suspended",
+    "buried_until",
+    "leech",
+    "due_day",
+)
+"""The columns of a schedule row besides its key: what a review's ``before``/``after`` JSON records."""
+
+
+@dataclass(frozen=True)
+class QueueCard:
+    """One review card with what the drill needs to show and schedule it.
+
+    Attributes:
+        pk: the card's primary key in the collection.
+        deck_id: its deck.
+        card_id: its id in the deck file.
+        ord: which side or cloze deletion (0 front, 1 reverse, N for cloze cN).
+        type: the card type (``basic``, ``reversed``, ``cloze``, ``compute``).
+        content: the deck entry as plain data (`cvquiz.model.Card.from_data` reads it).
+        line: its line in the deck file.
+        deck_path: the deck file, or None.
+        sched: its scheduling state.
+        suspended: suspended by the user or as a leech.
+        leech: flagged as a leech.
+        tags: its tags (own and deck's).
+        deck_name: the deck's display name.
+        buried_until: the study day it comes back if buried, else None.
+    """
+
+    pk: int
+    deck_id: str
+    card_id: str
+    ord: int
+    type: str
+    content: dict[str, Any]
+    line: int
+    deck_path: str | None
+    sched: SchedState
+    suspended: bool
+    leech: bool
+    tags: tuple[str, ...] = ()
+    deck_name: str = ""
+    buried_until: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many cards are left today.
+
+    Attributes:
+        new: new cards the new-card limit still allows.
+        learning: (re)learning cards due now or within the learn-ahead window.
+        review: review cards due today that the review limit still allows.
+    """
+
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        """All cards left today."""
+        return self.new + self.learning + self.review
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which cards a queue draws from.
+
+    Attributes:
+        decks: deck ids or id prefixes (``cv/`` or ``act``); empty means every deck.
+        tags: tags; a card matches one when it has the tag or a child of it (``a::b`` is under ``a``); the tag
+            ``leech`` also matches cards flagged as leeches. Empty means every tag.
+        new_limit: replaces the ``new_per_day`` setting for this queue (today's studied cards still count).
+        limit: replaces the ``reviews_per_day`` setting for this queue (today's studied cards still count).
+    """
+
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    new_limit: int | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What recording one review did.
+
+    Attributes:
+        review_id: the review's row id (pass it to `undo_review`).
+        pk: the card.
+        before: the card's scheduling state before.
+        after: its scheduling state after.
+        became_leech: True only on the review that made the card a leech (tell the user once).
+        leech_action: the ``leech_action`` setting in force (``tag`` or ``suspend``).
+        study_day: the study day the review counts for.
+        buried_siblings: the sibling cards buried until tomorrow by this review.
+        suspended: the card is suspended after the review (a leech with ``leech_action = suspend``).
+    """
+
+    review_id: int
+    pk: int
+    before: SchedState
+    after: SchedState
+    became_leech: bool
+    leech_action: str
+    study_day: date | None = None
+    buried_siblings: tuple[int, ...] = ()
+    suspended: bool = False
+
+
+# --- reading cards -------------------------------------------------------------------------------------
+
+_CARD_SQL = """
+    SELECT c.pk, c.deck_id, c.card_id, c.ord, c.type, c.content, c.line, c.tags,
+           d.path, d.name,
+           s.state, s.step, s.stability, s.difficulty, s.due, s.last_review, s.reps, s.lapses,
+           s.suspended, s.leech, s.buried_until
+    FROM cards c
+    JOIN schedule s ON s.card_pk = c.pk
+    LEFT JOIN decks d ON d.id = c.deck_id
+    WHERE c.pk = ?
+"""
+
+
+def card_by_pk(col: Collection, pk: int) -> QueueCard:
+    """Return one card with its scheduling state.
+
+    Args:
+        col: the collection.
+        pk: the card's primary key.
+
+    Raises:
+        CardNotFoundError: when there is no such card.
+    """
+    row = col.conn.execute(_CARD_SQL, (pk,)).fetchone()
+    if row is None:
+        raise CardNotFoundError(f"no card with key {pk} in the collection")
+    (pk_, deck_id, card_id, ord_, type_, content, line, tags, path, name, *sched) = row
+    names = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+    return QueueCard(
+        pk=pk_,
+        deck_id=deck_id,
+        card_id=card_id,
+        ord=ord_,
+        type=type_,
+        content=json.loads(content),
+        line=line,
+        deck_path=path,
+        sched=SchedState.from_row(dict(zip(names, sched[:8], strict=True))),
+        suspended=bool(sched[8]),
+        leech=bool(sched[9]),
+        tags=tuple(tags.split()),
+        deck_name=name or deck_id,
+        buried_until=sched[10],
+    )
+
+
+def schedule_row(col: Collection, pk: int) -> dict[str, Any]:
+    """Return a card's whole schedule row (every column but the key) as a dict.
+
+    Raises:
+        CardNotFoundError: when the card has no schedule row.
+    """
+    cur = col.conn.execute(f"SELECT {', '.join(_ROW_KEYS)} FROM schedule WHERE card_pk = ?", (pk,))
+    row = cur.fetchone()
+    if row is None:
+        raise CardNotFoundError(f"no card with key {pk} in the collection")
+    return dict(zip(_ROW_KEYS, row, strict=True))
+
+
+# --- the queue -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Decks that share one daily limit: an override key's decks, or every other deck (key None)."""
+
+    key: str | None
+    decks: tuple[str, ...]
+    new_left: int
+    review_left: int
+
+
+@dataclass(frozen=True)
+class _Day:
+    """Everything a queue query needs about today: the time, the day, the filter and the limits left."""
+
+    now_ms: int
+    today: str
+    where: str
+    params: dict[str, Any]
+    new_left: int
+    review_left: int
+    groups: tuple[_Group, ...]
+    grouped: tuple[str, ...]  # every deck under an override
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filter_sql(flt: QueueFilter, params: dict[str, Any]) -> list[str]:
+    clauses = []
+    if flt.decks:
+        parts = []
+        for i, deck in enumerate(flt.decks):
+            params[f"deck{i}"] = deck
+            params[f"deckp{i}"] = _escape_like(deck) + "%"
+            parts.append(f"c.deck_id = :deck{i} OR c.deck_id LIKE :deckp{i} ESCAPE '\\'")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if flt.tags:
+        parts = []
+        for i, tag in enumerate(flt.tags):
+            params[f"tag{i}"] = f"% {_escape_like(tag)} %"
+            params[f"tagc{i}"] = f"% {_escape_like(tag)}::%"
+            parts.append(f"c.tags LIKE :tag{i} ESCAPE '\\' OR c.tags LIKE :tagc{i} ESCAPE '\\'")
+            if tag == "leech":
+                parts.append("s.leech = 1")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    return clauses
+
+
+def studied_today(col: Collection, now: datetime, rollover_hour: int) -> dict[str, tuple[int, int]]:
+    """Return, per deck, how many new cards and review cards were studied today.
+
+    A new card counts once, when it is first studied; a review card counts when a review of it in the
+    review state is logged. (Re)learning reviews do not count toward either limit.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        rollover_hour: the local hour study days start.
+
+    Returns:
+        ``{deck_id: (new, review)}`` for the decks studied today.
+    """
+    today = clock.study_day(now, rollover_hour).isoformat()
+    rows = col.conn.execute(
+        """SELECT c.deck_id, SUM(r.state_before = 0), SUM(r.state_before = 2)
+           FROM reviews r JOIN cards c ON c.pk = r.card_pk
+           WHERE r.study_day = ? GROUP BY c.deck_id""",
+        (today,),
+    ).fetchall()
+    return {deck: (int(new or 0), int(rev or 0)) for deck, new, rev in rows}
+
+
+def _day(
+    col: Collection,
+    now: datetime,
+    settings: Settings,
+    flt: QueueFilter,
+    exclude: Sized[int] = (),
+) -> _Day:
+    today = clock.study_day(now, settings.rollover_hour).isoformat()
+    params: dict[str, Any] = {"now": clock.to_ms(now), "today": today}
+    clauses = [
+        "c.active = 1",
+        "s.suspended = 0",
+        "(s.buried_until IS NULL OR s.buried_until <= :today)",
+        *_filter_sql(flt, params),
+    ]
+    if exclude:
+        params["exclude"] = json.dumps(sorted({int(pk) for pk in exclude}))
+        clauses.append("c.pk NOT IN (SELECT value FROM json_each(:exclude))")
+    studied = studied_today(col, now, settings.rollover_hour)
+    new_cap = settings.new_per_day if flt.new_limit is None else flt.new_limit
+    review_cap = settings.reviews_per_day if flt.limit is None else flt.limit
+    new_left = max(new_cap - sum(n for n, _ in studied.values()), 0)
+    review_left = max(review_cap - sum(r for _, r in studied.values()), 0)
+    groups: list[_Group] = []
+    grouped: list[str] = []
+    if settings.deck_limits:
+        members: dict[str, list[str]] = {}
+        for (deck_id,) in col.conn.execute("SELECT id FROM decks"):
+            key = settings.limit_key(deck_id)
+            if key is not None:
+                members.setdefault(key, []).append(deck_id)
+        for key, decks in members.items():
+            own = settings.deck_limits[key]
+            new_done = sum(studied.get(d, (0, 0))[0] for d in decks)
+            review_done = sum(studied.get(d, (0, 0))[1] for d in decks)
+            groups.append(
+                _Group(
+                    key=key,
+                    decks=tuple(decks),
+                    new_left=new_left
+                    if own.new_per_day is None
+                    else min(new_left, max(own.new_per_day - new_done, 0)),
+                    review_left=review_left
+                    if own.reviews_per_day is None
+                    else min(review_left, max(own.reviews_per_day - review_done, 0)),
+                )
+            )
+            grouped.extend(decks)
+    groups.append(_Group(None, (), new_left, review_left))
+    return _Day(
+        now_ms=params["now"],
+        today=today,
+        where=" AND ".join(clauses),
+        params=params,
+        new_left=new_left,
+        review_left=review_left,
+        groups=tuple(groups),
+        grouped=tuple(grouped),
+    )
+
+
+def _blocked(day: _Day, kind: str) -> list[str]:
+    """Return the decks whose group has used up today's ``kind`` ('new' or 'review') limit."""
+    out: list[str] = []
+    for group in day.groups:
+        left = group.new_left if kind == "new" else group.review_left
+        if left <= 0 and group.key is not None:
+            out.extend(group.decks)
+    return out
+
+
+def _review_order(settings: Settings) -> str:
+    if settings.review_order == "retrievability":
+        # Lowest retrievability first: R falls as (whole days elapsed) / stability grows, the same whole
+        # days py-fsrs counts; ties go to the most overdue.
+        return "MAX((:now - s.last_review) / 86400000, 0) / s.stability DESC, s.due, c.pk"
+    return "s.due, c.pk"
+
+
+def _first(col: Collection, where: str, params: dict[str, Any], order: str) -> int | None:
+    row = col.conn.execute(
+        f"""SELECT c.pk FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE {where} ORDER BY {order} LIMIT 1""",
+        params,
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _deck_clause(params: dict[str, Any], name: str, decks: Iterable[str], inside: bool) -> str:
+    params[name] = json.dumps(list(decks))
+    return f"c.deck_id {'IN' if inside else 'NOT IN'} (SELECT value FROM json_each(:{name}))"
+
+
+def _next_limited(col: Collection, day: _Day, kind: str, settings: Settings) -> int | None:
+    left = day.new_left if kind == "new" else day.review_left
+    if left <= 0:
+        return None
+    params = dict(day.params)
+    clauses = [day.where]
+    blocked = _blocked(day, kind)
+    if blocked:
+        clauses.append(_deck_clause(params, "blocked", blocked, inside=False))
+    if kind == "new":
+        clauses.append("s.state = 0")
+        order = "c.position, c.ord, c.pk"
+    else:
+        clauses.append("s.state = 2 AND s.due_day <= :today")
+        order = _review_order(settings)
+    return _first(col, " AND ".join(clauses), params, order)
+
+
+def next_card(
+    col: Collection,
+    now: datetime,
+    settings: Settings,
+    flt: QueueFilter = QueueFilter(),
+    exclude: Sized[int] = (),
+) -> QueueCard | None:
+    """Return the card to study next, or None when nothing is left today.
+
+    Order: (re)learning cards whose due time has come (earliest first); review cards due today within the
+    review limit (most overdue first, or lowest retrievability first with ``review_order =
+    "retrievability"``); new cards in deck order within the new-card limit; then (re)learning cards due
+    within `LEARN_AHEAD`. Suspended cards, cards buried until a later day and ``exclude`` are skipped.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        settings: limits, rollover hour and review order.
+        flt: which decks/tags to draw from, and limit overrides.
+        exclude: card keys to leave out (e.g. the card just shown).
+    """
+    day = _day(col, now, settings, flt, exclude)
+    pk = _first(
+        col, f"{day.where} AND s.state IN (1, 3) AND s.due <= :now", day.params, "s.due, c.pk"
+    )
+    if pk is None:
+        pk = _next_limited(col, day, "review", settings)
+    if pk is None:
+        pk = _next_limited(col, day, "new", settings)
+    if pk is None:
+        params = {**day.params, "ahead": day.now_ms + int(LEARN_AHEAD.total_seconds() * 1000)}
+        pk = _first(
+            col, f"{day.where} AND s.state IN (1, 3) AND s.due <= :ahead", params, "s.due, c.pk"
+        )
+    return None if pk is None else card_by_pk(col, pk)
+
+
+def _count_limited(col: Collection, day: _Day, kind: str) -> int:
+    total_left = day.new_left if kind == "new" else day.review_left
+    if total_left <= 0:
+        return 0
+    state = "s.state = 0" if kind == "new" else "s.state = 2 AND s.due_day <= :today"
+    total = 0
+    for group in day.groups:
+        left = min(group.new_left if kind == "new" else group.review_left, total_left)
+        if left <= 0:
+            continue
+        params = {**day.params, "cap": left}
+        if group.key is None:
+            scope = _deck_clause(params, "scope", day.grouped, inside=False) if day.grouped else "1"
+        else:
+            scope = _deck_clause(params, "scope", group.decks, inside=True)
+        # LIMIT keeps the work proportional to the limit, not to the number of waiting cards.
+        (count,) = col.conn.execute(
+            f"""SELECT COUNT(*) FROM (SELECT 1 FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                WHERE {day.where} AND {state} AND {scope} LIMIT :cap)""",
+            params,
+        ).fetchone()
+        total += count
+    return min(total, total_left)
+
+
+def queue_counts(
+    col: Collection,
+    now: datetime,
+    settings: Settings,
+    flt: QueueFilter = QueueFilter(),
+    exclude: Sized[int] = (),
+) -> QueueCounts:
+    """Return how many new, (re)learning and review cards are left today, as `next_card` would serve them.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        settings: limits and rollover hour.
+        flt: which decks/tags to count, and limit overrides.
+        exclude: card keys to leave out.
+    """
+    day = _day(col, now, settings, flt, exclude)
+    params = {**day.params, "ahead": day.now_ms + int(LEARN_AHEAD.total_seconds() * 1000)}
+    (learning,) = col.conn.execute(
+        f"""SELECT COUNT(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE {day.where} AND s.state IN (1, 3) AND s.due <= :ahead""",
+        params,
+    ).fetchone()
+    return QueueCounts(
+        new=_count_limited(col, day, "new"),
+        learning=int(learning),
+        review=_count_limited(col, day, "review"),
+    )
+
+
+def next_due(
+    col: Collection,
+    now: datetime,
+    settings: Settings,
+    flt: QueueFilter = QueueFilter(),
+) -> tuple[datetime, int] | None:
+    """Return when the next card becomes due after today's queue is done, and how many are due by then.
+
+    The next moment is the earliest of: the next (re)learning card's due time; the start of the next study
+    day on which review cards fall due; tomorrow's start when new cards wait behind today's limit.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        settings: limits and rollover hour.
+        flt: which decks/tags to look at.
+
+    Returns:
+        ``(when, count)``, or None when no card will ever be due (everything suspended, or no cards).
+    """
+    day = _day(col, now, settings, flt)
+    rollover = settings.rollover_hour
+    today = date.fromisoformat(day.today)
+    tomorrow = clock.day_start(today + timedelta(days=1), rollover)
+    candidates: list[datetime] = []
+    (learn_due,) = col.conn.execute(
+        f"""SELECT MIN(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE {day.where} AND s.state IN (1, 3)""",
+        day.params,
+    ).fetchone()
+    if learn_due is not None:
+        candidates.append(max(clock.from_ms(learn_due), now))
+    (review_day,) = col.conn.execute(
+        f"""SELECT MIN(s.due_day) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE {day.where} AND s.state = 2 AND s.due_day > :today""",
+        day.params,
+    ).fetchone()
+    if review_day is not None:
+        candidates.append(clock.day_start(date.fromisoformat(review_day), rollover))
+    waiting_review = _first(
+        col, f"{day.where} AND s.state = 2 AND s.due_day <= :today", day.params, "c.pk"
+    )
+    waiting_new = _first(col, f"{day.where} AND s.state = 0", day.params, "c.pk")
+    if waiting_review is not None or waiting_new is not None:
+        candidates.append(tomorrow)
+    if not candidates:
+        return None
+    when = min(candidates)
+    when_day = clock.study_day(when, rollover).isoformat()
+    params = {**day.params, "when": clock.to_ms(when), "when_day": when_day}
+    (count,) = col.conn.execute(
+        f"""SELECT COUNT(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE {day.where} AND ((s.state IN (1, 3) AND s.due <= :when)
+                                   OR (s.state = 2 AND s.due_day <= :when_day))""",
+        params,
+    ).fetchone()
+    if when >= tomorrow and waiting_new is not None:
+        (new,) = col.conn.execute(
+            f"""SELECT COUNT(*) FROM (SELECT 1 FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                WHERE {day.where} AND s.state = 0 LIMIT :cap)""",
+            {**day.params, "cap": settings.new_per_day if flt.new_limit is None else flt.new_limit},
+        ).fetchone()
+        count += new
+    return when, int(count)
+
+
+# --- recording and undoing reviews ---------------------------------------------------------------------
+
+
+def _full_row(sched: SchedState, rest: dict[str, Any], rollover_hour: int) -> dict[str, Any]:
+    day = due_day(sched, rollover_hour)
+    return {
+        **sched.to_row(),
+        "suspended": rest["suspended"],
+        "buried_until": rest["buried_until"],
+        "leech": rest["leech"],
+        "due_day": None if day is None else day.isoformat(),
+    }
+
+
+_UPDATE_SQL = (
+    "UPDATE schedule SET "
+    + ", ".join(f"{k} = :{k}" for k in _ROW_KEYS)
+    + " WHERE card_pk = :card_pk"
+)
+
+
+def record_review(
+    col: Collection,
+    pk: int,
+    rating: Rating,
+    now: datetime,
+    settings: Settings,
+    duration_ms: int | None = None,
+    answer: str | None = None,
+    correct: bool | None = None,
+    seed: int | None = None,
+    rng: random.Random | None = None,
+) -> ReviewOutcome:
+    """Record one review in one transaction: the review row, the card's new schedule, buried siblings, leech.
+
+    Siblings (the other sides of a reversed card, the other deletions of a cloze) that are new or in review
+    are buried until the next study day. A card whose lapses reach ``leech_threshold`` is flagged as a leech
+    and, with ``leech_action = "suspend"``, suspended; ``became_leech`` is True on that review only.
+
+    Args:
+        col: the collection.
+        pk: the card.
+        rating: the user's rating.
+        now: the time of the review (kept to the millisecond).
+        settings: scheduler settings, rollover hour, leech threshold and action.
+        duration_ms: the time spent on the card.
+        answer: what the user typed (compute cards).
+        correct: the engine's verdict (compute cards).
+        seed: the compute instance's seed.
+        rng: the source of interval fuzz (default: seeded from the card and its review count, so the
+            same review always fuzzes the same way).
+
+    Returns:
+        What changed; ``review_id`` undoes it.
+
+    Raises:
+        CardNotFoundError: when there is no such card.
+        ConfigError: when py-fsrs rejects the parameters.
+    """
+    now = clock.from_ms(clock.to_ms(now))
+    rollover = settings.rollover_hour
+    today = clock.study_day(now, rollover)
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    with col.transaction() as conn:
+        old = schedule_row(col, pk)
+        before = SchedState.from_row(old)
+        if settings.fuzz and rng is None:
+            rng = random.Random(f"{pk}:{before.reps}")
+        after = review(before, rating, now, settings, rng)
+        became_leech = (
+            after.lapses > before.lapses
+            and after.lapses >= settings.leech_threshold
+            and not old["leech"]
+        )
+        suspended = bool(old["suspended"]) or (became_leech and settings.leech_action == "suspend")
+        new = _full_row(
+            after,
+            {
+                "suspended": int(suspended),
+                "buried_until": None,  # studying a buried card brings it back
+                "leech": int(bool(old["leech"]) or became_leech),
+            },
+            rollover,
+        )
+        siblings = conn.execute(
+            """SELECT s.card_pk, s.buried_until FROM cards c
+               JOIN cards o ON o.deck_id = c.deck_id AND o.card_id = c.card_id AND o.pk != c.pk
+               JOIN schedule s ON s.card_pk = o.pk
+               WHERE c.pk = ? AND o.active = 1 AND s.state IN (0, 2) AND s.suspended = 0
+                 AND (s.buried_until IS NULL OR s.buried_until < ?)""",
+            (pk, tomorrow),
+        ).fetchall()
+        conn.execute(_UPDATE_SQL, {**new, "card_pk": pk})
+        conn.executemany(
+            "UPDATE schedule SET buried_until = ? WHERE card_pk = ?",
+            [(tomorrow, sibling) for sibling, _ in siblings],
+        )
+        before_doc: dict[str, Any] = dict(old)
+        if siblings:
+            before_doc["siblings"] = {str(sibling): was for sibling, was in siblings}
+        cur = conn.execute(
+            """INSERT INTO reviews (card_pk, reviewed_at, study_day, rating, duration_ms, answer,
+                                    correct, seed, state_before, state_after, before, after)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                pk,
+                clock.to_ms(now),
+                today.isoformat(),
+                int(rating),
+                duration_ms,
+                answer,
+                None if correct is None else int(correct),
+                seed,
+                int(before.state),
+                int(after.state),
+                json.dumps(before_doc),
+                json.dumps(new),
+            ),
+        )
+        review_id = int(cur.lastrowid or 0)
+    return ReviewOutcome(
+        review_id=review_id,
+        pk=pk,
+        before=before,
+        after=after,
+        became_leech=became_leech,
+        leech_action=settings.leech_action,
+        study_day=today,
+        buried_siblings=tuple(sibling for sibling, _ in siblings),
+        suspended=suspended,
+    )
+
+
+def undo_review(col: Collection, review_id: int) -> int:
+    """Undo one review in one transaction: restore the card's schedule row exactly, unbury its siblings,
+    and delete the review.
+
+    Args:
+        col: the collection.
+        review_id: the review to undo (`ReviewOutcome.review_id`).
+
+    Returns:
+        The card's key.
+
+    Raises:
+        CvquizError: when there is no such review, when it is not the card's latest review, or when the
+            card was reset since.
+    """
+    with col.transaction() as conn:
+        row = conn.execute(
+            "SELECT card_pk, before, after FROM reviews WHERE id = ?", (review_id,)
+        ).fetchone()
+        if row is None:
+            raise CvquizError(f"there is no review #{review_id} to undo")
+        pk, before_json, after_json = row
+        (latest,) = conn.execute(
+            "SELECT id FROM reviews WHERE card_pk = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+            (pk,),
+        ).fetchone()
+        if latest != review_id:
+            raise CvquizError(
+                f"review #{review_id} is not the latest review of its card (#{latest} is); "
+                "undo the later one first"
+            )
+        current = SchedState.from_row(schedule_row(col, pk))
+        if current != SchedState.from_json(after_json):
+            raise CvquizError(
+                f"review #{review_id} can no longer be undone: its card was rescheduled since"
+            )
+        before = json.loads(before_json)
+        siblings = before.pop("siblings", {})
+        conn.execute(_UPDATE_SQL, {**{k: before[k] for k in _ROW_KEYS}, "card_pk": pk})
+        conn.executemany(
+            "UPDATE schedule SET buried_until = ? WHERE card_pk = ?",
+            [(was, int(sibling)) for sibling, was in siblings.items()],
+        )
+        conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+    return int(pk)
+
+
+# --- suspend, bury, forget -----------------------------------------------------------------------------
+
+
+def _update_many(col: Collection, sql: str, pks: Iterable[int]) -> int:
+    keys = json.dumps(sorted({int(pk) for pk in pks}))
+    with col.transaction() as conn:
+        cur = conn.execute(
+            sql + " AND card_pk IN (SELECT value FROM json_each(?))",
+            (keys,),
+        )
+        return int(cur.rowcount)
+
+
+def suspend(col: Collection, pks: Iterable[int]) -> int:
+    """Suspend cards (they leave every queue until unsuspended).
+
+    Returns:
+        How many cards were not suspended before.
+    """
+    return _update_many(col, "UPDATE schedule SET suspended = 1 WHERE suspended = 0", pks)
+
+
+def unsuspend(col: Collection, pks: Iterable[int]) -> int:
+    """Unsuspend cards.
+
+    Returns:
+        How many cards were suspended before.
+    """
+    return _update_many(col, "UPDATE schedule SET suspended = 0 WHERE suspended = 1", pks)
+
+
+def bury(col: Collection, pk: int, now: datetime, settings: Settings) -> None:
+    """Bury a card until the next study day.
+
+    Raises:
+        CardNotFoundError: when there is no such card.
+    """
+    tomorrow = (clock.study_day(now, settings.rollover_hour) + timedelta(days=1)).isoformat()
+    with col.transaction() as conn:
+        cur = conn.execute("UPDATE schedule SET buried_until = ? WHERE card_pk = ?", (tomorrow, pk))
+        if cur.rowcount == 0:
+            raise CardNotFoundError(f"no card with key {pk} in the collection")
+
+
+def forget(col: Collection, pks: Iterable[int], now: datetime) -> int:
+    """Reset cards to new: their memory state, counters and leech flag go; their review history stays.
+
+    Args:
+        col: the collection.
+        pks: the cards.
+        now: the current time (the reset itself needs none; kept so every service takes the clock).
+
+    Returns:
+        How many cards were reset.
+    """
+    del now
+    return _update_many(
+        col,
+        """UPDATE schedule SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = NULL,
+                  last_review = NULL, due_day = NULL, reps = 0, lapses = 0, leech = 0,
+                  buried_until = NULL
+           WHERE 1""",
+        pks,
+    )
