@@ -96,11 +96,23 @@ class Settings:
 
     def limits_for(self, deck_id: str) -> tuple[int, int]:
         """Return (new_per_day, reviews_per_day) for a deck, honouring per-deck overrides."""
-        own = self.deck_limits.get(deck_id, DeckLimits())
+        key = self.limit_key(deck_id)
+        own = self.deck_limits[key] if key is not None else DeckLimits()
         return (
             self.new_per_day if own.new_per_day is None else own.new_per_day,
             self.reviews_per_day if own.reviews_per_day is None else own.reviews_per_day,
         )
+
+    def limit_key(self, deck_id: str) -> str | None:
+        """Return the `deck_limits` key that governs a deck: its own id, else the longest matching prefix.
+
+        A prefix key ends in ``/`` (``cv/`` covers ``cv/detection`` and ``cv/losses``); the decks it covers
+        share its limits. None when no override applies.
+        """
+        if deck_id in self.deck_limits:
+            return deck_id
+        prefixes = [k for k in self.deck_limits if k.endswith("/") and deck_id.startswith(k)]
+        return max(prefixes, key=len) if prefixes else None
 
 
 def _int_in(lo: int, hi: int) -> Callable[[Any], int]:

@@ -88,3 +88,30 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX reviews_time ON reviews (reviewed_at);
         """
     )
+
+
+@migrations()
+def m002_due_day(db: Database) -> None:
+    """The study day each card falls due on, indexed, so daily queues and forecasts are DST-proof.
+
+    Review intervals are whole days counted from the study day of the last review; a due *instant* alone
+    would move across the rollover hour when daylight saving time starts or ends. Rows already reviewed are
+    filled in with the default rollover hour (04:00).
+    """
+    from cvquiz.clock import DEFAULT_ROLLOVER_HOUR
+    from cvquiz.scheduler import SchedState, due_day
+
+    db.execute("ALTER TABLE schedule ADD COLUMN due_day TEXT")  # ISO date; NULL while new
+    rows = db.execute(
+        "SELECT card_pk, state, step, stability, difficulty, due, last_review FROM schedule"
+        " WHERE due IS NOT NULL"
+    ).fetchall()
+    updates = []
+    for pk, *values in rows:
+        names = ("state", "step", "stability", "difficulty", "due", "last_review")
+        day = due_day(
+            SchedState.from_row(dict(zip(names, values, strict=True))), DEFAULT_ROLLOVER_HOUR
+        )
+        updates.append((None if day is None else day.isoformat(), pk))
+    db.conn.executemany("UPDATE schedule SET due_day = ? WHERE card_pk = ?", updates)
+    db.execute("CREATE INDEX schedule_due_day ON schedule (state, due_day)")
