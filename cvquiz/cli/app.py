@@ -65,7 +65,7 @@ def main_callback(
     ctx.call_on_close(ctx.obj.close)
 
 
-COMMAND_MODULES = ("commands_decks",)
+COMMAND_MODULES = ("commands_decks", "commands_drill")
 """The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
 
 for _name in COMMAND_MODULES:

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,22 @@ class Collection:
             )
             for r in rows
         ]
+
+    def studied_on(self, day: date) -> bool:
+        """Return True when at least one review counts for the study day ``day`` (one indexed lookup)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM reviews WHERE study_day = ? LIMIT 1", (day.isoformat(),)
+        ).fetchone()
+        return row is not None
+
+    def count_due_before(self, end_ms: int) -> int:
+        """Count active, unsuspended learning and review cards due before ``end_ms``."""
+        row = self.conn.execute(
+            """SELECT COUNT(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+               WHERE s.state > 0 AND s.due < ? AND s.suspended = 0 AND c.active = 1""",
+            (end_ms,),
+        ).fetchone()
+        return int(row[0])
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
         """Yield the rows of a read-only query as dicts (for services that need ad-hoc reads)."""

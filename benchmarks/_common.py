@@ -1,0 +1,44 @@
+"""Helpers shared by the benchmarks: timing commands and printing ratios against a named baseline."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+
+def time_command(argv: Sequence[str], env: dict[str, str] | None = None, runs: int = 7) -> float:
+    """Return the median wall time of a command, in seconds (one warm-up run first)."""
+    merged = {**os.environ, **(env or {})}
+    subprocess.run(argv, env=merged, capture_output=True, check=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, env=merged, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_call(fn: Callable[[], object], runs: int = 5, setup: Callable[[], object] | None = None) -> float:
+    """Return the median wall time of a Python call, in seconds."""
+    times = []
+    for _ in range(runs):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(name: str, seconds: float, baseline_name: str, baseline: float, goal: float | None = None) -> None:
+    """Print one line: the figure, the baseline and their ratio (and the goal when there is one)."""
+    ratio = seconds / baseline
+    goal_text = "" if goal is None else f"  (goal < {goal:g}x: {'met' if ratio < goal else 'NOT met'})"
+    print(f"{name:<34} {seconds * 1000:9.1f} ms   vs {baseline_name} {baseline * 1000:8.1f} ms   = {ratio:5.2f}x{goal_text}")
+
+
+PYTHON = sys.executable
