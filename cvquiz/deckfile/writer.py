@@ -1,0 +1,430 @@
+"""Writing cards into deck files the user owns, keeping every other byte and never leaving half a file.
+
+A new card is inserted as text right after the last card of the ``cards:`` list, in the indentation the file
+already uses; nothing else in the file is re-emitted, so comments, key order, quoting, blank lines, a BOM and
+CRLF line ends all survive. The result is parsed again before it is written, and must give the old cards
+unchanged plus the new ones, or nothing is written. Files are replaced atomically (temporary file in the same
+folder, fsync, rename), so a crash leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cvquiz.deckfile.loader import load_deck_text
+from cvquiz.errors import DeckError, DeckProblems
+from cvquiz.model import Card, Deck
+
+CARD_KEY_ORDER = (
+    "id",
+    "type",
+    "question",
+    "answer",
+    "explanation",
+    "tags",
+    "source",
+    "generator",
+    "params",
+    "decimals",
+    "tolerance",
+)
+BOM = "\ufeff"
+
+_Composer: type[yaml.SafeLoader]
+try:
+    _Composer = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+    _Composer = yaml.SafeLoader
+
+
+class _Flow(dict[str, Any]):
+    """A mapping written in flow style (``{min: 1, max: 3}``)."""
+
+
+class _CardDumper(yaml.SafeDumper):
+    """Writes cards the way people write them: block text for multi-line strings, flow lists."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML falls back to a quoted style by itself when a literal block cannot hold the text exactly.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_list(
+    dumper: yaml.SafeDumper, value: list[Any] | tuple[Any, ...]
+) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, value: _Flow) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", dict(value), flow_style=True)
+
+
+_CardDumper.add_representer(str, _represent_str)
+_CardDumper.add_representer(list, _represent_list)
+_CardDumper.add_representer(tuple, _represent_list)
+_CardDumper.add_representer(_Flow, _represent_flow)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write into a deck file did.
+
+    Attributes:
+        path: the deck file.
+        deck: the deck as it now stands in the file.
+        added: the new cards, with their lines in the file.
+        created: True when the file was created.
+    """
+
+    path: Path
+    deck: Deck
+    added: tuple[Card, ...]
+    created: bool
+
+
+def _plain(value: Any) -> Any:
+    """Turn mappings (the loader's position-keeping dicts too) into plain data in card key order."""
+    if isinstance(value, Mapping):
+        items = {str(k): _plain(v) for k, v in value.items()}
+        if items and set(items) <= {"min", "max"} | {"rel", "abs"}:
+            return _Flow(items)
+        return items
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def card_yaml(data: Mapping[str, Any]) -> str:
+    """Return one card as a YAML block mapping (not indented, ending in a newline).
+
+    Args:
+        data: the card's fields, as `cvquiz.model.Card.to_data` gives them (unknown keys kept, at the end).
+
+    Returns:
+        The YAML text.
+    """
+    ordered = {k: data[k] for k in CARD_KEY_ORDER if k in data and data[k] is not None}
+    ordered.update({k: v for k, v in data.items() if k not in ordered and v is not None})
+    return yaml.dump(
+        {k: _plain(v) for k, v in ordered.items()},
+        Dumper=_CardDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
+        default_flow_style=False,
+    )
+
+
+def card_item(data: Mapping[str, Any], dash_col: int, item_col: int, newline: str = "\n") -> str:
+    """Return one card as a block-sequence item: ``- id: ...`` with its keys at ``item_col``.
+
+    Args:
+        data: the card's fields.
+        dash_col: the column of the ``-``.
+        item_col: the column of the card's keys (more than ``dash_col``).
+        newline: the line end to use.
+    """
+    lines = card_yaml(data).splitlines()
+    first = " " * dash_col + "-" + " " * (item_col - dash_col - 1) + lines[0]
+    # Blank lines inside block text stay empty: indenting them would add trailing spaces to the file.
+    rest = [(" " * item_col + line) if line else "" for line in lines[1:]]
+    return newline.join([first, *rest]) + newline
+
+
+def deck_id_to_name(deck_id: str) -> str:
+    """Return a display name for a new deck from its id (``my/interviews`` gives ``My::Interviews``)."""
+    parts = [p.replace("-", " ").replace("_", " ").strip() for p in deck_id.split("/")]
+    return "::".join(p[:1].upper() + p[1:] for p in parts if p)
+
+
+def new_deck_text(deck_id: str, name: str, cards: Sequence[Mapping[str, Any]]) -> str:
+    """Return the text of a new deck file holding ``cards``.
+
+    Args:
+        deck_id: the deck id.
+        name: the display name.
+        cards: the cards' fields.
+    """
+    header = (
+        "# Your own cvquiz deck: plain YAML you can read, diff and keep in git.\n"
+        "# The format is described in cvquiz's docs/deck-format.md; `cvquiz add` appends cards here.\n"
+        + card_yaml({"deck": deck_id, "name": name})
+        + "\ncards:\n"
+    )
+    if not cards:
+        return header.rstrip("\n") + " []\n"
+    return header + "\n".join(card_item(c, 2, 4) for c in cards)
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Return the index just past the line break ending the line that holds ``pos`` (or len(text))."""
+    cut = text.find("\n", pos)
+    return len(text) if cut < 0 else cut + 1
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _item_end(node: yaml.Node, text: str) -> tuple[int, bool]:
+    """Return where text may go after a list item: the start of the line after its content.
+
+    Returns:
+        The index, and whether the item ends in a keep-chomped block scalar (``|+``), whose trailing blank
+        lines are part of its value: nothing may be inserted before them, and no blank line after them.
+    """
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style:
+        if not node.value:
+            break
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    end = int(node.end_mark.index)
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        header = text[int(node.start_mark.index) : _line_end(text, int(node.start_mark.index))]
+        if "+" in header.split("#", 1)[0]:
+            return (end if end == _line_start(text, end) else _line_end(text, end)), True
+    # A block scalar's end mark sits after its line breaks; step back to its last character.
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    return _line_end(text, end), False
+
+
+def _is_comment_line(line: str, deeper_than: int) -> bool:
+    stripped = line.lstrip(" ")
+    return stripped.startswith("#") and len(line) - len(stripped) > deeper_than
+
+
+def insert_cards(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> str:
+    """Return ``text`` with ``cards`` appended to its ``cards:`` list, every other byte kept.
+
+    The new cards follow the last card (and the comment lines indented under it), in the file's own
+    indentation and line ends, separated by a blank line when the file separates its cards so. An empty
+    flow list (``cards: []``) becomes a block list; a non-empty flow list gets the cards in flow style.
+
+    Args:
+        text: the deck file's text (a BOM, if any, already removed).
+        cards: the cards' fields.
+        label: the file name for messages.
+
+    Returns:
+        The new text.
+
+    Raises:
+        DeckError: when the text has no ``cards:`` list to append to.
+    """
+    if not cards:
+        return text
+    newline = "\r\n" if "\r\n" in text else "\n"
+    try:
+        root = yaml.compose(text, Loader=_Composer)
+    except yaml.YAMLError as error:  # the loader has already accepted the text; be safe anyway
+        raise DeckError(f"{label}: cannot parse the deck file: {error}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise DeckError(f"{label}: a deck file is a mapping with deck, name and cards")
+    found = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "cards"]
+    if not found or not isinstance(found[0][1], yaml.SequenceNode):
+        raise DeckError(f"{label}: the deck has no 'cards:' list to add to")
+    key, seq = found[0]
+    if not text[key.start_mark.index :].startswith("cards"):  # pragma: no cover - mark sanity
+        raise DeckError(f"{label}: cannot locate the 'cards:' list in the file")
+
+    if seq.flow_style:
+        start, end = int(seq.start_mark.index), int(seq.end_mark.index)
+        if not seq.value and not root.flow_style:
+            # `cards: []` becomes a block list under the key; the rest of that line is kept.
+            line_end = _line_end(text, end)
+            rest = text[end:line_end]
+            head = text[:start]
+            if not rest.strip():
+                head = head.rstrip(" ")
+            if not rest.endswith("\n"):
+                rest += newline
+            dash = int(key.start_mark.column) + 2
+            body = newline.join(card_item(c, dash, dash + 2, newline) for c in cards)
+            return head + rest + body + text[line_end:]
+        items = ", ".join(json.dumps(_strip_flow(c), ensure_ascii=False) for c in cards)
+        close = text.rfind("]", start, end)
+        joiner = ", " if seq.value else ""
+        return text[:close] + joiner + items + text[close:]
+
+    items = seq.value
+    dash_col = int(seq.start_mark.column)
+    item_col = int(items[-1].start_mark.column)
+    if item_col <= dash_col:  # pragma: no cover - a block item always stands right of its dash
+        item_col = dash_col + 2
+    pos, kept_breaks = _item_end(items[-1], text)
+    while pos < len(text):
+        line = text[pos : _line_end(text, pos)].rstrip("\r\n")
+        if not _is_comment_line(line, dash_col):
+            break
+        pos = _line_end(text, pos)
+    blank = True
+    if len(items) >= 2:
+        item_line = _line_start(text, int(items[-1].start_mark.index))
+        previous = text[_line_start(text, max(item_line - 1, 0)) : item_line]
+        blank = not previous.strip() and item_line > 0
+    head = text[:pos]
+    if head and not head.endswith("\n"):
+        head += newline
+    sep = newline if blank and not kept_breaks else ""
+    body = "".join(sep + card_item(c, dash_col, item_col, newline) for c in cards)
+    return head + body + text[pos:]
+
+
+def _strip_flow(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace (or create) ``path`` with ``data`` atomically.
+
+    The bytes go to a hidden temporary file in the same folder (so deck sync never reads it), are flushed to
+    disk, and the file is renamed over ``path``; the folder is synced too where the platform allows. The old
+    file's permission bits are kept.
+
+    Raises:
+        DeckError: when the file cannot be written (the old file is then untouched).
+    """
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else None
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise DeckError(f"{path}: cannot write: {error.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException as error:
+        tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise DeckError(f"{path}: cannot write: {error.strerror or error}") from None
+        raise
+    _fsync_dir(folder)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on folders
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_deck_file(path: Path) -> tuple[str, Deck]:
+    """Read and validate a deck file the way `append_cards` needs it.
+
+    Returns:
+        The text (BOM kept) and the deck.
+
+    Raises:
+        DeckProblems: when it cannot be read or does not follow the deck format.
+    """
+    try:
+        blob = path.read_bytes()
+    except OSError as error:
+        raise DeckProblems([f"{path}: cannot read: {error.strerror}"]) from None
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DeckProblems(
+            [f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})"]
+        ) from None
+    body = text[1:] if text.startswith(BOM) else text
+    return text, load_deck_text(body, str(path), path=path)
+
+
+def _same_content(card: Card, data: Mapping[str, Any], deck: Deck) -> bool:
+    expected = Card.from_data(data)
+    tags = tuple(dict.fromkeys((*expected.tags, *deck.tags)))
+    return (
+        expected.to_data() | {"tags": list(tags)} == card.to_data() | {"tags": list(card.tags)}
+        and card.id == expected.id
+    )
+
+
+def append_cards(
+    path: Path,
+    cards: Sequence[Mapping[str, Any]],
+    create: tuple[str, str] | None = None,
+) -> WriteResult:
+    """Append cards to a deck file (creating it if asked), atomically, keeping every other byte.
+
+    Args:
+        path: the deck file.
+        cards: the new cards' fields (ids already chosen and unique).
+        create: ``(deck id, name)`` to create the file when it does not exist; None to require it.
+
+    Returns:
+        What was written.
+
+    Raises:
+        DeckProblems: when the existing file does not parse or follow the format.
+        DeckError: when a card id is already in the deck, the new text does not read back exactly, or the
+            file cannot be written. In every case the file is left as it was.
+    """
+    created = not path.exists()
+    if created:
+        if create is None:
+            raise DeckError(f"{path}: no such deck file")
+        old_text, old_deck = "", None
+        new_text = new_deck_text(create[0], create[1], cards)
+        bom = ""
+        body = new_text
+    else:
+        old_text, old_deck = read_deck_file(path)
+        bom = BOM if old_text.startswith(BOM) else ""
+        existing = {c.id for c in old_deck.cards}
+        clash = [c["id"] for c in cards if c["id"] in existing]
+        if clash:
+            raise DeckError(f"{path}: deck {old_deck.id!r} already has a card {clash[0]!r}")
+        body = insert_cards(old_text[len(bom) :], cards, str(path))
+        new_text = bom + body
+    try:
+        deck = load_deck_text(body, str(path), path=path)
+    except DeckProblems as error:
+        raise DeckError(
+            f"{path}: the card would not read back from the file ({error.problems[0]}); nothing was written"
+        ) from None
+    old_cards = old_deck.cards if old_deck is not None else ()
+    kept = deck.cards[: len(old_cards)]
+    added = deck.cards[len(old_cards) :]
+    if (
+        [c.to_data() for c in kept] != [c.to_data() for c in old_cards]
+        or len(added) != len(cards)
+        or not all(_same_content(c, d, deck) for c, d in zip(added, cards, strict=True))
+    ):
+        raise DeckError(
+            f"{path}: the card does not read back exactly from the file; nothing was written"
+        )
+    write_atomic(path, new_text.encode("utf-8"))
+    return WriteResult(path=path, deck=deck, added=tuple(added), created=created)
