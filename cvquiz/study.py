@@ -180,8 +180,9 @@ class Session:
         settings: the user's settings.
         now: a function returning the current time (fixed when ``CVQUIZ_NOW`` is set).
         lang: the language cards are shown in.
-        flt: which decks/tags and how many cards.
+        flt: which decks and tags, and the new-card limit.
         rng: where compute seeds come from.
+        limit: stop after this many ratings (None: when the queue is empty).
     """
 
     col: Collection
@@ -190,6 +191,7 @@ class Session:
     lang: str = "en"
     flt: sched.QueueFilter = field(default_factory=sched.QueueFilter)
     rng: random.Random = field(default_factory=random.Random)
+    limit: int | None = None
     rated: list[Rated] = field(default_factory=list)
     _again_next: list[CardView] = field(default_factory=list)
     _skipped: set[int] = field(default_factory=set)
@@ -198,7 +200,7 @@ class Session:
         """Return the next card to show, or None when the session is done (limit reached or nothing due)."""
         if self._again_next:
             return self._again_next.pop()
-        if self.flt.limit is not None and len(self.rated) >= self.flt.limit:
+        if self.limit is not None and len(self.rated) >= self.limit:
             return None
         qc = sched.next_card(self.col, self.now(), self.settings, self.flt, exclude=self._skipped)
         if qc is None:

@@ -481,13 +481,18 @@ def drill(
     now_fn = (lambda: env.now) if fixed else (lambda: clock.now(env.environ))
     seed = env.environ.get("CVQUIZ_SEED")
     rng = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
-    flt = QueueFilter(decks=tuple(deck or ()), tags=tuple(tag or ()), new_limit=new, limit=limit)
-    session = Session(col=col, settings=settings, now=now_fn, lang=env.lang, flt=flt, rng=rng)
+    flt = QueueFilter(decks=tuple(deck or ()), tags=tuple(tag or ()), new_limit=new)
+    session = Session(
+        col=col, settings=settings, now=now_fn, lang=env.lang, flt=flt, rng=rng, limit=limit
+    )
     interactive = env.stdin_is_tty and sys.stdout.isatty() and not as_json
     ui: UI = TerminalUI(env.out, env.lang) if interactive else LineUI(env.out, as_json, env.lang)
     first = session.next()
     if first is None:
-        _nothing_due(env, ui, next_due(col, env.now, settings, flt))
+        # --new applies to this session only; tomorrow's new cards follow the setting.
+        _nothing_due(
+            env, ui, next_due(col, env.now, settings, QueueFilter(decks=flt.decks, tags=flt.tags))
+        )
         return
     session.push_back(first)
     try:

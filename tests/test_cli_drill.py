@@ -1,0 +1,227 @@
+"""``cvquiz drill`` as a person meets it: the installed command in a real pseudo-terminal, and line mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH"
+)
+
+DECK = """\
+deck: t
+name: Test::Drill
+cards:
+  - id: alpha
+    question:
+      zh: 第一个问题
+      en: 'First question about w[b] and $\\frac{1}{1+e^{-x}}$'
+    answer: {zh: 第一个答案, en: First answer}
+    explanation: Because.
+  - id: beta
+    question: Second question
+    answer: Second answer
+  - id: gamma
+    question: Third question
+    answer: Third answer
+"""
+
+
+@pytest.fixture
+def deck_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
+    (user_decks / "t.yaml").write_text(DECK, encoding="utf-8")
+    env = dict(os.environ)
+    env.update(cvquiz_env, TERM="xterm-256color", COLUMNS="80", LINES="24")
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        "cvquiz",
+        ["drill", "--deck", "t", *args],
+        env=env,
+        encoding="utf-8",
+        dimensions=(24, 80),
+        timeout=30,
+    )
+
+
+def db(env: dict[str, str]) -> sqlite3.Connection:
+    return sqlite3.connect(env["CVQUIZ_COLLECTION"])
+
+
+def schedule_of(env: dict[str, str], card_id: str) -> tuple[Any, ...]:
+    with db(env) as conn:
+        return conn.execute(
+            "SELECT s.* FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE c.card_id = ?",
+            (card_id,),
+        ).fetchone()
+
+
+def reviews(env: dict[str, str]) -> list[tuple[str, int]]:
+    with db(env) as conn:
+        return conn.execute(
+            "SELECT c.card_id, r.rating FROM reviews r JOIN cards c ON c.pk = r.card_pk ORDER BY r.id"
+        ).fetchall()
+
+
+def test_recall_card_rated_good_in_a_terminal(deck_env: dict[str, str]) -> None:
+    child = spawn(deck_env)
+    child.expect("First question about w\\[b\\]")  # markup in card text is shown literally
+    child.expect("σ|1/\\(1")  # LaTeX rendered as Unicode
+    child.expect("show answer")
+    child.send(" ")
+    child.expect("First answer")
+    child.expect("Because.")
+    child.expect(r"Good\s+10m")  # the button shows the interval it would give
+    child.send("3")
+    child.expect("Second question")
+    child.send("q")
+    child.expect("Session summary")
+    child.expect(r"Cards studied.*?│ +1 │")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert reviews(deck_env) == [("alpha", 3)]
+    assert schedule_of(deck_env, "alpha")[1] == 1  # learning
+
+
+def test_undo_restores_the_exact_previous_state_and_shows_the_card_again(
+    deck_env: dict[str, str],
+) -> None:
+    child = spawn(deck_env)
+    child.expect("show answer")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    before = schedule_of(deck_env, "alpha")
+    child = spawn(deck_env)
+    child.expect("First question")
+    child.send(" ")
+    child.expect("Good")
+    child.send("4")
+    child.expect("Second question")
+    child.send("u")
+    child.expect("First question")  # the undone card is shown again
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert reviews(deck_env) == []
+    assert schedule_of(deck_env, "alpha") == before
+
+
+def test_quit_and_ctrl_c_keep_every_rating(deck_env: dict[str, str]) -> None:
+    child = spawn(deck_env)
+    child.expect("First question")
+    child.send(" ")
+    child.expect("Good")
+    child.send("1")
+    child.expect("Second question")
+    child.send(" ")
+    child.expect("Good")
+    child.send("3")
+    child.expect("Third question")
+    child.sendintr()
+    child.expect("Session summary")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert reviews(deck_env) == [("alpha", 1), ("beta", 3)]
+
+
+def test_kill_9_between_ratings_loses_nothing_already_rated(deck_env: dict[str, str]) -> None:
+    child = spawn(deck_env)
+    child.expect("First question")
+    child.send(" ")
+    child.expect("Good")
+    child.send("3")
+    child.expect("Second question")  # the next card is on screen: the rating is committed
+    os.kill(child.pid, signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert reviews(deck_env) == [("alpha", 3)]
+    assert schedule_of(deck_env, "alpha")[1] == 1
+
+
+def run_lines(
+    env: dict[str, str], lines: list[str], *args: str, now: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    if now is not None:
+        env = {**env, "CVQUIZ_NOW": now}
+    return subprocess.run(
+        ["cvquiz", "drill", "--deck", "t", *args],
+        input="".join(line + "\n" for line in lines),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_line_mode_scripted_session(deck_env: dict[str, str]) -> None:
+    result = run_lines(deck_env, ["", "good", "", "1", "", "maybe", "4"])
+    assert result.returncode == 0, result.stderr
+    assert "could not read 'maybe' as a rating" in result.stderr
+    assert reviews(deck_env) == [("alpha", 3), ("beta", 1), ("gamma", 4)]
+    assert "Session summary" in result.stdout
+
+
+def test_line_mode_json_and_end_of_input(deck_env: dict[str, str]) -> None:
+    result = run_lines(deck_env, ["", "3", ""], "--json")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[:4] == ["card", "answer", "rated", "card"]
+    assert events[0]["card"] == "t/alpha" and events[0]["counts"]["new"] == 3
+    assert events[2]["rating"] == 3
+    assert kinds[-1] == "summary" and events[-1]["studied"] == 1
+    assert reviews(deck_env) == [("alpha", 3)]
+
+
+def test_line_mode_suspend_bury_and_undo(deck_env: dict[str, str]) -> None:
+    result = run_lines(deck_env, ["s", "b", "", "3", "u", "q"])
+    assert result.returncode == 0, result.stderr
+    assert reviews(deck_env) == []
+    assert schedule_of(deck_env, "alpha")[9] == 1  # suspended
+    assert schedule_of(deck_env, "beta")[10] is not None  # buried
+
+
+def test_cards_come_back_when_the_scheduler_says(deck_env: dict[str, str]) -> None:
+    day1 = "2026-03-02T09:00:00+00:00"
+    # Day 1: learn alpha to review state with Easy; leave the others new.
+    run_lines(deck_env, ["", "4"], "--new", "1", now=day1)
+    with db(deck_env) as conn:
+        due_ms = conn.execute(
+            "SELECT s.due FROM schedule s JOIN cards c ON c.pk = s.card_pk WHERE c.card_id = 'alpha'"
+        ).fetchone()[0]
+    # The next day, with no new cards allowed this session: nothing is due yet; tomorrow's new cards wait.
+    result = run_lines(deck_env, [], "--new", "0", now="2026-03-03T09:00:00+00:00")
+    assert "Nothing due now. Next: 2 cards at 2026-03-04 04:00." in result.stdout
+    # The day it is due, it comes back.
+    from datetime import UTC, datetime
+
+    due = datetime.fromtimestamp(due_ms / 1000, UTC)
+    result = run_lines(deck_env, ["", "3"], "--new", "0", "--json", now=due.isoformat())
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[0]["event"] == "card" and events[0]["card"] == "t/alpha"
+    assert reviews(deck_env) == [("alpha", 4), ("alpha", 3)]
+
+
+def test_nothing_due_says_when_and_exits_0(deck_env: dict[str, str]) -> None:
+    result = run_lines(deck_env, [], "--new", "0")
+    assert result.returncode == 0
+    assert "Nothing due now. Next: 3 cards at 2026-03-03 04:00." in result.stdout
+    with db(deck_env) as conn:
+        conn.execute("UPDATE schedule SET suspended = 1")
+    result = run_lines(deck_env, [])
+    assert result.returncode == 0
+    assert "Nothing to study: no cards are due and no new cards are left." in result.stdout
