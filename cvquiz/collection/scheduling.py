@@ -317,7 +317,8 @@ def _day(
     today = clock.study_day(now, settings.rollover_hour).isoformat()
     params: dict[str, Any] = {"now": clock.to_ms(now), "today": today}
     clauses = [
-        "c.active = 1",
+        # Unary + keeps SQLite from walking cards(active, ...): every queue query starts from a schedule index.
+        "+c.active = 1",
         "s.suspended = 0",
         "(s.buried_until IS NULL OR s.buried_until <= :today)",
         *_filter_sql(flt, params),

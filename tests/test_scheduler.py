@@ -1,0 +1,287 @@
+"""cvquiz.scheduler against py-fsrs itself: single reviews, fuzz, previews, bulk retrievability, due days."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import fsrs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cvquiz import clock
+from cvquiz.config import DEFAULT_PARAMETERS, Settings
+from cvquiz.model import Rating, State
+from cvquiz.scheduler import (
+    SchedState,
+    due_day,
+    forecast,
+    format_interval,
+    preview_intervals,
+    retrievability,
+    retrievability_at,
+    review,
+)
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def reference(settings: Settings) -> fsrs.Scheduler:
+    return fsrs.Scheduler(
+        parameters=settings.parameters,
+        desired_retention=settings.desired_retention,
+        learning_steps=settings.learning_steps,
+        relearning_steps=settings.relearning_steps,
+        maximum_interval=settings.maximum_interval,
+        enable_fuzzing=settings.fuzz,
+    )
+
+
+def test_default_parameters_are_py_fsrs_defaults() -> None:
+    assert tuple(fsrs.Scheduler().parameters) == DEFAULT_PARAMETERS
+
+
+def test_new_card_first_review_matches_py_fsrs() -> None:
+    plain = Settings(fuzz=False)
+    for rating in Rating:
+        ours = review(SchedState(), rating, T0, plain)
+        ref, _ = reference(plain).review_card(fsrs.Card(card_id=1, due=T0), fsrs.Rating(rating), T0)
+        assert (int(ours.state), ours.step) == (int(ref.state), ref.step)
+        assert (ours.stability, ours.difficulty, ours.due) == (
+            ref.stability,
+            ref.difficulty,
+            ref.due,
+        )
+        assert ours.last_review == T0 and ours.reps == 1 and ours.lapses == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ratings=st.lists(st.sampled_from(list(Rating)), min_size=1, max_size=12),
+    gaps=st.lists(st.integers(min_value=0, max_value=60 * 86_400_000), min_size=12, max_size=12),
+    empty_steps=st.booleans(),
+)
+def test_review_sequences_match_py_fsrs(
+    ratings: list[Rating], gaps: list[int], empty_steps: bool
+) -> None:
+    plain = Settings(fuzz=False)
+    if empty_steps:
+        plain = Settings(fuzz=False, learning_steps=(), relearning_steps=())
+    ref_sched = reference(plain)
+    ref = fsrs.Card(card_id=1, due=T0)
+    ours = SchedState()
+    now = T0
+    lapses = 0
+    for rating, gap in zip(ratings, gaps, strict=False):
+        now = now + timedelta(milliseconds=gap)
+        if ref.state == fsrs.State.Review and rating is Rating.AGAIN:
+            lapses += 1
+        ref, _ = ref_sched.review_card(ref, fsrs.Rating(rating), now)
+        ours = review(ours, rating, now, plain)
+        assert int(ours.state) == int(ref.state) and ours.step == ref.step
+        assert ours.stability == pytest.approx(ref.stability, rel=1e-12)
+        assert ours.difficulty == pytest.approx(ref.difficulty, rel=1e-12)
+        assert ours.due == ref.due and ours.last_review == ref.last_review
+    assert ours.reps == len(ratings[: len(gaps)]) and ours.lapses == lapses
+
+
+def a_review_card(days: int = 40) -> SchedState:
+    """A card in review with a long interval, so fuzz has room."""
+    return SchedState(
+        state=State.REVIEW,
+        stability=80.0,
+        difficulty=5.0,
+        due=T0,
+        last_review=T0 - timedelta(days=days),
+        reps=5,
+    )
+
+
+def test_fuzz_uses_the_given_rng_only() -> None:
+    fuzzy = Settings(fuzz=True)
+    card = a_review_card()
+    state = random.getstate()
+    first = review(card, Rating.GOOD, T0, fuzzy, random.Random(7))
+    assert random.getstate() == state  # the process-wide generator is neither used nor reseeded
+    assert review(card, Rating.GOOD, T0, fuzzy, random.Random(7)) == first
+    dues = {review(card, Rating.GOOD, T0, fuzzy, random.Random(seed)).due for seed in range(30)}
+    assert len(dues) > 1
+    # py-fsrs fed the same stream of random numbers fuzzes identically
+    random.seed(7)
+    try:
+        ref, _ = reference(fuzzy).review_card(card.to_fsrs(T0), fsrs.Rating.Good, T0)
+    finally:
+        random.setstate(state)
+    assert ref.due == first.due
+
+
+def test_fuzz_without_rng_is_deterministic() -> None:
+    fuzzy = Settings(fuzz=True)
+    card = a_review_card()
+    assert review(card, Rating.GOOD, T0, fuzzy) == review(card, Rating.GOOD, T0, fuzzy)
+
+
+def test_now_is_kept_to_the_millisecond() -> None:
+    now = T0 + timedelta(microseconds=1_234_567)
+    after = review(SchedState(), Rating.GOOD, now, Settings(fuzz=False))
+    assert after.last_review == T0 + timedelta(milliseconds=1235)
+    assert SchedState.from_row(after.to_row()) == after
+
+
+def test_review_rejects_naive_time() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        review(SchedState(), Rating.GOOD, datetime(2026, 3, 2, 9), Settings())
+
+
+def test_preview_intervals_for_a_new_card() -> None:
+    got = preview_intervals(SchedState(), T0, Settings())
+    assert got == {
+        Rating.AGAIN: timedelta(minutes=1),
+        Rating.HARD: timedelta(minutes=5.5),
+        Rating.GOOD: timedelta(minutes=10),
+        Rating.EASY: timedelta(days=8),
+    }
+    labels = [format_interval(v) for v in got.values()]
+    assert labels == ["1m", "5.5m", "10m", "8d"]
+
+
+def test_preview_ignores_fuzz() -> None:
+    card = a_review_card()
+    fuzzy = preview_intervals(card, T0, Settings(fuzz=True))
+    assert fuzzy == preview_intervals(card, T0, Settings(fuzz=False))
+
+
+@pytest.mark.parametrize(
+    ("delta", "label"),
+    [
+        (timedelta(seconds=0), "0s"),
+        (timedelta(seconds=30), "30s"),
+        (timedelta(minutes=1), "1m"),
+        (timedelta(minutes=10), "10m"),
+        (timedelta(hours=1), "1h"),
+        (timedelta(hours=36), "1.5d"),
+        (timedelta(days=1), "1d"),
+        (timedelta(days=29), "29d"),
+        (timedelta(days=105), "3.5mo"),
+        (timedelta(days=438), "1.2y"),
+        (timedelta(days=-3), "0s"),
+    ],
+)
+def test_format_interval(delta: timedelta, label: str) -> None:
+    assert format_interval(delta) == label
+
+
+@given(
+    state=st.sampled_from(list(State)),
+    step=st.none() | st.integers(0, 5),
+    stability=st.none() | st.floats(0.001, 36500, allow_nan=False),
+    difficulty=st.none() | st.floats(1, 10),
+    due=st.none() | st.integers(0, 2**42),
+    last=st.none() | st.integers(0, 2**42),
+    reps=st.integers(0, 10_000),
+    lapses=st.integers(0, 1000),
+)
+def test_state_row_and_json_round_trip(
+    state: State,
+    step: int | None,
+    stability: float | None,
+    difficulty: float | None,
+    due: int | None,
+    last: int | None,
+    reps: int,
+    lapses: int,
+) -> None:
+    row = {
+        "state": int(state),
+        "step": step,
+        "stability": stability,
+        "difficulty": difficulty,
+        "due": due,
+        "last_review": last,
+        "reps": reps,
+        "lapses": lapses,
+    }
+    sched = SchedState.from_row(row)
+    assert sched.to_row() == row
+    assert SchedState.from_json(sched.to_json()) == sched
+
+
+def test_bulk_retrievability_agrees_with_py_fsrs_card_by_card() -> None:
+    gen = np.random.default_rng(3)
+    n = 400
+    stability = gen.uniform(0.01, 3000, n)
+    now_ms = clock.to_ms(T0)
+    last_ms = now_ms - gen.integers(0, 2000 * 86_400_000, n)
+    for params in (DEFAULT_PARAMETERS, (*DEFAULT_PARAMETERS[:20], 0.5)):
+        scheduler = fsrs.Scheduler(parameters=params)
+        got = retrievability_at(stability, last_ms, now_ms, params)
+        for s, last, r in zip(stability, last_ms, got, strict=True):
+            card = fsrs.Card(
+                card_id=1,
+                state=fsrs.State.Review,
+                stability=float(s),
+                difficulty=5.0,
+                due=T0,
+                last_review=clock.from_ms(int(last)),
+            )
+            assert math.isclose(r, scheduler.get_card_retrievability(card, T0), rel_tol=1e-9)
+
+
+def test_retrievability_is_desired_retention_at_stability() -> None:
+    r = retrievability(
+        np.array([1.0, 10.0, 100.0]), np.array([1.0, 10.0, 100.0]), DEFAULT_PARAMETERS
+    )
+    assert np.allclose(r, 0.9, rtol=1e-12)
+
+
+def test_forecast_counts_per_day_with_overdue_first() -> None:
+    first = date(2026, 3, 2)
+    days = ["2026-02-20", "2026-03-02", "2026-03-03", "2026-03-03", "2026-03-08", "2026-03-09"]
+    assert forecast(days, first, 7) == [2, 2, 0, 0, 0, 0, 1]
+    assert forecast([], first, 3) == [0, 0, 0]
+
+
+@pytest.fixture
+def zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run a test in the time zone given as its parameter (the conftest fixture restores UTC)."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="needs time.tzset")
+@pytest.mark.parametrize(
+    ("zone", "reviewed", "expected"),
+    [
+        # New York falls back on 2026-11-01: 8 days after 04:30 EDT is 03:30 EST, before the rollover.
+        ("America/New_York", "2026-10-27T04:30:00-04:00", date(2026, 11, 4)),
+        # ... and springs forward on 2026-03-08: 8 days after 03:30 EST (the previous study day) is 04:30 EDT.
+        ("America/New_York", "2026-03-05T03:30:00-05:00", date(2026, 3, 12)),
+        # Berlin falls back on 2026-10-25.
+        ("Europe/Berlin", "2026-10-20T04:30:00+02:00", date(2026, 10, 28)),
+    ],
+    indirect=["zone"],
+)
+def test_due_day_does_not_move_across_dst(zone: str, reviewed: str, expected: date) -> None:
+    assert os.environ["TZ"] == zone
+    now = datetime.fromisoformat(reviewed)
+    after = review(SchedState(), Rating.EASY, now, Settings(fuzz=False))
+    assert after.due - now == timedelta(days=8)
+    assert due_day(after, 4) == expected
+    # the due instant alone would land on the wrong study day
+    assert clock.study_day(after.due, 4) != expected
+
+
+def test_due_day_of_short_steps_is_the_due_times_study_day() -> None:
+    after = review(SchedState(), Rating.GOOD, datetime(2026, 3, 2, 3, 55, tzinfo=UTC), Settings())
+    assert after.due == datetime(2026, 3, 2, 4, 5, tzinfo=UTC)
+    assert due_day(after, 4) == date(2026, 3, 2)
+    assert due_day(SchedState(), 4) is None
