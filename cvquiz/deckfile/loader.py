@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,36 @@ class Where(dict[str, Any]):
     key_pos: dict[str, tuple[int, int]]
 
 
-class _StrictConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe loader that records positions and rejects duplicate keys and aliases."""
+class _NeedPrecise(Exception):
+    """The fast pass met something only the precise pass reports well (a duplicate or odd key)."""
+
+
+class _FastConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The everyday pass: records where each mapping starts, and notices duplicate keys.
+
+    Used only on text without anchors (see `_ANCHOR_RE`), so no alias can reach it.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Where:
+        if not isinstance(node, yaml.MappingNode):
+            raise _NeedPrecise
+        construct = self.construct_object
+        try:
+            result = Where(
+                (construct(k, deep=True), construct(v, deep=True)) for k, v in node.value
+            )
+        except TypeError:  # an unhashable key
+            raise _NeedPrecise from None
+        if len(result) != len(node.value):
+            raise _NeedPrecise
+        mark = node.start_mark
+        result.line = mark.line + 1
+        result.column = mark.column + 1
+        return result
+
+
+class _PreciseConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The pass that explains: positions of every key, duplicate keys and aliases refused with their place."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -74,13 +102,12 @@ class _StrictConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected a mapping, found {node.id}", node.start_mark
             )
-        self.flatten_mapping(node)
         result = Where()
         result.line = node.start_mark.line + 1
         result.column = node.start_mark.column + 1
         result.key_pos = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raise yaml.constructor.ConstructorError(
                     None, None, f"keys must be text, found {key!r}", key_node.start_mark
@@ -89,24 +116,22 @@ class _StrictConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )
-            result[key] = self.construct_object(value_node, deep=deep)
+            result[key] = self.construct_object(value_node, deep=True)
             result.key_pos[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
 
 
-def _construct_map(loader: _StrictConstructor, node: yaml.MappingNode) -> Iterator[Where]:
-    data = Where()
-    yield data
-    built = loader.construct_mapping(node)
-    data.update(built)
-    data.line, data.column, data.key_pos = built.line, built.column, built.key_pos
+def _construct_map(loader: _FastConstructor | _PreciseConstructor, node: yaml.MappingNode) -> Where:
+    return loader.construct_mapping(node, deep=True)
 
 
-_StrictConstructor.add_constructor("tag:yaml.org,2002:map", _construct_map)
-# Dates and timestamps stay text: a deck never needs them, and a question like "2024-01-01?" must survive.
-_StrictConstructor.add_constructor(
-    "tag:yaml.org,2002:timestamp", _StrictConstructor.construct_yaml_str
-)
+for _loader in (_FastConstructor, _PreciseConstructor):
+    _loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    # Dates and timestamps stay text: a deck never needs them, and a question like "2024-01-01?" must survive.
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _loader.construct_yaml_str)
+
+_ANCHOR_RE = re.compile(r"(?:^|[\s,\[{:-])&[^\s,\[\]{}]", re.MULTILINE)
+"""Text that may hold a YAML anchor; without one there can be no alias, and the fast pass is safe."""
 
 
 @dataclass(frozen=True)
@@ -350,14 +375,20 @@ def _card(
     )
 
 
-def parse_yaml(text: str, label: str) -> Any:
+def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
     """Parse YAML text strictly and safely.
+
+    Args:
+        text: the YAML source.
+        label: the name used in messages.
+        precise: record every key's position (for messages); the fast pass records mappings' only.
 
     Raises:
         DeckProblems: with ``label:line:column: message`` for any syntax or construction error.
+        _NeedPrecise: (fast pass only) when the precise pass is needed to explain a problem.
     """
     try:
-        loader = _StrictConstructor(text)
+        loader = (_PreciseConstructor if precise else _FastConstructor)(text)
         try:
             return loader.get_single_data()
         finally:
@@ -393,7 +424,16 @@ def load_deck_text(text: str, label: str, path: Path | None = None, bundled: boo
     Raises:
         DeckProblems: listing every problem found, each as ``label:line:column: ...``.
     """
-    data = parse_yaml(text, label)
+    precise = _ANCHOR_RE.search(text) is not None
+    if not precise:
+        try:
+            return _deck_from_data(parse_yaml(text, label, precise=False), label, path, bundled)
+        except (_NeedPrecise, DeckProblems):
+            pass  # read it again, recording every position, to explain the problem exactly
+    return _deck_from_data(parse_yaml(text, label, precise=True), label, path, bundled)
+
+
+def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> Deck:
     chk = _Checker(label)
     if not isinstance(data, Where):
         chk.add((1, 1), "a deck file is a mapping with deck, name and cards")
