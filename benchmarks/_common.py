@@ -22,7 +22,9 @@ def time_command(argv: Sequence[str], env: dict[str, str] | None = None, runs: i
     return statistics.median(times)
 
 
-def time_call(fn: Callable[[], object], runs: int = 5, setup: Callable[[], object] | None = None) -> float:
+def time_call(
+    fn: Callable[[], object], runs: int = 5, setup: Callable[[], object] | None = None
+) -> float:
     """Return the median wall time of a Python call, in seconds."""
     times = []
     for _ in range(runs):
@@ -34,11 +36,17 @@ def time_call(fn: Callable[[], object], runs: int = 5, setup: Callable[[], objec
     return statistics.median(times)
 
 
-def report(name: str, seconds: float, baseline_name: str, baseline: float, goal: float | None = None) -> None:
+def report(
+    name: str, seconds: float, baseline_name: str, baseline: float, goal: float | None = None
+) -> None:
     """Print one line: the figure, the baseline and their ratio (and the goal when there is one)."""
     ratio = seconds / baseline
-    goal_text = "" if goal is None else f"  (goal < {goal:g}x: {'met' if ratio < goal else 'NOT met'})"
-    print(f"{name:<34} {seconds * 1000:9.1f} ms   vs {baseline_name} {baseline * 1000:8.1f} ms   = {ratio:5.2f}x{goal_text}")
+    goal_text = (
+        "" if goal is None else f"  (goal < {goal:g}x: {'met' if ratio < goal else 'NOT met'})"
+    )
+    print(
+        f"{name:<34} {seconds * 1000:9.1f} ms   vs {baseline_name} {baseline * 1000:8.1f} ms   = {ratio:5.2f}x{goal_text}"
+    )
 
 
 PYTHON = sys.executable

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import PYTHON, report, time_command  # noqa: E402
+from _common import PYTHON, report, time_command
 
 
 def main() -> None:
@@ -25,7 +25,12 @@ def main() -> None:
     baseline = time_command([PYTHON, "-c", "import typer"])
     report("cvquiz --version", time_command([*cvquiz, "--version"], env), "import typer", baseline)
     report("cvquiz --help", time_command([*cvquiz, "--help"], env), "import typer", baseline)
-    report("cvquiz decks (synced collection)", time_command([*cvquiz, "decks"], env), "import typer", baseline)
+    report(
+        "cvquiz decks (synced collection)",
+        time_command([*cvquiz, "decks"], env),
+        "import typer",
+        baseline,
+    )
     shutil.rmtree(tmp)
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import report, time_call  # noqa: E402
+from _common import report, time_call
 
-from cvquiz.collection import Collection  # noqa: E402
+from cvquiz.collection import Collection
 
 
 def make_deck(n: int) -> str:
@@ -25,15 +25,31 @@ def make_deck(n: int) -> str:
     for i in range(n):
         kind = ("basic", "reversed", "cloze")[i % 3]
         question = (
-            {"zh": f"第 {i} 题：卷积输出尺寸 {{{{c1::{i}}}}} 是多少？", "en": f"Question {i}: the output size is {{{{c1::{i}}}}}?"}
+            {
+                "zh": f"第 {i} 题：卷积输出尺寸 {{{{c1::{i}}}}} 是多少？",
+                "en": f"Question {i}: the output size is {{{{c1::{i}}}}}?",
+            }
             if kind == "cloze"
-            else {"zh": f"第 {i} 题：$\\frac{{H+2p-k}}{{s}}+1$ 是什么？", "en": f"Question {i}: what is $\\frac{{H+2p-k}}{{s}}+1$?"}
+            else {
+                "zh": f"第 {i} 题：$\\frac{{H+2p-k}}{{s}}+1$ 是什么？",
+                "en": f"Question {i}: what is $\\frac{{H+2p-k}}{{s}}+1$?",
+            }
         )
-        card = {"id": f"card-{i}", "type": kind, "question": question, "tags": ["bench", f"group::{i % 17}"]}
+        card = {
+            "id": f"card-{i}",
+            "type": kind,
+            "question": question,
+            "tags": ["bench", f"group::{i % 17}"],
+        }
         if kind != "cloze":
-            card["answer"] = {"zh": f"答案 {i}，解释若干。", "en": f"Answer {i}, with some explanation."}
+            card["answer"] = {
+                "zh": f"答案 {i}，解释若干。",
+                "en": f"Answer {i}, with some explanation.",
+            }
         cards.append(card)
-    return yaml.safe_dump({"deck": "bench", "name": "Bench::Big", "cards": cards}, allow_unicode=True, sort_keys=False)
+    return yaml.safe_dump(
+        {"deck": "bench", "name": "Bench::Big", "cards": cards}, allow_unicode=True, sort_keys=False
+    )
 
 
 def main() -> None:
@@ -47,7 +63,9 @@ def main() -> None:
     deck.write_text(text, encoding="utf-8")
     now = datetime(2026, 1, 1, tzinfo=UTC)
 
-    baseline = time_call(lambda: yaml.load(deck.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
+    baseline = time_call(
+        lambda: yaml.load(deck.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    )
 
     counter = iter(range(1000))
 
@@ -57,7 +75,9 @@ def main() -> None:
 
     cold = time_call(lambda: col.sync_decks(empty, user, now), setup=fresh)
     warm = time_call(lambda: col.sync_decks(empty, user, now), runs=7)
-    print(f"10,000-card deck, {len(text.encode()) / 1e6:.1f} MB of YAML, {sum(1 for _ in col.conn.execute('SELECT 1 FROM cards'))} review cards")
+    print(
+        f"10,000-card deck, {len(text.encode()) / 1e6:.1f} MB of YAML, {sum(1 for _ in col.conn.execute('SELECT 1 FROM cards'))} review cards"
+    )
     report("cold sync", cold, "CSafeLoader load", baseline, goal=1.5)
     report("unchanged re-sync", warm, "cold sync", cold, goal=0.05)
     shutil.rmtree(tmp)

@@ -1,0 +1,174 @@
+"""Generate the docs that must not drift: docs/cli.md (from the app), docs/schema.md (from the migrations),
+docs/decks.md (from the bundled decks).
+
+Usage: ``python scripts/gen_docs.py`` rewrites them; ``--check`` exits 1 when any is out of date (CI runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def cli_doc() -> str:
+    from cvquiz.cli.app import app
+
+    root = typer.main.get_command(app)
+    out = [
+        "# Command reference",
+        "",
+        "Generated from the app by `python scripts/gen_docs.py`; do not edit by hand.",
+        "",
+    ]
+
+    # typer vendors its own click, so commands are inspected by duck typing rather than isinstance.
+    def walk(cmd: Any, path: list[str], parent: Any) -> None:
+        ctx = cmd.context_class(cmd, info_name=path[-1], parent=parent)
+        if len(path) > 1:
+            out.append(f"{'#' * min(len(path), 4)} `{' '.join(path)}`")
+            out.append("")
+            if cmd.help:
+                out.append(cmd.help.strip())
+                out.append("")
+            pieces = " ".join(cmd.collect_usage_pieces(ctx))
+            out.append(f"```\n{' '.join(path)} {pieces}\n```")
+            out.append("")
+            rows = []
+            for param in cmd.params:
+                if param.name == "help":
+                    continue
+                if param.param_type_name == "argument":
+                    name = f"`{(param.metavar or param.name or '').upper()}`"
+                else:
+                    name = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
+                help_text = (
+                    (getattr(param, "help", None) or "").replace("\n", " ").replace("|", "\\|")
+                )
+                default = getattr(param, "default", None)
+                if (
+                    default not in (None, False, (), [])
+                    and not callable(default)
+                    and getattr(param, "show_default", True) is not False
+                ):
+                    help_text += f" (default: {default})"
+                rows.append(f"| {name} | {help_text} |")
+            if rows:
+                out.extend(["| argument / option | meaning |", "|---|---|", *rows, ""])
+        if hasattr(cmd, "list_commands"):
+            for name in sorted(cmd.list_commands(ctx)):
+                sub = cmd.get_command(ctx, name)
+                if sub is not None and not sub.hidden:
+                    walk(sub, [*path, name], ctx)
+
+    walk(root, ["cvquiz"], None)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def schema_doc() -> str:
+    from cvquiz.collection import Collection
+    from cvquiz.collection.migrations import migrations
+
+    out = [
+        "# The collection schema",
+        "",
+        "Generated from the migrations by `python scripts/gen_docs.py`; do not edit by hand.",
+        "",
+        "## Migrations",
+        "",
+    ]
+    for migration in migrations._migrations:
+        doc = (migration.fn.__doc__ or "").strip().splitlines()
+        out.append(f"- `{migration.name}`: {doc[0] if doc else ''}")
+    with tempfile.TemporaryDirectory() as tmp:
+        col = Collection.open(Path(tmp) / "c.sqlite")
+        rows = col.conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE '_sqlite_migrations%' ORDER BY type DESC, name"
+        ).fetchall()
+        col.close()
+    out += ["", "## Tables and indexes", ""]
+    for kind, name, sql in rows:
+        out += [f"### {kind} `{name}`", "", "```sql", sql.strip(), "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def decks_doc() -> str:
+    from cvquiz.deckfile import DeckSource, load_decks
+    from cvquiz.paths import bundled_decks_dir
+
+    files = sorted(bundled_decks_dir().glob("*.yaml"))
+    decks = load_decks([DeckSource(p, bundled=True) for p in files])
+    out = [
+        "# The bundled decks",
+        "",
+        "Generated from `decks/` by `python scripts/gen_docs.py`; do not edit by hand.",
+        "",
+        "| deck | id | cards | basic | reversed | cloze | compute | notes items |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    total: Counter[str] = Counter()
+    items_all: set[int] = set()
+    for deck in sorted(decks, key=lambda d: d.name):
+        types = Counter(c.type.value for c in deck.cards)
+        total.update(types)
+        items = sorted(
+            {int(t.split("::")[1]) for c in deck.cards for t in c.tags if t.startswith("notes::")}
+        )
+        items_all.update(items)
+        out.append(
+            f"| {deck.name} | `{deck.id}` | {len(deck.cards)} | {types['basic']} | {types['reversed']} | "
+            f"{types['cloze']} | {types['compute']} | {', '.join(map(str, items))} |"
+        )
+    out.append(
+        f"| **all {len(decks)} decks** | | **{sum(total.values())}** | {total['basic']} | {total['reversed']} | "
+        f"{total['cloze']} | {total['compute']} | {', '.join(map(str, sorted(items_all)))} |"
+    )
+    out += ["", "## Topics", ""]
+    for deck in sorted(decks, key=lambda d: d.name):
+        tags = Counter(
+            t
+            for c in deck.cards
+            for t in c.tags
+            if not t.startswith("notes::") and t not in deck.tags
+        )
+        top = ", ".join(f"`{t}`" for t, _ in tags.most_common(12))
+        desc = deck.description.get("en").strip().replace("\n", " ") if deck.description else ""
+        out.append(f"- **{deck.name}**: {desc} {('Tags: ' + top) if top else ''}".rstrip())
+    return "\n".join(out).rstrip() + "\n"
+
+
+DOCS = {"docs/cli.md": cli_doc, "docs/schema.md": schema_doc, "docs/decks.md": decks_doc}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a generated doc is out of date"
+    )
+    args = parser.parse_args()
+    stale = []
+    for rel, make in DOCS.items():
+        path = ROOT / rel
+        text = make()
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(rel)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run python scripts/gen_docs.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
