@@ -176,6 +176,13 @@ def _parameters(value: Any) -> tuple[float, ...]:
         raise ConfigError("expected 21 numbers separated by commas or spaces") from None
     if len(numbers) != 21 or not all(math.isfinite(n) for n in numbers):
         raise ConfigError(f"expected 21 finite FSRS-6 weights, got {len(numbers)}")
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    for index, (number, lo, hi) in enumerate(
+        zip(numbers, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+    ):
+        if not lo <= number <= hi:
+            raise ConfigError(f"weight {index} is {number:g}; FSRS-6 allows {lo:g} to {hi:g}")
     return numbers
 
 
@@ -195,6 +202,23 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "review_order": _choice("overdue", "retrievability"),
 }
 """Each top-level key and the function that validates and converts its value."""
+
+ALLOWED: dict[str, str] = {
+    "desired_retention": "0.70 to 0.99",
+    "learning_steps": "steps like '1m 10m' (s, m, h, d), or '' for none",
+    "relearning_steps": "steps like '10m' (s, m, h, d), or '' for none",
+    "maximum_interval": "1 to 36500 days",
+    "fuzz": "true or false",
+    "parameters": "21 FSRS-6 weights, comma-separated, within py-fsrs' bounds",
+    "new_per_day": "0 to 9999",
+    "reviews_per_day": "0 to 99999",
+    "rollover_hour": "0 to 23 (local hour a study day starts)",
+    "leech_threshold": "1 to 99 lapses",
+    "leech_action": "tag or suspend",
+    "lang": "auto, zh or en",
+    "review_order": "overdue or retrievability",
+}
+"""What each key accepts, in words (``cvquiz config show`` prints it)."""
 
 
 def _to_toml(value: Any) -> Any:
@@ -276,7 +300,9 @@ def settings_to_data(settings: Settings, only_changed: bool = True) -> dict[str,
             continue
         value = getattr(settings, f.name)
         if not only_changed or value != getattr(defaults, f.name):
-            data[f.name] = _to_toml(value)
+            # steps are written as text even when empty, which a bare [] would lose
+            steps = f.name in ("learning_steps", "relearning_steps")
+            data[f.name] = format_steps(value) if steps else _to_toml(value)
     if settings.deck_limits:
         data["decks"] = {
             deck: {

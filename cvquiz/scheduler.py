@@ -37,6 +37,7 @@ __all__ = [
     "elapsed_days",
     "forecast",
     "format_interval",
+    "mean_retrievability",
     "preview_intervals",
     "retrievability",
     "retrievability_at",
@@ -371,6 +372,25 @@ def retrievability_at(
         parameters: the 21 FSRS-6 weights.
     """
     return retrievability(stability, elapsed_days(now_ms, last_review_ms), parameters)
+
+
+def mean_retrievability(
+    memory: Sequence[tuple[float, int]], now_ms: int, parameters: Sequence[float]
+) -> float | None:
+    """Return the mean probability of recall of many cards at ``now_ms`` (None for no cards).
+
+    Args:
+        memory: each card's (stability, last review in ms since the epoch), as one query returns them.
+        now_ms: the time to evaluate at.
+        parameters: the 21 FSRS-6 weights.
+    """
+    import numpy as np
+
+    if not memory:
+        return None
+    table = np.asarray(memory, dtype=np.float64)
+    r = retrievability_at(table[:, 0], table[:, 1].astype(np.int64), now_ms, parameters)
+    return float(r.mean())
 
 
 def forecast(due_days: Sequence[str], first: date, days: int) -> list[int]:

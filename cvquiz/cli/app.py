@@ -65,7 +65,13 @@ def main_callback(
     ctx.call_on_close(ctx.obj.close)
 
 
-COMMAND_MODULES = ("commands_decks", "commands_drill")
+COMMAND_MODULES = (
+    "commands_decks",
+    "commands_drill",
+    "commands_status",
+    "commands_config",
+    "commands_backup",
+)
 """The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
 
 for _name in COMMAND_MODULES:

@@ -821,3 +821,66 @@ def forget(col: Collection, pks: Iterable[int], now: datetime) -> int:
            WHERE 1""",
         pks,
     )
+
+
+# --- bulk reads for status, forecast and stats -----------------------------------------------------------
+
+_LIVE = "+c.active = 1 AND s.suspended = 0"
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """What the review log says about one study day.
+
+    Attributes:
+        reviews: reviews logged.
+        cards: distinct cards reviewed.
+        again: reviews rated Again.
+        time_ms: time spent, summed over the reviews that recorded it.
+    """
+
+    reviews: int
+    cards: int
+    again: int
+    time_ms: int
+
+
+def day_activity(col: Collection, day: date) -> DayActivity:
+    """Return the review log's totals for one study day (an index range on ``reviews(study_day)``)."""
+    reviews, cards, again, time_ms = col.conn.execute(
+        """SELECT COUNT(*), COUNT(DISTINCT card_pk), SUM(rating = 1), SUM(duration_ms)
+           FROM reviews WHERE study_day = ?""",
+        (day.isoformat(),),
+    ).fetchone()
+    return DayActivity(int(reviews), int(cards), int(again or 0), int(time_ms or 0))
+
+
+def review_retention(col: Collection, first: date, last: date) -> tuple[int, int]:
+    """Return (passed, total) reviews of cards in the review state over study days ``first..last``.
+
+    This is Anki's "true retention": (re)learning steps are left out, anything but Again passes.
+    """
+    passed, total = col.conn.execute(
+        """SELECT SUM(rating > 1), COUNT(*) FROM reviews
+           WHERE study_day BETWEEN ? AND ? AND state_before = 2""",
+        (first.isoformat(), last.isoformat()),
+    ).fetchone()
+    return int(passed or 0), int(total)
+
+
+def review_memory(col: Collection) -> list[tuple[float, int]]:
+    """Return (stability, last_review ms) of every active, unsuspended card in the review state, in one query."""
+    return col.conn.execute(
+        f"""SELECT s.stability, s.last_review FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE s.state = 2 AND {_LIVE}"""
+    ).fetchall()
+
+
+def due_days(col: Collection, last: date) -> list[str]:
+    """Return the due study day of every active, unsuspended studied card due on or before ``last``."""
+    rows = col.conn.execute(
+        f"""SELECT s.due_day FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE s.state IN (1, 2, 3) AND s.due_day <= ? AND {_LIVE}""",
+        (last.isoformat(),),
+    ).fetchall()
+    return [day for (day,) in rows]

@@ -1,0 +1,102 @@
+"""``cvquiz export json``: the whole collection as one JSON file (a backup that loses nothing).
+
+The restoring side, `restore_json` / `restore_json_file`, is called by ``cvquiz import`` for ``.json`` files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from cvquiz.cli.context import get_env
+from cvquiz.cli.errors import handle_errors
+from cvquiz.cli.groups import export_app
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from cvquiz.collection import Collection
+    from cvquiz.collection.backup import BackupCounts
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export json`` to the ``export`` group."""
+    del app
+    export_app.command("json")(export_json)
+
+
+@handle_errors
+def export_json(
+    ctx: typer.Context,
+    output: Annotated[
+        str, typer.Argument(help="The file to write, or - for standard output.", show_default=True)
+    ] = "-",
+) -> None:
+    """Export decks, cards with their scheduling state and the whole review log as JSON.
+
+    Example: cvquiz export json backup.json
+    """
+    from cvquiz.collection import backup
+
+    env = get_env(ctx)
+    # No deck sync: a broken deck file must not stand between the user and a backup.
+    col = env.collection(sync=False)
+    if output == "-":
+        counts = backup.export_json(col, sys.stdout, env.now)
+        sys.stdout.flush()
+        where = "standard output"
+    else:
+        target = Path(output).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                counts = backup.export_json(col, handle, env.now)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        where = str(target)
+    env.err.print(
+        f"exported {counts.decks} decks, {counts.cards} cards and {counts.reviews} reviews "
+        f"to {escape(where)}",
+        highlight=False,
+    )
+
+
+def restore_json(col: Collection, data: Mapping[str, Any]) -> BackupCounts:
+    """Restore a parsed ``cvquiz export json`` document into an empty collection.
+
+    See `cvquiz.collection.backup.restore_json`.
+
+    Raises:
+        CollectionError: when the collection is not empty or the data is not a cvquiz export.
+    """
+    from cvquiz.collection.backup import restore_json as restore
+
+    return restore(col, data)
+
+
+def restore_json_file(col: Collection, path: Path) -> BackupCounts:
+    """Read a ``cvquiz export json`` file and restore it into an empty collection.
+
+    Raises:
+        CollectionError: when the file cannot be read or parsed, or as `restore_json`.
+    """
+    from cvquiz.errors import CollectionError
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as error:
+        raise CollectionError(f"{path}: cannot read: {error.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CollectionError(f"{path}: not a JSON file: {error}") from None
+    return restore_json(col, data)

@@ -1,0 +1,117 @@
+"""Today at a glance: what is left to study, what was studied, how well it is remembered, what is coming.
+
+`today_status` gathers it from the collection in a handful of indexed queries; the per-card retrievability
+and the forecast are computed with NumPy (`cvquiz.scheduler`) over arrays read in one query each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from cvquiz import clock
+from cvquiz.config import Settings
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+
+__all__ = ["FORECAST_DAYS", "RETENTION_DAYS", "DayForecast", "Status", "today_status"]
+
+RETENTION_DAYS = 30
+"""The window of the measured retention, in study days (today included)."""
+
+FORECAST_DAYS = 7
+"""How many study days the forecast covers (today first)."""
+
+
+@dataclass(frozen=True)
+class DayForecast:
+    """How many cards fall due on one study day.
+
+    Attributes:
+        day: the study day (ISO date).
+        due: cards due that day (today's count includes overdue cards, before daily limits).
+    """
+
+    day: str
+    due: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``cvquiz status`` shows.
+
+    Attributes:
+        now: the time the status was taken (ISO 8601).
+        study_day: today's study day (ISO date).
+        new: new cards left today (within the new-card limit).
+        learning: (re)learning cards due now or within the learn-ahead window.
+        review: review cards left today (within the review limit).
+        studied_cards: distinct cards studied today.
+        studied_reviews: reviews logged today.
+        again_today: of those, rated Again.
+        time_today_ms: time spent today.
+        retention: share of reviews (of cards in the review state) not rated Again over the last
+            `RETENTION_DAYS` study days, or None without such reviews.
+        retention_reviews: how many reviews that share is taken over.
+        estimated_retention: the mean FSRS retrievability of the cards in review right now, or None.
+        review_cards: how many cards that estimate is taken over.
+        forecast: cards due on each of the next `FORECAST_DAYS` study days, today first.
+    """
+
+    now: str
+    study_day: str
+    new: int
+    learning: int
+    review: int
+    studied_cards: int
+    studied_reviews: int
+    again_today: int
+    time_today_ms: int
+    retention: float | None
+    retention_reviews: int
+    estimated_retention: float | None
+    review_cards: int
+    forecast: tuple[DayForecast, ...]
+
+
+def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
+    """Return today's status.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        settings: limits, rollover hour and FSRS parameters.
+    """
+    from cvquiz.collection import scheduling
+    from cvquiz.scheduler import forecast, mean_retrievability
+
+    today = clock.study_day(now, settings.rollover_hour)
+    counts = scheduling.queue_counts(col, now, settings)
+    activity = scheduling.day_activity(col, today)
+    passed, total = scheduling.review_retention(
+        col, today - timedelta(days=RETENTION_DAYS - 1), today
+    )
+    memory = scheduling.review_memory(col)
+    last_day = today + timedelta(days=FORECAST_DAYS - 1)
+    per_day = forecast(scheduling.due_days(col, last_day), today, FORECAST_DAYS)
+    return Status(
+        now=now.isoformat(),
+        study_day=today.isoformat(),
+        new=counts.new,
+        learning=counts.learning,
+        review=counts.review,
+        studied_cards=activity.cards,
+        studied_reviews=activity.reviews,
+        again_today=activity.again,
+        time_today_ms=activity.time_ms,
+        retention=passed / total if total else None,
+        retention_reviews=total,
+        estimated_retention=mean_retrievability(memory, clock.to_ms(now), settings.parameters),
+        review_cards=len(memory),
+        forecast=tuple(
+            DayForecast(day=(today + timedelta(days=i)).isoformat(), due=n)
+            for i, n in enumerate(per_day)
+        ),
+    )
