@@ -1,0 +1,325 @@
+"""Compute cards: a fresh problem from (card, seed), its expected answer from the engine, a worked solution.
+
+A compute card names a generator and may narrow its parameter space (``params``). `generate` draws one
+problem from a seed (the review log stores the seed, so any past problem can be shown again exactly),
+`judge_instance` judges a typed answer with the card's tolerance, `check_card` finds what is wrong with a card,
+and `list_generators` describes every generator (for docs/generators.md and ``cvquiz add``). `calculate`
+solves parameters given on the command line (``cvquiz calc``) with the same worked solutions.
+
+Importing this package imports NumPy and the engine: import it only where a compute card or a calculation runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cvquiz.answers import AnswerKind, Judgement, judge
+from cvquiz.generators import detection, losses, misc, shapes, signal  # noqa: F401  (they register)
+from cvquiz.generators.core import (
+    REGISTRY,
+    Generator,
+    GeneratorError,
+    ParamSpec,
+    Solved,
+    draw_and_solve,
+    format_expected,
+    lookup,
+    narrow,
+)
+from cvquiz.model import Card, Text
+
+__all__ = [
+    "Calculation",
+    "GeneratorError",
+    "GeneratorInfo",
+    "Instance",
+    "ParamSpec",
+    "calculate",
+    "check_card",
+    "generate",
+    "judge_instance",
+    "list_generators",
+]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One drawn problem of a compute card.
+
+    Attributes:
+        generator: the generator's name.
+        seed: the seed it was drawn from.
+        params: the drawn parameters (everything the engine needs to compute the answer).
+        prompt: the question, zh/en Markdown with LaTeX.
+        expected: the answer from the engine: int, float, tuple, list, list of lists, bool or str.
+        kind: how a typed answer is read.
+        solution: the worked solution, step by step.
+        expected_text: the answer as displayed (and accepted), e.g. ``(1, 64, 112, 112)`` or ``0.417``.
+        decimals: float answers are judged at this many decimals, or None.
+        rel_tol: relative tolerance for float answers, or None.
+        abs_tol: absolute tolerance for float answers, or None.
+        hint: how to type the answer ("answer as (N, C, H, W)", "3 decimals"), or None.
+        dim_names: names of a shape answer's dimensions, for judge messages, or None.
+    """
+
+    generator: str
+    seed: int
+    params: dict[str, Any]
+    prompt: Text
+    expected: Any
+    kind: AnswerKind
+    solution: Text
+    expected_text: str
+    decimals: int | None
+    rel_tol: float | None
+    abs_tol: float | None
+    hint: Text | None = None
+    dim_names: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class GeneratorInfo:
+    """What a generator asks and which parameters narrow it.
+
+    Attributes:
+        name: the name decks use.
+        title: a one-line description.
+        topic: shapes, signal, losses, detection or misc.
+        kinds: the answer kinds its problems have.
+        params: its parameter space.
+        decimals: default decimals for float answers, or None.
+        rel_tol: default relative tolerance, or None.
+        notes: the notes items it drills.
+    """
+
+    name: str
+    title: Text
+    topic: str
+    kinds: tuple[AnswerKind, ...]
+    params: tuple[ParamSpec, ...]
+    decimals: int | None
+    rel_tol: float | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """A problem solved from given parameters (``cvquiz calc``).
+
+    Attributes:
+        generator: the generator whose solution was used.
+        params: the parameters.
+        expected: the answer from the engine.
+        kind: its kind.
+        expected_text: the answer for display.
+        prompt: the question these parameters pose.
+        solution: the worked solution.
+    """
+
+    generator: str
+    params: dict[str, Any]
+    expected: Any
+    kind: AnswerKind
+    expected_text: str
+    prompt: Text
+    solution: Text
+
+
+def list_generators() -> list[GeneratorInfo]:
+    """Every generator, by topic and name."""
+    return [
+        GeneratorInfo(
+            name=g.name,
+            title=g.title,
+            topic=g.topic,
+            kinds=g.kinds,
+            params=tuple(g.space.values()),
+            decimals=g.decimals,
+            rel_tol=g.rel_tol,
+            notes=g.notes,
+        )
+        for g in sorted(REGISTRY.values(), key=lambda g: (_TOPICS.index(g.topic), g.name))
+    ]
+
+
+_TOPICS = ("shapes", "signal", "losses", "detection", "misc")
+
+
+def _judging(generator: Generator, card: Card) -> tuple[int | None, float | None, float | None]:
+    if card.decimals is not None or card.tolerance is not None:
+        tolerance = card.tolerance or {}
+        rel, absolute = tolerance.get("rel"), tolerance.get("abs")
+        return (
+            card.decimals,
+            None if rel is None else float(rel),
+            None if absolute is None else float(absolute),
+        )
+    return generator.decimals, generator.rel_tol, generator.abs_tol
+
+
+_FLOAT_KINDS = (AnswerKind.NUMBER, AnswerKind.VECTOR, AnswerKind.MATRIX)
+_KIND_FORMAT = {
+    AnswerKind.VECTOR: Text(zh="列表，如 [0.1, 0.2]", en="a list such as [0.1, 0.2]"),
+    AnswerKind.MATRIX: Text(
+        zh="矩阵，如 [[1, 2], [3, 4]] 或 1 2; 3 4",
+        en="a matrix such as [[1, 2], [3, 4]] or 1 2; 3 4",
+    ),
+}
+
+
+def _hint(
+    solved: Solved, decimals: int | None, rel: float | None, absolute: float | None
+) -> Text | None:
+    zh: list[str] = []
+    en: list[str] = []
+    shown = solved.answer_format or _KIND_FORMAT.get(solved.kind)
+    if shown is not None:
+        zh.append(shown.get("zh"))
+        en.append(shown.get("en"))
+    if solved.kind in _FLOAT_KINDS and _has_floats(solved.expected):
+        if decimals is not None:
+            zh.append(f"保留 {decimals} 位小数")
+            en.append(f"{decimals} decimal{'s' * (decimals != 1)}")
+        elif rel:
+            zh.append(f"相对误差 {rel * 100:g}% 以内")
+            en.append(f"within {rel * 100:g}%")
+        elif absolute:
+            zh.append(f"误差 {absolute:g} 以内")
+            en.append(f"within {absolute:g}")
+    if not en:
+        return None
+    return Text(zh="；".join(zh), en="; ".join(en))
+
+
+def _has_floats(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_has_floats(v) for v in value)
+    return False
+
+
+def generate(card: Card, seed: int) -> Instance:
+    """Draw the problem of a compute card for a seed.
+
+    The same (card, seed) gives the same problem on every machine. When a draw is not a valid problem (a
+    kernel larger than the padded input, an ambiguous detection), seeds derived from ``seed`` are tried, so an
+    instance is always valid; ``Instance.seed`` is still ``seed``.
+
+    Args:
+        card: a compute card (``card.generator``, ``card.params``, ``card.decimals``, ``card.tolerance``).
+        seed: a non-negative integer.
+
+    Returns:
+        The instance.
+
+    Raises:
+        GeneratorError: unknown generator, params outside its space, or params that allow no valid problem.
+    """
+    generator = lookup(card.generator)
+    space, problems = narrow(generator, card.params)
+    if problems:
+        raise GeneratorError(f"card {card.id!r}: " + "; ".join(problems))
+    params, solved = draw_and_solve(generator, space, seed)
+    decimals, rel, absolute = _judging(generator, card)
+    return Instance(
+        generator=generator.name,
+        seed=seed,
+        params=params,
+        prompt=solved.prompt,
+        expected=solved.expected,
+        kind=solved.kind,
+        solution=solved.solution,
+        expected_text=format_expected(solved.expected, solved.kind, decimals, rel, absolute),
+        decimals=decimals,
+        rel_tol=rel,
+        abs_tol=absolute,
+        hint=_hint(solved, decimals, rel, absolute),
+        dim_names=solved.dim_names,
+    )
+
+
+def judge_instance(instance: Instance, text: str) -> Judgement:
+    """Judge a typed answer against an instance's expected answer, with the instance's tolerance.
+
+    Args:
+        instance: the problem.
+        text: what the person typed.
+
+    Returns:
+        The judgement.
+
+    Raises:
+        AnswerParseError: the text cannot be read as the instance's kind of answer (ask again).
+    """
+    return judge(
+        text,
+        instance.expected,
+        instance.kind,
+        rel_tol=instance.rel_tol,
+        abs_tol=instance.abs_tol,
+        decimals=instance.decimals,
+        dim_names=instance.dim_names,
+    )
+
+
+def check_card(card: Card, samples: int = 20) -> list[str]:
+    """Find what is wrong with a compute card.
+
+    Args:
+        card: the card.
+        samples: how many seeds (0, 1, ...) to draw problems from.
+
+    Returns:
+        One message per problem: unknown generator (with a suggestion), unknown parameter, a value outside the
+        generator's space, or params from which no valid problem can be drawn. Empty when the card is fine.
+    """
+    try:
+        generator = lookup(card.generator)
+    except GeneratorError as error:
+        return [str(error)]
+    _, problems = narrow(generator, card.params)
+    if problems:
+        return problems
+    for seed in range(samples):
+        try:
+            instance = generate(card, seed)
+        except GeneratorError as error:
+            return [str(error)]
+        if not judge_instance(
+            instance, instance.expected_text
+        ).correct:  # pragma: no cover - a generator bug
+            return [f"seed {seed}: the displayed answer {instance.expected_text} is not accepted"]
+    return []
+
+
+def calculate(name: str, params: Mapping[str, Any], decimals: int | None = None) -> Calculation:
+    """Solve given parameters with a generator's worked solution (``cvquiz calc``).
+
+    Args:
+        name: the generator's name.
+        params: its parameters, as a draw would give them.
+        decimals: decimals to show float answers with (default: the generator's).
+
+    Returns:
+        The answer and the worked solution.
+
+    Raises:
+        GeneratorError: unknown generator.
+        EngineError: parameters the engine rejects.
+    """
+    generator = lookup(name)
+    solved = generator.solve(dict(params))
+    shown = decimals if decimals is not None else generator.decimals
+    rel = None if decimals is not None else generator.rel_tol
+    return Calculation(
+        generator=name,
+        params=dict(params),
+        expected=solved.expected,
+        kind=solved.kind,
+        expected_text=format_expected(solved.expected, solved.kind, shown, rel, generator.abs_tol),
+        prompt=solved.prompt,
+        solution=solved.solution,
+    )

@@ -1,0 +1,688 @@
+"""Generators about losses: cross-entropy and its gradient, softmax, BCE, focal, multiclass hinge, smooth L1.
+
+Problems use 2–4 classes, a batch of 1–2 and round logits (−1, 0, 0.5, 1, 2...), so that a calculator (or a
+table of e^x) is all one needs. Every solution shows the softmax or sigmoid table the answer is built from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from cvquiz import engine
+from cvquiz.answers import AnswerKind
+from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
+from cvquiz.generators.text import Steps, bi, code, grid, num, signed, vec
+
+LOGITS = (-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+SCORES = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
+_LN = "ln"
+
+
+def _float_list(values: Any) -> Any:
+    """An engine result as plain Python floats (nested lists for arrays)."""
+    return np.asarray(values, dtype=np.float64).tolist()
+
+
+def _rows(logits: Any) -> tuple[np.ndarray[Any, Any], bool]:
+    array: np.ndarray[Any, Any] = np.asarray(logits, dtype=np.float64)
+    if array.ndim == 1:
+        return array[None, :], True
+    return array, False
+
+
+def _draw_logits(d: Draw, classes: int) -> list[float]:
+    values = d.sample(LOGITS, classes)
+    if len(set(values)) < classes:
+        raise Reject("repeated logits")
+    return values
+
+
+def _logit_prompt(logits: Any, single: bool) -> str:
+    if single:
+        return f"$z = {vec(logits)}$"
+    return "\n\n" + code("z =\n" + grid(logits))
+
+
+def _softmax_table(steps: Steps, z: np.ndarray[Any, Any], row: int | None) -> np.ndarray[Any, Any]:
+    exps = np.exp(z)
+    total = float(exps.sum())
+    p: np.ndarray[Any, Any] = exps / total
+    label_zh = "" if row is None else f"样本 {row}："
+    label_en = "" if row is None else f"Sample {row}: "
+    steps.add(
+        f"{label_zh}$\\sum_j e^{{z_j}} = {' + '.join(num(e) for e in exps)} = {num(total)}$",
+        f"{label_en}$\\sum_j e^{{z_j}} = {' + '.join(num(e) for e in exps)} = {num(total)}$",
+    )
+    rows = [[c, num(z[c]), num(exps[c]), num(p[c]), num(-math.log(p[c]))] for c in range(z.size)]
+    steps.table(
+        ["类别 c", "$z_c$", "$e^{z_c}$", "$p_c$", "$-\\ln p_c$"],
+        ["class c", "$z_c$", "$e^{z_c}$", "$p_c$", "$-\\ln p_c$"],
+        rows,
+    )
+    return p
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cross-entropy
+
+
+def _ce_setup(params: Mapping[str, Any]) -> tuple[Any, Any, float]:
+    logits, target = params["logits"], params["target"]
+    smoothing = float(params.get("label_smoothing", 0.0))
+    return logits, target, smoothing
+
+
+def _ce_prompt(
+    logits: Any, target: Any, smoothing: float, single: bool, question_zh: str, question_en: str
+) -> Any:
+    smooth_zh = f"，label_smoothing = {num(smoothing)}" if smoothing else ""
+    smooth_en = f", label_smoothing = {num(smoothing)}" if smoothing else ""
+    if single:
+        return bi(
+            f"logits {_logit_prompt(logits, True)}，真实类别 $y = {target}$（类别从 0 开始编号）{smooth_zh}。{question_zh}",
+            f"Logits {_logit_prompt(logits, True)}, true class $y = {target}$ (classes numbered from 0){smooth_en}. "
+            f"{question_en}",
+        )
+    return bi(
+        f"一个 batch 的 logits（每行一个样本），真实类别 $y = {vec(target)}${smooth_zh}，reduction 为 mean。{question_zh}"
+        f"{_logit_prompt(logits, False)}",
+        f"A batch of logits (one sample per row), true classes $y = {vec(target)}${smooth_en}, reduction mean. "
+        f"{question_en}{_logit_prompt(logits, False)}",
+    )
+
+
+def solve_cross_entropy(params: Mapping[str, Any]) -> Solved:
+    """Softmax cross-entropy of logits against class indices (mean over the batch)."""
+    logits, target, smoothing = _ce_setup(params)
+    expected = engine.cross_entropy(
+        np.asarray(logits), np.asarray(target), label_smoothing=smoothing
+    )
+    z_rows, single = _rows(logits)
+    targets = [int(target)] if single else [int(t) for t in target]
+    prompt = _ce_prompt(
+        logits,
+        target,
+        smoothing,
+        single,
+        "求交叉熵损失（自然对数）。",
+        "What is the cross-entropy loss (natural log)?",
+    )
+    steps = Steps()
+    steps.math(
+        "p_c = \\frac{e^{z_c}}{\\sum_j e^{z_j}},\\qquad L = -\\ln p_y = -z_y + \\ln \\sum_j e^{z_j}"
+    )
+    if smoothing:
+        steps.add(
+            "label smoothing ε 把目标变成 $(1-ε)\\,\\text{onehot}(y) + ε/C$：",
+            "Label smoothing ε turns the target into $(1-ε)\\,\\text{onehot}(y) + ε/C$:",
+        )
+        steps.math("L = (1-ε)(-\\ln p_y) + \\frac{ε}{C}\\sum_c (-\\ln p_c)")
+    losses = []
+    for index, (z, y) in enumerate(zip(z_rows, targets, strict=True)):
+        p = _softmax_table(steps, z, None if single else index)
+        nll = -math.log(p[y])
+        if smoothing:
+            classes = z.size
+            spread = float(-np.log(p).sum())
+            loss = (1 - smoothing) * nll + smoothing / classes * spread
+            steps.math(
+                f"L{'' if single else '_' + str(index)} = {num(1 - smoothing)}\\times {num(nll)} + "
+                f"\\frac{{{num(smoothing)}}}{{{classes}}}\\times {num(spread)} = {num(loss)}"
+            )
+        else:
+            loss = nll
+            steps.math(
+                f"L{'' if single else '_' + str(index)} = -\\ln p_{{{y}}} = -\\ln {num(p[y])} = {num(loss)}"
+            )
+        losses.append(loss)
+    if not single:
+        steps.math(
+            f"L = \\frac{{1}}{{{len(losses)}}}({' + '.join(num(v) for v in losses)}) = {num(expected)}"
+        )
+    steps.answer(num(expected, 4))
+    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+
+
+_CE_SPACE = [
+    ParamSpec("classes", bi("类别数 C", "number of classes C"), min=2, max=4),
+    ParamSpec("batch", bi("batch 大小", "batch size"), min=1, max=2),
+    ParamSpec("label_smoothing", bi("label smoothing ε", "label smoothing ε"), choices=(0.0, 0.1)),
+]
+
+
+def _draw_ce(d: Draw, smoothing_allowed: bool = True) -> dict[str, Any]:
+    classes, batch = d.param("classes"), d.param("batch")
+    smoothing = d.param("label_smoothing") if smoothing_allowed else 0.0
+    if batch == 1:
+        return {
+            "logits": _draw_logits(d, classes),
+            "target": d.index(classes),
+            "label_smoothing": smoothing,
+        }
+    return {
+        "logits": [_draw_logits(d, classes) for _ in range(batch)],
+        "target": [d.index(classes) for _ in range(batch)],
+        "label_smoothing": smoothing,
+    }
+
+
+@register(
+    "cross_entropy",
+    title=bi("softmax 交叉熵损失的值", "Value of the softmax cross-entropy loss"),
+    kinds=[AnswerKind.NUMBER],
+    space=_CE_SPACE,
+    solve=solve_cross_entropy,
+    decimals=3,
+    notes=("notes::1",),
+)
+def draw_cross_entropy(d: Draw) -> dict[str, Any]:
+    return _draw_ce(d)
+
+
+def solve_cross_entropy_grad(params: Mapping[str, Any]) -> Solved:
+    """Gradient of the mean cross-entropy with respect to the logits."""
+    logits, target, smoothing = _ce_setup(params)
+    grad = engine.cross_entropy_grad(
+        np.asarray(logits), np.asarray(target), label_smoothing=smoothing
+    )
+    z_rows, single = _rows(logits)
+    targets = [int(target)] if single else [int(t) for t in target]
+    batch = len(targets)
+    prompt = _ce_prompt(
+        logits,
+        target,
+        smoothing,
+        single,
+        "求交叉熵损失对 logits 的梯度 $\\partial L / \\partial z$。",
+        "What is the gradient of the cross-entropy loss with respect to the logits, $\\partial L / \\partial z$?",
+    )
+    steps = Steps()
+    if smoothing:
+        steps.math(
+            "\\frac{\\partial L}{\\partial z} = p - \\tilde y,\\qquad \\tilde y = (1-ε)\\,\\text{onehot}(y) + ε/C"
+        )
+    else:
+        steps.math("\\frac{\\partial L}{\\partial z} = p - \\text{onehot}(y)")
+    if not single:
+        steps.add(
+            f"reduction 为 mean 时每个样本的梯度再除以 batch 大小 {batch}。",
+            f"With reduction mean, each sample's gradient is divided by the batch size {batch}.",
+        )
+    for index, (z, y) in enumerate(zip(z_rows, targets, strict=True)):
+        p = _softmax_table(steps, z, None if single else index)
+        classes = z.size
+        soft = np.full(classes, smoothing / classes)
+        soft[y] += 1 - smoothing
+        row = (p - soft) / (1 if single else batch)
+        target_text = vec(soft)
+        scale = "" if single else f"\\frac{{1}}{{{batch}}}"
+        steps.math(f"{scale}({vec(p)} - {target_text}) = {vec(row)}")
+    expected = _float_list(grad)
+    kind = AnswerKind.VECTOR if single else AnswerKind.MATRIX
+    steps.answer(vec(expected, 4) if single else "[" + ", ".join(vec(r, 4) for r in expected) + "]")
+    steps.add(
+        "每行梯度之和为 0：增大一个 logit 的同时其他概率都下降。",
+        "Each row sums to 0: raising one logit lowers every other probability.",
+    )
+    return Solved(prompt, expected, kind, steps.text())
+
+
+@register(
+    "cross_entropy_grad",
+    title=bi(
+        "交叉熵对 logits 的梯度 p − y",
+        "Gradient of cross-entropy with respect to the logits, p − y",
+    ),
+    kinds=[AnswerKind.VECTOR, AnswerKind.MATRIX],
+    space=_CE_SPACE,
+    solve=solve_cross_entropy_grad,
+    decimals=3,
+    notes=("notes::1",),
+)
+def draw_cross_entropy_grad(d: Draw) -> dict[str, Any]:
+    return _draw_ce(d)
+
+
+def solve_softmax(params: Mapping[str, Any]) -> Solved:
+    """Softmax of a vector of logits."""
+    logits = params["logits"]
+    expected = _float_list(engine.softmax(logits))
+    prompt = bi(
+        f"求 logits $z = {vec(logits)}$ 的 softmax。",
+        f"What is the softmax of the logits $z = {vec(logits)}$?",
+    )
+    steps = Steps()
+    steps.math("\\mathrm{softmax}(z)_c = \\frac{e^{z_c}}{\\sum_j e^{z_j}}")
+    _softmax_table(steps, np.asarray(logits, dtype=np.float64), None)
+    steps.add(
+        "减去最大值不改变结果（数值稳定的写法）：$\\mathrm{softmax}(z) = \\mathrm{softmax}(z - \\max z)$。",
+        "Subtracting the maximum changes nothing (the numerically stable form): "
+        "$\\mathrm{softmax}(z) = \\mathrm{softmax}(z - \\max z)$.",
+    )
+    steps.answer(vec(expected, 4))
+    return Solved(prompt, expected, AnswerKind.VECTOR, steps.text())
+
+
+@register(
+    "softmax",
+    title=bi("softmax 概率", "Softmax probabilities"),
+    kinds=[AnswerKind.VECTOR],
+    space=[ParamSpec("classes", bi("类别数", "number of classes"), min=2, max=4)],
+    solve=solve_softmax,
+    decimals=3,
+    notes=("notes::1",),
+)
+def draw_softmax(d: Draw) -> dict[str, Any]:
+    return {"logits": _draw_logits(d, d.param("classes"))}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Binary losses
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _reduce_text(steps: Steps, values: Sequence[float], reduction: str, result: float) -> None:
+    if len(values) == 1:
+        return
+    if reduction == "sum":
+        steps.math(f"L = {' + '.join(num(v) for v in values)} = {num(result)}")
+    else:
+        steps.math(
+            f"L = \\frac{{1}}{{{len(values)}}}({' + '.join(num(v) for v in values)}) = {num(result)}"
+        )
+
+
+def solve_bce(params: Mapping[str, Any]) -> Solved:
+    """Binary cross-entropy with logits."""
+    logits, targets = params["logits"], params["targets"]
+    pos_weight = params.get("pos_weight")
+    reduction = params.get("reduction", "mean")
+    expected = engine.bce_with_logits(logits, targets, pos_weight=pos_weight, reduction=reduction)
+    weight = 1.0 if pos_weight is None else float(pos_weight)
+    args = f"reduction='{reduction}'" + (
+        f", pos_weight=torch.tensor({num(weight)})" if weight != 1 else ""
+    )
+    prompt = bi(
+        f"`nn.BCEWithLogitsLoss({args})`：logits $x = {vec(logits)}$，目标 $t = {vec(targets)}$。求损失（自然对数）。",
+        f"`nn.BCEWithLogitsLoss({args})` with logits $x = {vec(logits)}$ and targets $t = {vec(targets)}$. "
+        "What is the loss (natural log)?",
+    )
+    steps = Steps()
+    if weight != 1:
+        steps.math("\\ell = -\\left[w_p\\, t \\ln \\sigma(x) + (1-t)\\ln(1-\\sigma(x))\\right]")
+    else:
+        steps.math(
+            "\\ell = -\\left[t \\ln \\sigma(x) + (1-t)\\ln(1-\\sigma(x))\\right],\\quad \\sigma(x) = \\frac{1}{1+e^{-x}}"
+        )
+    rows, values = [], []
+    for x, t in zip(logits, targets, strict=True):
+        s = _sigmoid(float(x))
+        value = -(weight * t * math.log(s) + (1 - t) * math.log(1 - s))
+        values.append(value)
+        term = (
+            f"-{num(weight) + '·' if weight != 1 else ''}ln {num(s)}"
+            if t == 1
+            else f"-ln(1 - {num(s)})"
+        )
+        rows.append([num(x), num(t), num(s), term, num(value)])
+    steps.table(
+        ["$x$", "$t$", "$\\sigma(x)$", "项", "$\\ell$"],
+        ["$x$", "$t$", "$\\sigma(x)$", "term", "$\\ell$"],
+        rows,
+    )
+    _reduce_text(steps, values, reduction, float(expected))
+    steps.answer(num(expected, 4))
+    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+
+
+_BINARY_SPACE = [
+    ParamSpec("count", bi("元素个数", "number of elements"), min=1, max=4),
+    ParamSpec("reduction", bi("归约方式", "reduction"), choices=("mean", "sum")),
+]
+
+
+def _draw_binary(d: Draw) -> tuple[list[float], list[float]]:
+    count = d.param("count")
+    logits = [d.choice(LOGITS) for _ in range(count)]
+    targets = [float(d.index(2)) for _ in range(count)]
+    return logits, targets
+
+
+@register(
+    "bce",
+    title=bi(
+        "带 logits 的二元交叉熵 BCEWithLogits", "Binary cross-entropy with logits (BCEWithLogits)"
+    ),
+    kinds=[AnswerKind.NUMBER],
+    space=[
+        *_BINARY_SPACE,
+        ParamSpec("pos_weight", bi("正样本权重", "positive-class weight"), choices=(1.0, 2.0, 3.0)),
+    ],
+    solve=solve_bce,
+    decimals=3,
+    notes=("notes::1",),
+)
+def draw_bce(d: Draw) -> dict[str, Any]:
+    logits, targets = _draw_binary(d)
+    weight = d.param("pos_weight")
+    return {
+        "logits": logits,
+        "targets": targets,
+        "pos_weight": None if weight == 1.0 else weight,
+        "reduction": d.param("reduction"),
+    }
+
+
+def solve_focal(params: Mapping[str, Any]) -> Solved:
+    """Sigmoid focal loss (RetinaNet)."""
+    logits, targets = params["logits"], params["targets"]
+    alpha, gamma = float(params.get("alpha", 0.25)), float(params.get("gamma", 2.0))
+    reduction = params.get("reduction", "mean")
+    expected = engine.sigmoid_focal_loss(logits, targets, alpha, gamma, reduction)
+    alpha_text = num(alpha) if alpha >= 0 else "-1（不加 α 权重）"
+    alpha_en = num(alpha) if alpha >= 0 else "-1 (no α weighting)"
+    prompt = bi(
+        f"Focal loss（`torchvision.ops.sigmoid_focal_loss`，α = {alpha_text}，γ = {num(gamma)}，reduction='{reduction}'）："
+        f"logits $x = {vec(logits)}$，目标 $t = {vec(targets)}$。求损失（自然对数）。",
+        f"Focal loss (`torchvision.ops.sigmoid_focal_loss`, α = {alpha_en}, γ = {num(gamma)}, "
+        f"reduction='{reduction}') with logits $x = {vec(logits)}$ and targets $t = {vec(targets)}$. What is the "
+        "loss (natural log)?",
+    )
+    steps = Steps()
+    steps.math(
+        "p = \\sigma(x),\\; p_t = \\begin{cases} p & t = 1\\\\ 1-p & t = 0\\end{cases},\\; "
+        "\\alpha_t = \\begin{cases} \\alpha & t = 1\\\\ 1-\\alpha & t = 0\\end{cases},\\; "
+        "\\ell = -\\alpha_t (1-p_t)^{\\gamma} \\ln p_t"
+    )
+    if alpha < 0:
+        steps.add("α < 0 表示不乘 $\\alpha_t$。", "α < 0 means no $\\alpha_t$ factor.")
+    rows, values = [], []
+    for x, t in zip(logits, targets, strict=True):
+        p = _sigmoid(float(x))
+        p_t = p if t == 1 else 1 - p
+        a_t = 1.0 if alpha < 0 else (alpha if t == 1 else 1 - alpha)
+        value = -a_t * (1 - p_t) ** gamma * math.log(p_t)
+        values.append(value)
+        rows.append(
+            [
+                num(x),
+                num(t),
+                num(p),
+                num(p_t),
+                num(a_t),
+                num((1 - p_t) ** gamma),
+                num(-math.log(p_t)),
+                num(value),
+            ]
+        )
+    headers = [
+        "$x$",
+        "$t$",
+        "$p$",
+        "$p_t$",
+        "$\\alpha_t$",
+        "$(1-p_t)^\\gamma$",
+        "$-\\ln p_t$",
+        "$\\ell$",
+    ]
+    steps.table(headers, headers, rows)
+    _reduce_text(steps, values, reduction, float(expected))
+    steps.add(
+        "$(1-p_t)^\\gamma$ 让已经分对的（$p_t$ 大的）样本几乎不贡献损失，训练集中在难样本上。",
+        "$(1-p_t)^\\gamma$ makes well-classified examples (large $p_t$) contribute almost nothing, so training "
+        "focuses on hard examples.",
+    )
+    steps.answer(num(expected, 4))
+    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+
+
+@register(
+    "focal_loss",
+    title=bi("Sigmoid focal loss（RetinaNet）", "Sigmoid focal loss (RetinaNet)"),
+    kinds=[AnswerKind.NUMBER],
+    space=[
+        ParamSpec("count", bi("元素个数", "number of elements"), min=1, max=3),
+        ParamSpec("reduction", bi("归约方式", "reduction"), choices=("mean", "sum")),
+        ParamSpec("alpha", bi("α（-1 表示不加权）", "α (-1 for none)"), choices=(0.25, 0.5, -1.0)),
+        ParamSpec("gamma", bi("γ", "γ"), choices=(0.0, 1.0, 2.0)),
+    ],
+    solve=solve_focal,
+    decimals=3,
+    notes=("notes::1",),
+)
+def draw_focal(d: Draw) -> dict[str, Any]:
+    logits, targets = _draw_binary(d)
+    return {
+        "logits": logits,
+        "targets": targets,
+        "alpha": d.param("alpha"),
+        "gamma": d.param("gamma"),
+        "reduction": d.param("reduction"),
+    }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Multiclass hinge (SVM) loss
+
+
+def _hinge_prompt(
+    scores: Any, targets: Any, margin: float, question_zh: str, question_en: str
+) -> Any:
+    block = code("s =\n" + grid(scores))
+    return bi(
+        f"多类 SVM（合页）损失 $L = \\frac{{1}}{{N}}\\sum_i \\sum_{{j \\ne y_i}} \\max(0, s_{{ij}} - s_{{iy_i}} + Δ)$，"
+        f"Δ = {num(margin)}。分数矩阵 $s$（每行一个样本），真实类别 $y = {vec(targets)}$（从 0 开始）。{question_zh}\n\n{block}",
+        f"The multiclass SVM (hinge) loss $L = \\frac{{1}}{{N}}\\sum_i \\sum_{{j \\ne y_i}} \\max(0, s_{{ij}} - s_{{iy_i}} + Δ)$ "
+        f"with Δ = {num(margin)}. Scores $s$ (one sample per row), true classes $y = {vec(targets)}$ (from 0). "
+        f"{question_en}\n\n{block}",
+    )
+
+
+def _hinge_rows(steps: Steps, scores: Any, targets: Any, margin: float) -> list[list[float]]:
+    margins: list[list[float]] = []
+    for i, (row, y) in enumerate(zip(scores, targets, strict=True)):
+        terms, values = [], []
+        for j, s in enumerate(row):
+            if j == y:
+                values.append(0.0)
+                continue
+            m = float(s) - float(row[y]) + margin
+            values.append(m)
+            terms.append(
+                f"\\max(0, {num(s)} - {signed(row[y])} + {num(margin)}) = {num(max(m, 0.0))}"
+            )
+        margins.append(values)
+        steps.add(
+            f"样本 {i}（$y = {y}$）："
+            + "，".join(
+                f"$j={j}$: ${t}$"
+                for j, t in zip([j for j in range(len(row)) if j != y], terms, strict=True)
+            ),
+            f"Sample {i} ($y = {y}$): "
+            + "; ".join(
+                f"$j={j}$: ${t}$"
+                for j, t in zip([j for j in range(len(row)) if j != y], terms, strict=True)
+            ),
+        )
+    return margins
+
+
+def solve_hinge(params: Mapping[str, Any]) -> Solved:
+    """Multiclass SVM loss (mean over samples)."""
+    scores, targets, margin = params["scores"], params["targets"], float(params.get("margin", 1.0))
+    expected = engine.multiclass_hinge_loss(scores, np.asarray(targets), margin)
+    prompt = _hinge_prompt(scores, targets, margin, "求 $L$。", "What is $L$?")
+    steps = Steps()
+    margins = _hinge_rows(steps, scores, targets, margin)
+    per_sample = [sum(max(m, 0.0) for m in row) for row in margins]
+    steps.math(
+        f"L = \\frac{{1}}{{{len(per_sample)}}}({' + '.join(num(v) for v in per_sample)}) = {num(expected)}"
+    )
+    steps.add(
+        "只有分数进入真实类别分数 Δ 以内（或超过它）的错误类别才产生损失。",
+        "Only wrong classes scoring within Δ of the true class (or above it) add to the loss.",
+    )
+    steps.answer(num(expected, 4))
+    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+
+
+def solve_hinge_grad(params: Mapping[str, Any]) -> Solved:
+    """Gradient of the multiclass SVM loss with respect to the scores."""
+    scores, targets, margin = params["scores"], params["targets"], float(params.get("margin", 1.0))
+    grad = _float_list(engine.multiclass_hinge_grad(scores, np.asarray(targets), margin))
+    prompt = _hinge_prompt(
+        scores,
+        targets,
+        margin,
+        "求梯度 $\\partial L / \\partial s$（与 $s$ 同形状）。",
+        "What is the gradient $\\partial L / \\partial s$ (the shape of $s$)?",
+    )
+    steps = Steps()
+    steps.math(
+        "\\frac{\\partial L}{\\partial s_{ij}} = \\frac{1}{N}\\mathbb{1}[m_{ij} > 0]\\ (j \\ne y_i),\\qquad "
+        "\\frac{\\partial L}{\\partial s_{iy_i}} = -\\frac{1}{N}\\sum_{j \\ne y_i} \\mathbb{1}[m_{ij} > 0]"
+    )
+    margins = _hinge_rows(steps, scores, targets, margin)
+    n = len(margins)
+    for i, (row, y) in enumerate(zip(margins, targets, strict=True)):
+        active = [j for j, m in enumerate(row) if j != y and m > 0]
+        if not active:
+            steps.add(
+                f"样本 {i}：所有间隔都 ≤ 0，这一行梯度全为 0。",
+                f"Sample {i}: every margin is ≤ 0, so its row of the gradient is 0.",
+            )
+            continue
+        steps.add(
+            f"样本 {i}：间隔为正的类别 {active}，它们各得 $+1/{n}$，真实类别 {y} 得 $-{len(active)}/{n}$。",
+            f"Sample {i}: the classes with a positive margin, {active}, get $+1/{n}$ each; the true class {y} "
+            f"gets $-{len(active)}/{n}$.",
+        )
+    steps.block(grid(grad))
+    steps.answer("[" + ", ".join(vec(r, 4) for r in grad) + "]")
+    return Solved(prompt, grad, AnswerKind.MATRIX, steps.text())
+
+
+_HINGE_SPACE = [
+    ParamSpec("batch", bi("样本数 N", "samples N"), min=1, max=2),
+    ParamSpec("classes", bi("类别数 C", "classes C"), min=3, max=4),
+]
+
+
+def _draw_hinge(d: Draw) -> dict[str, Any]:
+    batch, classes = d.param("batch"), d.param("classes")
+    scores = [[d.choice(SCORES) for _ in range(classes)] for _ in range(batch)]
+    targets = [d.index(classes) for _ in range(batch)]
+    margin = 1.0
+    for row, y in zip(scores, targets, strict=True):
+        margins = [s - row[y] + margin for j, s in enumerate(row) if j != y]
+        if any(abs(m) < 1e-9 for m in margins):
+            raise Reject("a margin of exactly 0 has no clear gradient")
+    if all(
+        s - row[y] + margin <= 0
+        for row, y in zip(scores, targets, strict=True)
+        for j, s in enumerate(row)
+        if j != y
+    ):
+        raise Reject("zero loss is not instructive")
+    return {"scores": scores, "targets": targets, "margin": margin}
+
+
+@register(
+    "hinge_loss",
+    title=bi("多类 SVM（合页）损失", "Multiclass SVM (hinge) loss"),
+    kinds=[AnswerKind.NUMBER],
+    space=_HINGE_SPACE,
+    solve=solve_hinge,
+    decimals=3,
+    notes=("notes::2",),
+)
+def draw_hinge(d: Draw) -> dict[str, Any]:
+    return _draw_hinge(d)
+
+
+@register(
+    "hinge_grad",
+    title=bi(
+        "多类 SVM 损失对分数的梯度",
+        "Gradient of the multiclass SVM loss with respect to the scores",
+    ),
+    kinds=[AnswerKind.MATRIX],
+    space=_HINGE_SPACE,
+    solve=solve_hinge_grad,
+    decimals=3,
+    notes=("notes::2",),
+)
+def draw_hinge_grad(d: Draw) -> dict[str, Any]:
+    return _draw_hinge(d)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Smooth L1
+
+
+def solve_smooth_l1(params: Mapping[str, Any]) -> Solved:
+    """Smooth L1 loss."""
+    pred, target = params["pred"], params["target"]
+    beta, reduction = float(params.get("beta", 1.0)), params.get("reduction", "mean")
+    expected = engine.smooth_l1_loss(pred, target, beta, reduction)
+    prompt = bi(
+        f"`SmoothL1Loss(beta={num(beta)}, reduction='{reduction}')`：预测 $\\hat y = {vec(pred)}$，目标 $y = {vec(target)}$。求损失。",
+        f"`SmoothL1Loss(beta={num(beta)}, reduction='{reduction}')` with predictions $\\hat y = {vec(pred)}$ and "
+        f"targets $y = {vec(target)}$. What is the loss?",
+    )
+    steps = Steps()
+    steps.math(
+        "\\ell(d) = \\begin{cases} 0.5\\,d^2/\\beta & |d| < \\beta \\\\ |d| - 0.5\\,\\beta & \\text{otherwise}\\end{cases},"
+        "\\quad d = \\hat y - y"
+    )
+    rows, values = [], []
+    for p, t in zip(pred, target, strict=True):
+        diff = abs(float(p) - float(t))
+        if diff < beta:
+            value = 0.5 * diff * diff / beta
+            how = f"0.5·{num(diff)}²/{num(beta)}"
+        else:
+            value = diff - 0.5 * beta
+            how = f"{num(diff)} - 0.5·{num(beta)}"
+        values.append(value)
+        rows.append([num(p), num(t), num(diff), how, num(value)])
+    headers = ["$\\hat y$", "$y$", "$\\lvert d \\rvert$"]
+    steps.table([*headers, "计算", "$\\ell$"], [*headers, "how", "$\\ell$"], rows)
+    _reduce_text(steps, values, reduction, float(expected))
+    steps.add(
+        "小误差处是平方（梯度随误差变小），大误差处是线性（梯度有界，对离群点稳健）；Fast R-CNN 用它回归边框。",
+        "Quadratic for small errors (the gradient shrinks with the error), linear for large ones (a bounded "
+        "gradient, robust to outliers); Fast R-CNN regresses boxes with it.",
+    )
+    steps.answer(num(expected, 4))
+    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+
+
+@register(
+    "smooth_l1",
+    title=bi("Smooth L1 损失", "Smooth L1 loss"),
+    kinds=[AnswerKind.NUMBER],
+    space=[
+        ParamSpec("count", bi("元素个数", "number of elements"), min=2, max=4),
+        ParamSpec("beta", bi("β", "β"), choices=(1.0, 0.5, 2.0)),
+        ParamSpec("reduction", bi("归约方式", "reduction"), choices=("mean", "sum")),
+    ],
+    solve=solve_smooth_l1,
+    decimals=3,
+    notes=("notes::1",),
+)
+def draw_smooth_l1(d: Draw) -> dict[str, Any]:
+    count, beta = d.param("count"), d.param("beta")
+    pred = [d.integer(-6, 6) * 0.5 for _ in range(count)]
+    target = [d.integer(-6, 6) * 0.5 for _ in range(count)]
+    diffs = [abs(p - t) for p, t in zip(pred, target, strict=True)]
+    if not any(x < beta for x in diffs) or not any(x >= beta for x in diffs):
+        raise Reject("use both branches")
+    return {"pred": pred, "target": target, "beta": beta, "reduction": d.param("reduction")}
