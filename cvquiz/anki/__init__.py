@@ -1,0 +1,1 @@
+"""Anki interop: export to .apkg and plain text, import of Anki text exports and CSV."""
