@@ -109,6 +109,13 @@ def test_good_deck_loads_with_positions_and_types() -> None:
             "d.yaml:7:5: card 'a': 'generator' is only for compute cards",
         ),
         (
+            "deck: d\nname: n\ncards:\n  - id: a\n    type: cloze\n"
+            "    question: 'x {{c1::$\\\\frac{a}{b_{c}}$}} y'\n",
+            "d.yaml:6:5: card 'a': cloze question (zh): deletion "
+            "'{{c1::$\\\\frac{a}{b_{c}}' is cut short by a '}}' inside it; put spaces between closing "
+            "braces in math ('} }') or move the math out of the deletion",
+        ),
+        (
             "deck: d\nname: [n\n",
             "d.yaml:3:1: did not find expected ',' or ']' while parsing a flow sequence",
         ),

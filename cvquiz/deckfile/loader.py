@@ -312,12 +312,17 @@ def _card(
                 chk.add(_pos(raw, key), f"{key!r} is only for compute cards", label)
         if card_type is CardType.CLOZE and question is not None:
             for lang, text in (("zh", question.zh), ("en", question.en)):
-                if text is not None and not CLOZE_RE.search(text):
+                if text is None or (lang == "en" and text == question.zh):
+                    continue
+                if not CLOZE_RE.search(text):
                     chk.add(
                         _pos(raw, "question"),
                         f"cloze question ({lang}) has no {{{{c1::...}}}} deletion",
                         label,
                     )
+                problem = _cloze_problem(text)
+                if problem:
+                    chk.add(_pos(raw, "question"), f"cloze question ({lang}): {problem}", label)
     generator = raw.get("generator")
     decimals = raw.get("decimals")
     tolerance = raw.get("tolerance")
@@ -373,6 +378,21 @@ def _card(
         line=line,
         column=column,
     )
+
+
+def _cloze_problem(text: str) -> str | None:
+    """Explain a cloze deletion that the ``}}`` of some LaTeX cut short (Anki reads clozes the same way)."""
+    for match in CLOZE_RE.finditer(text):
+        inner = match.group(2)
+        if inner.count("$") % 2 or inner.count("{") != inner.count("}"):
+            return (
+                f"deletion '{match.group(0)}' is cut short by a '}}}}' inside it; "
+                "put spaces between closing braces in math ('} }') or move the math out of the deletion"
+            )
+    leftover = CLOZE_RE.sub("", text)
+    if "{{c" in leftover:
+        return "a '{{c' deletion is not closed with '}}'"
+    return None
 
 
 def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
