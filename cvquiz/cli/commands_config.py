@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the ``config`` group."""
     del app
     config_app.command("show")(show)
-    config_app.command("set")(set_)
+    # a value like -1 is a value to reject with its range, not an unknown option
+    config_app.command("set", context_settings={"ignore_unknown_options": True})(set_)
 
 
 def setting_rows(settings: Settings) -> list[dict[str, Any]]:

@@ -1,0 +1,125 @@
+"""``cvquiz config show`` and ``cvquiz config set``: values, ranges, per-deck limits, nothing written on error."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import fsrs
+import pytest
+from typer.testing import CliRunner
+
+from cvquiz.cli.app import app
+from cvquiz.config import ALLOWED, VALIDATORS, DeckLimits, load_settings
+
+runner = CliRunner()
+
+
+def config_path(env: dict[str, str]) -> Path:
+    return Path(env["CVQUIZ_CONFIG"])
+
+
+def show_json() -> dict[str, Any]:
+    result = runner.invoke(app, ["config", "show", "--json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_every_setting_has_an_allowed_range() -> None:
+    assert set(ALLOWED) == set(VALIDATORS)
+
+
+def test_show_lists_defaults(cvquiz_env: dict[str, str]) -> None:
+    data = show_json()
+    assert data["path"] == cvquiz_env["CVQUIZ_CONFIG"]
+    rows = {row["key"]: row for row in data["settings"]}
+    assert set(rows) == set(ALLOWED)
+    assert rows["desired_retention"]["value"] == "0.9"
+    assert rows["learning_steps"]["value"] == "1m 10m"
+    assert rows["fuzz"]["value"] == "true"
+    assert rows["parameters"]["value"].split(", ")[20] == "0.1542"
+    assert not any(row["changed"] for row in rows.values())
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0 and "desired_retention" in result.stdout
+    assert "0.70 to 0.99" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "check"),
+    [
+        ("desired_retention", "0.85", lambda s: s.desired_retention == 0.85),
+        ("learning_steps", "30s 5m 1h", lambda s: s.learning_steps == (timedelta(seconds=30), timedelta(minutes=5), timedelta(hours=1))),
+        ("learning_steps", "", lambda s: s.learning_steps == ()),
+        ("relearning_steps", "", lambda s: s.relearning_steps == ()),
+        ("maximum_interval", "365", lambda s: s.maximum_interval == 365),
+        ("fuzz", "off", lambda s: s.fuzz is False),
+        ("new_per_day", "0", lambda s: s.new_per_day == 0),
+        ("reviews_per_day", "500", lambda s: s.reviews_per_day == 500),
+        ("rollover_hour", "0", lambda s: s.rollover_hour == 0),
+        ("leech_threshold", "4", lambda s: s.leech_threshold == 4),
+        ("leech_action", "suspend", lambda s: s.leech_action == "suspend"),
+        ("review_order", "retrievability", lambda s: s.review_order == "retrievability"),
+        ("decks.losses.new_per_day", "5", lambda s: s.deck_limits["losses"] == DeckLimits(new_per_day=5)),
+        ("decks.cv/.reviews_per_day", "50", lambda s: s.limits_for("cv/conv") == (20, 50)),
+    ],
+)  # fmt: skip
+def test_set_writes_a_value_that_loads_back(
+    cvquiz_env: dict[str, str], key: str, value: str, check: Any
+) -> None:
+    result = runner.invoke(app, ["config", "set", key, value])
+    assert result.exit_code == 0, result.output
+    assert check(load_settings(config_path(cvquiz_env)))
+    rows = {row["key"]: row for row in show_json()["settings"]}
+    assert rows[key]["changed"]
+
+
+def test_set_parameters(cvquiz_env: dict[str, str]) -> None:
+    weights = list(fsrs.Scheduler().parameters)
+    weights[20] = 0.5
+    text = ", ".join(str(w) for w in weights)
+    assert runner.invoke(app, ["config", "set", "parameters", text]).exit_code == 0
+    assert load_settings(config_path(cvquiz_env)).parameters == tuple(weights)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("desired_retention", "1.5", "0.70 to 0.99"),
+        ("desired_retention", "abc", "0.70 to 0.99"),
+        ("maximum_interval", "0", "1 to 36500"),
+        ("new_per_day", "-1", "0 to 9999"),
+        ("rollover_hour", "24", "0 to 23"),
+        ("leech_threshold", "x", "1 to 99"),
+        ("leech_action", "delete", "tag, suspend"),
+        ("review_order", "random", "overdue, retrievability"),
+        ("fuzz", "maybe", "true or false"),
+        ("learning_steps", "10", "1m 10m"),
+        ("parameters", "1, 2, 3", "21"),
+        ("parameters", ", ".join(["0.5"] * 4 + ["11"] + ["0.5"] * 16), "weight 4 is 11; FSRS-6 allows 1 to 10"),
+        ("decks.losses.new_per_day", "lots", "0 to 9999"),
+        ("decks.losses.color", "red", "decks.DECK.new_per_day"),
+        ("desired_retentoin", "0.9", "unknown setting"),
+    ],
+)  # fmt: skip
+def test_bad_values_are_rejected_with_the_range(
+    cvquiz_env: dict[str, str], key: str, value: str, message: str
+) -> None:
+    assert runner.invoke(app, ["config", "set", "new_per_day", "7"]).exit_code == 0
+    before = config_path(cvquiz_env).read_bytes()
+    result = runner.invoke(app, ["config", "set", key, value])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Error:" in result.stderr
+    assert "Traceback" not in result.output
+    assert config_path(cvquiz_env).read_bytes() == before
+
+
+def test_a_bad_config_file_is_reported(cvquiz_env: dict[str, str]) -> None:
+    path = config_path(cvquiz_env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("desired_retention = 2\n")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 2
+    assert "desired_retention" in result.stderr and "0.70 to 0.99" in result.stderr
