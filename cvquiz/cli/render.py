@@ -18,11 +18,29 @@ def math_text(text: str) -> str:
     return render_math_in_text(text)
 
 
+def hard_breaks(text: str) -> str:
+    """Keep the line breaks card authors type: each line outside code fences ends in a Markdown hard break.
+
+    Card answers are short, line-oriented text (a formula per line); CommonMark would join the lines.
+    """
+    out = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            out.append(line)
+        elif fenced or not line.strip():
+            out.append(line)
+        else:
+            out.append(line.rstrip() + "  ")
+    return "\n".join(out)
+
+
 def card_markdown(text: str) -> RenderableType:
     """Render card text (Markdown with LaTeX) for the terminal."""
     if not text.strip():
         return Text("")
-    return Markdown(math_text(text), code_theme="ansi_dark", hyperlinks=False)
+    return Markdown(hard_breaks(math_text(text)), code_theme="ansi_dark", hyperlinks=False)
 
 
 def plain(text: str) -> str:
