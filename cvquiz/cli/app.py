@@ -71,6 +71,8 @@ COMMAND_MODULES = (
     "commands_status",
     "commands_config",
     "commands_backup",
+    "commands_cards",
+    "commands_calc",
 )
 """The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
 

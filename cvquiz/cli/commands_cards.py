@@ -1,0 +1,688 @@
+"""``cvquiz add``, ``show``, ``search``, ``edit``, ``suspend``, ``unsuspend``, ``forget`` and ``import``.
+
+Adding has three front ends over one service (`cvquiz.cards.add_cards`): flags for scripts, prompts for
+people, and a YAML template opened in ``$VISUAL``/``$EDITOR`` as ``git commit`` does. Every other command
+resolves a card reference (``deck/id`` or a unique prefix) and calls one service of `cvquiz.cards`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text as RichText
+
+from cvquiz.cli.context import Env, get_env
+from cvquiz.cli.errors import handle_errors
+from cvquiz.errors import CvquizError, DeckError, DeckProblems, UsageError
+
+if TYPE_CHECKING:
+    from cvquiz.cards import AddResult
+
+STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+RATING_LABELS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+PROGRESS_THRESHOLD = 300
+"""Imports of more rows than this show a progress bar (on stderr)."""
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("add")(add)
+    app.command("show")(show)
+    app.command("search")(search)
+    app.command("edit")(edit)
+    app.command("suspend")(suspend)
+    app.command("unsuspend")(unsuspend)
+    app.command("forget")(forget)
+    app.command("import")(import_)
+
+
+def _print_json(env: Env, data: Any) -> None:
+    env.out.print(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _markdown(text: str) -> RenderableType:
+    try:
+        from cvquiz.cli.render import card_markdown
+    except ImportError:  # pragma: no cover - the renderer ships with the CLI
+        from rich.markdown import Markdown
+
+        return Markdown(text)
+    return card_markdown(text)
+
+
+def _text(value: Any, lang: str) -> str:
+    from cvquiz.model import Text
+
+    if value is None:
+        return ""
+    return Text.from_data(value).get(lang)
+
+
+def card_panel(data: dict[str, Any], lang: str, title: str) -> Panel:
+    """Render a card's fields (deck-file form) as a panel: question, answer, explanation, tags, source."""
+    parts: list[RenderableType] = []
+    if data.get("type") == "compute":
+        params = data.get("params") or {}
+        shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in params.items()) or "the full space"
+        parts.append(
+            RichText.assemble(
+                ("generator ", "dim"), str(data.get("generator")), ("  params ", "dim"), shown
+            )
+        )
+    for name, style in (("question", "bold"), ("answer", "green"), ("explanation", "dim")):
+        text = _text(data.get(name), lang)
+        if text:
+            parts.append(RichText(name, style=style))
+            parts.append(_markdown(text))
+    footer = []
+    if data.get("tags"):
+        footer.append("tags: " + " ".join(data["tags"]))
+    if data.get("source"):
+        footer.append("source: " + str(data["source"]))
+    if footer:
+        parts.append(RichText("  ".join(footer), style="dim"))
+    return Panel(Group(*parts), title=escape(title), title_align="left")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# add
+
+
+def _read_line(env: Env, prompt: str) -> str | None:
+    """Prompt on stderr and read one line of stdin; None at end of input (Ctrl-D)."""
+    env.err.print(prompt, end="", markup=True, highlight=False)
+    line = sys.stdin.readline()
+    if not line:
+        env.err.print()
+        return None
+    return line.rstrip("\r\n")
+
+
+def _read_block(env: Env, prompt: str) -> str | None:
+    """Read lines until an empty line or end of input; None when nothing was typed before Ctrl-D."""
+    env.err.print(prompt + " [dim](end with an empty line or Ctrl-D)[/]", highlight=False)
+    lines: list[str] = []
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            break
+        lines.append(line)
+    return "\n".join(lines) if lines else None
+
+
+def _ask(env: Env, prompt: str, default: str | None = None) -> str:
+    suffix = f" [dim]\\[{escape(default)}][/]" if default else ""
+    answer = _read_line(env, f"{prompt}{suffix}: ")
+    if answer is None:
+        raise UsageError("cancelled: input ended")
+    return answer.strip() or (default or "")
+
+
+def _confirm(env: Env, prompt: str, default: bool = True) -> bool:
+    answer = _read_line(env, f"{prompt} [dim]\\[{'Y/n' if default else 'y/N'}][/] ")
+    if answer is None:
+        return False
+    answer = answer.strip().lower()
+    return default if not answer else answer in ("y", "yes")
+
+
+def _choose_deck(env: Env) -> str:
+    from cvquiz.cards import list_user_decks
+
+    decks = list_user_decks(env.paths.decks)
+    if decks:
+        env.err.print("[bold]Your decks:[/]")
+        for number, deck in enumerate(decks, 1):
+            env.err.print(f"  {number}. {escape(deck.id)}", highlight=False)
+    while True:
+        choice = _ask(env, "Deck (number, or an id such as my/interviews for a new deck)")
+        if choice.isdigit() and 1 <= int(choice) <= len(decks):
+            return decks[int(choice) - 1].id
+        if any(d.id == choice for d in decks):
+            return choice
+        if choice and _confirm(env, f"Create the deck [bold]{escape(choice)}[/]?"):
+            return choice
+
+
+def _interactive_card(env: Env, card_type: str | None) -> dict[str, Any]:
+    from cvquiz.cards import card_data, parse_param
+
+    kinds = ("basic", "reversed", "cloze", "compute")
+    kind = card_type or ""
+    while kind not in kinds:
+        kind = _ask(env, f"Type ({', '.join(kinds)})", "basic")
+    generator = None
+    params: dict[str, Any] = {}
+    if kind == "compute":
+        from cvquiz.generators import list_generators
+
+        infos = {g.name: g for g in list_generators()}
+        env.err.print("Generators: " + escape(", ".join(infos)), highlight=False)
+        while generator not in infos:
+            generator = _ask(env, "Generator")
+        for spec in infos[generator].params:
+            env.err.print(f"  {spec.name}: {escape(spec.describe())}", highlight=False)
+        while True:
+            line = _ask(env, "Narrow a parameter (name=1,2 or name=1..3; empty to go on)")
+            if not line:
+                break
+            try:
+                name, value = parse_param(line)
+            except UsageError as error:
+                env.err.print(f"[red]{escape(str(error))}[/]")
+                continue
+            params[name] = value
+    question = _read_block(env, "[bold]Question[/]" + (" (optional)" if kind == "compute" else ""))
+    answer = None
+    if kind != "compute":
+        answer = _read_block(env, "[bold]Answer[/]" + (" (optional)" if kind == "cloze" else ""))
+    tags = _ask(env, "Tags (space-separated, optional)").replace(",", " ").split()
+    return card_data(
+        question, answer, card_type=kind, tags=tags, generator=generator, params=params or None
+    )
+
+
+def _editor_command(env: Env) -> list[str]:
+    editor = env.environ.get("VISUAL") or env.environ.get("EDITOR") or "vi"
+    return shlex.split(editor)
+
+
+def _run_editor(env: Env, path: Path, line: int | None = None) -> None:
+    """Run the user's editor on a file and wait for it, at ``line`` where given."""
+    command = _editor_command(env)
+    name = Path(command[0]).name if command else ""
+    if line is None:
+        args = [*command, str(path)]
+    elif name in ("code", "codium", "code-insiders"):
+        args = [*command, "--goto", f"{path}:{line}"]
+    elif name in ("subl", "hx", "helix", "zed"):
+        args = [*command, f"{path}:{line}"]
+    else:  # vi, vim, nano, emacs, micro, kak... all take +LINE before the file
+        args = [*command, f"+{line}", str(path)]
+    try:
+        done = subprocess.run(args, check=False)
+    except OSError as error:
+        raise UsageError(
+            f"cannot run the editor {command[0]!r}: {error.strerror or error} (set $VISUAL or $EDITOR)"
+        ) from None
+    if done.returncode != 0:
+        raise CvquizError(f"the editor exited with status {done.returncode}; nothing was changed")
+
+
+def _editor_flow(env: Env, deck: str | None, data: dict[str, Any]) -> AddResult | None:
+    """Open the card template in the editor until it saves a valid card or is emptied."""
+    from cvquiz.cards import add_cards, card_template, parse_template, with_errors
+
+    text = card_template(deck, data)
+    fd, name = tempfile.mkstemp(prefix="cvquiz-card-", suffix=".yaml")
+    os.close(fd)
+    path = Path(name)
+    try:
+        while True:
+            path.write_text(text, encoding="utf-8")
+            _run_editor(env, path)
+            saved = path.read_text(encoding="utf-8")
+            try:
+                card = parse_template(saved)
+                if card is None:
+                    env.err.print("Cancelled: the card was empty.")
+                    return None
+                target = card.deck or deck
+                if not target:
+                    raise DeckError("name the deck to add to: deck: my/interviews")
+                return add_cards(env.paths.decks, env.paths.bundled, target, [card.data])
+            except DeckProblems as error:
+                if not error.problems[0].startswith("template:"):
+                    raise  # the deck file itself is broken: editing the card cannot fix that
+                problems = error.problems
+            except DeckError as error:
+                problems = [str(error)]
+            if saved == text:
+                raise DeckError(f"the card was not changed; {problems[0]}")
+            text = with_errors(saved, problems)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _sync_after_write(env: Env) -> None:
+    try:
+        env.collection()
+    except DeckProblems as error:
+        env.err.print(
+            "[yellow]Warning:[/] the card is saved, but the collection cannot be synced until these are fixed:"
+        )
+        for line in error.problems:
+            env.err.print("  " + escape(line), highlight=False, soft_wrap=True)
+
+
+def _report_added(env: Env, result: AddResult, as_json: bool) -> None:
+    if as_json:
+        _print_json(env, asdict(result))
+        return
+    if result.created:
+        env.err.print(f"Created deck [bold]{escape(result.deck)}[/] in {escape(result.path)}")
+    for card in result.added:
+        env.out.print(
+            f"Added [bold]{escape(card.ref)}[/]  {escape(result.path)}:{card.line}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@handle_errors
+def add(
+    ctx: typer.Context,
+    deck: Annotated[
+        str | None, typer.Option("--deck", "-d", help="Your deck to add to (created if new).")
+    ] = None,
+    question: Annotated[str | None, typer.Option("--question", "-q", help="The question.")] = None,
+    answer: Annotated[
+        str | None, typer.Option("--answer", "-a", help="The answer; '-' reads it from stdin.")
+    ] = None,
+    card_type: Annotated[
+        str | None, typer.Option("--type", help="basic (default), reversed, cloze or compute.")
+    ] = None,
+    tags: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="A URL to read more.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The language of the text (zh or en); default: both."),
+    ] = None,
+    explanation: Annotated[
+        str | None, typer.Option("--explanation", help="Shown after the answer.")
+    ] = None,
+    generator: Annotated[
+        str | None, typer.Option("--generator", help="Compute cards: the generator.")
+    ] = None,
+    params: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Compute cards: narrow a parameter, name=1,2 or name=1..3."),
+    ] = None,
+    editor: Annotated[
+        bool, typer.Option("--editor", "-e", help="Write the card in $VISUAL / $EDITOR.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Interactive: add without asking to confirm.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Add a card to one of your decks (flags, prompts, or your editor).
+
+    Example: cvquiz add --deck my/interviews -q "Why 1x1 convolutions?" -a "Mix channels cheaply."
+    """
+    from cvquiz.cards import add_cards, card_data, parse_param, text_data
+
+    env = get_env(ctx)
+    if answer == "-":
+        answer = sys.stdin.read()
+    narrowed = dict(parse_param(p) for p in params or ())
+    kind = card_type or ("compute" if generator else "basic")
+    if editor:
+        known: dict[str, Any] = {"type": kind}
+        for field, value in (
+            ("question", question),
+            ("answer", answer),
+            ("explanation", explanation),
+        ):
+            if value and value.strip():
+                known[field] = text_data(value.strip(), lang)
+        if tags:
+            known["tags"] = list(tags)
+        if source:
+            known["source"] = source
+        if generator:
+            known["generator"] = generator
+        if narrowed:
+            known["params"] = narrowed
+        result = _editor_flow(env, deck, known)
+        if result is None:
+            raise typer.Exit(1)
+    elif question is not None or (kind == "compute" and generator):
+        if not deck:
+            raise UsageError("name the deck: --deck my/interviews")
+        data = card_data(
+            question,
+            answer,
+            card_type=kind,
+            tags=tags or (),
+            source=source,
+            lang=lang,
+            explanation=explanation,
+            generator=generator,
+            params=narrowed or None,
+        )
+        result = add_cards(env.paths.decks, env.paths.bundled, deck, [data])
+    else:
+        target = deck or _choose_deck(env)
+        data = _interactive_card(env, card_type)
+        if source:
+            data["source"] = source
+        preview = add_cards(env.paths.decks, env.paths.bundled, target, [data], dry_run=True)
+        env.err.print(
+            card_panel({**data, "id": preview.added[0].id}, env.lang, preview.added[0].ref)
+        )
+        if not yes and not _confirm(env, "Add this card?"):
+            env.err.print("Cancelled; nothing was written.")
+            raise typer.Exit(1)
+        result = add_cards(env.paths.decks, env.paths.bundled, target, [data])
+    _sync_after_write(env)
+    _report_added(env, result, as_json)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# show, search, edit
+
+
+def _when(iso: str | None) -> str:
+    return "-" if iso is None else iso.replace("T", " ")[:16]
+
+
+@handle_errors
+def show(
+    ctx: typer.Context,
+    card: Annotated[str, typer.Argument(help="deck/id, or a unique prefix of it.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a card: its text, deck file and line, scheduling state and review history.
+
+    Example: cvquiz show losses/ce-gradient
+    """
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    details = cards.show(env.collection(), card)
+    if as_json:
+        _print_json(env, asdict(details))
+        return
+    title = f"{details.ref} ({details.type})"
+    env.out.print(card_panel({**details.content, "tags": list(details.tags)}, env.lang, title))
+    where = f"{details.path}:{details.line}" + (" (bundled)" if details.bundled else "")
+    env.out.print(f"[dim]file[/] {escape(where)}", highlight=False, soft_wrap=True)
+    table = Table(title="Schedule", title_justify="left")
+    for column in ("card", "state", "due", "stability", "difficulty", "reps", "lapses", "flags"):
+        table.add_column(column)
+    for s in details.schedule:
+        flags = [n for n, on in (("suspended", s.suspended), ("leech", s.leech)) if on]
+        if s.buried_until:
+            flags.append(f"buried until {s.buried_until}")
+        table.add_row(
+            str(s.ord),
+            STATE_NAMES.get(s.state, str(s.state)),
+            _when(s.due),
+            "-" if s.stability is None else f"{s.stability:.2f}d",
+            "-" if s.difficulty is None else f"{s.difficulty:.2f}",
+            str(s.reps),
+            str(s.lapses),
+            ", ".join(flags),
+        )
+    env.out.print(table)
+    if not details.reviews:
+        env.out.print("[dim]No reviews yet.[/]")
+        return
+    history = Table(title="Reviews", title_justify="left")
+    for column in ("when (UTC)", "card", "rating", "state", "time", "answer"):
+        history.add_column(column)
+    for r in details.reviews:
+        typed = "" if r.answer is None else escape(r.answer)
+        if r.correct is not None:
+            typed += " ✓" if r.correct else " ✗"
+        history.add_row(
+            _when(r.reviewed_at),
+            str(r.ord),
+            RATING_LABELS.get(r.rating, str(r.rating)),
+            f"{STATE_NAMES.get(r.state_before, '?')} → {STATE_NAMES.get(r.state_after, '?')}",
+            "-" if r.duration_ms is None else f"{r.duration_ms / 1000:.1f}s",
+            typed,
+        )
+    env.out.print(history)
+
+
+@handle_errors
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Words to find in questions and answers (any case).")],
+    deck: Annotated[str | None, typer.Option("--deck", help="Only this deck (and below).")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only cards with this tag.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find cards whose question, answer or explanation contains every word given.
+
+    Example: cvquiz search "交叉熵 gradient" --deck losses
+    """
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    hits = cards.search(env.collection(), text, deck=deck, tag=tag)
+    if as_json:
+        _print_json(env, [asdict(h) for h in hits])
+        return
+    if not hits:
+        env.err.print("No cards match.")
+        return
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column("card", style="bold", no_wrap=True)
+    table.add_column("question")
+    for hit in hits:
+        first = _text(hit.question, env.lang).strip().splitlines()
+        table.add_row(escape(hit.ref), escape(first[0] if first else f"({hit.type})"))
+    env.out.print(table)
+    env.err.print(f"{len(hits)} card{'s' * (len(hits) != 1)}")
+
+
+@handle_errors
+def edit(
+    ctx: typer.Context,
+    card: Annotated[str, typer.Argument(help="deck/id, or a unique prefix of it.")],
+) -> None:
+    """Open your editor at a card's line in its deck file, then check and sync the deck.
+
+    Example: cvquiz edit my/interviews/why-1x1
+    """
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    col = env.collection()
+    target = cards.edit_target(col, card)
+    _run_editor(env, Path(target.path), target.line)
+    report = col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
+    if report.parsed:
+        env.err.print(f"Synced {escape(target.path)}.", highlight=False)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# suspend, unsuspend, forget
+
+
+def _change(ctx: typer.Context, action: str, references: Sequence[str], as_json: bool) -> None:
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    result = cards.change(env.collection(), action, references, env.now)
+    if as_json:
+        _print_json(env, asdict(result))
+        return
+    verb = {"suspend": "Suspended", "unsuspend": "Unsuspended", "forget": "Reset to new"}[action]
+    env.out.print(
+        f"{verb}: {escape(', '.join(result.cards))} ({result.review_cards} review card"
+        f"{'s' * (result.review_cards != 1)})",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+CardsArg = Annotated[list[str], typer.Argument(help="Cards: deck/id, or unique prefixes.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@handle_errors
+def suspend(ctx: typer.Context, card: CardsArg, as_json: JsonOpt = False) -> None:
+    """Suspend cards: they leave every queue until unsuspended.
+
+    Example: cvquiz suspend losses/ce-gradient my/interviews/why-1x1
+    """
+    _change(ctx, "suspend", card, as_json)
+
+
+@handle_errors
+def unsuspend(ctx: typer.Context, card: CardsArg, as_json: JsonOpt = False) -> None:
+    """Unsuspend cards.
+
+    Example: cvquiz unsuspend losses/ce-gradient
+    """
+    _change(ctx, "unsuspend", card, as_json)
+
+
+@handle_errors
+def forget(ctx: typer.Context, card: CardsArg, as_json: JsonOpt = False) -> None:
+    """Reset cards to new; their review history is kept.
+
+    Example: cvquiz forget losses/ce-gradient
+    """
+    _change(ctx, "forget", card, as_json)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# import
+
+
+def _progress(env: Env, total: int) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """Return a progress callback and a closer: a bar on stderr for big imports, nothing otherwise."""
+    if total <= PROGRESS_THRESHOLD:
+        return None, lambda: None
+    from rich.progress import Progress
+
+    progress = Progress(console=env.err, transient=True)
+    task = progress.add_task("Checking notes", total=total)
+    progress.start()
+
+    def update(done: int, _total: int) -> None:
+        progress.update(task, completed=done)
+
+    return update, progress.stop
+
+
+def _restore_json(env: Env, path: Path, as_json: bool) -> None:
+    """Restore a ``cvquiz export json`` backup into an empty collection."""
+    from cvquiz.collection.backup import restore_json
+    from cvquiz.errors import CollectionError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CollectionError(f"{path}: cannot read: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CollectionError(f"{path}: not a cvquiz JSON backup ({error})") from None
+    counts = restore_json(env.collection(sync=False), data)
+    if as_json:
+        _print_json(env, asdict(counts))
+        return
+    env.err.print(
+        f"Restored {counts.decks} decks, {counts.cards} cards and {counts.reviews} reviews "
+        f"from {escape(str(path))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@handle_errors
+def import_(
+    ctx: typer.Context,
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="[KIND] FILE", help="The file, or a kind (anki, csv, json) then the file."
+        ),
+    ],
+    second: Annotated[str | None, typer.Argument(hidden=True)] = None,
+    deck: Annotated[
+        str | None, typer.Option("--deck", "-d", help="Your deck to import into (created if new).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good rows even if some are malformed.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import Anki's plain-text notes export or a CSV into one of your decks (or restore a JSON backup).
+
+    Example: cvquiz import ~/Downloads/Interview.txt --deck my/anki
+    """
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    kind, name = (None, first) if second is None else (first.lower(), second)
+    if kind not in (None, "anki", "csv", "json", "txt", "tsv"):
+        raise UsageError(f"unknown kind {first!r}: use anki, csv or json (or just give the file)")
+    path = Path(name).expanduser()
+    if kind == "json" or (kind is None and path.suffix.lower() == ".json"):
+        _restore_json(env, path, as_json)
+        return
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise CvquizError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise CvquizError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
+    filename = str(path) if kind != "csv" or path.suffix.lower() == ".csv" else str(path) + ".csv"
+    rows = text.count("\n")
+    update, close = _progress(env, rows)
+    try:
+        result = cards.import_notes(
+            env.paths.decks,
+            env.paths.bundled,
+            text,
+            filename,
+            deck,
+            dry_run=dry_run,
+            skip_bad=skip_bad,
+            progress=update,
+        )
+    finally:
+        close()
+    for problem in result.problems:
+        env.err.print(f"[yellow]Skipped[/] {escape(problem)}", highlight=False, soft_wrap=True)
+    if not dry_run and result.added:
+        _sync_after_write(env)
+    if as_json:
+        _print_json(env, asdict(result))
+        return
+    if dry_run:
+        for card in result.added:
+            env.out.print(
+                f"would add {escape(card.ref)}  {escape(card.question)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    verb = "Would add" if dry_run else "Added"
+    env.err.print(
+        f"{verb} {len(result.added)} card(s) to [bold]{escape(result.deck)}[/] ({escape(result.path)}); "
+        f"{result.skipped} already there",
+        highlight=False,
+        soft_wrap=True,
+    )

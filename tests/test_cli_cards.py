@@ -1,0 +1,433 @@
+"""``cvquiz add``, ``show``, ``search``, ``edit``, ``suspend``/``unsuspend``/``forget`` and ``import``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cvquiz.cli.app import app
+from cvquiz.deckfile.loader import load_deck
+
+runner = CliRunner()
+
+MINE = """\
+# Cards I wrote myself.
+deck: my/notes
+name: "My::Notes"
+
+cards:
+  - id: iou
+    question: 'What is IoU?'   # intersection over union
+    answer: Intersection over union.
+    tags: [detection]
+"""
+
+
+@pytest.fixture
+def mine(user_decks: Path) -> Path:
+    path = user_decks / "my" / "notes.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(MINE, encoding="utf-8")
+    return path
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("Error: ")
+    return lines[0]
+
+
+def fake_editor(tmp_path: Path, body: str) -> str:
+    """Write a Python script that acts as $EDITOR (its last argument is the file) and return its path."""
+    script = tmp_path / "fake_editor.py"
+    script.write_text(f"#!{sys.executable}\n" + textwrap.dedent(body), encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+# --- add with flags ------------------------------------------------------------------------------------
+
+
+def test_add_with_flags_writes_the_deck_and_syncs(mine: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["add", "--deck", "my/notes", "-q", "What does NMS do?", "-a", "Drops overlapping boxes.",
+         "--tag", "detection", "--tag", "nms", "--source", "https://arxiv.org/abs/1704.04503"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Added my/notes/nms-")
+    text = mine.read_text(encoding="utf-8")
+    assert text.startswith(MINE)
+    card = load_deck(mine).cards[-1]
+    assert card.tags == ("detection", "nms") and card.source == "https://arxiv.org/abs/1704.04503"
+    # The collection knows the new card at once: it is new, so the next drill shows it.
+    decks = json.loads(runner.invoke(app, ["decks", "--json"]).stdout)
+    assert next(d for d in decks if d["id"] == "my/notes")["new"] == 2
+    shown = json.loads(runner.invoke(app, ["show", f"my/notes/{card.id}", "--json"]).stdout)
+    assert shown["schedule"][0]["state"] == 0 and not shown["schedule"][0]["suspended"]
+
+
+def test_add_reads_the_answer_from_stdin_and_creates_a_deck(user_decks: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "add",
+            "-d",
+            "my/new",
+            "-q",
+            "交叉熵对 logits 的梯度？",
+            "-a",
+            "-",
+            "--lang",
+            "zh",
+            "--json",
+        ],
+        input="softmax(z) - y\n（y 为 one-hot）\n",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["created"] and data["added"][0]["id"].startswith("logits-")
+    deck = load_deck(user_decks / "my" / "new.yaml")
+    answer = deck.cards[0].answer
+    assert (
+        answer is not None and answer.zh == "softmax(z) - y\n（y 为 one-hot）" and answer.en is None
+    )
+
+
+def test_add_compute_card(mine: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["add", "--deck", "my/notes", "--type", "compute", "--generator", "conv2d_output_shape",
+         "--param", "stride=1,2"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    card = load_deck(mine).cards[-1]
+    assert card.generator == "conv2d_output_shape" and card.params == {"stride": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-q", "  ", "-a", "x"], "the question is empty"),
+        (["-q", "q", "-a", "x", "--type", "flash"], "unknown card type 'flash'"),
+        (["--type", "compute", "--generator", "conv_shape"], "unknown generator 'conv_shape'"),
+        (["--generator", "conv2d_output_shape", "--param", "stride=99"], "not allowed"),
+        (["-q", "what is iou?", "-a", "x"], "already has this question (card 'iou')"),
+        (["-q", "q", "-a", "x", "--tag", "two words"], "bad tag"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1_and_no_change(
+    mine: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["add", "--deck", "my/notes", *args])
+    assert result.exit_code == 1, result.output
+    assert message in one_error_line(result.stderr)
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
+def test_deck_file_that_does_not_parse_is_left_alone(mine: Path) -> None:
+    broken = MINE + "  - id: x\n    question: [\n"
+    mine.write_text(broken, encoding="utf-8")
+    result = runner.invoke(app, ["add", "--deck", "my/notes", "-q", "q", "-a", "a"])
+    assert result.exit_code == 1
+    assert "notes.yaml" in one_error_line(result.stderr)
+    assert mine.read_text(encoding="utf-8") == broken
+
+
+def test_adding_to_a_bundled_deck_is_refused_with_a_hint(user_decks: Path) -> None:
+    result = runner.invoke(app, ["add", "--deck", "losses", "-q", "q", "-a", "a"])
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert "bundled decks are replaced on upgrade" in line and "--deck my/losses" in line
+    assert not list(user_decks.rglob("*.yaml"))
+
+
+def test_add_without_a_deck_is_a_usage_error(user_decks: Path) -> None:
+    result = runner.invoke(app, ["add", "-q", "q", "-a", "a"])
+    assert result.exit_code == 2
+    assert "--deck" in one_error_line(result.stderr)
+
+
+# --- interactive ---------------------------------------------------------------------------------------
+
+
+def test_interactive_add_prompts_previews_and_confirms(mine: Path) -> None:
+    typed = "\n".join(
+        [
+            "1",  # deck: the first of "Your decks"
+            "reversed",  # type
+            "Sigmoid",  # question, then an empty line
+            "",
+            "$\\sigma(x) = 1/(1+e^{-x})$",  # answer: two lines, then an empty line
+            "squashes to (0, 1)",
+            "",
+            "activations formula",  # tags
+            "y",  # confirm
+            "",
+        ]
+    )
+    result = runner.invoke(app, ["add"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "my/notes" in result.stderr and "Add this card?" in result.stderr
+    assert "σ(x)" in result.stderr  # the preview renders the math
+    card = load_deck(mine).cards[-1]
+    assert card.type.value == "reversed" and card.tags == ("activations", "formula")
+    assert (
+        card.answer is not None
+        and card.answer.en == "$\\sigma(x) = 1/(1+e^{-x})$\nsquashes to (0, 1)"
+    )
+
+
+def test_interactive_add_creates_a_deck_on_request_and_can_be_declined(user_decks: Path) -> None:
+    typed = "my/fresh\ny\n\nWhat is a stride?\n\nThe step.\n\n\nn\n"
+    result = runner.invoke(app, ["add"], input=typed)
+    assert result.exit_code == 1
+    assert "Cancelled" in result.stderr
+    assert not (user_decks / "my" / "fresh.yaml").exists()
+    result = runner.invoke(app, ["add"], input=typed.replace("\nn\n", "\ny\n"))
+    assert result.exit_code == 0, result.output
+    assert load_deck(user_decks / "my" / "fresh.yaml").cards[0].question.en == "What is a stride?"
+
+
+# --- the editor ----------------------------------------------------------------------------------------
+
+
+def test_editor_flow_reopens_with_the_error_until_the_card_is_valid(
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "rounds.txt"
+    editor = fake_editor(
+        tmp_path,
+        f"""
+        import sys
+        path = sys.argv[-1]
+        text = open(path, encoding="utf-8").read()
+        with open({str(log)!r}, "a", encoding="utf-8") as log:
+            log.write(text + "\\n=====\\n")
+        if "# ERROR:" not in text:
+            text = text.replace("question:", "question: Why 1x1 convolutions?")  # no answer yet
+        else:
+            text = text.replace("answer:", "answer: |\\n  Mix channels\\n  cheaply.")
+        open(path, "w", encoding="utf-8").write(text)
+        """,
+    )
+    monkeypatch.setenv("EDITOR", editor)
+    result = runner.invoke(app, ["add", "-e", "--deck", "my/notes", "--tag", "conv"])
+    assert result.exit_code == 0, result.output
+    rounds = log.read_text(encoding="utf-8").split("\n=====\n")[:-1]
+    assert len(rounds) == 2
+    assert "deck: my/notes" in rounds[0] and "tags: [conv]" in rounds[0]
+    assert (
+        rounds[1].startswith("# ERROR: ") and "missing field 'answer'" in rounds[1].splitlines()[0]
+    )
+    card = load_deck(mine).cards[-1]
+    assert card.question.en == "Why 1x1 convolutions?" and card.tags == ("conv",)
+    assert card.answer is not None and card.answer.en == "Mix channels\ncheaply.\n"
+    assert mine.read_text(encoding="utf-8").startswith(MINE)
+
+
+def test_editor_empty_file_cancels(
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = fake_editor(tmp_path, "import sys\nopen(sys.argv[-1], 'w').write('# nothing\\n')\n")
+    monkeypatch.setenv("VISUAL", editor)
+    result = runner.invoke(app, ["add", "--editor", "--deck", "my/notes"])
+    assert result.exit_code == 1
+    assert "Cancelled" in result.stderr
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
+def test_editor_saving_an_unchanged_bad_card_gives_up(
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = fake_editor(tmp_path, "pass\n")  # quits without saving anything
+    monkeypatch.setenv("EDITOR", editor)
+    result = runner.invoke(app, ["add", "-e", "--deck", "my/notes"])
+    assert result.exit_code == 1
+    assert "not changed" in one_error_line(result.stderr)
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
+# --- show, search, edit, suspend, forget -----------------------------------------------------------------
+
+
+def test_show_search_suspend_forget(mine: Path) -> None:
+    result = runner.invoke(app, ["show", "my/notes/iou"])
+    assert result.exit_code == 0, result.output
+    assert "Intersection over union." in result.stdout
+    assert f"{mine}:6" in result.stdout.replace("\n", "")
+    assert "new" in result.stdout and "No reviews yet." in result.stdout
+
+    result = runner.invoke(app, ["search", "intersection", "--deck", "my", "--json"])
+    assert [h["ref"] for h in json.loads(result.stdout)] == ["my/notes/iou"]
+    result = runner.invoke(app, ["search", "交叉熵"])
+    assert result.exit_code == 0 and "losses/" in result.stdout  # bundled Chinese text is found
+
+    result = runner.invoke(app, ["suspend", "my/notes/i"])
+    assert result.exit_code == 0 and "Suspended: my/notes/iou (1 review card)" in result.stdout
+    assert json.loads(runner.invoke(app, ["show", "iou", "--json"]).stdout)["schedule"][0][
+        "suspended"
+    ]
+    assert runner.invoke(app, ["unsuspend", "iou"]).exit_code == 0
+    result = runner.invoke(app, ["forget", "iou", "--json"])
+    assert json.loads(result.stdout) == {
+        "action": "forget",
+        "cards": ["my/notes/iou"],
+        "review_cards": 1,
+    }
+
+
+def test_ambiguous_and_unknown_references(mine: Path) -> None:
+    result = runner.invoke(app, ["show", "nothing-like-this"])
+    assert result.exit_code == 1 and "no card matches" in one_error_line(result.stderr)
+    result = runner.invoke(app, ["suspend", "c"])  # many bundled ids start with c
+    assert result.exit_code == 1 and "matches" in one_error_line(result.stderr)
+
+
+def test_edit_opens_the_editor_at_the_cards_line(
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv_file = tmp_path / "argv.json"
+    editor = fake_editor(
+        tmp_path,
+        f"""
+        import json, sys
+        json.dump(sys.argv[1:], open({str(argv_file)!r}, "w"))
+        path = sys.argv[-1]
+        text = open(path, encoding="utf-8").read()
+        open(path, "w", encoding="utf-8").write(text.replace("Intersection over union.", "Overlap / union."))
+        """,
+    )
+    monkeypatch.setenv("EDITOR", editor)
+    result = runner.invoke(app, ["edit", "iou"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(argv_file.read_text()) == ["+6", str(mine)]
+    shown = json.loads(runner.invoke(app, ["show", "iou", "--json"]).stdout)
+    assert shown["content"]["answer"] == "Overlap / union."
+    result = runner.invoke(app, ["edit", "losses/"])
+    assert result.exit_code == 1  # ambiguous, or bundled: either way nothing is opened
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+ANKI = (
+    "#separator:tab\n"
+    "#html:true\n"
+    "#guid column:1\n"
+    "#notetype column:2\n"
+    "#deck column:3\n"
+    "#tags column:6\n"
+    "Ab1\tBasic\tInterview\tWhat is <b>mAP</b>?\tMean of per-class AP<br>over IoU thresholds\tdetection\n"
+    "Cd2\tBasic (and reversed card)\tInterview\tSoftmax\t\\(e^{z_i} / \\sum_j e^{z_j}\\)\tactivations\n"
+    "Ef3\tCloze\tInterview\tTwo 3x3 convs see {{c1::5x5}}\t\tconv\n"
+)
+
+
+def test_import_anki_export_twice_adds_nothing_the_second_time(
+    user_decks: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "Interview.txt"
+    source.write_text(ANKI, encoding="utf-8")
+    dry = runner.invoke(app, ["import", str(source), "--deck", "my/anki", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.count("would add my/anki/") == 3
+    assert not (user_decks / "my" / "anki.yaml").exists()
+    first = runner.invoke(app, ["import", str(source), "--deck", "my/anki", "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert len(data["added"]) == 3 and data["skipped"] == 0 and data["format"] == "anki"
+    deck = load_deck(user_decks / "my" / "anki.yaml")
+    assert [c.type.value for c in deck.cards] == ["basic", "reversed", "cloze"]
+    assert (
+        deck.cards[1].answer is not None
+        and deck.cards[1].answer.en == "$e^{z_i} / \\sum_j e^{z_j}$"
+    )
+    before = (user_decks / "my" / "anki.yaml").read_bytes()
+    second = runner.invoke(app, ["import", "anki", str(source), "--deck", "my/anki", "--json"])
+    assert json.loads(second.stdout)["added"] == [] and json.loads(second.stdout)["skipped"] == 3
+    assert (user_decks / "my" / "anki.yaml").read_bytes() == before
+    decks = json.loads(runner.invoke(app, ["decks", "--json"]).stdout)
+    assert next(d for d in decks if d["id"] == "my/anki")["cards"] == 4  # reversed makes two
+
+
+def test_import_csv_and_malformed_rows(user_decks: Path, tmp_path: Path) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_text("question,answer,tags\nq1,a1,x\n,missing question,\nq3,a3,\n", "utf-8")
+    result = runner.invoke(app, ["import", str(source), "--deck", "my/csv"])
+    assert result.exit_code == 1
+    assert f"{source}:3: the question is empty" in result.stderr
+    assert not (user_decks / "my" / "csv.yaml").exists()
+    result = runner.invoke(app, ["import", str(source), "--deck", "my/csv", "--skip-bad"])
+    assert result.exit_code == 0, result.output
+    assert "Skipped" in result.stderr and "Added 2 card(s)" in result.stderr
+    assert len(load_deck(user_decks / "my" / "csv.yaml").cards) == 2
+
+
+def test_big_import_with_progress(user_decks: Path, tmp_path: Path) -> None:
+    source = tmp_path / "big.csv"
+    rows = "".join(f"Question number {i}?,Answer {i},bulk\n" for i in range(400))
+    source.write_text("question,answer,tags\n" + rows, encoding="utf-8")
+    result = runner.invoke(app, ["import", str(source), "--deck", "my/big", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["added"]) == 400
+    assert len(load_deck(user_decks / "my" / "big.yaml").cards) == 400
+
+
+def test_import_json_restores_a_backup(mine: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["suspend", "iou"]).exit_code == 0
+    backup = tmp_path / "backup.json"
+    assert runner.invoke(app, ["export", "json", str(backup)]).exit_code == 0
+    for argv in (["import", str(backup)], ["import", "json", str(backup)]):
+        target = tmp_path / f"restored-{len(argv)}.sqlite"
+        result = runner.invoke(app, ["--collection", str(target), *argv])
+        assert result.exit_code == 0, result.output
+        assert "Restored" in result.stderr
+        shown = runner.invoke(app, ["--collection", str(target), "show", "iou", "--json"])
+        assert json.loads(shown.stdout)["schedule"][0]["suspended"]
+
+
+def test_import_errors(user_decks: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(tmp_path / "missing.txt"), "--deck", "my/x"])
+    assert result.exit_code == 1 and "cannot read" in one_error_line(result.stderr)
+    result = runner.invoke(app, ["import", "xls", "f.xls"])
+    assert result.exit_code == 2 and "unknown kind" in one_error_line(result.stderr)
+
+
+# --- the installed command -----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_installed_add_and_show(mine: Path) -> None:
+    env = dict(os.environ)
+    done = subprocess.run(
+        ["cvquiz", "add", "--deck", "my/notes", "-q", "What is a stride?", "-a", "-", "--json"],
+        input="How far the kernel moves.\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    ref = json.loads(done.stdout)["added"][0]["ref"]
+    shown = subprocess.run(
+        ["cvquiz", "show", ref, "--json"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(shown.stdout)["content"]["answer"] == "How far the kernel moves."
+    again = subprocess.run(
+        ["cvquiz", "add", "--deck", "my/notes", "-q", "What is a stride?", "-a", "x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 1
+    assert again.stderr.startswith("Error: ") and "Traceback" not in again.stderr
