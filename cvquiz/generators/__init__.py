@@ -11,7 +11,7 @@ Importing this package imports NumPy and the engine: import it only where a comp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ __all__ = [
     "Instance",
     "ParamSpec",
     "calculate",
+    "calculate_map",
     "check_card",
     "generate",
     "judge_instance",
@@ -116,6 +117,7 @@ class Calculation:
         expected_text: the answer for display.
         prompt: the question these parameters pose.
         solution: the worked solution.
+        data: a fuller JSON-ready result where the answer is one number of many (mAP), else None.
     """
 
     generator: str
@@ -125,6 +127,7 @@ class Calculation:
     expected_text: str
     prompt: Text
     solution: Text
+    data: dict[str, Any] | None = None
 
 
 def list_generators() -> list[GeneratorInfo]:
@@ -322,4 +325,47 @@ def calculate(name: str, params: Mapping[str, Any], decimals: int | None = None)
         expected_text=format_expected(solved.expected, solved.kind, shown, rel, generator.abs_tol),
         prompt=solved.prompt,
         solution=solved.solution,
+    )
+
+
+def calculate_map(
+    ground_truths: Sequence[Mapping[str, Any]],
+    detections: Sequence[Mapping[str, Any]],
+    metric: str = "coco",
+    iou_threshold: float = 0.5,
+    method: str = "all-point",
+) -> Calculation:
+    """mAP of COCO-style annotations, with the COCO summary or the VOC worked solution of each class.
+
+    Args:
+        ground_truths: ground-truth records (``image_id``, ``category_id``, ``bbox`` as ``[x, y, w, h]``).
+        detections: detection records (the same plus ``score``).
+        metric: "coco" or "voc".
+        iou_threshold: the VOC IoU threshold.
+        method: the VOC interpolation, "all-point" or "11-point".
+
+    Returns:
+        The mAP as the answer; ``data`` holds every metric.
+
+    Raises:
+        EngineError: malformed annotations or options.
+    """
+    value, data, report = detection.map_report(
+        ground_truths, detections, metric, iou_threshold, method
+    )
+    params = (
+        {"metric": metric}
+        if metric == "coco"
+        else {"metric": metric, "iou_threshold": iou_threshold, "method": method}
+    )
+    title = "COCO mAP" if metric == "coco" else f"VOC mAP (IoU > {iou_threshold:g}, {method})"
+    return Calculation(
+        generator="map",
+        params=params,
+        expected=value,
+        kind=AnswerKind.NUMBER,
+        expected_text=format_expected(value, AnswerKind.NUMBER, 4, None, None),
+        prompt=Text(zh=title, en=title),
+        solution=report,
+        data=data,
     )

@@ -69,6 +69,10 @@ class ParamSpec:
         return f"{self.min}..{self.max}"
 
 
+def _quote(value: object) -> str:
+    return repr(value) if isinstance(value, str) else _show(value)
+
+
 def _show(value: object) -> str:
     if value is None:
         return "null"
@@ -297,12 +301,12 @@ def _narrow_one(spec: ParamSpec, wanted: Any) -> tuple[Axis, str | None]:
         if spec.choices is not None:
             match = next((c for c in spec.choices if _same(c, value)), _MISSING)
             if match is _MISSING:
-                return Axis(), f"{_show(value)} is not allowed (allowed: {spec.describe()})"
+                return Axis(), f"{_quote(value)} is not allowed (allowed: {spec.describe()})"
             kept.append(match)
         else:
             assert spec.min is not None and spec.max is not None
             if not _is_int(value) or not spec.min <= value <= spec.max:
-                return Axis(), f"{_show(value)} is not allowed (allowed: {spec.describe()})"
+                return Axis(), f"{_quote(value)} is not allowed (allowed: {spec.describe()})"
             kept.append(value)
     if spec.choices is not None:
         return Axis(choices=tuple(dict.fromkeys(kept))), None

@@ -8,6 +8,7 @@ envelope and the interpolation sum.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -232,7 +233,7 @@ def solve_mask_iou(params: Mapping[str, Any]) -> Solved:
     "mask_iou",
     title=bi("两个二值掩码的 IoU", "IoU of two binary masks"),
     kinds=[AnswerKind.NUMBER],
-    space=[ParamSpec("size", bi("掩码边长", "mask side"), min=4, max=6)],
+    space=[ParamSpec("size", bi("掩码边长", "mask side"), min=4, max=5)],
     solve=solve_mask_iou,
     decimals=3,
     notes=("notes::20",),
@@ -485,26 +486,9 @@ _SCENE_SPACE = [
 # VOC AP
 
 
-def solve_voc_ap(params: Mapping[str, Any]) -> Solved:
-    """Pascal VOC AP of one class, with the ranked TP/FP table and the interpolation."""
-    gts, dets = params["ground_truths"], params["detections"]
-    threshold, method = float(params.get("iou_threshold", 0.5)), params.get("method", "all-point")
-    given = params.get("given", "iou")
-    expected = engine.voc_ap(gts, dets, threshold, method)[1]
-    details = engine.voc_ap_details(gts, dets, 1, threshold, method)
-    method_zh = "全点插值（VOC2010 起）" if method == "all-point" else "11 点插值（VOC2007）"
-    method_en = (
-        "all-point interpolation (VOC2010 on)"
-        if method == "all-point"
-        else "11-point interpolation (VOC2007)"
-    )
-    question = bi(
-        f"按 Pascal VOC 规则（IoU > {num(threshold)} 且该真实框尚未被匹配才算 TP，{method_zh}）求该类别的 AP。",
-        f"What is the class's AP by the Pascal VOC rules (a TP needs IoU > {num(threshold)} with a ground truth not "
-        f"matched yet; {method_en})?",
-    )
-    prompt = _scene_prompt(gts, dets, given, question)
-    steps = Steps()
+def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") -> None:
+    """The VOC worked solution of one class: ranking, TP/FP, the P-R table and the AP sum."""
+    threshold, method = details.iou_threshold, details.method
     steps.add(
         f"把检测按置信度从高到低排序，依次与同图中 IoU 最大的真实框匹配：IoU > {num(threshold)} 且该框未被占用为 TP，"
         f"否则为 FP。正样本数 = 真实框数 = {details.num_positives}。",
@@ -515,7 +499,7 @@ def solve_voc_ap(params: Mapping[str, Any]) -> Solved:
     rows_zh, rows_en = [], []
     for r in details.detections:
         gt = "—" if r.gt_index is None else f"g{r.gt_index + 1}"
-        common = [r.rank, f"d{r.index + 1}", num(r.score), f"{gt} ({num(r.iou, 2)})"]
+        common = [r.rank, f"{label}{r.index + 1}", num(r.score), f"{gt} ({num(r.iou, 2)})"]
         tail = [
             r.cum_tp,
             r.cum_fp,
@@ -575,6 +559,29 @@ def solve_voc_ap(params: Mapping[str, Any]) -> Solved:
             + " + ".join(num(p.precision, 3) for p in details.points)
             + f") = {num(expected)}"
         )
+
+
+def solve_voc_ap(params: Mapping[str, Any]) -> Solved:
+    """Pascal VOC AP of one class, with the ranked TP/FP table and the interpolation."""
+    gts, dets = params["ground_truths"], params["detections"]
+    threshold, method = float(params.get("iou_threshold", 0.5)), params.get("method", "all-point")
+    given = params.get("given", "iou")
+    expected = engine.voc_ap(gts, dets, threshold, method)[1]
+    details = engine.voc_ap_details(gts, dets, 1, threshold, method)
+    method_zh = "全点插值（VOC2010 起）" if method == "all-point" else "11 点插值（VOC2007）"
+    method_en = (
+        "all-point interpolation (VOC2010 on)"
+        if method == "all-point"
+        else "11-point interpolation (VOC2007)"
+    )
+    question = bi(
+        f"按 Pascal VOC 规则（IoU > {num(threshold)} 且该真实框尚未被匹配才算 TP，{method_zh}）求该类别的 AP。",
+        f"What is the class's AP by the Pascal VOC rules (a TP needs IoU > {num(threshold)} with a ground truth not "
+        f"matched yet; {method_en})?",
+    )
+    prompt = _scene_prompt(gts, dets, given, question)
+    steps = Steps()
+    _voc_steps(steps, details, expected)
     steps.answer(num(expected, 4))
     return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
 
@@ -757,3 +764,93 @@ def draw_coco_ap(d: Draw) -> dict[str, Any]:
         "iou_threshold": threshold,
         "given": d.param("given"),
     }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# mAP of annotation files (cvquiz calc map)
+
+MAX_DETAILED_DETECTIONS = 40
+"""Classes with more detections than this get their AP without the rank-by-rank table."""
+
+_COCO_STATS = (
+    ("map", "AP @[.50:.95]"),
+    ("map_50", "AP @.50"),
+    ("map_75", "AP @.75"),
+    ("map_small", "AP small"),
+    ("map_medium", "AP medium"),
+    ("map_large", "AP large"),
+    ("mar_1", "AR maxDets=1"),
+    ("mar_10", "AR maxDets=10"),
+    ("mar_100", "AR maxDets=100"),
+    ("mar_small", "AR small"),
+    ("mar_medium", "AR medium"),
+    ("mar_large", "AR large"),
+)
+
+
+def map_report(
+    ground_truths: Sequence[Mapping[str, Any]],
+    detections: Sequence[Mapping[str, Any]],
+    metric: str = "coco",
+    iou_threshold: float = 0.5,
+    method: str = "all-point",
+) -> tuple[float, dict[str, Any], Any]:
+    """mAP of COCO-style annotations with a report (COCO summary, or VOC per-class worked solutions).
+
+    Args:
+        ground_truths: COCO-style ground-truth records.
+        detections: COCO-style detection records.
+        metric: "coco" (pycocotools' twelve numbers) or "voc" (per-class VOC AP and their mean).
+        iou_threshold: the VOC threshold.
+        method: the VOC interpolation, "all-point" or "11-point".
+
+    Returns:
+        (the mAP, JSON-ready data, the report as a bilingual text).
+
+    Raises:
+        EngineError: malformed annotations or options.
+    """
+    steps = Steps()
+    if metric == "coco":
+        metrics = engine.coco_map(ground_truths, detections)
+        data = metrics.as_dict()
+        rows = [[label, num(getattr(metrics, key), 4)] for key, label in _COCO_STATS]
+        steps.table(["指标", "值"], ["metric", "value"], rows)
+        per_class = [[c, num(v, 4)] for c, v in sorted(metrics.per_class.items())]
+        steps.table(["类别", "AP @[.50:.95]"], ["category", "AP @[.50:.95]"], per_class)
+        steps.add(
+            "与 pycocotools 的 COCOeval（bbox）一致：IoU 0.50:0.05:0.95，101 点插值，每图每类最多 100 个检测。",
+            "As pycocotools' COCOeval (bbox): IoU 0.50:0.05:0.95, 101-point interpolation, at most 100 "
+            "detections per image and category.",
+        )
+        return float(metrics.map), data, steps.text()
+    if metric != "voc":
+        raise engine.EngineError(f"metric must be 'coco' or 'voc', got {metric!r}")
+    per_class_ap = engine.voc_ap(ground_truths, detections, iou_threshold, method)  # type: ignore[arg-type]
+    value = engine.voc_map(ground_truths, detections, iou_threshold, method)  # type: ignore[arg-type]
+    for category, ap in per_class_ap.items():
+        details = engine.voc_ap_details(ground_truths, detections, category, iou_threshold, method)  # type: ignore[arg-type]
+        steps.add(f"### 类别 {category}", f"### Category {category}")
+        if math.isnan(ap):
+            steps.add(
+                "没有（非 difficult 的）真实框：AP 无定义，不计入 mAP。",
+                "No (non-difficult) ground truth: AP is undefined and left out of the mAP.",
+            )
+        elif len(details.detections) > MAX_DETAILED_DETECTIONS:
+            steps.add(
+                f"AP = {num(ap, 4)}（{len(details.detections)} 个检测，表格从略）",
+                f"AP = {num(ap, 4)} ({len(details.detections)} detections, table omitted)",
+            )
+        else:
+            _voc_steps(steps, details, ap)
+    shown = [f"{num(ap, 4)}" for ap in per_class_ap.values() if not math.isnan(ap)]
+    steps.math(
+        f"\\text{{mAP}} = \\frac{{1}}{{{len(shown)}}}({' + '.join(shown)}) = {num(value, 4)}"
+        if shown
+        else "\\text{mAP undefined}"
+    )
+    data = {
+        "map": None if math.isnan(value) else value,
+        "per_class": {str(c): (None if math.isnan(v) else v) for c, v in per_class_ap.items()},
+    }
+    return float(value), data, steps.text()
