@@ -73,6 +73,7 @@ COMMAND_MODULES = (
     "commands_backup",
     "commands_cards",
     "commands_calc",
+    "commands_anki",
 )
 """The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
 

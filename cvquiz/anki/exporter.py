@@ -1,0 +1,399 @@
+"""``cvquiz export anki``: the collection's decks as an Anki package (.apkg) that updates itself on re-import.
+
+Each deck entry becomes one note of a cvquiz note type (`cvquiz.anki.notetypes`), in an Anki deck of the same
+``::`` name whose id is derived from the cvquiz deck id. What makes a second export update the notes a user
+already has instead of adding copies:
+
+* a note's GUID is derived from (deck id, card id) only, never from its text;
+* a note's modification time is when its content last changed in cvquiz (``cards.modified_at``), so Anki
+  applies real edits and skips unchanged notes (and keeps a note the user edited in Anki since).
+
+A compute card becomes ``instances`` notes, each one concrete problem with its answer and worked solution;
+their seeds are derived from the card id, so the same export gives the same notes. With ``with_progress`` the
+scheduling and review history of studied cards are written into the package after genanki has built it
+(`cvquiz.anki.progress`); a compute card's progress goes to its first instance.
+
+The package is built in memory and written atomically (a temporary file beside the target, then a rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import genanki
+
+from cvquiz import clock
+from cvquiz.anki import notetypes
+from cvquiz.anki.html import escape, render_text
+from cvquiz.anki.progress import CardProgress, Timing, write_progress
+from cvquiz.collection.export_queries import ExportEntry, export_entries, reviews_of
+from cvquiz.errors import CardNotFoundError, UsageError
+from cvquiz.model import Card, CardType, Text
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+    from cvquiz.config import Settings
+
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "LANGS",
+    "AnkiExportOptions",
+    "AnkiExportResult",
+    "anki_tags",
+    "deck_id_for",
+    "export_anki",
+    "instance_seed",
+    "note_guid",
+    "write_atomically",
+]
+
+LANGS = ("zh", "en", "both")
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while notes are built."""
+
+
+@dataclass(frozen=True)
+class AnkiExportOptions:
+    """What to export and how.
+
+    Attributes:
+        decks: deck ids or id prefixes; empty means every deck.
+        tags: tags (a tag also matches its children); empty means every tag.
+        lang: ``"zh"``, ``"en"`` or ``"both"``.
+        instances: notes per compute card.
+        with_progress: write scheduling and review history.
+    """
+
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    lang: str = "both"
+    instances: int = 5
+    with_progress: bool = False
+
+    def check(self) -> None:
+        """Raise `UsageError` for an unknown language or a non-positive instance count."""
+        if self.lang not in LANGS:
+            raise UsageError(f"--lang must be zh, en or both, not {self.lang!r}")
+        if self.instances < 1:
+            raise UsageError(f"--instances must be at least 1, not {self.instances}")
+
+
+DEFAULT_OPTIONS = AnkiExportOptions()
+"""Every deck and tag, both languages, 5 instances per compute card, no progress."""
+
+
+@dataclass(frozen=True)
+class AnkiExportResult:
+    """What an export wrote.
+
+    Attributes:
+        path: the package file.
+        decks: Anki decks in it.
+        notes: notes in it.
+        cards: cards in it.
+        studied: cards written with their scheduling (``with_progress``).
+        reviews: review-log rows written (``with_progress``).
+    """
+
+    path: Path
+    decks: int
+    notes: int
+    cards: int
+    studied: int = 0
+    reviews: int = 0
+
+
+# --- stable ids ------------------------------------------------------------------------------------------
+
+
+def _hash_int(*parts: object) -> int:
+    blob = "\x1f".join(str(p) for p in parts).encode()
+    return int.from_bytes(hashlib.sha256(blob).digest()[:8], "big")
+
+
+def deck_id_for(deck_id: str) -> int:
+    """Return the Anki deck id of a cvquiz deck: derived from its id, in [2**30, 2**52).
+
+    Args:
+        deck_id: the cvquiz deck id.
+    """
+    return (1 << 30) + _hash_int("cvquiz deck", deck_id) % ((1 << 52) - (1 << 30))
+
+
+def note_guid(deck_id: str, card_id: str, instance: int | None = None) -> str:
+    """Return the GUID of the note a deck entry becomes (of one instance, for compute cards).
+
+    Args:
+        deck_id: the cvquiz deck id.
+        card_id: the card id in that deck.
+        instance: the compute instance's index, or None.
+    """
+    if instance is None:
+        return str(genanki.guid_for("cvquiz", deck_id, card_id))
+    return str(genanki.guid_for("cvquiz", deck_id, card_id, instance))
+
+
+def instance_seed(deck_id: str, card_id: str, instance: int) -> int:
+    """Return the seed of a compute card's ``instance``-th exported problem (31 bits, from the card id)."""
+    return _hash_int("cvquiz instance", deck_id, card_id, instance) >> 33
+
+
+_TAG_BAD = re.compile(r"\s+")
+
+
+def anki_tags(tags: Sequence[str]) -> list[str]:
+    """Return cvquiz tags as Anki tags: under ``cvquiz::``, spaces made ``_``, empty levels dropped.
+
+    Args:
+        tags: the card's tags (``detection``, ``notes::3``).
+
+    Returns:
+        e.g. ``["cvquiz::detection", "cvquiz::notes::3"]``, without duplicates.
+    """
+    out: dict[str, None] = {}
+    for tag in tags:
+        levels = [_TAG_BAD.sub("_", level.strip()) for level in tag.split("::")]
+        levels = [level for level in levels if level]
+        if levels:
+            out["::".join(["cvquiz", *levels])] = None
+    return list(out)
+
+
+# --- notes -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Note:
+    """One note to write: its type, fields, identity and the cvquiz cards behind its Anki cards."""
+
+    note_type: notetypes.NoteType
+    fields: tuple[str, ...]
+    guid: str
+    tags: list[str]
+    mod: int
+    cards: tuple[tuple[int, Any], ...] = ()  # (Anki template ordinal, ExportCard)
+
+
+def _source(url: str | None) -> str:
+    if not url:
+        return ""
+    href = escape(url)
+    return f'<a href="{href}">{href}</a>'
+
+
+def _explanation(card: Card, lang: str) -> str:
+    return render_text(card.explanation, lang)
+
+
+def _notes_for(
+    entry: ExportEntry, card: Card, options: AnkiExportOptions, tags: list[str]
+) -> Iterator[_Note]:
+    lang = options.lang
+    mod = entry.modified_at // 1000
+    deck_id = entry.deck.id
+    if card.type is CardType.COMPUTE:
+        yield from _compute_notes(entry, card, options, tags)
+        return
+    if card.type is CardType.CLOZE:
+        fields = (
+            render_text(card.question, lang, cloze=True),
+            render_text(card.answer, lang),
+            _explanation(card, lang),
+            _source(card.source),
+        )
+        note_type = notetypes.CLOZE
+        cards = tuple((c.ord - 1, c) for c in entry.cards)
+    else:
+        fields = (
+            render_text(card.question, lang),
+            render_text(card.answer, lang),
+            _explanation(card, lang),
+            _source(card.source),
+        )
+        note_type = notetypes.REVERSED if card.type is CardType.REVERSED else notetypes.BASIC
+        cards = tuple((c.ord, c) for c in entry.cards)
+    yield _Note(note_type, fields, note_guid(deck_id, card.id), tags, mod, cards)
+
+
+def _compute_notes(
+    entry: ExportEntry, card: Card, options: AnkiExportOptions, tags: list[str]
+) -> Iterator[_Note]:
+    from cvquiz.generators import (
+        generate,
+    )  # NumPy and the engine: only when there are compute cards
+
+    lang = options.lang
+    intro = render_text(card.question, lang) if card.question.strings() else ""
+    explanation = _explanation(card, lang)
+    for index in range(options.instances):
+        seed = instance_seed(entry.deck.id, card.id, index)
+        instance = generate(card, seed)
+        prompt = render_text(instance.prompt, lang)
+        if intro:
+            prompt = f"{intro}<br>\n{prompt}"
+        if instance.hint is not None:
+            prompt += f"<div class=meta>{render_text(instance.hint, lang)}</div>"
+        solution = render_text(instance.solution, lang)
+        if explanation:
+            solution += f"<hr>{explanation}"
+        fields = (
+            prompt,
+            escape(instance.expected_text),
+            solution,
+            escape(instance.generator),
+            str(seed),
+        )
+        cards = tuple((0, c) for c in entry.cards) if index == 0 else ()
+        yield _Note(
+            notetypes.COMPUTE,
+            fields,
+            note_guid(entry.deck.id, card.id, index),
+            tags,
+            entry.modified_at // 1000,
+            cards,
+        )
+
+
+# --- the package -----------------------------------------------------------------------------------------
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a file through ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def export_anki(
+    col: Collection,
+    out: Path,
+    now: datetime,
+    settings: Settings,
+    options: AnkiExportOptions = DEFAULT_OPTIONS,
+    progress: Progress | None = None,
+) -> AnkiExportResult:
+    """Export decks as an Anki package.
+
+    Args:
+        col: the collection (already synced).
+        out: the .apkg file to write (replaced atomically).
+        now: the time of the export (note and card ids are counted from it; day 0 of the progress).
+        settings: the scheduler settings (rollover hour, desired retention, FSRS decay, steps).
+        options: which decks and tags, the language, compute instances, progress.
+        progress: called as notes are built, with (done, total) deck entries.
+
+    Returns:
+        What was written.
+
+    Raises:
+        UsageError: bad options.
+        CardNotFoundError: a deck id that matches nothing, or nothing to export.
+        GeneratorError: a compute card whose generator cannot draw a problem.
+    """
+    options.check()
+    entries = export_entries(col, options.decks, options.tags)
+    if not entries:
+        raise CardNotFoundError("no cards match the given decks and tags; nothing to export")
+    models = {nt.id: nt.model() for nt in notetypes.NOTE_TYPES}
+    decks: dict[str, genanki.Deck] = {}
+    mods: list[tuple[int, str]] = []
+    studied: list[tuple[str, int, Any]] = []
+    notes = 0
+    for done, entry in enumerate(entries, 1):
+        deck = decks.get(entry.deck.id)
+        if deck is None:
+            description = entry.deck.description
+            deck = genanki.Deck(
+                deck_id_for(entry.deck.id),
+                entry.deck.name,
+                render_text(
+                    None if description is None else Text.from_data(description), options.lang
+                ),
+            )
+            decks[entry.deck.id] = deck
+        card = Card.from_data(entry.content)
+        tags = anki_tags(card.tags)
+        if options.with_progress and any(c.schedule["leech"] for c in entry.cards):
+            tags = [*tags, "leech"]
+        for note in _notes_for(entry, card, options, tags):
+            deck.add_note(
+                genanki.Note(
+                    model=models[note.note_type.id],
+                    fields=list(note.fields),
+                    guid=note.guid,
+                    tags=note.tags,
+                    due=notes,
+                )
+            )
+            notes += 1
+            mods.append((note.mod, note.guid))
+            studied.extend(
+                (note.guid, ord_, c) for ord_, c in note.cards if c.schedule["state"] != 0
+            )
+        if progress is not None:
+            progress(done, len(entries))
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        timestamp = now.timestamp()
+        package = genanki.Package(list(decks.values()))
+        package.write_to_db(conn.cursor(), timestamp, iter(range(int(timestamp * 1000), 1 << 62)))
+        conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?", mods)
+        report = None
+        if options.with_progress and studied:
+            reviews: dict[int, list[Any]] = {}
+            for review in reviews_of(col, [c.pk for _, _, c in studied]):
+                reviews.setdefault(review.card_pk, []).append(review)
+            timing = Timing(
+                today=clock.study_day(now, settings.rollover_hour),
+                rollover_hour=settings.rollover_hour,
+                desired_retention=settings.desired_retention,
+                decay=float(settings.parameters[20]),
+                learning_steps=len(settings.learning_steps),
+                relearning_steps=len(settings.relearning_steps),
+            )
+            report = write_progress(
+                conn,
+                (
+                    CardProgress(guid, ord_, c.schedule, reviews.get(c.pk, ()))
+                    for guid, ord_, c in studied
+                ),
+                timing,
+            )
+        conn.commit()
+        (cards,) = conn.execute("SELECT COUNT(*) FROM cards").fetchone()
+        blob = conn.serialize()
+    finally:
+        conn.close()
+
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            zf.writestr("collection.anki2", blob)
+            zf.writestr("media", "{}")
+
+    write_atomically(out, write)
+    return AnkiExportResult(
+        path=out,
+        decks=len(decks),
+        notes=notes,
+        cards=int(cards),
+        studied=0 if report is None else report.cards,
+        reviews=0 if report is None else report.reviews,
+    )

@@ -1,0 +1,178 @@
+"""``cvquiz export anki`` and ``cvquiz export text``: the collection for Anki and AnkiDroid."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from cvquiz.cli.context import Env, get_env
+from cvquiz.cli.errors import handle_errors
+from cvquiz.cli.groups import export_app
+
+if TYPE_CHECKING:
+    from cvquiz.anki.exporter import AnkiExportOptions
+
+PROGRESS_BAR_FROM = 500
+"""Exports of at least this many deck entries show a progress bar (on a terminal)."""
+
+DeckOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--deck", "-d", help="A deck id or id prefix (repeat for more; default: every deck)."
+    ),
+]
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", "-t", help="Only cards with this tag or a child of it (repeat for more)."
+    ),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="zh, en or both (default: the language cvquiz shows cards in).",
+        show_default=False,
+    ),
+]
+InstancesOption = Annotated[
+    int,
+    typer.Option(
+        "--instances", "-n", min=1, help="Notes per compute card, each a concrete problem."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app (under ``cvquiz export``)."""
+    del app
+    export_app.command("anki")(anki)
+    export_app.command("text")(text)
+
+
+def _options(
+    env: Env,
+    deck: list[str] | None,
+    tag: list[str] | None,
+    lang: str | None,
+    instances: int,
+    with_progress: bool,
+) -> AnkiExportOptions:
+    from cvquiz.anki.exporter import AnkiExportOptions
+
+    return AnkiExportOptions(
+        decks=tuple(deck or ()),
+        tags=tuple(tag or ()),
+        lang=lang or env.lang,
+        instances=instances,
+        with_progress=with_progress,
+    )
+
+
+def _print_result(env: Env, result: Any, as_json: bool, summary: str) -> None:
+    if as_json:
+        data = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(result).items()}
+        env.out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    env.err.print(summary, highlight=False, soft_wrap=True)
+
+
+@handle_errors
+def anki(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    tag: TagOption = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The package to write.", dir_okay=False)
+    ] = Path("cvquiz.apkg"),
+    lang: LangOption = None,
+    instances: InstancesOption = 5,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Include scheduling, FSRS memory state and review history "
+            '(import with Anki\'s "Import any learning progress").',
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Export decks as an Anki package; importing it again updates the notes you have.
+
+    Example: cvquiz export anki --deck conv --lang both -o conv.apkg
+    """
+    from cvquiz.anki.exporter import export_anki
+
+    env = get_env(ctx)
+    options = _options(env, deck, tag, lang, instances, with_progress)
+    options.check()
+    col = env.collection()
+    with _progress_bar(env) as progress:
+        result = export_anki(col, output, env.now, env.settings, options, progress=progress)
+    summary = (
+        f"Wrote {escape(str(result.path))}: {result.decks} deck(s), {result.notes} note(s), "
+        f"{result.cards} card(s)"
+    )
+    if with_progress:
+        summary += (
+            f", {result.studied} with progress and {result.reviews} review(s). "
+            'In Anki, tick "Import any learning progress" when you import it.'
+        )
+    _print_result(env, result, as_json, summary + ("" if with_progress else "."))
+
+
+@handle_errors
+def text(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    tag: TagOption = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The text file to write.", dir_okay=False)
+    ] = Path("cvquiz.txt"),
+    lang: LangOption = None,
+    instances: InstancesOption = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Export decks as Anki plain-text notes for Anki's Basic note type.
+
+    Example: cvquiz export text --tag detection -o detection.txt
+    """
+    from cvquiz.anki.text_export import export_text
+
+    env = get_env(ctx)
+    options = _options(env, deck, tag, lang, instances, False)
+    options.check()
+    result = export_text(env.collection(), output, options)
+    summary = f"Wrote {escape(str(result.path))}: {result.decks} deck(s), {result.notes} note(s)."
+    _print_result(env, result, as_json, summary)
+
+
+@contextmanager
+def _progress_bar(env: Env) -> Iterator[Callable[[int, int], None]]:
+    """Yield a progress callback that shows a rich bar on stderr for large exports on a terminal."""
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < PROGRESS_BAR_FROM or not env.err.is_terminal:
+            return
+        if "bar" not in state:
+            from rich.progress import Progress
+
+            state["bar"] = Progress(console=env.err, transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("Exporting", total=total)
+        state["bar"].update(state["task"], completed=done)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()

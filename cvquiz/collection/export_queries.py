@@ -1,0 +1,232 @@
+"""The reads an export needs: active cards grouped into deck entries, with their schedule and review history.
+
+An export walks every active card of the chosen decks and tags once, in deck and file order, in one query;
+the review history of the studied cards comes in a second query. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cvquiz.errors import CardNotFoundError
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+
+__all__ = [
+    "ExportCard",
+    "ExportDeck",
+    "ExportEntry",
+    "ExportReview",
+    "export_entries",
+    "reviews_of",
+]
+
+
+@dataclass(frozen=True)
+class ExportDeck:
+    """A deck as an export sees it.
+
+    Attributes:
+        id: the deck id.
+        name: its display name (``::`` nests).
+        description: its description as stored (``str`` or ``{zh, en}``), or None.
+    """
+
+    id: str
+    name: str
+    description: Any
+
+
+@dataclass(frozen=True)
+class ExportCard:
+    """One review card of an entry, with its schedule row.
+
+    Attributes:
+        pk: its key in the collection.
+        ord: which side or cloze deletion (0 front, 1 reverse, N for cloze cN).
+        schedule: its schedule row (state, step, stability, difficulty, due, last_review, reps, lapses,
+            suspended, leech, due_day).
+    """
+
+    pk: int
+    ord: int
+    schedule: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    """One deck entry (a note, in Anki's words) with its review cards.
+
+    Attributes:
+        deck: its deck.
+        card_id: its id in the deck.
+        content: the deck entry as plain data (`cvquiz.model.Card.from_data` reads it).
+        modified_at: when its content last changed, in ms since the epoch.
+        cards: its active review cards, by ord.
+    """
+
+    deck: ExportDeck
+    card_id: str
+    content: dict[str, Any]
+    modified_at: int
+    cards: tuple[ExportCard, ...]
+
+
+@dataclass(frozen=True)
+class ExportReview:
+    """One logged review, as Anki's revlog needs it.
+
+    Attributes:
+        card_pk: the card.
+        reviewed_at: when, in ms since the epoch.
+        rating: 1-4.
+        duration_ms: time spent, or None.
+        state_before: the card's state before.
+        state_after: its state after.
+        before: the schedule row before.
+        after: the schedule row after.
+    """
+
+    card_pk: int
+    reviewed_at: int
+    rating: int
+    duration_ms: int | None
+    state_before: int
+    state_after: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+_SCHEDULE = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+    "suspended",
+    "leech",
+    "due_day",
+)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(decks: Sequence[str], tags: Sequence[str], params: dict[str, Any]) -> str:
+    clauses = ["c.active = 1", "d.active = 1"]
+    if decks:
+        parts = []
+        for i, deck in enumerate(decks):
+            params[f"deck{i}"] = deck
+            params[f"deckp{i}"] = _escape_like(deck) + "%"
+            parts.append(f"c.deck_id = :deck{i} OR c.deck_id LIKE :deckp{i} ESCAPE '\\'")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if tags:
+        parts = []
+        for i, tag in enumerate(tags):
+            params[f"tag{i}"] = f"% {_escape_like(tag)} %"
+            params[f"tagc{i}"] = f"% {_escape_like(tag)}::%"
+            parts.append(f"c.tags LIKE :tag{i} ESCAPE '\\' OR c.tags LIKE :tagc{i} ESCAPE '\\'")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    return " AND ".join(clauses)
+
+
+def export_entries(
+    col: Collection, decks: Sequence[str] = (), tags: Sequence[str] = ()
+) -> list[ExportEntry]:
+    """Return the active deck entries to export, in deck order and file order.
+
+    Args:
+        col: the collection.
+        decks: deck ids or id prefixes (``cv/`` or ``conv``); empty means every deck.
+        tags: tags; an entry matches one when it has the tag or a child of it (``a::b`` is under ``a``).
+            Empty means every tag.
+
+    Returns:
+        The entries, each with its active review cards.
+
+    Raises:
+        CardNotFoundError: when a ``decks`` item matches no active deck.
+    """
+    for deck in decks:
+        row = col.conn.execute(
+            "SELECT 1 FROM decks WHERE active = 1 AND (id = ? OR id LIKE ? ESCAPE '\\') LIMIT 1",
+            (deck, _escape_like(deck) + "%"),
+        ).fetchone()
+        if row is None:
+            known = ", ".join(
+                r[0] for r in col.conn.execute("SELECT id FROM decks WHERE active = 1")
+            )
+            raise CardNotFoundError(f"no deck id starts with {deck!r} (decks: {known or 'none'})")
+    params: dict[str, Any] = {}
+    sql = f"""
+        SELECT c.deck_id, d.name, d.description, c.card_id, c.content, c.modified_at, c.pk, c.ord,
+               {", ".join("s." + name for name in _SCHEDULE)}
+        FROM cards c JOIN decks d ON d.id = c.deck_id JOIN schedule s ON s.card_pk = c.pk
+        WHERE {_where(decks, tags, params)}
+        ORDER BY c.position, c.deck_id, c.card_id, c.ord
+    """
+    entries: list[ExportEntry] = []
+    deck_cache: dict[str, ExportDeck] = {}
+    current: tuple[str, str] | None = None
+    head: tuple[Any, ...] = ()
+    cards: list[ExportCard] = []
+    modified = 0
+
+    def flush() -> None:
+        deck_id, name, description, card_id, content = head[:5]
+        deck = deck_cache.get(deck_id)
+        if deck is None:
+            deck = ExportDeck(
+                deck_id, name, None if description is None else json.loads(description)
+            )
+            deck_cache[deck_id] = deck
+        entries.append(ExportEntry(deck, card_id, json.loads(content), modified, tuple(cards)))
+
+    for row in col.conn.execute(sql, params):
+        key = (row[0], row[3])
+        if key != current:
+            if current is not None:
+                flush()
+            current, head, cards, modified = key, row, [], 0
+        modified = max(modified, int(row[5]))
+        cards.append(ExportCard(row[6], row[7], dict(zip(_SCHEDULE, row[8:], strict=True))))
+    if current is not None:
+        flush()
+    return entries
+
+
+def reviews_of(col: Collection, pks: Sequence[int]) -> Iterator[ExportReview]:
+    """Yield the logged reviews of some cards, oldest first for each card.
+
+    Args:
+        col: the collection.
+        pks: the cards' keys.
+    """
+    if not pks:
+        return
+    rows = col.conn.execute(
+        """SELECT card_pk, reviewed_at, rating, duration_ms, state_before, state_after, before, after
+           FROM reviews WHERE card_pk IN (SELECT value FROM json_each(?))
+           ORDER BY card_pk, reviewed_at, id""",
+        (json.dumps(sorted(set(pks))),),
+    )
+    for pk, at, rating, duration, state_before, state_after, before, after in rows:
+        yield ExportReview(
+            pk,
+            at,
+            rating,
+            duration,
+            state_before,
+            state_after,
+            json.loads(before),
+            json.loads(after),
+        )
