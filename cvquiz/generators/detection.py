@@ -138,6 +138,13 @@ def _draw_box(d: Draw, low: int, high: int) -> Box:
 
 
 def _draw_pair(d: Draw, relation: str) -> tuple[Box, Box]:
+    if relation == "contained":
+        outer = [d.integer(0, 4), d.integer(0, 4), d.integer(7, 12), d.integer(7, 12)]
+        x1, y1 = d.integer(outer[0], outer[2] - 2), d.integer(outer[1], outer[3] - 2)
+        inner = [x1, y1, d.integer(x1 + 2, outer[2]), d.integer(y1 + 2, outer[3])]
+        if inner == outer:
+            raise Reject("identical boxes")
+        return (outer, inner) if d.chance(0.5) else (inner, outer)
     a, b = _draw_box(d, 0, 12), _draw_box(d, 0, 12)
     inter = max(min(a[2], b[2]) - max(a[0], b[0]), 0) * max(min(a[3], b[3]) - max(a[1], b[1]), 0)
     inside = (a[0] <= b[0] and a[1] <= b[1] and a[2] >= b[2] and a[3] >= b[3]) or (

@@ -591,7 +591,6 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
     ],
     solve=solve_bn,
     decimals=3,
-    notes=("notes::28",),
 )
 def draw_bn(d: Draw) -> dict[str, Any]:
     n, channels = d.param("batch"), d.param("channels")
