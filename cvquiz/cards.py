@@ -655,8 +655,10 @@ def add_cards(
 
     path = user_deck_path(decks_dir, bundled_dir, deck_id)
     deck: Deck | None = None
+    current = None
     if path.exists():
-        _, deck = read_deck_file(path)
+        current = read_deck_file(path)
+        deck = current[1]
         if deck.id != deck_id:  # pragma: no cover - user_deck_path matched the deck: line
             raise DeckError(f"{path} holds deck {deck.id!r}, not {deck_id!r}")
     prepared = prepare_cards(deck, cards, keys, skip_existing, progress)
@@ -669,12 +671,12 @@ def add_cards(
     for data in prepared.cards:
         if data.get("type") == CardType.COMPUTE.value:
             check_compute(Card.from_data(data))
-    return _write(path, deck, deck_id, prepared, dry_run, deck_name)
+    return _write(path, current, deck_id, prepared, dry_run, deck_name)
 
 
 def _write(
     path: Path,
-    deck: Deck | None,
+    current: tuple[str, Deck] | None,
     deck_id: str,
     prepared: Prepared,
     dry_run: bool,
@@ -685,10 +687,18 @@ def _write(
     if dry_run or not prepared.cards:
         added = tuple(_added(deck_id, c) for c in prepared.cards)
         return AddResult(
-            deck_id, str(path), deck is None and bool(added), added, len(prepared.skipped), dry_run
+            deck_id,
+            str(path),
+            current is None and bool(added),
+            added,
+            len(prepared.skipped),
+            dry_run,
         )
     result = append_cards(
-        path, prepared.cards, create=(deck_id, deck_name or deck_id_to_name(deck_id))
+        path,
+        prepared.cards,
+        create=(deck_id, deck_name or deck_id_to_name(deck_id)),
+        current=current,
     )
     return AddResult(
         deck=deck_id,
@@ -768,7 +778,8 @@ def import_notes(
         if deck_id is None:
             raise UsageError("name the deck to import into, e.g. --deck my/anki")
     path = user_deck_path(decks_dir, bundled_dir, deck_id)
-    deck = read_deck_file(path)[1] if path.exists() else None
+    current = read_deck_file(path) if path.exists() else None
+    deck = current[1] if current is not None else None
     rows = parsed.rows
     prepared = prepare_cards(deck, [r.data for r in rows], [r.key for r in rows], True, progress)
     problems = sorted(
@@ -784,7 +795,7 @@ def import_notes(
                 "(fix them, or pass --skip-bad to import the rest)",
             ]
         )
-    result = _write(path, deck, deck_id, prepared, dry_run, None)
+    result = _write(path, current, deck_id, prepared, dry_run, None)
     return ImportResult(
         deck=deck_id,
         path=result.path,

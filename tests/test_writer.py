@@ -280,3 +280,39 @@ def test_any_card_text_round_trips_and_keeps_the_file(
     assert card.question == expected.question
     assert card.answer == expected.answer
     assert card.tags == tuple(dict.fromkeys((*tags, "mine")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ODD_DECK,
+        ODD_DECK.replace("\n", "\r\n"),
+        # The last card's '-' stands alone on its line: only the whole-file path can place the card.
+        "deck: d\nname: D\ncards:\n  - id: a\n    question: q\n    answer: a\n  -\n    id: b\n"
+        "    question: r\n    answer: b\ntags: [x]\n",
+        # Top-level keys after the list, and the deck's tags there too.
+        "deck: d\ncards:\n  - id: a\n    question: q\n    answer: a\nname: D\ntags: [late]\n",
+    ],
+)
+def test_tail_and_whole_file_insertion_agree(tmp_path: Path, text: str) -> None:
+    deck = load_deck_text(text, "d")
+    whole = insert_cards(text, [new_card()], "d")
+    assert insert_cards(text, [new_card()], "d", last_line=deck.cards[-1].line) == whole
+    path = tmp_path / "d.yaml"
+    path.write_bytes(text.encode())
+    result = append_cards(path, [new_card(), new_card("new-2")])
+    assert path.read_bytes().decode() == insert_cards(text, [new_card(), new_card("new-2")], "d")
+    reread = load_deck_text(path.read_bytes().decode(), "d")
+    assert [(c.id, c.line) for c in result.added] == [(c.id, c.line) for c in reread.cards[-2:]]
+    assert reread.cards[-1].tags == tuple(dict.fromkeys(("conv", "rf::basics", *deck.tags)))
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(ODD_DECK, encoding="utf-8")
+    stale = (ODD_DECK, load_deck_text(ODD_DECK, "mine.yaml"))
+    edited = ODD_DECK + "# edited in another window\n"
+    path.write_text(edited, encoding="utf-8")
+    with pytest.raises(DeckError, match="changed while the card was being added"):
+        append_cards(path, [new_card()], current=stale)
+    assert path.read_text(encoding="utf-8") == edited

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,11 @@ class WriteResult:
 
     Attributes:
         path: the deck file.
-        deck: the deck as it now stands in the file.
         added: the new cards, with their lines in the file.
         created: True when the file was created.
     """
 
     path: Path
-    deck: Deck
     added: tuple[Card, ...]
     created: bool
 
@@ -102,6 +101,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def plain_data(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Return parsed YAML (the loader's position-keeping mappings too) as plain dicts and lists."""
+
+    def plain(item: Any) -> Any:
+        if isinstance(item, Mapping):
+            return {str(k): plain(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [plain(v) for v in item]
+        return item
+
+    return {str(k): plain(v) for k, v in value.items()}
 
 
 def card_yaml(data: Mapping[str, Any]) -> str:
@@ -204,7 +216,46 @@ def _is_comment_line(line: str, deeper_than: int) -> bool:
     return stripped.startswith("#") and len(line) - len(stripped) > deeper_than
 
 
-def insert_cards(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> str:
+_TAIL_HEAD = "cards:\n"
+
+
+def _insert_in_tail(
+    text: str, cards: Sequence[Mapping[str, Any]], label: str, last_line: int
+) -> tuple[str, int] | None:
+    """Insert after the last card by composing only the text from that card on; None when that is unsafe.
+
+    A big deck is mostly cards before the last one, and composing them is most of the cost of an add. From
+    the line where the last card's ``-`` stands, the rest of the file reads the same under a lone top-level
+    ``cards:`` key as in the file, provided ``cards:`` is a top-level block key at column 0.
+    """
+    lines = text.splitlines(keepends=True)
+    if not 1 <= last_line <= len(lines) or not lines[last_line - 1].lstrip(" ").startswith("-"):
+        return None
+    if not re.search(r"^cards:[ \t]*(#.*)?\r?$", text, re.M):
+        return None
+    start = sum(len(line) for line in lines[: last_line - 1])
+    tail = _TAIL_HEAD + text[start:]
+    try:
+        root = yaml.compose(tail, Loader=_Composer)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode) or not root.value:
+        return None
+    key, seq = root.value[0]
+    if (
+        key.value != "cards"
+        or not isinstance(seq, yaml.SequenceNode)
+        or seq.flow_style
+        or len(seq.value) != 1
+    ):
+        return None
+    done = insert_cards(tail, cards, label)
+    return text[:start] + done[len(_TAIL_HEAD) :], start
+
+
+def insert_cards(
+    text: str, cards: Sequence[Mapping[str, Any]], label: str, last_line: int | None = None
+) -> str:
     """Return ``text`` with ``cards`` appended to its ``cards:`` list, every other byte kept.
 
     The new cards follow the last card (and the comment lines indented under it), in the file's own
@@ -215,6 +266,7 @@ def insert_cards(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> s
         text: the deck file's text (a BOM, if any, already removed).
         cards: the cards' fields.
         label: the file name for messages.
+        last_line: the line of the deck's last card, when known: only the text from there on is parsed.
 
     Returns:
         The new text.
@@ -224,6 +276,10 @@ def insert_cards(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> s
     """
     if not cards:
         return text
+    if last_line:
+        fast = _insert_in_tail(text, cards, label, last_line)
+        if fast is not None:
+            return fast[0]
     newline = "\r\n" if "\r\n" in text else "\n"
     try:
         root = yaml.compose(text, Loader=_Composer)
@@ -372,50 +428,16 @@ def _same_content(card: Card, data: Mapping[str, Any], deck: Deck) -> bool:
     )
 
 
-def append_cards(
-    path: Path,
-    cards: Sequence[Mapping[str, Any]],
-    create: tuple[str, str] | None = None,
-) -> WriteResult:
-    """Append cards to a deck file (creating it if asked), atomically, keeping every other byte.
-
-    Args:
-        path: the deck file.
-        cards: the new cards' fields (ids already chosen and unique).
-        create: ``(deck id, name)`` to create the file when it does not exist; None to require it.
-
-    Returns:
-        What was written.
-
-    Raises:
-        DeckProblems: when the existing file does not parse or follow the format.
-        DeckError: when a card id is already in the deck, the new text does not read back exactly, or the
-            file cannot be written. In every case the file is left as it was.
-    """
-    created = not path.exists()
-    if created:
-        if create is None:
-            raise DeckError(f"{path}: no such deck file")
-        old_text, old_deck = "", None
-        new_text = new_deck_text(create[0], create[1], cards)
-        bom = ""
-        body = new_text
-    else:
-        old_text, old_deck = read_deck_file(path)
-        bom = BOM if old_text.startswith(BOM) else ""
-        existing = {c.id for c in old_deck.cards}
-        clash = [c["id"] for c in cards if c["id"] in existing]
-        if clash:
-            raise DeckError(f"{path}: deck {old_deck.id!r} already has a card {clash[0]!r}")
-        body = insert_cards(old_text[len(bom) :], cards, str(path))
-        new_text = bom + body
+def _read_back(
+    body: str, path: Path, old_cards: Sequence[Card], cards: Sequence[Mapping[str, Any]]
+) -> tuple[Card, ...]:
+    """Parse the new text and check it gives the old cards unchanged plus the new ones; return those."""
     try:
         deck = load_deck_text(body, str(path), path=path)
     except DeckProblems as error:
         raise DeckError(
             f"{path}: the card would not read back from the file ({error.problems[0]}); nothing was written"
         ) from None
-    old_cards = old_deck.cards if old_deck is not None else ()
     kept = deck.cards[: len(old_cards)]
     added = deck.cards[len(old_cards) :]
     if (
@@ -426,5 +448,103 @@ def append_cards(
         raise DeckError(
             f"{path}: the card does not read back exactly from the file; nothing was written"
         )
+    return tuple(added)
+
+
+_CHECK_HEAD = "deck: read-back\nname: read-back\n"
+
+
+def _read_back_tail(
+    old_body: str,
+    new_body: str,
+    start: int,
+    path: Path,
+    cards: Sequence[Mapping[str, Any]],
+) -> tuple[Card, ...] | None:
+    """Check the new cards by parsing only the text from the old last card on, before and after.
+
+    The text before ``start`` is the same bytes in both and ends where the last card's line begins, so it
+    reads the same; what remains to check is that the last card reads the same and the new cards read as
+    given. Returns the new cards with their lines in the file, or None to fall back to a whole-file check.
+    """
+    first_line = old_body.count("\n", 0, start) + 1
+    offset = first_line - (_CHECK_HEAD + _TAIL_HEAD).count("\n") - 1
+    try:
+        before = load_deck_text(_CHECK_HEAD + _TAIL_HEAD + old_body[start:], str(path))
+        after = load_deck_text(_CHECK_HEAD + _TAIL_HEAD + new_body[start:], str(path))
+    except DeckProblems:
+        return None
+    if (
+        len(before.cards) != 1
+        or len(after.cards) != 1 + len(cards)
+        or after.cards[0].to_data() != before.cards[0].to_data()
+        or not all(_same_content(c, d, after) for c, d in zip(after.cards[1:], cards, strict=True))
+    ):
+        return None
+    return tuple(replace(c, line=c.line + offset) for c in after.cards[1:])
+
+
+def append_cards(
+    path: Path,
+    cards: Sequence[Mapping[str, Any]],
+    create: tuple[str, str] | None = None,
+    current: tuple[str, Deck] | None = None,
+) -> WriteResult:
+    """Append cards to a deck file (creating it if asked), atomically, keeping every other byte.
+
+    Args:
+        path: the deck file.
+        cards: the new cards' fields (ids already chosen and unique).
+        create: ``(deck id, name)`` to create the file when it does not exist; None to require it.
+        current: the file's text and deck as `read_deck_file` gave them, to save reading it again.
+
+    Returns:
+        What was written.
+
+    Raises:
+        DeckProblems: when the existing file does not parse or follow the format.
+        DeckError: when a card id is already in the deck, the new text does not read back exactly, the file
+            changed meanwhile, or it cannot be written. In every case the file is left as it was.
+    """
+    created = not path.exists()
+    added: tuple[Card, ...] | None = None
+    if created:
+        if create is None:
+            raise DeckError(f"{path}: no such deck file")
+        old_text = None
+        new_text = new_deck_text(create[0], create[1], cards)
+        added = _read_back(new_text, path, (), cards)
+    else:
+        old_text, old_deck = current if current is not None else read_deck_file(path)
+        bom = BOM if old_text.startswith(BOM) else ""
+        old_body = old_text[len(bom) :]
+        existing = {c.id for c in old_deck.cards}
+        clash = [c["id"] for c in cards if c["id"] in existing]
+        if clash:
+            raise DeckError(f"{path}: deck {old_deck.id!r} already has a card {clash[0]!r}")
+        fast = (
+            _insert_in_tail(old_body, cards, str(path), old_deck.cards[-1].line)
+            if old_deck.cards and cards
+            else None
+        )
+        if fast is not None:
+            body, start = fast
+            added = _read_back_tail(old_body, body, start, path, cards)
+        else:
+            body = insert_cards(old_body, cards, str(path))
+        if added is None:
+            added = _read_back(body, path, old_deck.cards, cards)
+        new_text = bom + body
+    _check_unchanged(path, old_text)
     write_atomic(path, new_text.encode("utf-8"))
-    return WriteResult(path=path, deck=deck, added=tuple(added), created=created)
+    return WriteResult(path=path, added=added, created=created)
+
+
+def _check_unchanged(path: Path, old_text: str | None) -> None:
+    """Refuse to write when the file changed since it was read (another add, an editor)."""
+    try:
+        now = path.read_bytes().decode("utf-8") if path.exists() else None
+    except (OSError, UnicodeDecodeError):
+        now = ""
+    if now != old_text:
+        raise DeckError(f"{path}: the file changed while the card was being added; try again")
