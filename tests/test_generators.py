@@ -493,3 +493,17 @@ def test_instance_is_a_frozen_dataclass() -> None:
 
 def test_practice_decks_exist_where_the_package_finds_them() -> None:
     assert all(Path(p).is_file() for p in PRACTICE)
+
+
+def test_docs_generators_md_is_current() -> None:
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "gen_generators_doc", root / "scripts" / "gen_generators_doc.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = (root / "docs" / "generators.md").read_text(encoding="utf-8")
+    assert current == module.generators_doc(), "run python scripts/gen_generators_doc.py"

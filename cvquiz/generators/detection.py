@@ -279,12 +279,12 @@ def solve_prf(params: Mapping[str, Any]) -> Solved:
     what = {
         "precision": ("精确率（precision）", "precision"),
         "recall": ("召回率（recall）", "recall"),
-        "f1": ("F1 分数", "F1 score"),
+        "f1": (" F1 分数", "F1 score"),
     }[ask]
     prompt = bi(
         f"检测器输出 {tp + fp} 个框，其中 {tp} 个与真实目标匹配；图中共有 {tp + fn} 个真实目标。求{what[0]}。",
-        f"A detector outputs {tp + fp} boxes, {tp} of which match a ground-truth object; there are {tp + fn} "
-        f"ground-truth objects. What is the {what[1]}?",
+        f"A detector outputs {tp + fp} boxes, of which {tp} {'matches' if tp == 1 else 'match'} a ground-truth "
+        f"object; there are {tp + fn} ground-truth objects. What is the {what[1]}?",
     )
     steps = Steps()
     steps.add(

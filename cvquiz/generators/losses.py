@@ -307,7 +307,7 @@ def solve_bce(params: Mapping[str, Any]) -> Solved:
     expected = engine.bce_with_logits(logits, targets, pos_weight=pos_weight, reduction=reduction)
     weight = 1.0 if pos_weight is None else float(pos_weight)
     args = f"reduction='{reduction}'" + (
-        f", pos_weight=torch.tensor({num(weight)})" if weight != 1 else ""
+        f", pos_weight=torch.tensor({float(weight)!r})" if weight != 1 else ""
     )
     prompt = bi(
         f"`nn.BCEWithLogitsLoss({args})`：logits $x = {vec(logits)}$，目标 $t = {vec(targets)}$。求损失（自然对数）。",
@@ -633,8 +633,8 @@ def solve_smooth_l1(params: Mapping[str, Any]) -> Solved:
     beta, reduction = float(params.get("beta", 1.0)), params.get("reduction", "mean")
     expected = engine.smooth_l1_loss(pred, target, beta, reduction)
     prompt = bi(
-        f"`SmoothL1Loss(beta={num(beta)}, reduction='{reduction}')`：预测 $\\hat y = {vec(pred)}$，目标 $y = {vec(target)}$。求损失。",
-        f"`SmoothL1Loss(beta={num(beta)}, reduction='{reduction}')` with predictions $\\hat y = {vec(pred)}$ and "
+        f"`nn.SmoothL1Loss(beta={num(beta)}, reduction='{reduction}')`：预测 $\\hat y = {vec(pred)}$，目标 $y = {vec(target)}$。求损失。",
+        f"`nn.SmoothL1Loss(beta={num(beta)}, reduction='{reduction}')` with predictions $\\hat y = {vec(pred)}$ and "
         f"targets $y = {vec(target)}$. What is the loss?",
     )
     steps = Steps()

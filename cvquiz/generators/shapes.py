@@ -158,6 +158,10 @@ def draw_conv2d(d: Draw) -> dict[str, Any]:
     w = h if d.param("square") else d.param("size")
     kernel, dilation, padding = d.param("kernel"), d.param("dilation"), d.param("padding")
     _sensible_padding(padding, kernel, dilation)
+    if kernel == 1 and dilation > 1:
+        raise Reject("a dilated 1×1 kernel is still 1×1")
+    if dilation * (kernel - 1) + 1 > min(h, w) or (kernel >= 11 and min(h, w) < 64):
+        raise Reject("a kernel that large belongs on a larger input")
     return {
         "input_shape": [d.param("batch"), d.param("channels"), h, w],
         "out_channels": d.param("out_channels"),
