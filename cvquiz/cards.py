@@ -544,6 +544,23 @@ class Prepared:
     rejected: tuple[Rejected, ...]
 
 
+def _already_there(
+    data: Mapping[str, Any],
+    key: str | None,
+    taken: set[str],
+    tags_taken: set[str],
+    seen: Mapping[str, str],
+) -> bool:
+    """Tell, without validating, whether a card is plainly in the deck already (by id, key or question)."""
+    if data.get("id") in taken or (key is not None and key_tag(key) in tags_taken):
+        return True
+    try:
+        card = Card.from_data({**data, "id": "new"})
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return False  # not even shaped like a card: validation will say why
+    return any(k in seen for k in _card_keys(card))
+
+
 def prepare_cards(
     deck: Deck | None,
     cards: Sequence[Mapping[str, Any]],
@@ -581,12 +598,15 @@ def prepare_cards(
             progress(index + 1, total)
         data = dict(raw)
         given_id = data.get("id")
+        key = keys[index] if keys is not None else None
+        if skip_existing and _already_there(data, key, taken, tags_taken, seen):
+            skipped.append(index)  # re-importing a big file should not re-check every note
+            continue
         try:
             probe = validate_card({**data, "id": given_id or "new"})
         except DeckError as error:
             rejected.append(Rejected(index, str(error).replace("card 'new': ", "")))
             continue
-        key = keys[index] if keys is not None else None
         if given_id is None:
             # A key (an Anki GUID) names the same note on every import, however its text changed since:
             # the id ends in the key's hash, so a card already holding that hash is that note.
