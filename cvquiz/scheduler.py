@@ -5,16 +5,17 @@ owns what py-fsrs leaves open: the "new" state (py-fsrs has none), the counters 
 the millisecond grid the collection stores times on, fuzz driven by an explicit RNG (py-fsrs fuzzes with the
 process-wide ``random``), the study day a card falls due on (DST-proof), and Anki-style interval labels.
 
-The bulk functions (`retrievability`, `retrievability_at`, `forecast`) take NumPy arrays read in one query and
-agree with py-fsrs card by card; nothing here touches SQL.
+The bulk functions (`retrievability`, `retrievability_at`, `mean_retrievability`) take arrays read in one query
+and agree with py-fsrs card by card; nothing here touches SQL.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -35,7 +36,6 @@ __all__ = [
     "SchedState",
     "due_day",
     "elapsed_days",
-    "forecast",
     "format_interval",
     "mean_retrievability",
     "preview_intervals",
@@ -375,44 +375,24 @@ def retrievability_at(
 
 
 def mean_retrievability(
-    memory: Sequence[tuple[float, int]], now_ms: int, parameters: Sequence[float]
-) -> float | None:
-    """Return the mean probability of recall of many cards at ``now_ms`` (None for no cards).
+    memory: Iterable[tuple[float, int]], now_ms: int, parameters: Sequence[float]
+) -> tuple[int, float | None]:
+    """Return how many cards there are and their mean probability of recall at ``now_ms``.
 
     Args:
-        memory: each card's (stability, last review in ms since the epoch), as one query returns them.
+        memory: each card's (stability, last review in ms since the epoch), e.g. a query's cursor: the rows
+            stream straight into one array.
         now_ms: the time to evaluate at.
         parameters: the 21 FSRS-6 weights.
-    """
-    import numpy as np
-
-    if not memory:
-        return None
-    table = np.asarray(memory, dtype=np.float64)
-    r = retrievability_at(table[:, 0], table[:, 1].astype(np.int64), now_ms, parameters)
-    return float(r.mean())
-
-
-def forecast(due_days: Sequence[str], first: date, days: int) -> list[int]:
-    """Count cards per study day, from ``first`` for ``days`` days; overdue cards count on the first day.
-
-    Args:
-        due_days: each card's due study day as an ISO date.
-        first: the first day of the forecast (today).
-        days: how many days to count.
 
     Returns:
-        ``days`` counts; due days after the window are ignored.
+        ``(count, mean)``; the mean is None when there are no cards.
     """
     import numpy as np
 
-    if days <= 0:
-        return []
-    if not due_days:
-        return [0] * days
-    offsets = (
-        np.asarray(due_days, dtype="datetime64[D]") - np.datetime64(first.isoformat(), "D")
-    ).astype(np.int64)
-    offsets = np.maximum(offsets, 0)
-    counts = np.bincount(offsets[offsets < days], minlength=days)
-    return [int(c) for c in counts]
+    flat = np.fromiter(itertools.chain.from_iterable(memory), dtype=np.float64).reshape(-1, 2)
+    if not len(flat):
+        return 0, None
+    # ms since the epoch are far below 2**53, so they pass through float64 exactly
+    r = retrievability_at(flat[:, 0], flat[:, 1].astype(np.int64), now_ms, parameters)
+    return len(flat), float(r.mean())

@@ -1,7 +1,8 @@
 """Today at a glance: what is left to study, what was studied, how well it is remembered, what is coming.
 
-`today_status` gathers it from the collection in a handful of indexed queries; the per-card retrievability
-and the forecast are computed with NumPy (`cvquiz.scheduler`) over arrays read in one query each.
+`today_status` gathers it from the collection in a handful of queries that read index pages only; the
+retention estimate is every review card's retrievability, computed with NumPy (`cvquiz.scheduler`) over
+arrays read in one query, and the forecast is counted per day inside SQLite.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
         settings: limits, rollover hour and FSRS parameters.
     """
     from cvquiz.collection import scheduling
-    from cvquiz.scheduler import forecast, mean_retrievability
+    from cvquiz.scheduler import mean_retrievability
 
     today = clock.study_day(now, settings.rollover_hour)
     counts = scheduling.queue_counts(col, now, settings)
@@ -93,9 +94,11 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
     passed, total = scheduling.review_retention(
         col, today - timedelta(days=RETENTION_DAYS - 1), today
     )
-    memory = scheduling.review_memory(col)
-    last_day = today + timedelta(days=FORECAST_DAYS - 1)
-    per_day = forecast(scheduling.due_days(col, last_day), today, FORECAST_DAYS)
+    review_cards, estimate = mean_retrievability(
+        scheduling.review_memory(col), clock.to_ms(now), settings.parameters
+    )
+    days = [(today + timedelta(days=i)).isoformat() for i in range(FORECAST_DAYS)]
+    due = scheduling.due_counts(col, today, today + timedelta(days=FORECAST_DAYS - 1))
     return Status(
         now=now.isoformat(),
         study_day=today.isoformat(),
@@ -108,10 +111,7 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
         time_today_ms=activity.time_ms,
         retention=passed / total if total else None,
         retention_reviews=total,
-        estimated_retention=mean_retrievability(memory, clock.to_ms(now), settings.parameters),
-        review_cards=len(memory),
-        forecast=tuple(
-            DayForecast(day=(today + timedelta(days=i)).isoformat(), due=n)
-            for i, n in enumerate(per_day)
-        ),
+        estimated_retention=estimate,
+        review_cards=review_cards,
+        forecast=tuple(DayForecast(day=day, due=due.get(day, 0)) for day in days),
     )

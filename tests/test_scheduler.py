@@ -21,8 +21,8 @@ from cvquiz.model import Rating, State
 from cvquiz.scheduler import (
     SchedState,
     due_day,
-    forecast,
     format_interval,
+    mean_retrievability,
     preview_intervals,
     retrievability,
     retrievability_at,
@@ -240,11 +240,13 @@ def test_retrievability_is_desired_retention_at_stability() -> None:
     assert np.allclose(r, 0.9, rtol=1e-12)
 
 
-def test_forecast_counts_per_day_with_overdue_first() -> None:
-    first = date(2026, 3, 2)
-    days = ["2026-02-20", "2026-03-02", "2026-03-03", "2026-03-03", "2026-03-08", "2026-03-09"]
-    assert forecast(days, first, 7) == [2, 2, 0, 0, 0, 0, 1]
-    assert forecast([], first, 3) == [0, 0, 0]
+def test_mean_retrievability() -> None:
+    now_ms = clock.to_ms(T0)
+    memory = [(10.0, now_ms - 10 * 86_400_000), (5.0, now_ms)]
+    expected = (0.9 + 1.0) / 2  # R = 0.9 when t = S; 1 right after a review
+    count, mean = mean_retrievability(iter(memory), now_ms, DEFAULT_PARAMETERS)
+    assert count == 2 and mean == pytest.approx(expected, rel=1e-12)
+    assert mean_retrievability([], now_ms, DEFAULT_PARAMETERS) == (0, None)
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from cvquiz.config import DeckLimits, Settings
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating, State
 from cvquiz.scheduler import retrievability_at
+from cvquiz.status import today_status
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PLAIN = Settings(fuzz=False)
@@ -533,7 +534,7 @@ def test_fuzzed_reviews_are_reproducible(make_col: Any) -> None:
 BIG_TABLE_SCAN = re.compile(r"\bSCAN (s|c|r|o|schedule|cards|reviews)\b")
 
 
-def test_queue_and_reviews_only_use_indexes(make_col: Any) -> None:
+def test_queue_reviews_and_status_only_use_indexes(make_col: Any) -> None:
     col = make_col(
         t=deck_yaml("t", basic=30, reversed_=("r",), tags=("x",)), u=deck_yaml("u", basic=5)
     )
@@ -551,6 +552,7 @@ def test_queue_and_reviews_only_use_indexes(make_col: Any) -> None:
     next_due(col, NOW, settings)
     out = record_review(col, front, Rating.AGAIN, NOW, settings)
     undo_review(col, out.review_id)
+    today_status(col, NOW, settings)
     col.conn.set_trace_callback(None)
     checked = 0
     for sql in dict.fromkeys(statements):

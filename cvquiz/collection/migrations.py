@@ -115,3 +115,22 @@ def m002_due_day(db: Database) -> None:
         updates.append((None if day is None else day.isoformat(), pk))
     db.conn.executemany("UPDATE schedule SET due_day = ? WHERE card_pk = ?", updates)
     db.execute("CREATE INDEX schedule_due_day ON schedule (state, due_day)")
+
+
+@migrations()
+def m003_covering_indexes(db: Database) -> None:
+    """Covering indexes, so ``cvquiz status`` reads index pages only on a collection of any size.
+
+    The 30-day retention reads (study_day, state_before, rating) of every recent review; the retention
+    estimate reads (stability, last_review) of every review card; the forecast reads (state, due_day,
+    suspended). The new indexes start with the old ones' columns and replace them.
+    """
+    # one statement at a time: executescript would commit the migration's transaction early
+    for statement in (
+        "DROP INDEX reviews_day",
+        "CREATE INDEX reviews_day_rating ON reviews (study_day, state_before, rating)",
+        "DROP INDEX schedule_due_day",
+        "CREATE INDEX schedule_due_day_memory"
+        " ON schedule (state, due_day, suspended, stability, last_review)",
+    ):
+        db.execute(statement)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Collection as Sized
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -825,7 +825,8 @@ def forget(col: Collection, pks: Iterable[int], now: datetime) -> int:
 
 # --- bulk reads for status, forecast and stats -----------------------------------------------------------
 
-_LIVE = "+c.active = 1 AND s.suspended = 0"
+# Retired cards are few: leaving them out by key keeps the big reads inside schedule's covering index.
+_LIVE = "s.suspended = 0 AND s.card_pk NOT IN (SELECT pk FROM cards WHERE active = 0)"
 
 
 @dataclass(frozen=True)
@@ -868,19 +869,25 @@ def review_retention(col: Collection, first: date, last: date) -> tuple[int, int
     return int(passed or 0), int(total)
 
 
-def review_memory(col: Collection) -> list[tuple[float, int]]:
-    """Return (stability, last_review ms) of every active, unsuspended card in the review state, in one query."""
+def review_memory(col: Collection) -> Iterator[tuple[float, int]]:
+    """Yield (stability, last_review ms) of every active, unsuspended card in the review state (one query).
+
+    The rows come from the covering index ``schedule(state, due_day, suspended, stability, last_review)``.
+    """
     return col.conn.execute(
-        f"""SELECT s.stability, s.last_review FROM schedule s JOIN cards c ON c.pk = s.card_pk
-            WHERE s.state = 2 AND {_LIVE}"""
-    ).fetchall()
+        f"SELECT s.stability, s.last_review FROM schedule s WHERE s.state = 2 AND {_LIVE}"
+    )
 
 
-def due_days(col: Collection, last: date) -> list[str]:
-    """Return the due study day of every active, unsuspended studied card due on or before ``last``."""
+def due_counts(col: Collection, first: date, last: date) -> dict[str, int]:
+    """Return how many active, unsuspended studied cards fall due on each study day ``first..last``.
+
+    Overdue cards count on ``first``; days without cards are left out. Counted inside SQLite over the
+    covering index ``schedule(state, due_day, suspended, ...)``.
+    """
     rows = col.conn.execute(
-        f"""SELECT s.due_day FROM schedule s JOIN cards c ON c.pk = s.card_pk
-            WHERE s.state IN (1, 2, 3) AND s.due_day <= ? AND {_LIVE}""",
-        (last.isoformat(),),
+        f"""SELECT MAX(s.due_day, :first) AS day, COUNT(*) FROM schedule s
+            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {_LIVE} GROUP BY day""",
+        {"first": first.isoformat(), "last": last.isoformat()},
     ).fetchall()
-    return [day for (day,) in rows]
+    return {day: int(count) for day, count in rows}
