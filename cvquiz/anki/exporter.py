@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -383,10 +383,13 @@ def export_anki(
     finally:
         conn.close()
 
+    stamp = now.astimezone(UTC).timetuple()[:6]  # the same export gives the same bytes
+
     def write(path: Path) -> None:
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            zf.writestr("collection.anki2", blob)
-            zf.writestr("media", "{}")
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in (("collection.anki2", blob), ("media", b"{}")):
+                info = zipfile.ZipInfo(name, stamp)
+                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
 
     write_atomically(out, write)
     return AnkiExportResult(
