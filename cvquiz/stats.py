@@ -1,0 +1,497 @@
+"""The figures of ``cvquiz stats``: review heatmap and streaks, true retention, forecast, decks and tags, compute cards.
+
+`collection_stats` gathers everything in a fixed number of aggregate queries (`cvquiz.collection.stats_queries`)
+and finishes with NumPy: streaks from the array of study days, the forecast and the predicted retrievability
+from arrays of per-card values. No step loops over review rows in Python; the only per-row Python work is
+classifying a bounded sample of wrong compute answers (`cvquiz.mistakes`), which must redraw each problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from cvquiz import clock
+from cvquiz.config import Settings
+from cvquiz.model import Text
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+    from cvquiz.collection.stats_queries import CardCounts, Scope
+
+__all__ = [
+    "HEATMAP_DAYS",
+    "MISTAKE_SAMPLE",
+    "RANK_MIN_REVIEWS",
+    "RETENTION_WINDOWS",
+    "DayCount",
+    "GeneratorStats",
+    "GroupStats",
+    "MistakeCount",
+    "RetentionWindow",
+    "Stats",
+    "Streak",
+    "collection_stats",
+    "due_per_day",
+    "heat_level",
+    "heatmap_cells",
+    "streaks",
+]
+
+HEATMAP_DAYS = 365
+"""The heatmap covers this many study days, today last."""
+
+RETENTION_WINDOWS = (1, 7, 30, 365)
+"""True retention is measured over these many study days, each ending today (1 is today alone)."""
+
+RANK_MIN_REVIEWS = 10
+"""Decks and tags with fewer reviews in the period are ranked after the others (a rate of 1 in 1 says little)."""
+
+MISTAKE_SAMPLE = 50
+"""Wrong compute answers classified per generator: the latest ones in the period (each redraws a problem)."""
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """A count for one study day.
+
+    Attributes:
+        day: the study day (ISO date).
+        count: reviews done (heatmap) or cards due (forecast).
+    """
+
+    day: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Consecutive study days (days with at least one review; study days follow the rollover hour).
+
+    Attributes:
+        current: the run ending today, or yesterday when nothing is studied yet today (it is not broken
+            until today ends); 0 otherwise.
+        longest: the longest run ever.
+        study_days: every day with a review.
+        studied_today: whether today already has a review.
+    """
+
+    current: int
+    longest: int
+    study_days: int
+    studied_today: bool
+
+
+@dataclass(frozen=True)
+class RetentionWindow:
+    """True retention over the last ``days`` study days.
+
+    Attributes:
+        days: the window (1 is today).
+        passed: reviews of cards in the review state not rated Again.
+        reviews: reviews of cards in the review state.
+        retention: passed / reviews, or None without reviews.
+    """
+
+    days: int
+    passed: int
+    reviews: int
+    retention: float | None
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """Cards and recent answers of one deck or one tag.
+
+    Attributes:
+        key: the deck id or the tag.
+        name: the deck's display name, or the tag.
+        cards: active cards (new + learning + young + mature + suspended).
+        new: never studied.
+        learning: in (re)learning steps.
+        young: in review with an interval under 21 days.
+        mature: in review with an interval of 21 days or more.
+        suspended: suspended.
+        leeches: flagged as leeches (they may also be suspended).
+        reviews: reviews in the period.
+        again: of those, rated Again.
+        again_rate: again / reviews, or None without reviews.
+    """
+
+    key: str
+    name: str
+    cards: int
+    new: int
+    learning: int
+    young: int
+    mature: int
+    suspended: int
+    leeches: int
+    reviews: int
+    again: int
+    again_rate: float | None
+
+
+@dataclass(frozen=True)
+class MistakeCount:
+    """How often one kind of wrong answer was made.
+
+    Attributes:
+        code: the `cvquiz.mistakes.Mistake` code.
+        label: what it means.
+        count: how many of the classified answers were of this kind.
+    """
+
+    code: str
+    label: Text
+    count: int
+
+
+@dataclass(frozen=True)
+class GeneratorStats:
+    """Compute-card answers of one generator in the period.
+
+    Attributes:
+        generator: the generator's name.
+        answered: answers judged by the engine.
+        correct: of those, right.
+        accuracy: correct / answered.
+        classified: wrong answers classified (the latest, at most `MISTAKE_SAMPLE`).
+        mistakes: the kinds of those wrong answers, most common first.
+    """
+
+    generator: str
+    answered: int
+    correct: int
+    accuracy: float
+    classified: int
+    mistakes: tuple[MistakeCount, ...]
+
+    @property
+    def top_mistake(self) -> MistakeCount | None:
+        """The most common kind of wrong answer the engine could name (``other`` only if nothing else)."""
+        named = [m for m in self.mistakes if m.code != "other"]
+        return named[0] if named else (self.mistakes[0] if self.mistakes else None)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Everything ``cvquiz stats`` shows.
+
+    Attributes:
+        now: when the figures were taken (ISO 8601).
+        study_day: today's study day.
+        days: the period of the again-rates, compute accuracy and forecast, in study days.
+        decks: the decks asked for (empty: all).
+        desired_retention: the retention the scheduler aims at.
+        heatmap: reviews per study day for the last `HEATMAP_DAYS` days, oldest first.
+        streak: current and longest streak.
+        retention: true retention over each of `RETENTION_WINDOWS`.
+        estimated_retention: the mean FSRS retrievability of the cards in review now, or None.
+        review_cards: how many cards that estimate is over.
+        forecast: cards due on each of the next ``days`` study days (today includes overdue cards).
+        by_deck: per deck, weakest first: the highest again-rate among decks with at least
+            `RANK_MIN_REVIEWS` reviews in the period, then those with fewer, then those without.
+        by_tag: per tag, in the same order.
+        compute: per compute generator, least accurate first.
+    """
+
+    now: str
+    study_day: str
+    days: int
+    decks: tuple[str, ...]
+    desired_retention: float
+    heatmap: tuple[DayCount, ...]
+    streak: Streak
+    retention: tuple[RetentionWindow, ...]
+    estimated_retention: float | None
+    review_cards: int
+    forecast: tuple[DayCount, ...]
+    by_deck: tuple[GroupStats, ...]
+    by_tag: tuple[GroupStats, ...]
+    compute: tuple[GeneratorStats, ...]
+
+
+def streaks(days: Sequence[str], today: date) -> Streak:
+    """Return the streaks of a set of study days.
+
+    Args:
+        days: ISO dates of the days with reviews, in any order (days after ``today`` are ignored).
+        today: today's study day.
+    """
+    import numpy as np
+
+    ordinal = np.unique(np.asarray(days, dtype="datetime64[D]").astype(np.int64))
+    today_n = int(np.datetime64(today.isoformat(), "D").astype(np.int64))
+    ordinal = ordinal[ordinal <= today_n]
+    if ordinal.size == 0:
+        return Streak(current=0, longest=0, study_days=0, studied_today=False)
+    # a run starts wherever the previous study day is not the day before
+    starts = np.flatnonzero(np.diff(ordinal, prepend=ordinal[0] - 2) != 1)
+    lengths = np.diff(np.append(starts, ordinal.size))
+    last = int(ordinal[-1])
+    current = int(lengths[-1]) if last >= today_n - 1 else 0
+    return Streak(
+        current=current,
+        longest=int(lengths.max()),
+        study_days=int(ordinal.size),
+        studied_today=last == today_n,
+    )
+
+
+def heat_level(count: int, top: int, levels: int = 4) -> int:
+    """Return the shade of a heatmap cell: 0 for no reviews, else 1..levels in proportion to the busiest day.
+
+    Args:
+        count: the day's reviews.
+        top: the busiest day's reviews.
+        levels: shades besides empty.
+    """
+    if count <= 0 or top <= 0:
+        return 0
+    return min(levels, max(1, -(-levels * count // top)))
+
+
+def heatmap_cells(heatmap: Sequence[DayCount]) -> list[tuple[int, int, DayCount]]:
+    """Lay heatmap days out GitHub-style: one column per week (Monday first), one row per weekday.
+
+    Returns:
+        (week column, weekday row 0=Monday..6=Sunday, day) for each day, oldest first.
+    """
+    if not heatmap:
+        return []
+    first = date.fromisoformat(heatmap[0].day)
+    monday = first - timedelta(days=first.weekday())
+    cells = []
+    for entry in heatmap:
+        day = date.fromisoformat(entry.day)
+        cells.append(((day - monday).days // 7, day.weekday(), entry))
+    return cells
+
+
+def due_per_day(due_days: Sequence[str], first: date, days: int) -> list[int]:
+    """Count cards per study day from ``first`` for ``days`` days; overdue cards count on the first day.
+
+    Args:
+        due_days: each card's due study day (ISO date), as the schedule stores it.
+        first: the first day (today).
+        days: how many days to count; later due days are ignored.
+    """
+    import numpy as np
+
+    if days <= 0:
+        return []
+    if not due_days:
+        return [0] * days
+    offsets = (
+        np.asarray(due_days, dtype="datetime64[D]") - np.datetime64(first.isoformat(), "D")
+    ).astype(np.int64)
+    offsets = np.maximum(offsets, 0)
+    return [int(n) for n in np.bincount(offsets[offsets < days], minlength=days)]
+
+
+def _heatmap(counts: Sequence[tuple[str, int]], today: date) -> tuple[DayCount, ...]:
+    import numpy as np
+
+    first = np.datetime64((today - timedelta(days=HEATMAP_DAYS - 1)).isoformat(), "D")
+    grid = np.zeros(HEATMAP_DAYS, dtype=np.int64)
+    if counts:
+        days = np.asarray([d for d, _ in counts], dtype="datetime64[D]")
+        values = np.asarray([n for _, n in counts], dtype=np.int64)
+        offsets = (days - first).astype(np.int64)
+        keep = (offsets >= 0) & (offsets < HEATMAP_DAYS)
+        np.add.at(grid, offsets[keep], values[keep])
+    return tuple(
+        DayCount((today - timedelta(days=HEATMAP_DAYS - 1 - i)).isoformat(), int(n))
+        for i, n in enumerate(grid)
+    )
+
+
+def _groups(
+    counts: Iterable[CardCounts],
+    again: Iterable[tuple[str, int, int]],
+    names: dict[str, str],
+    split_tags: bool,
+) -> tuple[GroupStats, ...]:
+    """Merge card counts and again counts per key; tag strings are split so each tag gets its cards."""
+    cards: dict[str, list[int]] = {}
+    answers: dict[str, list[int]] = {}
+
+    def keys(key: str) -> list[str]:
+        return key.split() if split_tags else [key]
+
+    for row in counts:
+        values = [row.new, row.learning, row.young, row.mature, row.suspended, row.leeches]
+        for key in keys(row.key):
+            total = cards.setdefault(key, [0] * 6)
+            for i, v in enumerate(values):
+                total[i] += v
+    for key_text, n_again, n in again:
+        for key in keys(key_text):
+            total = answers.setdefault(key, [0, 0])
+            total[0] += n_again
+            total[1] += n
+    out = []
+    for key in sorted(cards.keys() | answers.keys()):
+        new, learning, young, mature, suspended, leeches = cards.get(key, [0] * 6)
+        n_again, n = answers.get(key, [0, 0])
+        out.append(
+            GroupStats(
+                key=key,
+                name=names.get(key, key),
+                cards=new + learning + young + mature + suspended,
+                new=new,
+                learning=learning,
+                young=young,
+                mature=mature,
+                suspended=suspended,
+                leeches=leeches,
+                reviews=n,
+                again=n_again,
+                again_rate=n_again / n if n else None,
+            )
+        )
+    # weakest first: highest again-rate among groups with enough reviews, then those with a few, then the
+    # rest by name
+    out.sort(
+        key=lambda g: (
+            g.again_rate is None,
+            g.reviews < RANK_MIN_REVIEWS,
+            -(g.again_rate or 0.0),
+            -g.reviews,
+            g.name,
+        )
+    )
+    return tuple(out)
+
+
+def _compute_stats(
+    col: Collection, first: date, last: date, scope: Scope, sample: int
+) -> tuple[GeneratorStats, ...]:
+    from cvquiz.collection import stats_queries as q
+    from cvquiz.mistakes import classify
+    from cvquiz.model import Card
+
+    accuracy = q.compute_accuracy(col, first, last, scope)
+    if not accuracy:
+        return ()
+    kinds: dict[str, Counter[str]] = {}
+    labels: dict[str, Text] = {}
+    if sample > 0:
+        cards: dict[str, Card] = {}
+        for generator, content, seed, answer in q.wrong_compute_answers(
+            col, first, last, sample, scope
+        ):
+            card = cards.get(content)
+            if card is None:
+                card = cards[content] = Card.from_data(json.loads(content))
+            mistake = classify(card, seed, answer)
+            kinds.setdefault(generator, Counter())[mistake.code] += 1
+            labels[mistake.code] = mistake.label
+    out = []
+    for generator, correct, answered in accuracy:
+        found = kinds.get(generator, Counter())
+        out.append(
+            GeneratorStats(
+                generator=generator,
+                answered=answered,
+                correct=correct,
+                accuracy=correct / answered,
+                classified=sum(found.values()),
+                mistakes=tuple(
+                    MistakeCount(code, labels[code], n)
+                    for code, n in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+            )
+        )
+    out.sort(key=lambda g: (g.accuracy, -g.answered, g.generator))
+    return tuple(out)
+
+
+def collection_stats(
+    col: Collection,
+    now: datetime,
+    settings: Settings,
+    decks: Sequence[str] = (),
+    days: int = 30,
+    mistake_sample: int = MISTAKE_SAMPLE,
+) -> Stats:
+    """Return the statistics of a collection, or of some of its decks.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        settings: rollover hour, desired retention and FSRS parameters.
+        decks: deck ids or id prefixes to cover (empty: the whole collection).
+        days: the period of the again-rates and compute accuracy, and the forecast's length, in study days.
+        mistake_sample: wrong compute answers to classify per generator (0 skips the classification).
+
+    Returns:
+        The statistics.
+
+    Raises:
+        ValueError: when ``days`` is not positive.
+    """
+    import numpy as np
+
+    from cvquiz.collection import stats_queries as q
+    from cvquiz.scheduler import retrievability_at
+
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    scope = q.Scope(tuple(decks))
+    today = clock.study_day(now, settings.rollover_hour)
+    period_start = today - timedelta(days=days - 1)
+
+    counts = q.day_counts(col, scope)
+    windows = q.retention_counts(
+        col, [today - timedelta(days=n - 1) for n in RETENTION_WINDOWS], today, scope
+    )
+    memory = q.memory_rows(col, scope)
+    if memory:
+        table = np.asarray(memory, dtype=np.float64)
+        r = retrievability_at(
+            table[:, 0], table[:, 1].astype(np.int64), clock.to_ms(now), settings.parameters
+        )
+        estimated: float | None = float(r.mean())
+    else:
+        estimated = None
+    due = due_per_day(q.due_days(col, today + timedelta(days=days - 1), scope), today, days)
+    names = q.deck_names(col)
+    by_deck = _groups(
+        q.card_counts(col, "deck", scope),
+        q.again_counts(col, period_start, today, "deck", scope),
+        names,
+        split_tags=False,
+    )
+    by_tag = _groups(
+        q.card_counts(col, "tags", scope),
+        q.again_counts(col, period_start, today, "tags", scope),
+        {},
+        split_tags=True,
+    )
+    return Stats(
+        now=now.isoformat(),
+        study_day=today.isoformat(),
+        days=days,
+        decks=tuple(decks),
+        desired_retention=settings.desired_retention,
+        heatmap=_heatmap(counts, today),
+        streak=streaks([d for d, _ in counts], today),
+        retention=tuple(
+            RetentionWindow(n, passed, total, passed / total if total else None)
+            for n, (passed, total) in zip(RETENTION_WINDOWS, windows, strict=True)
+        ),
+        estimated_retention=estimated,
+        review_cards=len(memory),
+        forecast=tuple(
+            DayCount((today + timedelta(days=i)).isoformat(), n) for i, n in enumerate(due)
+        ),
+        by_deck=by_deck,
+        by_tag=by_tag,
+        compute=_compute_stats(col, period_start, today, scope, mistake_sample),
+    )
