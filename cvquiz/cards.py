@@ -204,8 +204,8 @@ def card_data(
         card_id: the id to use, or None to derive one.
 
     Raises:
-        CardInputError: for an unknown card type or language, an empty question, or compute fields on
-            another type.
+        CardInputError: for an unknown card type or language, an empty question (or answer, for basic and
+            reversed cards), or compute fields on another type.
     """
     try:
         kind = CardType(card_type)
@@ -224,6 +224,8 @@ def card_data(
     answer = answer.strip() if answer is not None else None
     if answer:
         data["answer"] = text_data(answer, lang)
+    elif kind in (CardType.BASIC, CardType.REVERSED):
+        raise CardInputError("the answer is empty (give -a TEXT, or -a - to read it from stdin)")
     if explanation and explanation.strip():
         data["explanation"] = text_data(explanation.strip(), lang)
     if tags:

@@ -133,6 +133,7 @@ def test_add_creates_a_new_deck(dirs: tuple[Path, Path]) -> None:
     ("make", "error", "message"),
     [
         (lambda: cards.card_data("  ", "a"), cards.CardInputError, "question is empty"),
+        (lambda: cards.card_data("q", None), cards.CardInputError, "answer is empty"),
         (
             lambda: cards.card_data("q", "a", card_type="flash"),
             cards.CardInputError,
