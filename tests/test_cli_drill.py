@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 DECK = """\
-deck: t
+deck: mydrill
 name: Test::Drill
 cards:
   - id: alpha
@@ -39,7 +39,7 @@ cards:
 
 @pytest.fixture
 def deck_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
-    (user_decks / "t.yaml").write_text(DECK, encoding="utf-8")
+    (user_decks / "mydrill.yaml").write_text(DECK, encoding="utf-8")
     env = dict(os.environ)
     env.update(cvquiz_env, TERM="xterm-256color", COLUMNS="80", LINES="24")
     env.pop("NO_COLOR", None)
@@ -49,7 +49,7 @@ def deck_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
 def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
     return pexpect.spawn(
         "cvquiz",
-        ["drill", "--deck", "t", *args],
+        ["drill", "--deck", "mydrill", *args],
         env=env,
         encoding="utf-8",
         dimensions=(24, 80),
@@ -158,7 +158,7 @@ def run_lines(
     if now is not None:
         env = {**env, "CVQUIZ_NOW": now}
     return subprocess.run(
-        ["cvquiz", "drill", "--deck", "t", *args],
+        ["cvquiz", "drill", "--deck", "mydrill", *args],
         input="".join(line + "\n" for line in lines),
         env=env,
         capture_output=True,
@@ -181,7 +181,7 @@ def test_line_mode_json_and_end_of_input(deck_env: dict[str, str]) -> None:
     events = [json.loads(line) for line in result.stdout.splitlines()]
     kinds = [e["event"] for e in events]
     assert kinds[:4] == ["card", "answer", "rated", "card"]
-    assert events[0]["card"] == "t/alpha" and events[0]["counts"]["new"] == 3
+    assert events[0]["card"] == "mydrill/alpha" and events[0]["counts"]["new"] == 3
     assert events[2]["rating"] == 3
     assert kinds[-1] == "summary" and events[-1]["studied"] == 1
     assert reviews(deck_env) == [("alpha", 3)]
@@ -212,7 +212,7 @@ def test_cards_come_back_when_the_scheduler_says(deck_env: dict[str, str]) -> No
     due = datetime.fromtimestamp(due_ms / 1000, UTC)
     result = run_lines(deck_env, ["", "3"], "--new", "0", "--json", now=due.isoformat())
     events = [json.loads(line) for line in result.stdout.splitlines()]
-    assert events[0]["event"] == "card" and events[0]["card"] == "t/alpha"
+    assert events[0]["event"] == "card" and events[0]["card"] == "mydrill/alpha"
     assert reviews(deck_env) == [("alpha", 4), ("alpha", 3)]
 
 

@@ -232,3 +232,31 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path, empty_bundle
     col = Collection.open(path)
     counts = dict(col.conn.execute("SELECT after, COUNT(*) FROM reviews GROUP BY after").fetchall())
     assert counts == {json.dumps("first"): 200, json.dumps("second"): 200}
+
+
+def test_user_decks_new_cards_come_before_bundled_ones(tmp_path: Path) -> None:
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    (bundled / "shipped.yaml").write_text(DECK.replace("deck: mine", "deck: shipped"))
+    user = tmp_path / "decks"
+    user.mkdir()
+    col = open_col(tmp_path)
+    col.sync_decks(bundled, user, NOW)
+    (user / "mine.yaml").write_text(DECK)
+    col.sync_decks(bundled, user, NOW)
+    order = [r[0] for r in col.conn.execute("SELECT deck_id FROM cards ORDER BY position, ord")]
+    assert order == ["mine"] * 3 + ["shipped"] * 3
+
+
+def test_migration_names_are_known_without_sqlite_utils(tmp_path: Path) -> None:
+    from cvquiz.collection.store import MIGRATION_NAMES
+
+    assert list(MIGRATION_NAMES) == [m.name for m in migrations._migrations]
+    Collection.open(tmp_path / "c.sqlite").close()
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom cvquiz.collection import Collection\n"
+        f"Collection.open(Path({str(tmp_path / 'c.sqlite')!r})).close()\n"
+        "print('sqlite_utils' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

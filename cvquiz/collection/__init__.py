@@ -12,13 +12,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from cvquiz import clock
 from cvquiz.collection import store
 from cvquiz.collection.sync import SyncReport, sync_decks
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 __all__ = ["Collection", "DeckSummary", "SyncReport"]
 
@@ -60,7 +61,16 @@ class Collection:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """The connection as a sqlite-utils Database (imported on first use: it brings NumPy along)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
 
     @classmethod
     def open(cls, path: Path, stop_before: str | None = None) -> Collection:
@@ -76,7 +86,7 @@ class Collection:
         conn = store.connect(path)
         collection = cls(path, conn)
         try:
-            store.migrate(collection.db, stop_before=stop_before)
+            store.migrate(conn, stop_before=stop_before)
         except sqlite3.DatabaseError as error:
             conn.close()
             from cvquiz.errors import CollectionError
@@ -100,7 +110,7 @@ class Collection:
 
     def migrations(self) -> list[str]:
         """Return the names of the applied migrations."""
-        return store.applied_migrations(self.db)
+        return store.applied_names(self.conn)
 
     def sync_decks(
         self, bundled: Path, user: Path, now: datetime, rollover_hour: int = 4

@@ -11,11 +11,19 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from cvquiz.collection.migrations import migrations
 from cvquiz.errors import CollectionError
+
+if TYPE_CHECKING:
+    pass
+
+MIGRATION_NAMES = ("m001_initial", "m002_due_day", "m003_covering_indexes")
+"""Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
+
+Knowing the names without importing sqlite-utils lets an up-to-date collection open without it (and without
+the NumPy that sqlite-utils imports), which keeps every command's start-up short.
+"""
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -43,13 +51,31 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def migrate(db: Database, stop_before: str | None = None) -> None:
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """Return the names of the applied migrations, oldest first, with plain SQL."""
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'cvquiz' ORDER BY id"
+        ).fetchall()
+    except sqlite3.OperationalError:  # no migrations table yet: a new collection
+        return []
+    return [row[0] for row in rows]
+
+
+def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
     """Apply pending migrations in one write transaction, so concurrent openers never race.
 
     Args:
-        db: the database.
+        conn: the collection connection.
         stop_before: apply only the migrations before this one (tests build old collections this way).
     """
+    if stop_before is None and applied_names(conn) == list(MIGRATION_NAMES):
+        return
+    from sqlite_utils import Database
+
+    from cvquiz.collection.migrations import migrations
+
+    db = Database(conn)
     if not migrations.pending(db):
         return
     db.conn.execute("BEGIN IMMEDIATE")
@@ -71,8 +97,3 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-
-
-def applied_migrations(db: Database) -> list[str]:
-    """Return the names of the migrations applied to this collection, oldest first."""
-    return [m.name for m in migrations.applied(db)]

@@ -144,12 +144,20 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
     return SyncReport(parsed=len(changed), skipped=skipped, removed_decks=tuple(removed), **counts)
 
 
-def _deck_position(conn: sqlite3.Connection, deck: Deck) -> int:
+BUNDLED_DECK_POSITIONS = 1000
+"""Bundled decks are numbered from here, the user's own decks below it: new cards a person wrote or imported
+are introduced before the bundled ones, so a card just added is in the next drill."""
+
+
+def _deck_position(conn: sqlite3.Connection, deck: Deck, bundled: bool) -> int:
     row = conn.execute("SELECT position FROM decks WHERE id = ?", (deck.id,)).fetchone()
     if row is not None:
         return int(row[0])
-    top = conn.execute("SELECT COALESCE(MAX(position), -1) FROM decks").fetchone()[0]
-    return int(top) + 1
+    base = BUNDLED_DECK_POSITIONS if bundled else 0
+    top = conn.execute(
+        "SELECT MAX(position) FROM decks WHERE bundled = ?", (int(bundled),)
+    ).fetchone()[0]
+    return base if top is None else int(top) + 1
 
 
 def _write_deck(
@@ -160,7 +168,7 @@ def _write_deck(
     now_ms: int,
     counts: dict[str, int],
 ) -> None:
-    position = _deck_position(conn, deck)
+    position = _deck_position(conn, deck, bundled)
     conn.execute(
         """INSERT INTO decks (id, name, description, tags, path, bundled, active, position)
            VALUES (?, ?, ?, ?, ?, ?, 1, ?)
