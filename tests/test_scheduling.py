@@ -415,12 +415,15 @@ def test_filters_by_deck_prefix_and_tag_children(make_col: Any) -> None:
         a=deck_yaml("cv/conv", basic=2, tags=("math::linear", "code")),
         b=deck_yaml("cv/loss", basic=2, tags=("mathematics",)),
         c=deck_yaml("other", basic=2, tags=("math",)),
+        d=deck_yaml("cvx", basic=1),
     )
 
     def count(**kw: Any) -> int:
         return queue_counts(col, NOW, PLAIN, QueueFilter(**kw)).new
 
-    assert count(decks=("cv/",)) == 4
+    assert count(decks=("cv/",)) == count(decks=("cv",)) == 4  # not cvx
+    assert count(decks=("c",)) == 0  # ids nest by '/', not by letters
+    assert count(decks=("cvx",)) == 1
     assert count(decks=("cv/conv",)) == 2
     assert count(decks=("cv/conv", "other")) == 4
     assert count(tags=("math",)) == 3  # math and math::linear, not mathematics

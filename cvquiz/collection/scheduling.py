@@ -131,7 +131,8 @@ class QueueFilter:
     """Which cards a queue draws from.
 
     Attributes:
-        decks: deck ids or id prefixes (``cv/`` or ``act``); empty means every deck.
+        decks: deck ids; each also covers the decks nested under it (``cv`` or ``cv/`` covers ``cv/conv``,
+            not ``cvx``). Empty means every deck.
         tags: tags; a card matches one when it has the tag or a child of it (``a::b`` is under ``a``); the tag
             ``leech`` also matches cards flagged as leeches. Empty means every tag.
         new_limit: replaces the ``new_per_day`` setting for this queue (today's studied cards still count).
@@ -267,8 +268,9 @@ def _filter_sql(flt: QueueFilter, params: dict[str, Any]) -> list[str]:
     if flt.decks:
         parts = []
         for i, deck in enumerate(flt.decks):
+            # ids nest with '/': "cv" and "cv/" cover "cv/conv", never "cvx" (nor "t" "training")
             params[f"deck{i}"] = deck
-            params[f"deckp{i}"] = _escape_like(deck) + "%"
+            params[f"deckp{i}"] = _escape_like(deck.rstrip("/")) + "/%"
             parts.append(f"c.deck_id = :deck{i} OR c.deck_id LIKE :deckp{i} ESCAPE '\\'")
         clauses.append("(" + " OR ".join(parts) + ")")
     if flt.tags:
