@@ -107,11 +107,11 @@ class TerminalUI:
         header.add_row(
             Text.assemble(
                 ("New ", "dim"),
-                (str(counts.new), "blue bold"),
-                ("  Learning ", "dim"),
-                (str(counts.learning), "red bold"),
-                ("  Review ", "dim"),
-                (str(counts.review), "green bold"),
+                (f"{counts.new}", "blue bold"),
+                (" · Learning ", "dim"),
+                (f"{counts.learning}", "red bold"),
+                (" · Review ", "dim"),
+                (f"{counts.review}", "green bold"),
             ),
             Text(f"{view.deck_id}  {minutes:02d}:{seconds:02d}", style="dim"),
         )
@@ -307,7 +307,8 @@ def _back(view: Any, judgement: Any, lang: str) -> Any:
             if judgement.correct
             else Text("✗ wrong", style="bold red")
         )
-        parts.append(Text.assemble(mark, "  expected ", (view.back, "bold")))
+        mark.append(" · expected ", style="default")
+        parts.append(Text.assemble(mark, (view.back, "bold")))
         if judgement.message:
             parts.append(Text(judgement.message, style="dim"))
         if view.instance is not None:

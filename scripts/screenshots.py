@@ -1,0 +1,92 @@
+"""Render the README's screenshots of a drill with rich's own SVG export, so they never drift from the code.
+
+Usage: ``python scripts/screenshots.py`` writes docs/img/recall.svg, compute.svg and summary.svg, drawn by the
+same `TerminalUI` code the drill uses, on the bundled decks, at a fixed time and seed.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cvquiz.cli.commands_drill import TerminalUI  # noqa: E402
+from cvquiz.collection import Collection  # noqa: E402
+from cvquiz.collection.scheduling import QueueFilter  # noqa: E402
+from cvquiz.config import Settings  # noqa: E402
+from cvquiz.paths import bundled_decks_dir  # noqa: E402
+from cvquiz.study import Session, Summary  # noqa: E402
+
+NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+OUT = ROOT / "docs" / "img"
+
+
+def console() -> Console:
+    return Console(
+        record=True, width=80, file=io.StringIO(), force_terminal=True, color_system="truecolor"
+    )
+
+
+def session(col: Collection, deck: str, seed: int) -> Session:
+    return Session(
+        col=col,
+        settings=Settings(fuzz=False),
+        now=lambda: NOW,
+        lang="en",
+        flt=QueueFilter(decks=(deck,)),
+        rng=random.Random(seed),
+    )
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        col = Collection.open(Path(tmp) / "c.sqlite")
+        col.sync_decks(bundled_decks_dir(), Path(tmp) / "none", NOW)
+
+        con = console()
+        ui = TerminalUI(con, "en")
+        study = session(col, "losses", 1)
+        view = study.next()
+        assert view is not None
+        ui.show_front(view, study.counts(), 0, 42.0)
+        ui.show_back(view, study.previews(view))
+        con.save_svg(str(OUT / "recall.svg"), title="cvquiz drill — a recall card")
+
+        con = console()
+        ui = TerminalUI(con, "en")
+        study = session(col, "practice-conv", 7)
+        view = study.next()
+        assert view is not None and view.instance is not None
+        ui.show_front(view, study.counts(), 3, 95.0)
+        con.print("[bold]answer›[/] " + view.instance.expected_text)
+        judgement = study.judge(view, view.instance.expected_text)
+        ui.show_back(view, study.previews(view), judgement)
+        con.save_svg(str(OUT / "compute.svg"), title="cvquiz drill — a compute card")
+
+        con = console()
+        TerminalUI(con, "en").show_summary(
+            Summary(
+                studied=42,
+                again=5,
+                compute_answered=12,
+                compute_correct=10,
+                seconds=754,
+                streak=9,
+                due_tomorrow=37,
+            )
+        )
+        con.save_svg(str(OUT / "summary.svg"), title="cvquiz drill — the session summary")
+        col.close()
+
+
+if __name__ == "__main__":
+    main()
