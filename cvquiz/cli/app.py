@@ -74,6 +74,7 @@ COMMAND_MODULES = (
     "commands_cards",
     "commands_calc",
     "commands_anki",
+    "commands_stats",
 )
 """The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
 

@@ -1,0 +1,513 @@
+"""``cvquiz stats``, ``cvquiz optimize`` and ``cvquiz simulate``: how the habit is going and where it leads.
+
+Each command calls one service (`cvquiz.stats`, `cvquiz.optimizer`, `cvquiz.simulate`) and renders its result:
+rich tables, a heatmap drawn with block characters, and plotext charts printed without colour codes so they
+read the same in any terminal or log. ``--json`` prints the same result object as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text as RichText
+
+from cvquiz.cli.context import Env, get_env
+from cvquiz.cli.errors import handle_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cvquiz.optimizer import Fit, RetentionAdvice
+    from cvquiz.simulate import Simulation
+    from cvquiz.stats import GroupStats, Stats
+
+TAG_ROWS = 15
+"""The terminal shows this many tags (weakest first); ``--json`` and ``--html`` have them all."""
+
+CHART_WIDTH = 72
+_SHADES = ("·", "░", "▒", "▓", "█")
+_MARKERS = ("•", "+", "x", "o", "*", "#")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("stats")(stats)
+    app.command("optimize")(optimize)
+    app.command("simulate")(simulate)
+
+
+def _dump(env: Env, result: Any) -> None:
+    env.out.print_json(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def _progress(env: Env) -> Iterator[Callable[[str], None]]:
+    """Yield a callback that shows the current stage on stderr: a spinner on a terminal, else one line each."""
+    if env.err.is_terminal:
+        with env.err.status("starting") as status:
+            yield lambda text: status.update(escape(text))
+    else:
+        yield lambda text: env.err.print(f"… {escape(text)}", highlight=False)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+# --- stats -----------------------------------------------------------------------------------------------
+
+
+@handle_errors
+def stats(
+    ctx: typer.Context,
+    deck: Annotated[
+        list[str] | None,
+        typer.Option("--deck", "-d", help="Only these decks (id or id prefix); repeatable."),
+    ] = None,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            min=1,
+            max=3650,
+            help="Period of the again-rates, compute accuracy and forecast.",
+        ),
+    ] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write a self-contained HTML report with charts to FILE."),
+    ] = None,
+) -> None:
+    """Show your review heatmap, streak, retention, forecast, weakest decks and tags, and compute-card mistakes.
+
+    Example: cvquiz stats --deck conv --days 90 --html report.html
+    """
+    from cvquiz.stats import collection_stats
+
+    env = get_env(ctx)
+    result = collection_stats(env.collection(), env.now, env.settings, tuple(deck or ()), days)
+    if html is not None:
+        from cvquiz.report_html import render_stats_html
+
+        try:
+            html.write_text(render_stats_html(result, env.lang), encoding="utf-8")
+        except OSError as error:
+            from cvquiz.errors import CvquizError
+
+            raise CvquizError(f"{html}: cannot write the report: {error.strerror}") from None
+        env.err.print(f"Wrote the report to {escape(str(html))}", highlight=False)
+    if as_json:
+        _dump(env, asdict(result))
+        return
+    render_stats(env.out, result, env.lang)
+
+
+def render_heatmap(result: Stats) -> list[str]:
+    """Return the heatmap as lines of text: a column per week, a row per weekday, shades by activity."""
+    from cvquiz.stats import heat_level, heatmap_cells
+
+    cells = heatmap_cells(result.heatmap)
+    if not cells:
+        return []
+    weeks = cells[-1][0] + 1
+    grid = [[" "] * weeks for _ in range(7)]
+    months = [" "] * (weeks + 3)
+    busiest = max(d.count for d in result.heatmap)
+    labelled = None
+    for week, weekday, entry in cells:
+        grid[weekday][week] = _SHADES[heat_level(entry.count, busiest)]
+        day = date.fromisoformat(entry.day)
+        if (weekday == 0 or entry is result.heatmap[0]) and day.month != labelled:
+            name = day.strftime("%b")
+            if all(c == " " for c in months[max(week - 1, 0) : week + 3]):
+                months[week : week + 3] = list(name)
+            labelled = day.month
+    names = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+    lines = ["    " + "".join(months).rstrip()]
+    lines += [f"{names[row]:<4}" + "".join(grid[row]).rstrip() for row in range(7)]
+    lines.append(f"    less {' '.join(_SHADES)} more   (busiest day: {busiest} reviews)")
+    return lines
+
+
+def _bar_chart(labels: Sequence[str], values: Sequence[int], title: str) -> str:
+    import plotext
+
+    fig = plotext.figure
+    fig.clear()
+    fig.draw(fig.bar(list(range(1, len(values) + 1)), list(values), marker="█"))
+    fig.plot_size(CHART_WIDTH, 12)
+    fig.theme("colorless")
+    fig.title(title)
+    step = max(1, len(values) // 6)
+    positions = list(range(1, len(values) + 1, step))
+    fig.ruler("x").ticks(positions, [labels[p - 1] for p in positions])
+    top = max(values, default=0)
+    fig.ruler("y").ticks(sorted({0, top // 2, top}) if top > 1 else [0, 1])
+    text: str = fig.build().string(colorless=True)
+    fig.clear()
+    return text
+
+
+def _line_chart(series: Sequence[tuple[str, Sequence[float]]], title: str) -> str:
+    import plotext
+
+    fig = plotext.figure
+    fig.clear()
+    for i, (label, values) in enumerate(series):
+        signal = fig.signal(
+            list(range(1, len(values) + 1)), list(values), marker=_MARKERS[i % len(_MARKERS)]
+        )
+        signal.lines()
+        signal.label(label)
+        fig.draw(signal)
+    fig.plot_size(CHART_WIDTH, 16)
+    fig.theme("colorless")
+    fig.title(title)
+    text: str = fig.build().string(colorless=True)
+    fig.clear()
+    return text
+
+
+def _group_table(groups: Sequence[GroupStats], desired: float, by_key: bool) -> Table:
+    table = Table(box=None, pad_edge=False, padding=(0, 0, 0, 1))
+    table.add_column("", no_wrap=True, overflow="ellipsis", max_width=22)
+    for name in ("cards", "new", "learn", "young", "mature", "susp", "leech", "revs", "again"):
+        table.add_column(name, justify="right")
+    for g in groups:
+        rate = _percent(g.again_rate)
+        if g.again_rate is not None and g.again_rate > 2 * (1 - desired):
+            rate = f"[bold red]{rate}[/]"
+        table.add_row(
+            escape(g.key if by_key else g.name),
+            *(
+                str(v)
+                for v in (
+                    g.cards,
+                    g.new,
+                    g.learning,
+                    g.young,
+                    g.mature,
+                    g.suspended,
+                    g.leeches,
+                    g.reviews,
+                )
+            ),
+            rate,
+        )
+    return table
+
+
+def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
+    """Print the statistics on one screen (plus the tables below it)."""
+    scope = ", ".join(result.decks) if result.decks else "all decks"
+    out.print(
+        f"[bold]Statistics[/] for {escape(scope)} — study day {result.study_day}", highlight=False
+    )
+    out.print()
+    for line in render_heatmap(result):
+        out.print(RichText(line, style="green"), highlight=False)
+    s = result.streak
+    today = "" if s.studied_today else " (nothing studied yet today)"
+    out.print(
+        f"Streak: [bold]{s.current}[/] day{'s' * (s.current != 1)}{today}   "
+        f"longest {s.longest}   study days {s.study_days}",
+        highlight=False,
+    )
+    out.print()
+    out.print("[bold]True retention[/] (reviews of cards in review not rated Again)")
+    table = Table(box=None)
+    table.add_column("")
+    table.add_column("retention", justify="right")
+    table.add_column("reviews", justify="right")
+    for w in result.retention:
+        label = "today" if w.days == 1 else f"last {w.days} days"
+        value = _percent(w.retention)
+        if w.retention is not None and w.retention < result.desired_retention - 0.05:
+            value = f"[bold red]{value}[/]"
+        table.add_row(label, value, str(w.reviews))
+    out.print(table)
+    out.print(
+        f"Desired retention {_percent(result.desired_retention)}   "
+        f"FSRS-predicted retrievability now: [bold]{_percent(result.estimated_retention)}[/] "
+        f"over {result.review_cards} card{'s' * (result.review_cards != 1)}",
+        highlight=False,
+    )
+    out.print()
+    labels = [("today" if i == 0 else d.day[5:]) for i, d in enumerate(result.forecast)]
+    out.print(
+        RichText(
+            _bar_chart(
+                labels,
+                [d.count for d in result.forecast],
+                f"Cards due per day, next {result.days} days ({result.forecast[0].count} today)",
+            )
+        )
+    )
+    out.print()
+    period = f"again-rate over the last {result.days} days, weakest first"
+    out.print(f"[bold]Decks[/] ({period})", highlight=False)
+    out.print(_group_table(result.by_deck, result.desired_retention, by_key=True))
+    out.print()
+    shown = result.by_tag[:TAG_ROWS]
+    more = len(result.by_tag) - len(shown)
+    note = f"; {more} more with --json or --html" if more > 0 else ""
+    out.print(f"[bold]Tags[/] ({period}{note})", highlight=False)
+    out.print(_group_table(shown, result.desired_retention, by_key=True))
+    out.print()
+    if not result.compute:
+        out.print(f"No compute-card answers in the last {result.days} days.")
+        return
+    table = Table(title=f"Compute cards, last {result.days} days", title_justify="left", box=None)
+    for name, justify in (
+        ("generator", "left"),
+        ("answered", "right"),
+        ("accuracy", "right"),
+        ("most common mistake", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for g in result.compute:
+        top = g.top_mistake
+        mistake = (
+            "" if top is None else f"{escape(top.label.get(lang))} ({top.count}/{g.classified})"
+        )
+        table.add_row(escape(g.generator), str(g.answered), _percent(g.accuracy), mistake)
+    out.print(table)
+
+
+# --- optimize ----------------------------------------------------------------------------------------------
+
+
+def _confirm(env: Env, prompt: str) -> bool:
+    env.err.print(f"{prompt} [dim]\\[y/N][/] ", end="", highlight=False)
+    line = sys.stdin.readline()
+    return line.strip().lower() in ("y", "yes")
+
+
+@handle_errors
+def optimize(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Fit and show the figures, but never save.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Save better parameters without asking.")
+    ] = False,
+    retention: Annotated[
+        bool,
+        typer.Option(
+            "--retention", help="Suggest a desired retention instead, with the workload at a few."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Fit the FSRS parameters to your own review history, and save them if they predict it better.
+
+    Example: cvquiz optimize --dry-run
+    """
+    env = get_env(ctx)
+    if retention:
+        from cvquiz.optimizer import suggest_retention
+
+        with _progress(env) as progress:
+            advice = suggest_retention(env.collection(), env.now, env.settings, progress=progress)
+        if as_json:
+            _dump(env, asdict(advice))
+        else:
+            render_advice(env.out, advice)
+        return
+    from cvquiz.optimizer import optimize_collection
+
+    with _progress(env) as progress:
+        fit = optimize_collection(env.collection(), env.settings, progress=progress)
+    if as_json:
+        _dump(env, {**asdict(fit), "enough": fit.enough, "better": fit.better, "saved": False})
+        return
+    render_fit(env.out, fit)
+    if not fit.enough or not fit.better or fit.fitted is None:
+        return
+    if dry_run:
+        env.err.print("Dry run: nothing saved.")
+        return
+    if not yes and not _confirm(env, "Save the fitted parameters to your settings?"):
+        env.err.print("Not saved; the current parameters stay in use.")
+        return
+    from cvquiz.config import set_setting
+
+    set_setting(env.paths.config, "parameters", ", ".join(repr(w) for w in fit.fitted))
+    env.err.print(f"Saved to {escape(str(env.paths.config))}.", highlight=False)
+
+
+def render_fit(out: Console, fit: Fit) -> None:
+    """Print what fitting the parameters found."""
+    out.print(
+        f"Review log: {fit.reviews:,} reviews, {fit.items:,} usable "
+        "(each a review at least a day after the card's previous one).",
+        highlight=False,
+    )
+    if not fit.enough:
+        out.print(
+            f"That is too few to fit 21 parameters (at least {fit.min_items} usable reviews are needed); "
+            "keeping the current parameters. Keep studying and try again later.",
+            highlight=False,
+        )
+        return
+    assert fit.current_eval is not None and fit.fitted_eval is not None
+    table = Table(box=None)
+    table.add_column("parameters")
+    table.add_column("log loss", justify="right")
+    table.add_column("RMSE (bins)", justify="right")
+    table.add_row(
+        "current", f"{fit.current_eval.log_loss:.4f}", f"{fit.current_eval.rmse_bins:.2%}"
+    )
+    table.add_row("fitted", f"{fit.fitted_eval.log_loss:.4f}", f"{fit.fitted_eval.rmse_bins:.2%}")
+    out.print(table)
+    out.print("Lower is better for both.")
+    assert fit.fitted is not None
+    out.print("Fitted: " + ", ".join(f"{w:.4f}" for w in fit.fitted), highlight=False)
+    if not fit.better:
+        out.print(
+            "The fitted parameters do not predict your reviews better than the current ones; "
+            "keeping the current parameters."
+        )
+
+
+def render_advice(out: Console, advice: RetentionAdvice) -> None:
+    """Print the suggested desired retention and the workload at a few."""
+    sim = advice.simulation
+    table = Table(
+        title=f"Simulated over {advice.days} days from your collection",
+        title_justify="left",
+        box=None,
+    )
+    table.add_column("desired retention", justify="right")
+    table.add_column("reviews/day", justify="right")
+    table.add_column("remembered at the end", justify="right")
+    table.add_column("")
+    for result in sim.scenarios:
+        notes = []
+        if abs(result.retention - advice.optimal) < 1e-9:
+            notes.append("[bold green]suggested[/]")
+        if abs(result.retention - advice.current) < 1e-9:
+            notes.append("current")
+        table.add_row(
+            f"{result.retention:.2f}",
+            f"{result.mean_reviews:.1f}",
+            f"{result.memorized[-1]:,.0f}",
+            ", ".join(notes),
+        )
+    out.print(table)
+    out.print(
+        f"Suggested desired retention: [bold]{advice.optimal:.2f}[/] (fsrs-rs: the least study time per "
+        "card remembered). Higher retention costs more reviews for each extra card kept.",
+        highlight=False,
+    )
+    if abs(advice.optimal - advice.current) >= 0.005:
+        out.print(
+            f"To use it: cvquiz config set desired_retention {advice.optimal:.2f}", highlight=False
+        )
+
+
+# --- simulate ----------------------------------------------------------------------------------------------
+
+
+@handle_errors
+def simulate(
+    ctx: typer.Context,
+    retention: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--retention", "-r", min=0.5, max=0.99, help="Desired retention; repeat to compare."
+        ),
+    ] = None,
+    new: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--new",
+            "-n",
+            min=0,
+            max=9999,
+            help="New cards a day (as if you keep adding cards); repeat to compare.",
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Days to simulate.")] = 60,
+    deck: Annotated[
+        list[str] | None,
+        typer.Option("--deck", "-d", help="Only these decks (id or id prefix); repeatable."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Simulate your collection forward and chart the daily workload for each retention and pace.
+
+    Example: cvquiz simulate --new 20 --retention 0.85 --retention 0.9 --days 60
+    """
+    from cvquiz.simulate import Scenario, simulate_collection
+
+    env = get_env(ctx)
+    retentions = retention or [env.settings.desired_retention]
+    paces = new or [env.settings.new_per_day]
+    scenarios = [Scenario(r, n) for n in paces for r in retentions]
+    result = simulate_collection(
+        env.collection(),
+        env.now,
+        env.settings,
+        scenarios,
+        days=days,
+        unlimited_new=bool(new),
+        decks=tuple(deck or ()),
+        seed=seed,
+    )
+    if as_json:
+        _dump(env, asdict(result))
+        return
+    render_simulation(env.out, result)
+
+
+def render_simulation(out: Console, result: Simulation) -> None:
+    """Print the simulated workload: a chart of reviews per day and a table per scenario."""
+    pool = "unlimited" if result.new_cards is None else f"{result.new_cards:,}"
+    out.print(
+        f"From {result.start}: {result.studied_cards:,} studied cards, new cards available: {pool}, "
+        f"review limit {result.review_limit}/day. Ratings: "
+        + (
+            "your own frequencies."
+            if result.ratings_from_log
+            else "typical frequencies (too little history)."
+        ),
+        highlight=False,
+    )
+    series = [
+        (f"{s.retention:.2f} · {s.new_per_day} new/day", [float(v) for v in s.reviews])
+        for s in result.scenarios
+    ]
+    out.print(RichText(_line_chart(series, f"Reviews per day over {result.days} days")))
+    table = Table(box=None)
+    for name in ("retention", "new/day", "reviews/day", "busiest day", "last 7 days", "remembered"):
+        table.add_column(name, justify="right")
+    for s in result.scenarios:
+        last = s.reviews[-7:]
+        table.add_row(
+            f"{s.retention:.2f}",
+            str(s.new_per_day),
+            f"{s.mean_reviews:.1f}",
+            str(max(s.reviews)),
+            f"{sum(last) / len(last):.1f}",
+            f"{s.memorized[-1]:,.0f}",
+        )
+    out.print(table)
+    out.print(
+        "reviews/day counts every review, (re)learning steps included; remembered is the expected "
+        "number of cards you would recall at the end.",
+        highlight=False,
+    )

@@ -1,0 +1,207 @@
+"""``cvquiz stats``, ``optimize`` and ``simulate`` on the command line, on collections with a known history."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _learner import OTHER_W, simulate_log
+from typer.testing import CliRunner
+
+from cvquiz.cli.app import app
+from cvquiz.collection import Collection
+from cvquiz.collection.scheduling import record_review
+from cvquiz.config import DEFAULT_PARAMETERS, Settings, load_settings
+from cvquiz.model import Rating
+
+runner = CliRunner()
+NOW = datetime.fromisoformat("2026-03-02T09:00:00+00:00")  # conftest's CVQUIZ_NOW
+PLAIN = Settings(fuzz=False)
+
+
+def invoke(*args: str, input: str | None = None) -> Any:
+    result = runner.invoke(app, list(args), input=input)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def as_json(*args: str) -> Any:
+    return json.loads(invoke(*args, "--json").stdout)
+
+
+@pytest.fixture
+def col(cvquiz_env: dict[str, str]) -> Any:
+    """The bundled decks, synced, with the collection open for the test to write history into."""
+    invoke("decks")
+    collection = Collection.open(Path(cvquiz_env["CVQUIZ_COLLECTION"]))
+    yield collection
+    collection.close()
+
+
+def deck_pks(col: Collection, deck: str) -> list[int]:
+    rows = col.conn.execute(
+        "SELECT pk FROM cards WHERE deck_id = ? AND ord = 0 ORDER BY position", (deck,)
+    )
+    return [r[0] for r in rows]
+
+
+def some_deck(col: Collection) -> str:
+    (deck,) = col.conn.execute("SELECT id FROM decks ORDER BY id LIMIT 1").fetchone()
+    return str(deck)
+
+
+def test_stats_on_one_screen_and_as_json(col: Collection) -> None:
+    deck = some_deck(col)
+    cards = deck_pks(col, deck)
+    for i, pk in enumerate(cards[:6]):
+        record_review(col, pk, Rating.GOOD, NOW - timedelta(days=i, hours=1), PLAIN)
+    text = invoke("stats").stdout
+    for expected in (
+        "Streak: 6 days",
+        "Mon",
+        "True retention",
+        "Cards due per day",
+        "Decks",
+        "Tags",
+    ):
+        assert expected in text
+    data = as_json("stats", "--days", "14")
+    assert data["streak"] == {"current": 6, "longest": 6, "study_days": 6, "studied_today": True}
+    assert len(data["heatmap"]) == 365 and len(data["forecast"]) == 14
+    assert sum(d["count"] for d in data["heatmap"]) == 6
+    assert {g["key"] for g in data["by_deck"]} >= {deck}
+    only = as_json("stats", "--deck", deck)
+    assert [g["key"] for g in only["by_deck"]] == [deck]
+    assert only["decks"] == [deck]
+
+
+def test_stats_writes_an_html_report(col: Collection, tmp_path: Path) -> None:
+    record_review(col, deck_pks(col, some_deck(col))[0], Rating.GOOD, NOW, PLAIN)
+    report = tmp_path / "report.html"
+    result = invoke("stats", "--html", str(report), "--json")
+    json.loads(result.stdout)  # --json still prints JSON on stdout
+    assert "Wrote the report" in result.stderr
+    root = ET.fromstring(report.read_text(encoding="utf-8").removeprefix("<!DOCTYPE html>\n"))
+    assert root.tag == "html"
+    bad = runner.invoke(app, ["stats", "--html", str(tmp_path / "missing" / "r.html")])
+    assert bad.exit_code == 1 and "cannot write the report" in bad.stderr
+
+
+def test_stats_rejects_a_bad_period(col: Collection) -> None:
+    result = runner.invoke(app, ["stats", "--days", "0"])
+    assert result.exit_code == 2
+
+
+def test_optimize_with_too_little_history_keeps_the_defaults(
+    col: Collection, cvquiz_env: dict[str, str]
+) -> None:
+    record_review(col, deck_pks(col, some_deck(col))[0], Rating.GOOD, NOW, PLAIN)
+    result = invoke("optimize")
+    assert "too few" in result.stdout
+    assert not Path(cvquiz_env["CVQUIZ_CONFIG"]).exists()
+    data = as_json("optimize")
+    assert data["enough"] is False and data["fitted"] is None
+
+
+def learner_history(col: Collection) -> None:
+    """Write the review log of a learner far from the default parameters (bulk SQL, like an import)."""
+    pks = [r[0] for r in col.conn.execute("SELECT pk FROM cards ORDER BY pk LIMIT 250")]
+    cards, days, ratings, states = simulate_log(OTHER_W, 250, 365, seed=3)
+    rows = [
+        (
+            pks[c - 1],
+            int(datetime.fromisoformat(d).replace(tzinfo=UTC).timestamp() * 1000) + 9 * 3_600_000,
+            d,
+            r,
+            s,
+        )
+        for c, d, r, s in zip(cards, days, ratings, states, strict=True)
+    ]
+    with col.transaction() as conn:
+        conn.executemany(
+            """INSERT INTO reviews (card_pk, reviewed_at, study_day, rating, state_before, state_after,
+                                    before, after) VALUES (?, ?, ?, ?, ?, 2, '{}', '{}')""",
+            rows,
+        )
+
+
+def test_optimize_fits_asks_and_saves(col: Collection, cvquiz_env: dict[str, str]) -> None:
+    learner_history(col)
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    dry = invoke("optimize", "--dry-run")
+    assert "log loss" in dry.stdout and "Dry run" in dry.stderr
+    assert not config.exists()
+    declined = invoke("optimize", input="n\n")
+    assert "Not saved" in declined.stderr and not config.exists()
+    data = as_json("optimize")
+    assert data["enough"] and data["better"] and not data["saved"]
+    assert data["fitted_eval"]["log_loss"] < data["current_eval"]["log_loss"]
+    accepted = invoke("optimize", input="y\n")
+    assert "Saved" in accepted.stderr
+    assert load_settings(config).parameters == tuple(data["fitted"])
+    assert load_settings(config).parameters != DEFAULT_PARAMETERS
+    # with the fitted parameters in use, a second fit finds nothing better to save
+    again = invoke("optimize", "--yes")
+    assert "Saved" not in again.stderr
+
+
+def test_optimize_retention_suggests_one(col: Collection) -> None:
+    for pk in deck_pks(col, some_deck(col))[:10]:
+        record_review(col, pk, Rating.GOOD, NOW - timedelta(days=2), PLAIN)
+    text = invoke("optimize", "--retention").stdout
+    assert "Suggested desired retention" in text and "suggested" in text
+    data = as_json("optimize", "--retention")
+    assert 0.7 <= data["optimal"] <= 0.95
+    assert len(data["simulation"]["scenarios"]) >= 4
+
+
+def test_simulate_compares_scenarios_side_by_side(col: Collection) -> None:
+    for pk in deck_pks(col, some_deck(col))[:10]:
+        record_review(col, pk, Rating.GOOD, NOW - timedelta(days=2), PLAIN)
+    data = as_json(
+        "simulate", "--retention", "0.85", "--retention", "0.9", "--new", "10", "--days", "30"
+    )
+    scenarios = data["scenarios"]
+    assert [(s["retention"], s["new_per_day"]) for s in scenarios] == [(0.85, 10), (0.9, 10)]
+    assert all(sum(s["introduced"]) == 300 for s in scenarios)  # --new: cards keep coming
+    assert data["new_cards"] is None and data["studied_cards"] == 10
+    text = invoke("simulate", "-r", "0.8", "-r", "0.95", "--days", "20").stdout
+    assert "Reviews per day over 20 days" in text
+    assert "0.80" in text and "0.95" in text
+    bad = runner.invoke(app, ["simulate", "--retention", "1.5"])
+    assert bad.exit_code == 2
+
+
+def test_the_commands_are_listed_and_help_stays_light() -> None:
+    text = invoke("--help").stdout
+    for name in ("stats", "optimize", "simulate"):
+        assert name in text
+    probe = (
+        "import sys; from cvquiz.cli.app import app\n"
+        "heavy = [m for m in ('numpy', 'fsrs_rs_python', 'plotext', 'sqlite_utils') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_tags_and_names_with_markup_are_shown_as_typed(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    (user_decks / "mine.yaml").write_text(
+        'deck: mine\nname: "Mine [bold]x[/bold]"\ncards:\n'
+        '  - id: c1\n    question: q\n    answer: a\n    tags: ["w[b]", "a<b"]\n'
+    )
+    invoke("decks")
+    with Collection.open(Path(cvquiz_env["CVQUIZ_COLLECTION"])) as col:
+        record_review(col, deck_pks(col, "mine")[0], Rating.AGAIN, NOW, PLAIN)
+    text = invoke("stats", "--deck", "mine").stdout
+    assert "w[b]" in text and "a<b" in text
+    data = as_json("stats", "--deck", "mine")
+    assert data["by_deck"][0]["name"] == "Mine [bold]x[/bold]"
