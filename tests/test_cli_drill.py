@@ -225,3 +225,96 @@ def test_nothing_due_says_when_and_exits_0(deck_env: dict[str, str]) -> None:
     result = run_lines(deck_env, [])
     assert result.returncode == 0
     assert "Nothing to study: no cards are due and no new cards are left." in result.stdout
+
+
+COMPUTE_DECK = """\
+deck: mycompute
+name: Test::Compute
+cards:
+  - id: conv
+    type: compute
+    generator: conv2d_output_shape
+    params: {batch: [1], channels: [3], size: [8], square: [true], out_channels: [8], kernel: [3],
+             stride: [2], padding: [1], dilation: [1], groups: [1]}
+"""
+# floor((8 + 2*1 - 3) / 2) + 1 = 4, worked by hand: the answer is (1, 8, 4, 4).
+
+
+@pytest.fixture
+def compute_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
+    (user_decks / "mycompute.yaml").write_text(COMPUTE_DECK, encoding="utf-8")
+    env = dict(os.environ)
+    env.update(cvquiz_env, TERM="xterm-256color", COLUMNS="80", LINES="24")
+    return env
+
+
+def compute_reviews(env: dict[str, str]) -> list[tuple[int, str, int, int | None]]:
+    with db(env) as conn:
+        return conn.execute(
+            "SELECT rating, answer, correct, seed FROM reviews ORDER BY id"
+        ).fetchall()
+
+
+def test_compute_card_answered_right_in_a_terminal(compute_env: dict[str, str]) -> None:
+    child = pexpect.spawn(
+        "cvquiz",
+        ["drill", "--deck", "mycompute"],
+        env=compute_env,
+        encoding="utf-8",
+        dimensions=(24, 80),
+        timeout=30,
+    )
+    child.expect("What is the output shape")
+    child.expect("answer›")
+    child.sendline("1x8x4x4")
+    child.expect("correct")
+    child.expect("worked solution")
+    child.expect("enter: Good")
+    child.send("\r")
+    child.expect("answer›")  # a learning card comes back within the learn-ahead window
+    child.sendline("q")
+    child.expect("Session summary")
+    child.expect(pexpect.EOF)
+    rating, answer, correct, seed = compute_reviews(compute_env)[0]
+    assert (rating, answer, correct) == (3, "1x8x4x4", 1)
+    assert seed is not None
+
+
+def test_compute_card_unreadable_then_wrong_in_a_terminal(compute_env: dict[str, str]) -> None:
+    child = pexpect.spawn(
+        "cvquiz",
+        ["drill", "--deck", "mycompute"],
+        env=compute_env,
+        encoding="utf-8",
+        dimensions=(24, 80),
+        timeout=30,
+    )
+    child.expect("answer›")
+    child.sendline("four by four")
+    child.expect("could not read")
+    child.expect("answer›")  # asked again, not marked wrong
+    child.sendline("(1, 8, 5, 5)")
+    child.expect("wrong")
+    child.expect(r"\(1, 8, 4, 4\)")  # the expected answer is shown
+    child.expect("enter: Again")
+    child.send("\r")
+    child.expect("answer›")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    assert compute_reviews(compute_env)[0][:3] == (1, "(1, 8, 5, 5)", 0)
+
+
+def test_compute_card_in_line_mode_with_override(compute_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["cvquiz", "drill", "--deck", "mycompute", "--json"],
+        input="(1, 8, 4, 4)\n4\n",
+        env=compute_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    answer = next(e for e in events if e["event"] == "answer")
+    assert answer["correct"] is True and answer["expected"] == "(1, 8, 4, 4)"
+    assert compute_reviews(compute_env)[0][:3] == (4, "(1, 8, 4, 4)", 1)
