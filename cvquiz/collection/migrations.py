@@ -16,8 +16,13 @@ migrations = Migrations("cvquiz")
 @migrations()
 def m001_initial(db: Database) -> None:
     """Decks, their files, cards, scheduling state and the append-only review log."""
-    db.executescript(
-        """
+    # One statement at a time: executescript would commit the migration's transaction early.
+    for statement in _M001.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_M001 = """
         CREATE TABLE decks (
             id TEXT PRIMARY KEY,            -- the stable deck id from the file
             name TEXT NOT NULL,             -- display name, '::' nests
@@ -57,7 +62,7 @@ def m001_initial(db: Database) -> None:
             step INTEGER,                   -- learning step (py-fsrs)
             stability REAL,
             difficulty REAL,
-            due INTEGER,                    -- ms since the epoch; NULL while new
+            due INTEGER,                    -- ms since the epoch, NULL while new
             last_review INTEGER,            -- ms since the epoch
             reps INTEGER NOT NULL DEFAULT 0,
             lapses INTEGER NOT NULL DEFAULT 0,
@@ -86,8 +91,7 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX reviews_card ON reviews (card_pk, reviewed_at);
         CREATE INDEX reviews_day ON reviews (study_day);
         CREATE INDEX reviews_time ON reviews (reviewed_at);
-        """
-    )
+"""
 
 
 @migrations()
