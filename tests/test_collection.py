@@ -260,3 +260,26 @@ def test_migration_names_are_known_without_sqlite_utils(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_deck_due_counts_agree_with_the_queue(tmp_path: Path, empty_bundled: Path) -> None:
+    from datetime import timedelta
+
+    from cvquiz.collection import scheduling
+    from cvquiz.config import Settings
+    from cvquiz.model import Rating
+
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    settings = Settings(fuzz=False)
+    pks = [r[0] for r in col.conn.execute("SELECT pk FROM cards ORDER BY pk")]
+    scheduling.record_review(col, pks[0], Rating.EASY, NOW, settings)  # to review, due in days
+    scheduling.record_review(col, pks[1], Rating.AGAIN, NOW, settings)  # learning, due in a minute
+    for days in (0, 1, 3, 10, 30):
+        when = NOW + timedelta(days=days, hours=1)
+        (summary,) = col.deck_summaries(when, settings.rollover_hour)
+        counts = scheduling.queue_counts(col, when, settings)
+        assert summary.due == counts.learning + counts.review, days

@@ -34,7 +34,8 @@ class DeckSummary:
         bundled: shipped with cvquiz.
         cards: active review cards.
         new: cards never studied.
-        due: learning and review cards due by the end of today's study day.
+        due: learning cards due by the end of today's study day and review cards due today or earlier
+            (by study day, as the queue counts them).
         suspended: suspended cards.
         path: the deck file.
     """
@@ -138,8 +139,10 @@ class Collection:
             SELECT d.id, d.name, d.bundled, d.path,
                    COUNT(c.pk),
                    SUM(s.state = 0 AND s.suspended = 0),
-                   SUM(s.state > 0 AND s.due < :end AND s.suspended = 0
-                       AND (s.buried_until IS NULL OR s.buried_until <= :today)),
+                   SUM(s.suspended = 0
+                       AND (s.buried_until IS NULL OR s.buried_until <= :today)
+                       AND ((s.state IN (1, 3) AND s.due < :end)
+                            OR (s.state = 2 AND s.due_day <= :today))),
                    SUM(s.suspended)
             FROM decks d
             LEFT JOIN cards c ON c.deck_id = d.id AND c.active = 1
