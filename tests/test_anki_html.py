@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from cvquiz.anki.html import _fast_html, math_segments, render_markdown, render_text
+from cvquiz.anki.html import _fast_html, _html, math_segments, render_markdown, render_text
+from cvquiz.cli.latex import split_math
 from cvquiz.model import Text
 
 # The renderer the fast path must agree with, configured here independently of the module under test.
@@ -87,12 +88,41 @@ _PROSE = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
-@given(_PROSE)
+_PLAIN = st.lists(
+    st.sampled_from(
+        [*"ab 01.,:;()'\"-+=#`\n\t", "\n\n", "  ", "word", "``", "`c d`", "` x `", "卷积"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_PROSE, _PLAIN))
 def test_fast_path_agrees_with_markdown_it(text: str) -> None:
     fast = _fast_html(text)
     if fast is not None:
         assert fast == REFERENCE.render(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_PROSE, _PLAIN))
+def test_every_shortcut_gives_what_markdown_it_gives(text: str) -> None:
+    assert _html(text) == REFERENCE.render(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROSE)
+def test_formulas_are_found_as_the_terminal_finds_them(text: str) -> None:
+    theirs = [(s.text, s.is_math, s.display) for s in split_math(text)]
+    assert list(math_segments(text)) == theirs
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain prose.", "uses `np.pad` and ``a`b``", "第一行 `x`\n第二行", "one\n\ntwo `` ` ``"],
+)
+def test_fast_path_takes_plain_prose_and_code_spans(text: str) -> None:
+    assert _fast_html(text) == REFERENCE.render(text)
 
 
 _ALLOWED_TAG = re.compile(

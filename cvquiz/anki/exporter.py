@@ -355,7 +355,11 @@ def export_anki(
         timestamp = now.timestamp()
         package = genanki.Package(list(decks.values()))
         package.write_to_db(conn.cursor(), timestamp, iter(range(int(timestamp * 1000), 1 << 62)))
-        conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?", mods)
+        # The package has no index on guid: match notes to their times in Python, update by id.
+        note_ids = dict(conn.execute("SELECT guid, id FROM notes"))
+        conn.executemany(
+            "UPDATE notes SET mod = ? WHERE id = ?", [(mod, note_ids[guid]) for mod, guid in mods]
+        )
         report = None
         if options.with_progress and studied:
             reviews: dict[int, list[Any]] = {}

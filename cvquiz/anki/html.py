@@ -32,12 +32,14 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 """Private-use characters around a formula's index while Markdown renders the rest (no Markdown meaning)."""
 _PLACEHOLDER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SCAN_RE = re.compile(r"[\\`$\n]")
+_TICKS_RE = re.compile(r"`+")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 # The fast path takes text whose every line is plain prose: none of the characters that start Markdown inline
 # syntax or entities, and no line that could open a block (list, quote, heading, rule, setext underline, code).
 _INLINE_SPECIAL_RE = re.compile(r"[\\`*_\[\]<>&|~!]")
-_BLOCK_START_RE = re.compile(r"[-+*>#=]|\d{1,9}[.)]")
+_BLOCK_START_RE = re.compile(r"[-+*>#=]|\d{1,9}[.)]|```|~~~")
 
 
 def escape(text: str) -> str:
@@ -116,10 +118,14 @@ def math_segments(text: str) -> Iterator[tuple[str, bool, bool]]:
     Yields:
         ``(text, is_math, display)``: plain text as written, or a formula's LaTeX without its dollars.
     """
+    if "$" not in text:
+        if text:
+            yield text, False, False
+        return
     plain: list[str] = []
-    i = 0
+    i, end = 0, len(text)
     at_line_start = True
-    while i < len(text):
+    while i < end:
         if at_line_start:
             fence = _FENCE_RE.match(text, i)
             if fence:
@@ -128,6 +134,13 @@ def math_segments(text: str) -> Iterator[tuple[str, bool, bool]]:
                 i = stop
                 at_line_start = False
                 continue
+        found = _SCAN_RE.search(text, i)
+        stop = end if found is None else found.start()
+        if stop > i:  # jump over text that cannot start anything
+            plain.append(text[i:stop])
+            i = stop
+            at_line_start = False
+            continue
         c = text[i]
         at_line_start = c == "\n"
         if c == "\\":
@@ -135,7 +148,7 @@ def math_segments(text: str) -> Iterator[tuple[str, bool, bool]]:
             i += 2
             continue
         if c == "`":
-            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            run = _TICKS_RE.match(text, i).end() - i  # type: ignore[union-attr]
             ticks = "`" * run
             close = text.find(ticks, i + run)
             while close != -1 and text[close + run : close + run + 1] == "`":
@@ -171,18 +184,67 @@ def math_segments(text: str) -> Iterator[tuple[str, bool, bool]]:
 # --- rendering -------------------------------------------------------------------------------------------
 
 
+def _fast_line(line: str) -> str | None:
+    """One line of plain prose and complete code spans as HTML, or None when it needs markdown-it."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = line.find("`", i)
+        plain = line[i:] if j == -1 else line[i:j]
+        if _INLINE_SPECIAL_RE.search(plain):
+            return None
+        out.append(escape(plain))
+        if j == -1:
+            return "".join(out)
+        run = len(line) - j - len(line[j:].lstrip("`"))
+        close = line.find("`" * run, j + run)
+        while close != -1 and line[close + run : close + run + 1] == "`":
+            close = line.find("`" * run, len(line) - len(line[close:].lstrip("`")))
+        if close == -1:
+            return None  # an unclosed run may close on another line: leave it to markdown-it
+        code = line[j + run : close]
+        if code[:1] == " " and code[-1:] == " " and code.strip(" "):
+            code = code[1:-1]
+        out.append(f"<code>{escape(code)}</code>")
+        i = close + run
+
+
 def _fast_html(text: str) -> str | None:
-    """The HTML markdown-it gives for plain prose, or None when ``text`` needs the real renderer."""
-    if _INLINE_SPECIAL_RE.search(text):
-        return None
+    """The HTML markdown-it gives for plain prose with code spans, or None when ``text`` needs markdown-it."""
     paragraphs = []
     for block in re.split(r"\n[ \t]*\n", text.strip("\n")):
-        lines = block.split("\n")
-        for line in lines:
+        lines = []
+        for line in block.split("\n"):
             if not line or line != line.strip() or _BLOCK_START_RE.match(line):
                 return None
-        paragraphs.append("<p>" + "<br>\n".join(escape(line) for line in lines) + "</p>\n")
+            html = _fast_line(line)
+            if html is None:
+                return None
+            lines.append(html)
+        paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>\n")
     return "".join(paragraphs)
+
+
+def _one_paragraph(text: str) -> bool:
+    """True when ``text`` is a single paragraph whose lines can start no block (tables and link
+    reference definitions included), so markdown-it's inline renderer gives what its full renderer would."""
+    if "|" in text:
+        return False
+    for line in text.split("\n"):
+        if not line or line != line.strip() or _BLOCK_START_RE.match(line) or line[0] == "[":
+            return False
+    return True
+
+
+def _html(text: str) -> str:
+    """Render Markdown (formulas already taken out) exactly as markdown-it does, taking shortcuts where
+    they give the same HTML: the fast path for prose, the inline renderer for one paragraph."""
+    html = _fast_html(text)
+    if html is not None:
+        return html
+    if _one_paragraph(text):
+        return "<p>" + _markdown().renderInline(text) + "</p>\n"
+    return _markdown().render(text)
 
 
 def _unwrap(html: str) -> str:
@@ -218,10 +280,7 @@ def render_markdown(text: str, *, cloze: bool = False) -> str:
         pieces.append(f"{_OPEN}{len(formulas)}{_CLOSE}")
         formulas.append(left + escape(piece) + right)
     source = "".join(pieces)
-    html = _fast_html(source)
-    if html is None:
-        html = _markdown().render(source)
-    html = _unwrap(html)
+    html = _unwrap(_html(source))
     if formulas:
         html = _PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], html)
     return html
