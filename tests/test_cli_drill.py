@@ -318,3 +318,18 @@ def test_compute_card_in_line_mode_with_override(compute_env: dict[str, str]) ->
     answer = next(e for e in events if e["event"] == "answer")
     assert answer["correct"] is True and answer["expected"] == "(1, 8, 4, 4)"
     assert compute_reviews(compute_env)[0][:3] == (4, "(1, 8, 4, 4)", 1)
+
+
+def test_where_and_help_keep_the_compute_card(compute_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["cvquiz", "drill", "--deck", "mycompute"],
+        input="e\n?\n1,8,4,4\n\nq\n",
+        env=compute_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "mycompute/conv is defined at" in result.stderr and "mycompute.yaml:4" in result.stderr
+    assert "undo the last rating" in result.stderr
+    assert compute_reviews(compute_env)[0][:3] == (3, "1,8,4,4", 1)

@@ -353,48 +353,55 @@ def _summary_table(summary: Any) -> Table:
     return table
 
 
-def run_session(session: Any, ui: UI) -> Any:
-    """Drive a session through a UI until the queue is empty or the user quits; return the summary."""
+def _inform(ui: UI, view: Any, action: str) -> None:
+    """Answer ``e`` (where is this card defined) and ``?`` (help) without leaving the card."""
+    ui.notice(
+        f"{view.ref} is defined at {view.location}" if action == "where" else HELP, style="cyan"
+    )
+
+
+def _front_action(session: Any, ui: UI, view: Any) -> tuple[str, Any, str | None]:
+    """Read what the user does on the front of a card.
+
+    A recall card waits for reveal or a command key; a compute card reads answers until one can be read (an
+    unreadable answer is explained and asked again, never marked wrong) or a command is typed.
+
+    Returns:
+        (action, judgement or None, the answer typed or None); action is "reveal" or a command name.
+    """
     from cvquiz.answers import AnswerParseError
 
+    while True:
+        if view.type is not CardType.COMPUTE:
+            action = ui.read_reveal()
+            if action in ("where", "help"):
+                _inform(ui, view, action)
+                continue
+            return action, None, None
+        text = ui.read_answer()
+        if text is None:
+            return "quit", None, None
+        word = text.strip().lower()
+        if word in COMMAND_KEYS:
+            if COMMAND_KEYS[word] in ("where", "help"):
+                _inform(ui, view, COMMAND_KEYS[word])
+                continue
+            return COMMAND_KEYS[word], None, None
+        try:
+            return "reveal", session.judge(view, text), text
+        except AnswerParseError as error:
+            ui.notice(f"{error} — try again")
+
+
+def run_session(session: Any, ui: UI) -> Any:
+    """Drive a session through a UI until the queue is empty or the user quits; return the summary."""
     started = time.monotonic()
     view = session.next()
     while view is not None:
         ui.show_front(view, session.counts(), len(session.rated), time.monotonic() - started)
         shown = time.monotonic()
-        judgement = None
-        answer_text = None
         action: str | Rating
-        if view.type is CardType.COMPUTE:
-            while True:
-                text = ui.read_answer()
-                if text is None:
-                    action = "quit"
-                    break
-                word = text.strip().lower()
-                if word in COMMAND_KEYS:
-                    action = COMMAND_KEYS[word]
-                    break
-                try:
-                    judgement = session.judge(view, text)
-                except AnswerParseError as error:
-                    ui.notice(f"{error} — try again")
-                    continue
-                answer_text = text
-                action = "reveal"
-                break
-        else:
-            action = ui.read_reveal()
-        while isinstance(action, str) and action in ("where", "help"):
-            ui.notice(
-                f"{view.ref} is defined at {view.location}" if action == "where" else HELP,
-                style="cyan",
-            )
-            action = (
-                ui.read_reveal()
-                if view.type is not CardType.COMPUTE or judgement is None
-                else "reveal"
-            )
+        action, judgement, answer_text = _front_action(session, ui, view)
         if action == "reveal":
             proposed = (
                 None if judgement is None else (Rating.GOOD if judgement.correct else Rating.AGAIN)
@@ -402,10 +409,7 @@ def run_session(session: Any, ui: UI) -> Any:
             ui.show_back(view, session.previews(view), judgement)
             action = ui.read_rating(proposed)
             while action in ("where", "help"):
-                ui.notice(
-                    f"{view.ref} is defined at {view.location}" if action == "where" else HELP,
-                    style="cyan",
-                )
+                _inform(ui, view, str(action))
                 action = ui.read_rating(proposed)
         if isinstance(action, Rating):
             outcome = session.rate(
