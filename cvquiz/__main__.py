@@ -1,5 +1,5 @@
 """``python -m cvquiz`` runs the command-line interface."""
 
-from cvquiz.cli.app import main
+from cvquiz.cli.entry import main
 
 main()

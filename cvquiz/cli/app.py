@@ -86,5 +86,5 @@ app.add_typer(calc_app)
 
 
 def main() -> None:
-    """Run the command line (the ``cvquiz`` console script)."""
+    """Run the command line (the console script is `cvquiz.cli.entry.main`, which answers --version first)."""
     app()

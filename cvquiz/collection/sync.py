@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvquiz.collection.store import transaction
-from cvquiz.deckfile.loader import load_deck_text
 from cvquiz.errors import DeckProblems
 from cvquiz.model import Deck
 
@@ -103,6 +102,8 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
         except UnicodeDecodeError as error:
             problems.append(f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})")
             continue
+        from cvquiz.deckfile.loader import load_deck_text  # YAML is needed only when a file changed
+
         try:
             deck = load_deck_text(text, key, path=path, bundled=bundled_flag)
         except DeckProblems as error:

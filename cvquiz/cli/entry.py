@@ -1,0 +1,21 @@
+"""The ``cvquiz`` console script: answers ``--version`` at once, and otherwise runs the app.
+
+Building the app imports every command module and lets typer read each command's signature, which is most of
+start-up; a version check needs none of it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run the command line."""
+    if sys.argv[1:] == ["--version"]:
+        from cvquiz import __version__
+
+        print(f"cvquiz {__version__}")
+        return
+    from cvquiz.cli.app import app
+
+    app()
