@@ -20,6 +20,8 @@ from cvquiz.config import Settings
 from cvquiz.model import Text
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from cvquiz.collection import Collection
     from cvquiz.collection.stats_queries import CardCounts, Scope
 
@@ -273,38 +275,73 @@ def heatmap_cells(heatmap: Sequence[DayCount]) -> list[tuple[int, int, DayCount]
     return cells
 
 
-def due_per_day(due_days: Sequence[str], first: date, days: int) -> list[int]:
-    """Count cards per study day from ``first`` for ``days`` days; overdue cards count on the first day.
+def due_per_day(due: Sequence[tuple[str, int]], first: date, days: int) -> list[int]:
+    """Lay out due counts per study day from ``first`` for ``days`` days; overdue cards count on the first.
 
     Args:
-        due_days: each card's due study day (ISO date), as the schedule stores it.
+        due: (due study day, cards) pairs, as the schedule's due days are counted.
         first: the first day (today).
-        days: how many days to count; later due days are ignored.
+        days: how many days to lay out; later due days are ignored.
     """
     import numpy as np
 
     if days <= 0:
         return []
-    if not due_days:
-        return [0] * days
-    offsets = (
-        np.asarray(due_days, dtype="datetime64[D]") - np.datetime64(first.isoformat(), "D")
-    ).astype(np.int64)
-    offsets = np.maximum(offsets, 0)
-    return [int(n) for n in np.bincount(offsets[offsets < days], minlength=days)]
+    grid = np.zeros(days, dtype=np.int64)
+    if due:
+        offsets = (
+            np.asarray([d for d, _ in due], dtype="datetime64[D]")
+            - np.datetime64(first.isoformat(), "D")
+        ).astype(np.int64)
+        offsets = np.maximum(offsets, 0)
+        keep = offsets < days
+        np.add.at(grid, offsets[keep], np.asarray([n for _, n in due], dtype=np.int64)[keep])
+    return [int(n) for n in grid]
 
 
-def _heatmap(counts: Sequence[tuple[str, int]], today: date) -> tuple[DayCount, ...]:
+@dataclass(frozen=True)
+class _Log:
+    """The last year of the review log counted by (study day, state before, rating), as arrays."""
+
+    day: np.ndarray  # days since the epoch
+    state: np.ndarray
+    rating: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[str, int, int, int]]) -> _Log:
+        import numpy as np
+
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, empty, empty)
+        days, states, ratings, counts = zip(*rows, strict=True)
+        return cls(
+            np.asarray(days, dtype="datetime64[D]").astype(np.int64),
+            np.asarray(states, dtype=np.int64),
+            np.asarray(ratings, dtype=np.int64),
+            np.asarray(counts, dtype=np.int64),
+        )
+
+    def retention(self, first: date, last: date) -> tuple[int, int]:
+        """(passed, total) reviews of review-state cards over study days first..last."""
+        import numpy as np
+
+        lo = np.datetime64(first.isoformat(), "D").astype(np.int64)
+        hi = np.datetime64(last.isoformat(), "D").astype(np.int64)
+        review = (self.state == 2) & (self.day >= lo) & (self.day <= hi)
+        return int(self.count[review & (self.rating > 1)].sum()), int(self.count[review].sum())
+
+
+def _heatmap(log: _Log, today: date) -> tuple[DayCount, ...]:
     import numpy as np
 
-    first = np.datetime64((today - timedelta(days=HEATMAP_DAYS - 1)).isoformat(), "D")
-    grid = np.zeros(HEATMAP_DAYS, dtype=np.int64)
-    if counts:
-        days = np.asarray([d for d, _ in counts], dtype="datetime64[D]")
-        values = np.asarray([n for _, n in counts], dtype=np.int64)
-        offsets = (days - first).astype(np.int64)
-        keep = (offsets >= 0) & (offsets < HEATMAP_DAYS)
-        np.add.at(grid, offsets[keep], values[keep])
+    first = np.datetime64((today - timedelta(days=HEATMAP_DAYS - 1)).isoformat(), "D").astype(
+        np.int64
+    )
+    offsets = log.day - first
+    keep = (offsets >= 0) & (offsets < HEATMAP_DAYS)
+    grid = np.bincount(offsets[keep], weights=log.count[keep], minlength=HEATMAP_DAYS)
     return tuple(
         DayCount((today - timedelta(days=HEATMAP_DAYS - 1 - i)).isoformat(), int(n))
         for i, n in enumerate(grid)
@@ -313,25 +350,25 @@ def _heatmap(counts: Sequence[tuple[str, int]], today: date) -> tuple[DayCount, 
 
 def _groups(
     counts: Iterable[CardCounts],
-    again: Iterable[tuple[str, int, int]],
+    again: Iterable[tuple[str, str, int, int]],
     names: dict[str, str],
-    split_tags: bool,
+    by_tag: bool,
 ) -> tuple[GroupStats, ...]:
-    """Merge card counts and again counts per key; tag strings are split so each tag gets its cards."""
+    """Add card and answer counts up per deck, or per tag (each tag string split into its tags)."""
     cards: dict[str, list[int]] = {}
     answers: dict[str, list[int]] = {}
 
-    def keys(key: str) -> list[str]:
-        return key.split() if split_tags else [key]
+    def keys(deck: str, tags: str) -> list[str]:
+        return tags.split() if by_tag else [deck]
 
     for row in counts:
         values = [row.new, row.learning, row.young, row.mature, row.suspended, row.leeches]
-        for key in keys(row.key):
+        for key in keys(row.deck, row.tags):
             total = cards.setdefault(key, [0] * 6)
             for i, v in enumerate(values):
                 total[i] += v
-    for key_text, n_again, n in again:
-        for key in keys(key_text):
+    for deck, tags, n_again, n in again:
+        for key in keys(deck, tags):
             total = answers.setdefault(key, [0, 0])
             total[0] += n_again
             total[1] += n
@@ -412,6 +449,10 @@ def _compute_stats(
     return tuple(out)
 
 
+def _window(days: int, passed: int, total: int) -> RetentionWindow:
+    return RetentionWindow(days, passed, total, passed / total if total else None)
+
+
 def collection_stats(
     col: Collection,
     now: datetime,
@@ -447,10 +488,8 @@ def collection_stats(
     today = clock.study_day(now, settings.rollover_hour)
     period_start = today - timedelta(days=days - 1)
 
-    counts = q.day_counts(col, scope)
-    windows = q.retention_counts(
-        col, [today - timedelta(days=n - 1) for n in RETENTION_WINDOWS], today, scope
-    )
+    year_start = today - timedelta(days=max(HEATMAP_DAYS, *RETENTION_WINDOWS) - 1)
+    log = _Log.of(q.day_summary(col, year_start, scope))
     memory = q.memory_rows(col, scope)
     if memory:
         table = np.asarray(memory, dtype=np.float64)
@@ -460,38 +499,30 @@ def collection_stats(
         estimated: float | None = float(r.mean())
     else:
         estimated = None
-    due = due_per_day(q.due_days(col, today + timedelta(days=days - 1), scope), today, days)
+    due = due_per_day(
+        q.due_counts(col, today, today + timedelta(days=days - 1), scope), today, days
+    )
     names = q.deck_names(col)
-    by_deck = _groups(
-        q.card_counts(col, "deck", scope),
-        q.again_counts(col, period_start, today, "deck", scope),
-        names,
-        split_tags=False,
-    )
-    by_tag = _groups(
-        q.card_counts(col, "tags", scope),
-        q.again_counts(col, period_start, today, "tags", scope),
-        {},
-        split_tags=True,
-    )
+    counts = q.card_counts(col, scope)
+    answers = q.answer_counts(col, period_start, today, scope)
     return Stats(
         now=now.isoformat(),
         study_day=today.isoformat(),
         days=days,
         decks=tuple(decks),
         desired_retention=settings.desired_retention,
-        heatmap=_heatmap(counts, today),
-        streak=streaks([d for d, _ in counts], today),
+        heatmap=_heatmap(log, today),
+        streak=streaks(q.study_days(col, scope), today),
         retention=tuple(
-            RetentionWindow(n, passed, total, passed / total if total else None)
-            for n, (passed, total) in zip(RETENTION_WINDOWS, windows, strict=True)
+            _window(n, *log.retention(today - timedelta(days=n - 1), today))
+            for n in RETENTION_WINDOWS
         ),
         estimated_retention=estimated,
         review_cards=len(memory),
         forecast=tuple(
             DayCount((today + timedelta(days=i)).isoformat(), n) for i, n in enumerate(due)
         ),
-        by_deck=by_deck,
-        by_tag=by_tag,
+        by_deck=_groups(counts, answers, names, by_tag=False),
+        by_tag=_groups(counts, answers, {}, by_tag=True),
         compute=_compute_stats(col, period_start, today, scope, mistake_sample),
     )

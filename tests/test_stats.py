@@ -260,8 +260,8 @@ def test_forecast_and_predicted_retention_equal_a_per_card_py_fsrs_computation(
 
 
 def test_due_per_day_puts_overdue_cards_on_the_first_day() -> None:
-    days = ["2026-02-01", "2026-03-02", "2026-03-03", "2026-03-03", "2026-04-30"]
-    assert due_per_day(days, TODAY, 3) == [2, 2, 0]
+    due = [("2026-02-01", 1), ("2026-03-02", 1), ("2026-03-03", 2), ("2026-04-30", 5)]
+    assert due_per_day(due, TODAY, 3) == [2, 2, 0]
     assert due_per_day([], TODAY, 2) == [0, 0]
 
 
@@ -328,6 +328,7 @@ def test_decks_and_tags_split_cards_by_state_and_rank_the_weakest_first(make_col
     only_b = collection_stats(col, NOW, PLAIN, decks=("b",))
     assert [g.key for g in only_b.by_deck] == ["b"]
     assert sum(d.count for d in only_b.heatmap) == 14
+    assert (only_b.streak.study_days, only_b.streak.current) == (1, 0)  # b was studied two days ago
 
 
 # --- compute cards -----------------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
 """The SQL behind ``cvquiz stats``, ``optimize`` and ``simulate``: aggregates over the review log and the schedule.
 
-Every function runs one query that SQLite answers with an index range or a single scan, and returns plain
-tuples or lists (`cvquiz.stats` turns them into arrays). Nothing here loops over review rows in Python.
+Every function runs one query and returns plain tuples (`cvquiz.stats` turns them into arrays); nothing here
+loops over review rows in Python. The review log is read from the covering index
+``reviews(study_day, state_before, rating, card_pk, correct)`` only, and grouped inside SQLite: per study day,
+or per card and then per deck and tag string, so a query over a million reviews returns a few hundred rows.
 
 A `Scope` limits a query to some decks (ids or id prefixes, as ``--deck`` takes them); the empty scope is the
-whole collection, and then the review-log queries do not touch the cards table at all.
+whole collection, and then no query joins the review log or the schedule to the cards table row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,17 +22,16 @@ __all__ = [
     "MATURE_DAYS",
     "CardCounts",
     "Scope",
-    "again_counts",
+    "answer_counts",
     "card_counts",
     "compute_accuracy",
-    "day_counts",
+    "day_summary",
     "deck_names",
-    "due_days",
+    "due_counts",
     "memory_rows",
     "rating_counts",
-    "retention_counts",
-    "review_durations",
     "studied_cards",
+    "study_days",
     "training_reviews",
     "wrong_compute_answers",
 ]
@@ -40,7 +40,8 @@ MATURE_DAYS = 21
 """A review card whose current interval is at least this many days is mature (Anki's threshold)."""
 
 _DAY_MS = 86_400_000
-_LIVE = "c.active = 1 AND s.suspended = 0"
+_LIVE = "s.suspended = 0 AND s.card_pk NOT IN (SELECT pk FROM cards WHERE active = 0)"
+"""An active, unsuspended schedule row; retired cards are few, so this reads no card row per schedule row."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ class Scope:
     """
 
     decks: tuple[str, ...] = ()
+
+    def cards(self, params: dict[str, Any], column: str) -> str:
+        """Return a WHERE clause keeping rows whose ``column`` (a card key) is a card in scope (``1``: all)."""
+        if not self.decks:
+            return "1"
+        return f"{column} IN (SELECT c.pk FROM cards c WHERE {self.sql(params)})"
 
     def sql(self, params: dict[str, Any], alias: str = "c") -> str:
         """Return a WHERE clause on ``{alias}.deck_id`` for this scope (``1`` for every deck).
@@ -76,76 +83,77 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _reviews_from(scope: Scope, params: dict[str, Any]) -> tuple[str, str]:
-    """Return the FROM and WHERE of a review-log query: the bare log for the whole collection."""
-    if not scope.decks:
-        return "reviews r", "1"
-    return "reviews r JOIN cards c ON c.pk = r.card_pk", scope.sql(params)
+def day_summary(
+    col: Collection, first: date, scope: Scope = Scope()
+) -> list[tuple[str, int, int, int]]:
+    """Return the review log from study day ``first`` on, counted by (study day, state before, rating).
 
+    One pass over a range of the covering index; the heatmap and true retention are sums of these rows.
 
-def day_counts(col: Collection, scope: Scope = Scope()) -> list[tuple[str, int]]:
-    """Return (study day, reviews) for every study day with at least one review, oldest first.
-
-    For the whole collection SQLite answers from the ``reviews(study_day)`` index alone.
+    Returns:
+        (study day, state before, rating, reviews) rows, oldest day first.
     """
-    params: dict[str, Any] = {}
-    source, where = _reviews_from(scope, params)
+    params: dict[str, Any] = {"first": first.isoformat()}
     rows = col.conn.execute(
-        f"SELECT r.study_day, COUNT(*) FROM {source} WHERE {where} "
-        "GROUP BY r.study_day ORDER BY r.study_day",
+        f"""SELECT study_day, state_before, rating, COUNT(*) FROM reviews
+            WHERE study_day >= :first AND {scope.cards(params, "card_pk")}
+            GROUP BY study_day, state_before, rating ORDER BY study_day""",
         params,
     ).fetchall()
-    return [(day, int(n)) for day, n in rows]
+    return [(day, int(state), int(rating), int(n)) for day, state, rating, n in rows]
 
 
-def retention_counts(
-    col: Collection, firsts: Sequence[date], last: date, scope: Scope = Scope()
-) -> list[tuple[int, int]]:
-    """Return (passed, total) reviews of cards in the review state for each window ``first..last``.
+def study_days(col: Collection, scope: Scope = Scope()) -> list[str]:
+    """Return every study day with a review, oldest first.
 
-    A review passes unless it is rated Again (Anki's "true retention"); (re)learning steps are left out.
-
-    Args:
-        col: the collection.
-        firsts: the first study day of each window.
-        last: the last study day of every window (today).
-        scope: the decks.
+    For the whole collection each day is one seek in the ``reviews`` day index (a recursive query that jumps
+    from one day to the next), so years of history cost a few milliseconds, not a scan of the log.
     """
-    if not firsts:
-        return []
-    params: dict[str, Any] = {"first": min(firsts).isoformat(), "last": last.isoformat()}
-    source, where = _reviews_from(scope, params)
-    columns = []
-    for i, first in enumerate(firsts):
-        params[f"f{i}"] = first.isoformat()
-        columns.append(f"SUM(r.study_day >= :f{i} AND r.rating > 1), SUM(r.study_day >= :f{i})")
-    row = col.conn.execute(
-        f"""SELECT {", ".join(columns)} FROM {source}
-            WHERE r.study_day BETWEEN :first AND :last AND r.state_before = 2 AND {where}""",
-        params,
-    ).fetchone()
-    return [(int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i in range(len(firsts))]
+    if not scope.decks:
+        rows = col.conn.execute(
+            """WITH RECURSIVE d(day) AS (
+                   SELECT MIN(study_day) FROM reviews
+                   UNION ALL
+                   SELECT (SELECT MIN(study_day) FROM reviews WHERE study_day > d.day)
+                   FROM d WHERE d.day IS NOT NULL)
+               SELECT day FROM d WHERE day IS NOT NULL"""
+        ).fetchall()
+    else:
+        params: dict[str, Any] = {}
+        rows = col.conn.execute(
+            f"""SELECT DISTINCT study_day FROM reviews WHERE {scope.cards(params, "card_pk")}
+                ORDER BY study_day""",
+            params,
+        ).fetchall()
+    return [day for (day,) in rows]
 
 
 def memory_rows(col: Collection, scope: Scope = Scope()) -> list[tuple[float, int]]:
     """Return (stability, last review ms) of every active, unsuspended card in the review state."""
     params: dict[str, Any] = {}
     return col.conn.execute(
-        f"""SELECT s.stability, s.last_review FROM schedule s JOIN cards c ON c.pk = s.card_pk
-            WHERE s.state = 2 AND {_LIVE} AND {scope.sql(params)}""",
+        f"""SELECT s.stability, s.last_review FROM schedule s
+            WHERE s.state = 2 AND {_LIVE} AND {scope.cards(params, "s.card_pk")}""",
         params,
     ).fetchall()
 
 
-def due_days(col: Collection, last: date, scope: Scope = Scope()) -> list[str]:
-    """Return the due study day of every active, unsuspended studied card due on or before ``last``."""
-    params: dict[str, Any] = {"last": last.isoformat()}
+def due_counts(
+    col: Collection, first: date, last: date, scope: Scope = Scope()
+) -> list[tuple[str, int]]:
+    """Return how many active, unsuspended studied cards fall due on each study day ``first..last``.
+
+    Overdue cards count on ``first``; days without cards are left out.
+    """
+    params: dict[str, Any] = {"first": first.isoformat(), "last": last.isoformat()}
     rows = col.conn.execute(
-        f"""SELECT s.due_day FROM schedule s JOIN cards c ON c.pk = s.card_pk
-            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {_LIVE} AND {scope.sql(params)}""",
+        f"""SELECT MAX(s.due_day, :first) AS day, COUNT(*) FROM schedule s
+            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {_LIVE}
+              AND {scope.cards(params, "s.card_pk")}
+            GROUP BY day ORDER BY day""",
         params,
     ).fetchall()
-    return [day for (day,) in rows]
+    return [(day, int(n)) for day, n in rows]
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,8 @@ class CardCounts:
     The first five counts split the cards: a suspended card counts only as suspended. Leeches overlap them.
 
     Attributes:
-        key: the deck id, or the tag string (``" a b "``) shared by these cards.
+        deck: the deck id of these cards.
+        tags: the tag string (``" a b "``) they share.
         new: never studied.
         learning: in (re)learning steps.
         young: in review with an interval under `MATURE_DAYS` days.
@@ -164,7 +173,8 @@ class CardCounts:
         leeches: flagged as leeches.
     """
 
-    key: str
+    deck: str
+    tags: str
     new: int
     learning: int
     young: int
@@ -178,21 +188,15 @@ class CardCounts:
         return self.new + self.learning + self.young + self.mature + self.suspended
 
 
-def card_counts(col: Collection, by: str, scope: Scope = Scope()) -> list[CardCounts]:
-    """Return the card counts of every deck (``by="deck"``) or every distinct tag string (``by="tags"``).
+def card_counts(col: Collection, scope: Scope = Scope()) -> list[CardCounts]:
+    """Return the card counts of every (deck, tag string) pair, in one pass over cards and schedule.
 
-    One pass over the schedule joined with the cards; the caller splits tag strings into tags (there are
-    far fewer distinct tag strings than cards).
-
-    Raises:
-        ValueError: for another ``by``.
+    The caller adds them up per deck and splits tag strings into tags (there are far fewer distinct tag
+    strings than cards).
     """
-    key = {"deck": "c.deck_id", "tags": "c.tags"}.get(by)
-    if key is None:
-        raise ValueError(f"by must be 'deck' or 'tags', not {by!r}")
     params: dict[str, Any] = {"mature": MATURE_DAYS * _DAY_MS}
     rows = col.conn.execute(
-        f"""SELECT {key},
+        f"""SELECT c.deck_id, c.tags,
                    SUM(s.suspended = 0 AND s.state = 0),
                    SUM(s.suspended = 0 AND s.state IN (1, 3)),
                    SUM(s.suspended = 0 AND s.state = 2 AND s.due - s.last_review < :mature),
@@ -201,32 +205,31 @@ def card_counts(col: Collection, by: str, scope: Scope = Scope()) -> list[CardCo
                    SUM(s.leech)
             FROM cards c JOIN schedule s ON s.card_pk = c.pk
             WHERE c.active = 1 AND {scope.sql(params)}
-            GROUP BY {key} ORDER BY {key}""",
+            GROUP BY c.deck_id, c.tags""",
         params,
     ).fetchall()
-    return [CardCounts(k, *(int(v or 0) for v in rest)) for k, *rest in rows]
+    return [CardCounts(deck, tags, *(int(v or 0) for v in rest)) for deck, tags, *rest in rows]
 
 
-def again_counts(
-    col: Collection, first: date, last: date, by: str, scope: Scope = Scope()
-) -> list[tuple[str, int, int]]:
-    """Return (deck id or tag string, Again, reviews) over study days ``first..last``.
+def answer_counts(
+    col: Collection, first: date, last: date, scope: Scope = Scope()
+) -> list[tuple[str, str, int, int]]:
+    """Return (deck id, tag string, Again, reviews) over study days ``first..last``.
 
-    Raises:
-        ValueError: for a ``by`` other than ``deck`` or ``tags``.
+    The reviews are counted per card from the index, then per (deck, tag string): one card row per card
+    reviewed in the period, not one per review.
     """
-    key = {"deck": "c.deck_id", "tags": "c.tags"}.get(by)
-    if key is None:
-        raise ValueError(f"by must be 'deck' or 'tags', not {by!r}")
     params: dict[str, Any] = {"first": first.isoformat(), "last": last.isoformat()}
     rows = col.conn.execute(
-        f"""SELECT {key}, SUM(r.rating = 1), COUNT(*)
-            FROM reviews r JOIN cards c ON c.pk = r.card_pk
-            WHERE r.study_day BETWEEN :first AND :last AND {scope.sql(params)}
-            GROUP BY {key}""",
+        f"""SELECT c.deck_id, c.tags, SUM(x.again), SUM(x.n)
+            FROM (SELECT card_pk, SUM(rating = 1) AS again, COUNT(*) AS n FROM reviews
+                  WHERE study_day BETWEEN :first AND :last GROUP BY card_pk) x
+            JOIN cards c ON c.pk = x.card_pk
+            WHERE {scope.sql(params)}
+            GROUP BY c.deck_id, c.tags""",
         params,
     ).fetchall()
-    return [(k, int(again or 0), int(n)) for k, again, n in rows]
+    return [(deck, tags, int(again or 0), int(n)) for deck, tags, again, n in rows]
 
 
 def deck_names(col: Collection) -> dict[str, str]:
@@ -240,10 +243,12 @@ def compute_accuracy(
     """Return (generator, correct, answered) for compute-card answers judged over study days ``first..last``."""
     params: dict[str, Any] = {"first": first.isoformat(), "last": last.isoformat()}
     rows = col.conn.execute(
-        f"""SELECT json_extract(c.content, '$.generator') AS g, SUM(r.correct), COUNT(*)
-            FROM reviews r JOIN cards c ON c.pk = r.card_pk
-            WHERE r.study_day BETWEEN :first AND :last AND r.correct IS NOT NULL
-              AND c.type = 'compute' AND {scope.sql(params)}
+        f"""SELECT json_extract(c.content, '$.generator') AS g, SUM(x.ok), SUM(x.n)
+            FROM (SELECT card_pk, SUM(correct) AS ok, COUNT(*) AS n FROM reviews
+                  WHERE study_day BETWEEN :first AND :last AND correct IS NOT NULL
+                  GROUP BY card_pk) x
+            JOIN cards c ON c.pk = x.card_pk
+            WHERE c.type = 'compute' AND {scope.sql(params)}
             GROUP BY g ORDER BY g""",
         params,
     ).fetchall()
@@ -310,16 +315,6 @@ def rating_counts(col: Collection) -> tuple[list[int], list[int]]:
         elif state == 2 and 2 <= rating <= 4:
             passed[rating - 2] += int(n)
     return first, passed
-
-
-def review_durations(col: Collection, first: date, last: date) -> tuple[int, int]:
-    """Return (reviews with a recorded duration, their total ms) over study days ``first..last``."""
-    n, total = col.conn.execute(
-        """SELECT COUNT(duration_ms), SUM(duration_ms) FROM reviews
-           WHERE study_day BETWEEN ? AND ?""",
-        (first.isoformat(), last.isoformat()),
-    ).fetchone()
-    return int(n or 0), int(total or 0)
 
 
 def studied_cards(

@@ -18,7 +18,12 @@ from cvquiz.errors import CollectionError
 if TYPE_CHECKING:
     pass
 
-MIGRATION_NAMES = ("m001_initial", "m002_due_day", "m003_covering_indexes")
+MIGRATION_NAMES = (
+    "m001_initial",
+    "m002_due_day",
+    "m003_covering_indexes",
+    "m004_reviews_by_day_and_card",
+)
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 
 Knowing the names without importing sqlite-utils lets an up-to-date collection open without it (and without
