@@ -15,6 +15,7 @@ from _learner import OTHER_W, simulate_log
 from typer.testing import CliRunner
 
 from cvquiz.cli.app import app
+from cvquiz.cli.commands_stats import bar_chart
 from cvquiz.collection import Collection
 from cvquiz.collection.scheduling import record_review
 from cvquiz.config import DEFAULT_PARAMETERS, Settings, load_settings
@@ -205,3 +206,12 @@ def test_tags_and_names_with_markup_are_shown_as_typed(
     assert "w[b]" in text and "a<b" in text
     data = as_json("stats", "--deck", "mine")
     assert data["by_deck"][0]["name"] == "Mine [bold]x[/bold]"
+
+
+def test_bar_chart_draws_eighths_under_the_busiest_day() -> None:
+    lines = bar_chart([16, 8, 1, 0, 2, 3, 4, 5], [f"d{i}" for i in range(8)], height=2)
+    assert lines[0] == "16│█"  # only the busiest day reaches the top row
+    # two rows are 16 eighths: 8 fills the lower row, 1..5 fill 1..5 eighths of it
+    assert lines[1] == " 0│█ █ ▁   ▂ ▃ ▄ ▅"
+    assert lines[2] == "  └" + "─" * 16
+    assert lines[3] == "   d0            d7"

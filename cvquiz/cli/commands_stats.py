@@ -1,8 +1,9 @@
 """``cvquiz stats``, ``cvquiz optimize`` and ``cvquiz simulate``: how the habit is going and where it leads.
 
 Each command calls one service (`cvquiz.stats`, `cvquiz.optimizer`, `cvquiz.simulate`) and renders its result:
-rich tables, a heatmap drawn with block characters, and plotext charts printed without colour codes so they
-read the same in any terminal or log. ``--json`` prints the same result object as JSON.
+rich tables, a heatmap and a bar chart drawn with block characters (no plotting library to import for the
+daily ``stats``), and plotext line charts for ``simulate``, printed without colour codes so they read the same
+in any terminal or log. ``--json`` prints the same result object as JSON.
 """
 
 from __future__ import annotations
@@ -31,11 +32,15 @@ if TYPE_CHECKING:
     from cvquiz.simulate import Simulation
     from cvquiz.stats import GroupStats, Stats
 
+DECK_ROWS = 20
+"""The terminal shows this many decks (weakest first); ``--json`` and ``--html`` have them all."""
+
 TAG_ROWS = 15
 """The terminal shows this many tags (weakest first); ``--json`` and ``--html`` have them all."""
 
 CHART_WIDTH = 72
 _SHADES = ("·", "░", "▒", "▓", "█")
+_EIGHTHS = ("▁", "▂", "▃", "▄", "▅", "▆", "▇", "█")
 _MARKERS = ("•", "+", "x", "o", "*", "#")
 
 
@@ -140,23 +145,48 @@ def render_heatmap(result: Stats) -> list[str]:
     return lines
 
 
-def _bar_chart(labels: Sequence[str], values: Sequence[int], title: str) -> str:
-    import plotext
+def bar_chart(values: Sequence[int], labels: Sequence[str], height: int = 8) -> list[str]:
+    """Return a vertical bar chart as lines of text, drawn with eighth blocks.
 
-    fig = plotext.figure
-    fig.clear()
-    fig.draw(fig.bar(list(range(1, len(values) + 1)), list(values), marker="█"))
-    fig.plot_size(CHART_WIDTH, 12)
-    fig.theme("colorless")
-    fig.title(title)
-    step = max(1, len(values) // 6)
-    positions = list(range(1, len(values) + 1, step))
-    fig.ruler("x").ticks(positions, [labels[p - 1] for p in positions])
+    Args:
+        values: the bar heights.
+        labels: a label per bar; those of every 7th bar are written under the axis.
+        height: rows of the plot.
+    """
     top = max(values, default=0)
-    fig.ruler("y").ticks(sorted({0, top // 2, top}) if top > 1 else [0, 1])
-    text: str = fig.build().string(colorless=True)
-    fig.clear()
-    return text
+    gutter = len(str(top))
+    step = 2 if len(values) <= 36 else 1  # a gap between bars when there is room
+    columns = []
+    for value in values:
+        eighths = 0 if top == 0 else round(height * 8 * value / top)
+        columns.append(max(eighths, 1) if value > 0 else 0)
+    lines = []
+    for row in range(height, 0, -1):
+        label = str(top) if row == height else ("0" if row == 1 else "")
+        cells = []
+        for eighths in columns:
+            filled = eighths - (row - 1) * 8
+            cells.append((" " if filled <= 0 else _EIGHTHS[min(filled, 8) - 1]).ljust(step))
+        lines.append(f"{label:>{gutter}}│" + "".join(cells).rstrip())
+    width = len(values) * step
+    lines.append(" " * gutter + "└" + "─" * width)
+    axis = [" "] * (width + 12)
+    for i in range(0, len(values), 7):
+        text, at = labels[i], i * step
+        if all(c == " " for c in axis[max(at - 1, 0) : at + len(text) + 1]):
+            axis[at : at + len(text)] = list(text)
+    lines.append(" " * (gutter + 1) + "".join(axis).rstrip())
+    return lines
+
+
+def _buckets(result: Stats, size: int) -> tuple[list[int], list[str]]:
+    """The forecast as bars of ``size`` days each."""
+    values, labels = [], []
+    for i in range(0, len(result.forecast), size):
+        chunk = result.forecast[i : i + size]
+        values.append(sum(d.count for d in chunk))
+        labels.append("today" if i == 0 else chunk[0].day[5:])
+    return values, labels
 
 
 def _line_chart(series: Sequence[tuple[str, Sequence[float]]], title: str) -> str:
@@ -244,38 +274,37 @@ def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
         highlight=False,
     )
     out.print()
-    labels = [("today" if i == 0 else d.day[5:]) for i, d in enumerate(result.forecast)]
+    size = -(-len(result.forecast) // 70)
+    unit = "day" if size == 1 else f"{size} days"
     out.print(
-        RichText(
-            _bar_chart(
-                labels,
-                [d.count for d in result.forecast],
-                f"Cards due per day, next {result.days} days ({result.forecast[0].count} today)",
-            )
-        )
+        f"[bold]Cards due per {unit}[/], next {result.days} days ({result.forecast[0].count} today, "
+        "overdue included)",
+        highlight=False,
     )
+    values, labels = _buckets(result, size)
+    for line in bar_chart(values, labels):
+        out.print(RichText(line, style="cyan"), highlight=False)
     out.print()
     period = f"again-rate over the last {result.days} days, weakest first"
-    out.print(f"[bold]Decks[/] ({period})", highlight=False)
-    out.print(_group_table(result.by_deck, result.desired_retention, by_key=True))
-    out.print()
-    shown = result.by_tag[:TAG_ROWS]
-    more = len(result.by_tag) - len(shown)
-    note = f"; {more} more with --json or --html" if more > 0 else ""
-    out.print(f"[bold]Tags[/] ({period}{note})", highlight=False)
-    out.print(_group_table(shown, result.desired_retention, by_key=True))
-    out.print()
+    for title, groups, limit in (
+        ("Decks", result.by_deck, DECK_ROWS),
+        ("Tags", result.by_tag, TAG_ROWS),
+    ):
+        shown = groups[:limit]
+        more = len(groups) - len(shown)
+        note = f"; {more} more with --json or --html" if more > 0 else ""
+        out.print(f"[bold]{title}[/] ({period}{note})", highlight=False)
+        out.print(_group_table(shown, result.desired_retention, by_key=True))
+        out.print()
     if not result.compute:
         out.print(f"No compute-card answers in the last {result.days} days.")
         return
-    table = Table(title=f"Compute cards, last {result.days} days", title_justify="left", box=None)
-    for name, justify in (
-        ("generator", "left"),
-        ("answered", "right"),
-        ("accuracy", "right"),
-        ("most common mistake", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    out.print(f"[bold]Compute cards[/], last {result.days} days", highlight=False)
+    table = Table(box=None)
+    table.add_column("generator")
+    table.add_column("answered", justify="right")
+    table.add_column("accuracy", justify="right")
+    table.add_column("most common mistake")
     for g in result.compute:
         top = g.top_mistake
         mistake = (
