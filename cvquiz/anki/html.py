@@ -34,12 +34,14 @@ _PLACEHOLDER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SCAN_RE = re.compile(r"[\\`$\n]")
 _TICKS_RE = re.compile(r"`+")
+_PLAIN_LINE_RE = re.compile(r"(?![-+*>#=_]|\d{1,9}[.)])[^\\`*_\[\]<>&|~!$\n\r\x00]*")
+"""A single line of prose that no Markdown rule touches: the HTML is the escaped text."""
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 # The fast path takes text whose every line is plain prose: none of the characters that start Markdown inline
 # syntax or entities, and no line that could open a block (list, quote, heading, rule, setext underline, code).
-_INLINE_SPECIAL_RE = re.compile(r"[\\`*_\[\]<>&|~!]")
-_BLOCK_START_RE = re.compile(r"[-+*>#=]|\d{1,9}[.)]|```|~~~")
+_INLINE_SPECIAL_RE = re.compile(r"[\\`*_\[\]<>&|~!\r\x00]")
+_BLOCK_START_RE = re.compile(r"[-+*>#=_]|\d{1,9}[.)]|```|~~~")
 
 
 def escape(text: str) -> str:
@@ -69,7 +71,11 @@ def _markdown() -> MarkdownIt:
 def _closing_dollar(text: str, start: int) -> int:
     """Index of the ``$`` closing an inline formula opened just before ``start``, or -1."""
     i = start
-    while i < len(text):
+    while True:
+        found = _SCAN_RE.search(text, i)
+        if found is None:
+            return -1
+        i = found.start()
         c = text[i]
         if c == "\\":
             i += 2
@@ -82,7 +88,6 @@ def _closing_dollar(text: str, start: int) -> int:
                 return -1
             return i
         i += 1
-    return -1
 
 
 def _closing_double_dollar(text: str, start: int) -> int:
@@ -225,6 +230,11 @@ def _fast_html(text: str) -> str | None:
     return "".join(paragraphs)
 
 
+def _normalize(text: str) -> str:
+    """Line breaks and NUL as markdown-it normalizes them before parsing."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+
 def _one_paragraph(text: str) -> bool:
     """True when ``text`` is a single paragraph whose lines can start no block (tables and link
     reference definitions included), so markdown-it's inline renderer gives what its full renderer would."""
@@ -239,6 +249,8 @@ def _one_paragraph(text: str) -> bool:
 def _html(text: str) -> str:
     """Render Markdown (formulas already taken out) exactly as markdown-it does, taking shortcuts where
     they give the same HTML: the fast path for prose, the inline renderer for one paragraph."""
+    if "\r" in text or "\x00" in text:
+        text = _normalize(text)
     html = _fast_html(text)
     if html is not None:
         return html
@@ -267,6 +279,10 @@ def render_markdown(text: str, *, cloze: bool = False) -> str:
     """
     if not text:
         return ""
+    if "\r" in text or "\x00" in text:
+        text = _normalize(text)
+    if text == text.strip() and _PLAIN_LINE_RE.fullmatch(text):
+        return escape(text)
     formulas: list[str] = []
     pieces: list[str] = []
     for piece, is_math, display in math_segments(text):

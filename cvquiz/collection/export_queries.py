@@ -172,7 +172,7 @@ def export_entries(
                {", ".join("s." + name for name in _SCHEDULE)}
         FROM cards c JOIN decks d ON d.id = c.deck_id JOIN schedule s ON s.card_pk = c.pk
         WHERE {_where(decks, tags, params)}
-        ORDER BY c.position, c.deck_id, c.card_id, c.ord
+        ORDER BY c.position, c.ord
     """
     entries: list[ExportEntry] = []
     deck_cache: dict[str, ExportDeck] = {}
