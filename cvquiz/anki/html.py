@@ -255,8 +255,8 @@ def _html(text: str) -> str:
     if html is not None:
         return html
     if _one_paragraph(text):
-        return "<p>" + _markdown().renderInline(text) + "</p>\n"
-    return _markdown().render(text)
+        return "<p>" + str(_markdown().renderInline(text)) + "</p>\n"
+    return str(_markdown().render(text))
 
 
 def _unwrap(html: str) -> str:
