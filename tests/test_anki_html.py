@@ -103,6 +103,10 @@ _PROSE = st.lists(
             "\n- ",
             "1. ",
             "|a|b|\n|-|-|\n",
+            "**b**",
+            " *i* ",
+            "`*`",
+            "，",
         ]
     ),
     max_size=40,
@@ -149,7 +153,14 @@ def test_formulas_are_found_as_the_terminal_finds_them(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["plain prose.", "uses `np.pad` and ``a`b``", "第一行 `x`\n第二行", "one\n\ntwo `` ` ``"],
+    [
+        "plain prose.",
+        "uses `np.pad` and ``a`b``",
+        "mind **the** *stride*, (**not** the kernel)",
+        "卷积 **不** 改变 `dtype`。",
+        "第一行 `x`\n第二行",
+        "one\n\ntwo `` ` ``",
+    ],
 )
 def test_fast_path_takes_plain_prose_and_code_spans(text: str) -> None:
     assert _fast_html(text) == REFERENCE.render(text)

@@ -17,6 +17,7 @@ tens of thousands.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -189,29 +190,84 @@ def math_segments(text: str) -> Iterator[tuple[str, bool, bool]]:
 # --- rendering -------------------------------------------------------------------------------------------
 
 
+_WHITESPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000") | frozenset(
+    map(chr, range(0x2000, 0x200B))
+)
+"""What markdown-it counts as whitespace around emphasis markers (the start and end of a line count too)."""
+_STARS_RE = re.compile(r"\*+")
+
+
+def _kind(char: str) -> str:
+    """``"space"``, ``"punct"`` (Unicode P* and S*, as markdown-it) or ``"word"``."""
+    if char in _WHITESPACE:
+        return "space"
+    return "punct" if unicodedata.category(char)[0] in "PS" else "word"
+
+
+def _stars(line: str, spans: list[tuple[int, int]]) -> dict[int, str] | None:
+    """The HTML of each ``*``/``**`` run outside code spans, by position, when every run plainly opens or
+    closes emphasis and they pair up in order; None when markdown-it's full delimiter rules are needed."""
+    tags: dict[int, str] = {}
+    opener: int | None = None
+    for run in _STARS_RE.finditer(line):
+        at, size = run.start(), len(run.group())
+        if any(a <= at < b for a, b in spans):
+            continue
+        if size > 2:
+            return None
+        before = _kind(line[at - 1]) if at else "space"
+        after = _kind(line[run.end()]) if run.end() < len(line) else "space"
+        tag = "strong" if size == 2 else "em"
+        if opener is None and after == "word" and before != "word":
+            opener, tags[at] = size, f"<{tag}>"
+        elif opener == size and before == "word" and after != "word":
+            opener, tags[at] = None, f"</{tag}>"
+        else:
+            return None
+    return None if opener is not None else tags
+
+
 def _fast_line(line: str) -> str | None:
-    """One line of plain prose and complete code spans as HTML, or None when it needs markdown-it."""
-    out: list[str] = []
+    """One line of plain prose, complete code spans and simple emphasis as HTML, or None when it needs
+    markdown-it."""
+    spans: list[tuple[int, int, str]] = []  # code spans: start, end, HTML
     i = 0
     while True:
         j = line.find("`", i)
-        plain = line[i:] if j == -1 else line[i:j]
-        if _INLINE_SPECIAL_RE.search(plain):
-            return None
-        out.append(escape(plain))
         if j == -1:
-            return "".join(out)
-        run = len(line) - j - len(line[j:].lstrip("`"))
+            break
+        run = _TICKS_RE.match(line, j).end() - j  # type: ignore[union-attr]
         close = line.find("`" * run, j + run)
         while close != -1 and line[close + run : close + run + 1] == "`":
-            close = line.find("`" * run, len(line) - len(line[close:].lstrip("`")))
+            close = line.find("`" * run, _TICKS_RE.match(line, close).end())  # type: ignore[union-attr]
         if close == -1:
             return None  # an unclosed run may close on another line: leave it to markdown-it
         code = line[j + run : close]
         if code[:1] == " " and code[-1:] == " " and code.strip(" "):
             code = code[1:-1]
-        out.append(f"<code>{escape(code)}</code>")
+        spans.append((j, close + run, f"<code>{escape(code)}</code>"))
         i = close + run
+    stars: dict[int, str] = {}
+    if "*" in line:
+        found = _stars(line, [(a, b) for a, b, _ in spans])
+        if found is None:
+            return None
+        stars = found
+    out: list[str] = []
+    i = 0
+    for a, b, html in [*spans, (len(line), len(line), "")]:
+        plain = line[i:a]
+        if _INLINE_SPECIAL_RE.search(plain.replace("*", "")):
+            return None
+        k = 0
+        for m in _STARS_RE.finditer(plain):
+            out.append(escape(plain[k : m.start()]))
+            out.append(stars[i + m.start()])
+            k = m.end()
+        out.append(escape(plain[k:]))
+        out.append(html)
+        i = b
+    return "".join(out)
 
 
 def _fast_html(text: str) -> str | None:
