@@ -228,9 +228,8 @@ def _notes_for(
 def _compute_notes(
     entry: ExportEntry, card: Card, options: AnkiExportOptions, tags: list[str]
 ) -> Iterator[_Note]:
-    from cvquiz.generators import (
-        generate,
-    )  # NumPy and the engine: only when there are compute cards
+    # NumPy and the engine: imported only when there are compute cards
+    from cvquiz.generators import generate
 
     lang = options.lang
     intro = render_text(card.question, lang) if card.question.strings() else ""

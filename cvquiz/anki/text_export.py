@@ -108,9 +108,8 @@ def _rows(entry: ExportEntry, options: AnkiExportOptions) -> Iterator[tuple[str,
     tags = " ".join(anki_tags(card.tags))
     deck_id = entry.deck.id
     if card.type is CardType.COMPUTE:
-        from cvquiz.generators import (
-            generate,
-        )  # NumPy and the engine: only when there are compute cards
+        # NumPy and the engine: imported only when there are compute cards
+        from cvquiz.generators import generate
 
         for index in range(options.instances):
             instance = generate(card, instance_seed(deck_id, card.id, index))
