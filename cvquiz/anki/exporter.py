@@ -8,6 +8,9 @@ already has instead of adding copies:
 * a note's modification time is when its content last changed in cvquiz (``cards.modified_at``), so Anki
   applies real edits and skips unchanged notes (and keeps a note the user edited in Anki since).
 
+(Output that changes without the cards changing, such as another ``lang``, is not newer to Anki: import such a
+package with "Update notes: Always".)
+
 A compute card becomes ``instances`` notes, each one concrete problem with its answer and worked solution;
 their seeds are derived from the card id, so the same export gives the same notes. With ``with_progress`` the
 scheduling and review history of studied cards are written into the package after genanki has built it
