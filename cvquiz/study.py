@@ -45,6 +45,7 @@ class CardView:
         instance: the compute instance (compute cards), else None.
         seed: the compute instance's seed, else None.
         state: the card's state before this review.
+        deck_name: the deck's display name.
     """
 
     pk: int
@@ -61,6 +62,7 @@ class CardView:
     instance: Instance | None
     seed: int | None
     state: int
+    deck_name: str = ""
 
     @property
     def ref(self) -> str:
@@ -168,6 +170,7 @@ def make_view(qc: sched.QueueCard, lang: str, seed: int | None = None) -> CardVi
         instance=instance,
         seed=seed if card.type is CardType.COMPUTE else None,
         state=int(qc.sched.state),
+        deck_name=qc.deck_name or qc.deck_id,
     )
 
 

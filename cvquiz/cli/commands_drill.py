@@ -113,7 +113,12 @@ class TerminalUI:
                 (" · Review ", "dim"),
                 (f"{counts.review}", "green bold"),
             ),
-            Text(f"{view.deck_id}  {minutes:02d}:{seconds:02d}", style="dim"),
+            Text(
+                f"{view.deck_name or view.deck_id}  {minutes:02d}:{seconds:02d}",
+                style="dim",
+                overflow="ellipsis",
+                no_wrap=True,
+            ),
         )
         self.console.print(header)
         self.console.print(ProgressBar(total=max(total, 1), completed=done))
