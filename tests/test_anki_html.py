@@ -19,7 +19,6 @@ from cvquiz.anki.html import (
     render_markdown,
     render_text,
 )
-from cvquiz.cli.latex import split_math
 from cvquiz.model import Text
 
 # The renderer the fast path must agree with, configured here independently of the module under test.
@@ -142,13 +141,6 @@ def test_every_shortcut_gives_what_markdown_it_gives(text: str) -> None:
         ):
             reference = reference[3:-5]
         assert render_markdown(text) == reference.rstrip("\n")
-
-
-@settings(max_examples=300, deadline=None)
-@given(_PROSE)
-def test_formulas_are_found_as_the_terminal_finds_them(text: str) -> None:
-    theirs = [(s.text, s.is_math, s.display) for s in split_math(text)]
-    assert list(math_segments(text)) == theirs
 
 
 @pytest.mark.parametrize(

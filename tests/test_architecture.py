@@ -42,6 +42,7 @@ def test_help_and_version_import_nothing_heavy() -> None:
         ("cvquiz.collection", {"typer", "rich", "genanki"}),
         ("cvquiz.config", {"typer", "rich", "sqlite_utils", "numpy", "genanki"}),
         ("cvquiz.clock", {"typer", "rich", "sqlite_utils", "numpy", "genanki"}),
+        ("cvquiz.mathtext", {"typer", "rich", "sqlite_utils", "numpy", "genanki", "pylatexenc"}),
     ],
 )
 def test_domain_layers_do_not_import_the_cli_or_foreign_layers(

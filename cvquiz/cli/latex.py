@@ -23,7 +23,7 @@ import dataclasses
 import enum
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pylatexenc.latexwalker import (
@@ -44,6 +44,8 @@ from pylatexenc.macrospec import (
     MacroStandardArgsParser,
     SpecialsSpec,
 )
+
+from cvquiz.mathtext import MathSegment, extract_math, split_math
 
 __all__ = ["MathSegment", "extract_math", "latex_to_unicode", "render_math_in_text", "split_math"]
 
@@ -1122,151 +1124,6 @@ def latex_to_unicode(expr: str) -> str:
         return expr.strip()
 
 
-@dataclass(frozen=True)
-class MathSegment:
-    """A piece of Markdown text: either plain text or one formula.
-
-    Attributes:
-        text: the plain text as written, or the formula's LaTeX without its dollar signs.
-        is_math: whether this piece is a formula.
-        display: whether the formula was written as ``$$...$$``.
-    """
-
-    text: str
-    is_math: bool
-    display: bool = False
-
-
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def _closing_dollar(text: str, start: int) -> int:
-    """Index of the $ closing an inline formula opened just before ``start``, or -1."""
-    i = start
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "`" or (c == "\n" and text[i + 1 : i + 2] == "\n"):
-            return -1  # formulas cross neither code spans nor paragraphs
-        if c == "$":
-            # The next $ closes the formula or, when it cannot ("$5 and $x$"), the first $ was text.
-            if text[i - 1].isspace() or text[i + 1 : i + 2].isdigit():
-                return -1
-            return i
-        i += 1
-    return -1
-
-
-def _closing_double_dollar(text: str, start: int) -> int:
-    i = start
-    while i < len(text) - 1:
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith("$$", i):
-            return i
-        i += 1
-    return -1
-
-
-def _segments(text: str) -> Iterator[MathSegment]:
-    plain: list[str] = []
-    i = 0
-    at_line_start = True
-    while i < len(text):
-        if at_line_start:
-            fence = _FENCE_RE.match(text, i)
-            if fence:
-                # A fenced code block is copied as it is, up to its closing fence.
-                marker = fence.group(1)
-                end = text.find("\n", i)
-                while end != -1:
-                    line_end = text.find("\n", end + 1)
-                    line = text[end + 1 : line_end if line_end != -1 else len(text)]
-                    if line.strip().startswith(marker[0] * len(marker)) and not line.strip().strip(
-                        marker[0]
-                    ):
-                        end = line_end
-                        break
-                    end = line_end
-                stop = len(text) if end == -1 else end
-                plain.append(text[i:stop])
-                i = stop
-                at_line_start = False
-                continue
-        c = text[i]
-        at_line_start = c == "\n"
-        if c == "\\":
-            plain.append(text[i : i + 2])
-            i += 2
-            continue
-        if c == "`":
-            run = len(text[i:]) - len(text[i:].lstrip("`"))
-            ticks = "`" * run
-            close = text.find(ticks, i + run)
-            while close != -1 and text[close + run : close + run + 1] == "`":
-                close = text.find(ticks, close + run + 1)
-            if close == -1:
-                plain.append(ticks)
-                i += run
-            else:
-                plain.append(text[i : close + run])
-                i = close + run
-            continue
-        if text.startswith("$$", i):
-            close = _closing_double_dollar(text, i + 2)
-            if close != -1:
-                if plain:
-                    yield MathSegment("".join(plain), is_math=False)
-                    plain = []
-                yield MathSegment(text[i + 2 : close], is_math=True, display=True)
-                i = close + 2
-                continue
-        elif c == "$" and i + 1 < len(text) and not text[i + 1].isspace():
-            close = _closing_dollar(text, i + 1)
-            if close != -1:
-                if plain:
-                    yield MathSegment("".join(plain), is_math=False)
-                    plain = []
-                yield MathSegment(text[i + 1 : close], is_math=True)
-                i = close + 1
-                continue
-        plain.append(c)
-        i += 1
-    if plain:
-        yield MathSegment("".join(plain), is_math=False)
-
-
-def split_math(text: str) -> list[MathSegment]:
-    """Split Markdown text into plain pieces and ``$...$`` / ``$$...$$`` formulas.
-
-    An escaped ``\\$`` is not a delimiter, and nothing inside code spans or fenced code blocks is. As in
-    pandoc, an inline formula must not start after or end before a space, and its closing ``$`` must not
-    be followed by a digit, so prices such as ``$5 and $10`` stay text.
-
-    Args:
-        text: Markdown text.
-
-    Returns:
-        The pieces in order; joining plain texts and re-delimited formulas gives back ``text``.
-    """
-    return list(_segments(text))
-
-
-def extract_math(text: str) -> list[str]:
-    """The LaTeX of every formula in Markdown text, in order (see `split_math`).
-
-    Args:
-        text: Markdown text.
-
-    Returns:
-        Each formula's source without its dollar signs.
-    """
-    return [segment.text for segment in _segments(text) if segment.is_math]
-
-
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>~|#])")
 
 
@@ -1283,7 +1140,7 @@ def render_math_in_text(text: str, *, escape_markdown: bool = True) -> str:
         The text with formulas rendered.
     """
     out = []
-    for segment in _segments(text):
+    for segment in split_math(text):
         if not segment.is_math:
             out.append(segment.text)
             continue
