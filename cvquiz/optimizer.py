@@ -12,6 +12,7 @@ shown are those of exactly the parameters that would be saved.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,7 @@ __all__ = [
     "DECIMALS",
     "MIN_ITEMS",
     "RETENTION_CANDIDATES",
+    "SEARCH_CARDS",
     "Evaluation",
     "Fit",
     "RetentionAdvice",
@@ -47,6 +49,10 @@ DECIMALS = 4
 
 RETENTION_CANDIDATES = (0.80, 0.85, 0.90, 0.95)
 """The desired retentions whose workload ``optimize --retention`` shows next to the suggested one."""
+
+SEARCH_CARDS = 2000
+"""The optimal-retention search simulates at most this many studied cards: a random sample, with the collection's
+new cards and daily limits scaled by the same fraction. Its cost grows with the cards (minutes for 100,000)."""
 
 _OPTIMAL_BOUNDS = (0.70, 0.95)
 """The suggested retention is kept in this range (as Anki does)."""
@@ -284,12 +290,17 @@ class RetentionAdvice:
         optimal: the retention fsrs-rs finds cheapest per card remembered, within 0.70-0.95.
         current: the desired retention in use.
         days: the simulated period.
+        searched_cards: studied cards the search simulated (a sample when the collection has more than
+            `SEARCH_CARDS`).
+        studied_cards: studied cards in the collection.
         simulation: the workload at each retention (`RETENTION_CANDIDATES`, the current and the optimal one).
     """
 
     optimal: float
     current: float
     days: int
+    searched_cards: int
+    studied_cards: int
     simulation: Simulation
 
 
@@ -304,15 +315,16 @@ def suggest_retention(
     """Search the desired retention with the lowest cost per card remembered (fsrs-rs ``optimal_retention``).
 
     The search simulates the collection as it is (its studied cards, its new cards at the daily new-card
-    limit, the review limit) with the user's rating frequencies when the log has enough of them. The workload
-    at a few retentions comes from `cvquiz.simulate` on the same collection.
+    limit, the review limit) with the user's rating frequencies when the log has enough of them; a collection
+    with more than `SEARCH_CARDS` studied cards is represented by a random sample of them (``seed``). The
+    workload at a few retentions comes from `cvquiz.simulate` on the whole collection.
 
     Args:
         col: the collection.
         now: the current time.
         settings: parameters, limits and steps.
         days: the period to simulate.
-        seed: the random seed of the workload simulation.
+        seed: the random seed of the sample and of the workload simulation.
         progress: called with a short description as each stage starts.
 
     Raises:
@@ -327,17 +339,19 @@ def suggest_retention(
         progress("reading the collection")
     rows, new_cards = q.studied_cards(col)
     first_p, pass_p, _ = rating_probabilities(*q.rating_counts(col))
+    share = min(1.0, SEARCH_CARDS / len(rows)) if rows else 1.0
+    sample = random.Random(seed).sample(rows, SEARCH_CARDS) if share < 1 else list(rows)
     config = fr.default_simulator_config()
-    config.deck_size = len(rows) + new_cards
+    config.deck_size = len(sample) + round(new_cards * share)
     config.learn_span = days
-    config.learn_limit = settings.new_per_day
-    config.review_limit = settings.reviews_per_day
+    config.learn_limit = max(1, round(settings.new_per_day * share))
+    config.review_limit = max(1, round(settings.reviews_per_day * share))
     config.max_ivl = float(settings.maximum_interval)
     config.first_rating_prob = list(first_p)
     config.review_rating_prob = list(pass_p)
     config.learning_step_count = len(settings.learning_steps)
     config.relearning_step_count = len(settings.relearning_steps)
-    cards = _library_cards(rows, now, clock.study_day(now, settings.rollover_hour))
+    cards = _library_cards(sample, now, clock.study_day(now, settings.rollover_hour))
     if progress is not None:
         progress(f"searching the optimal retention over {days} simulated days")
     found = _library(
@@ -357,7 +371,12 @@ def suggest_retention(
         seed=seed,
     )
     return RetentionAdvice(
-        optimal=optimal, current=settings.desired_retention, days=days, simulation=simulation
+        optimal=optimal,
+        current=settings.desired_retention,
+        days=days,
+        searched_cards=len(sample),
+        studied_cards=len(rows),
+        simulation=simulation,
     )
 
 

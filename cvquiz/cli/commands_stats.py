@@ -441,6 +441,12 @@ def render_advice(out: Console, advice: RetentionAdvice) -> None:
         "card remembered). Higher retention costs more reviews for each extra card kept.",
         highlight=False,
     )
+    if advice.searched_cards < advice.studied_cards:
+        out.print(
+            f"(searched on a random sample of {advice.searched_cards:,} of your "
+            f"{advice.studied_cards:,} studied cards)",
+            highlight=False,
+        )
     if abs(advice.optimal - advice.current) >= 0.005:
         out.print(
             f"To use it: cvquiz config set desired_retention {advice.optimal:.2f}", highlight=False
