@@ -164,3 +164,20 @@ def test_suggest_a_retention_with_the_workload_of_a_few(
     workload = [s.mean_reviews for s in advice.simulation.scenarios]
     assert workload[-1] > workload[0]  # higher retention, more reviews
     col.close()
+
+
+def test_a_big_collection_is_searched_on_a_sample(
+    tmp_path: Path, empty_bundled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cvquiz import optimizer
+
+    monkeypatch.setattr(optimizer, "SEARCH_CARDS", 5)
+    col = small_collection(tmp_path, empty_bundled, 30)
+    plain = Settings(fuzz=False, learning_steps=())
+    for pk in [r[0] for r in col.conn.execute("SELECT pk FROM cards ORDER BY pk LIMIT 12")]:
+        record_review(col, pk, Rating.GOOD, T0 - timedelta(days=3), plain)
+    advice = suggest_retention(col, T0, plain, days=30)
+    assert (advice.searched_cards, advice.studied_cards) == (5, 12)
+    assert advice.simulation.studied_cards == 12  # the workload is the whole collection's
+    assert 0.70 <= advice.optimal <= 0.95
+    col.close()
