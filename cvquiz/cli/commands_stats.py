@@ -189,21 +189,28 @@ def _buckets(result: Stats, size: int) -> tuple[list[int], list[str]]:
     return values, labels
 
 
-def _line_chart(series: Sequence[tuple[str, Sequence[float]]], title: str) -> str:
+def line_chart(series: Sequence[Sequence[float]], title: str) -> str:
+    """Return a plotext chart of one line per series (marked with `_MARKERS`, in order), days on x."""
     import plotext
 
     fig = plotext.figure
     fig.clear()
-    for i, (label, values) in enumerate(series):
+    days = max((len(values) for values in series), default=0)
+    for i, values in enumerate(series):
         signal = fig.signal(
             list(range(1, len(values) + 1)), list(values), marker=_MARKERS[i % len(_MARKERS)]
         )
         signal.lines()
-        signal.label(label)
         fig.draw(signal)
     fig.plot_size(CHART_WIDTH, 16)
     fig.theme("colorless")
     fig.title(title)
+    step = max(1, round(days / 6 / 5) * 5)
+    ticks = [1, *range(step, days + 1, step)]
+    fig.ruler("x").ticks(ticks, [str(t) for t in ticks])
+    top = max((max(v) for v in series if len(v)), default=0.0)
+    y_ticks = sorted({0, round(top / 2), round(top)})
+    fig.ruler("y").ticks(y_ticks, [str(t) for t in y_ticks])
     text: str = fig.build().string(colorless=True)
     fig.clear()
     return text
@@ -522,17 +529,19 @@ def render_simulation(out: Console, result: Simulation) -> None:
         ),
         highlight=False,
     )
-    series = [
-        (f"{s.retention:.2f} · {s.new_per_day} new/day", [float(v) for v in s.reviews])
-        for s in result.scenarios
-    ]
-    out.print(RichText(_line_chart(series, f"Reviews per day over {result.days} days")))
+    chart = line_chart(
+        [[float(v) for v in s.reviews] for s in result.scenarios],
+        f"Reviews per day over {result.days} days",
+    )
+    out.print(RichText(chart))
     table = Table(box=None)
+    table.add_column("line")
     for name in ("retention", "new/day", "reviews/day", "busiest day", "last 7 days", "remembered"):
         table.add_column(name, justify="right")
-    for s in result.scenarios:
+    for i, s in enumerate(result.scenarios):
         last = s.reviews[-7:]
         table.add_row(
+            _MARKERS[i % len(_MARKERS)],
             f"{s.retention:.2f}",
             str(s.new_per_day),
             f"{s.mean_reviews:.1f}",
