@@ -422,6 +422,7 @@ def simulate_collection(
 
     Raises:
         ValueError: when ``days`` is not positive or there is no scenario.
+        CardNotFoundError: when a deck asked for matches no deck.
     """
     from cvquiz.collection import stats_queries as q
 
@@ -429,7 +430,11 @@ def simulate_collection(
         raise ValueError("days must be at least 1")
     if not scenarios:
         raise ValueError("give at least one scenario")
-    rows, new_cards = q.studied_cards(col, q.Scope(tuple(decks)))
+    from cvquiz.stats import check_decks
+
+    scope = q.Scope(tuple(decks))
+    check_decks(col, scope)
+    rows, new_cards = q.studied_cards(col, scope)
     start = start_from_collection(
         rows, None if unlimited_new else new_cards, now, settings.rollover_hour
     )

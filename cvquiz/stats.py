@@ -37,6 +37,7 @@ __all__ = [
     "RetentionWindow",
     "Stats",
     "Streak",
+    "check_decks",
     "collection_stats",
     "due_per_day",
     "heat_level",
@@ -449,6 +450,22 @@ def _compute_stats(
     return tuple(out)
 
 
+def check_decks(col: Collection, scope: Scope) -> None:
+    """Refuse a deck filter that matches no deck, rather than show empty figures.
+
+    Raises:
+        CardNotFoundError: naming the first deck id or prefix that matches nothing.
+    """
+    from cvquiz.collection.stats_queries import unmatched_decks
+    from cvquiz.errors import CardNotFoundError
+
+    missing = unmatched_decks(col, scope)
+    if missing:
+        raise CardNotFoundError(
+            f"no deck id is or starts with {missing[0]!r}; `cvquiz decks` lists them"
+        )
+
+
 def _window(days: int, passed: int, total: int) -> RetentionWindow:
     return RetentionWindow(days, passed, total, passed / total if total else None)
 
@@ -476,6 +493,7 @@ def collection_stats(
 
     Raises:
         ValueError: when ``days`` is not positive.
+        CardNotFoundError: when a deck asked for matches no deck.
     """
     import numpy as np
 
@@ -485,6 +503,7 @@ def collection_stats(
     if days < 1:
         raise ValueError("days must be at least 1")
     scope = q.Scope(tuple(decks))
+    check_decks(col, scope)
     today = clock.study_day(now, settings.rollover_hour)
     period_start = today - timedelta(days=days - 1)
 

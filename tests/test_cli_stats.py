@@ -215,3 +215,15 @@ def test_bar_chart_draws_eighths_under_the_busiest_day() -> None:
     assert lines[1] == " 0│█ █ ▁   ▂ ▃ ▄ ▅"
     assert lines[2] == "  └" + "─" * 16
     assert lines[3] == "   d0            d7"
+
+
+def test_a_deck_that_matches_nothing_is_an_error(col: Collection) -> None:
+    for command in ("stats", "simulate"):
+        result = runner.invoke(app, [command, "--deck", "no-such-deck"])
+        assert result.exit_code == 1
+        assert "no deck id is or starts with 'no-such-deck'" in result.stderr
+
+
+def test_stats_of_an_empty_history(col: Collection) -> None:
+    text = invoke("stats").stdout
+    assert "Streak: 0 days" in text and "Nothing is due." in text

@@ -289,8 +289,11 @@ def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
         highlight=False,
     )
     values, labels = _buckets(result, size)
-    for line in bar_chart(values, labels):
-        out.print(RichText(line, style="cyan"), highlight=False)
+    if any(values):
+        for line in bar_chart(values, labels):
+            out.print(RichText(line, style="cyan"), highlight=False)
+    else:
+        out.print("Nothing is due.")
     out.print()
     period = f"again-rate over the last {result.days} days, weakest first"
     for title, groups, limit in (

@@ -33,6 +33,7 @@ __all__ = [
     "studied_cards",
     "study_days",
     "training_reviews",
+    "unmatched_decks",
     "wrong_compute_answers",
 ]
 
@@ -230,6 +231,12 @@ def answer_counts(
         params,
     ).fetchall()
     return [(deck, tags, int(again or 0), int(n)) for deck, tags, again, n in rows]
+
+
+def unmatched_decks(col: Collection, scope: Scope) -> list[str]:
+    """Return the entries of ``scope`` that match no deck id (neither exactly nor as a prefix)."""
+    ids = [deck for (deck,) in col.conn.execute("SELECT id FROM decks")]
+    return [want for want in scope.decks if not any(d.startswith(want) for d in ids)]
 
 
 def deck_names(col: Collection) -> dict[str, str]:
