@@ -150,6 +150,17 @@ def test_optimize_fits_asks_and_saves(col: Collection, cvquiz_env: dict[str, str
     # with the fitted parameters in use, a second fit finds nothing better to save
     again = invoke("optimize", "--yes")
     assert "Saved" not in again.stderr
+    assert as_json("optimize", "--yes")["saved"] is False
+
+
+def test_optimize_json_saves_only_with_yes(col: Collection, cvquiz_env: dict[str, str]) -> None:
+    learner_history(col)
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    assert as_json("optimize")["saved"] is False and not config.exists()
+    assert as_json("optimize", "--yes", "--dry-run")["saved"] is False and not config.exists()
+    data = as_json("optimize", "--yes")
+    assert data["saved"] is True
+    assert load_settings(config).parameters == tuple(data["fitted"])
 
 
 def test_optimize_retention_suggests_one(col: Collection) -> None:

@@ -352,6 +352,8 @@ def optimize(
 ) -> None:
     """Fit the FSRS parameters to your own review history, and save them if they predict it better.
 
+    With --json nothing is asked: fitted parameters are saved only with --yes.
+
     Example: cvquiz optimize --dry-run
     """
     env = get_env(ctx)
@@ -369,11 +371,14 @@ def optimize(
 
     with _progress(env) as progress:
         fit = optimize_collection(env.collection(), env.settings, progress=progress)
+    savable = fit.enough and fit.better and fit.fitted is not None and not dry_run
     if as_json:
-        _dump(env, {**asdict(fit), "enough": fit.enough, "better": fit.better, "saved": False})
+        # JSON is for scripts: nothing is asked, and only --yes saves
+        saved = savable and yes and _save(env, fit)
+        _dump(env, {**asdict(fit), "enough": fit.enough, "better": fit.better, "saved": saved})
         return
     render_fit(env.out, fit)
-    if not fit.enough or not fit.better or fit.fitted is None:
+    if not fit.enough or not fit.better:
         return
     if dry_run:
         env.err.print("Dry run: nothing saved.")
@@ -381,10 +386,16 @@ def optimize(
     if not yes and not _confirm(env, "Save the fitted parameters to your settings?"):
         env.err.print("Not saved; the current parameters stay in use.")
         return
+    _save(env, fit)
+
+
+def _save(env: Env, fit: Fit) -> bool:
     from cvquiz.config import set_setting
 
+    assert fit.fitted is not None
     set_setting(env.paths.config, "parameters", ", ".join(repr(w) for w in fit.fitted))
     env.err.print(f"Saved to {escape(str(env.paths.config))}.", highlight=False)
+    return True
 
 
 def render_fit(out: Console, fit: Fit) -> None:
