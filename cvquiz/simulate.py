@@ -414,7 +414,7 @@ def simulate_collection(
         days: how many days to simulate.
         unlimited_new: assume new cards keep coming (the user adds them); otherwise the simulation runs out
             when the collection's new cards are all introduced.
-        decks: deck ids or id prefixes to simulate (empty: the whole collection).
+        decks: deck ids to simulate, each with the decks nested under it (empty: all).
         seed: the random seed.
 
     Returns:

@@ -454,7 +454,7 @@ def check_decks(col: Collection, scope: Scope) -> None:
     """Refuse a deck filter that matches no deck, rather than show empty figures.
 
     Raises:
-        CardNotFoundError: naming the first deck id or prefix that matches nothing.
+        CardNotFoundError: naming the first deck asked for that matches nothing.
     """
     from cvquiz.collection.stats_queries import unmatched_decks
     from cvquiz.errors import CardNotFoundError
@@ -462,7 +462,7 @@ def check_decks(col: Collection, scope: Scope) -> None:
     missing = unmatched_decks(col, scope)
     if missing:
         raise CardNotFoundError(
-            f"no deck id is or starts with {missing[0]!r}; `cvquiz decks` lists them"
+            f"no deck {missing[0]!r} (nor one nested under it); `cvquiz decks` lists them"
         )
 
 
@@ -484,7 +484,7 @@ def collection_stats(
         col: the collection.
         now: the current time.
         settings: rollover hour, desired retention and FSRS parameters.
-        decks: deck ids or id prefixes to cover (empty: the whole collection).
+        decks: deck ids to cover, each with the decks nested under it (empty: the whole collection).
         days: the period of the again-rates and compute accuracy, and the forecast's length, in study days.
         mistake_sample: wrong compute answers to classify per generator (0 skips the classification).
 

@@ -232,7 +232,7 @@ def test_a_deck_that_matches_nothing_is_an_error(col: Collection) -> None:
     for command in ("stats", "simulate"):
         result = runner.invoke(app, [command, "--deck", "no-such-deck"])
         assert result.exit_code == 1
-        assert "no deck id is or starts with 'no-such-deck'" in result.stderr
+        assert "no deck 'no-such-deck'" in result.stderr
 
 
 def test_stats_of_an_empty_history(col: Collection) -> None:

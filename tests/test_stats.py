@@ -22,6 +22,7 @@ from cvquiz import clock
 from cvquiz.collection import Collection
 from cvquiz.collection.scheduling import record_review, suspend
 from cvquiz.config import Settings
+from cvquiz.errors import CardNotFoundError
 from cvquiz.generators import calculate, generate
 from cvquiz.model import Card, CardType, Rating
 from cvquiz.stats import (
@@ -387,6 +388,23 @@ def test_compute_accuracy_and_the_most_common_mistake(make_col: Any) -> None:
     )
     skipped = collection_stats(col, NOW, PLAIN, days=30, mistake_sample=0)
     assert all(g.classified == 0 and not g.mistakes for g in skipped.compute)
+
+
+def test_a_deck_covers_the_decks_nested_under_it(make_col: Any) -> None:
+    col = make_col(a=deck_yaml("cv/conv", 2), b=deck_yaml("cvx", 3), c=deck_yaml("cv", 1))
+    for deck in ("cv/conv", "cvx", "cv"):
+        for pk in pks(col, deck):
+            record_review(col, pk, Rating.GOOD, NOW, PLAIN)
+    # as in the study queue: "cv" is the deck and those under it, "cv/" those under it; never "cvx"
+    for asked, covered in (("cv", ["cv", "cv/conv"]), ("cv/", ["cv/conv"])):
+        result = collection_stats(col, NOW, PLAIN, decks=(asked,))
+        assert sorted(g.key for g in result.by_deck) == covered
+        assert sum(d.count for d in result.heatmap) == sum(len(pks(col, d)) for d in covered)
+    assert [g.key for g in collection_stats(col, NOW, PLAIN, decks=("cv/conv",)).by_deck] == [
+        "cv/conv"
+    ]
+    with pytest.raises(CardNotFoundError):
+        collection_stats(col, NOW, PLAIN, decks=("c",))
 
 
 def test_days_must_be_positive(make_col: Any) -> None:

@@ -77,7 +77,7 @@ def stats(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", "-d", help="Only these decks (id or id prefix); repeatable."),
+        typer.Option("--deck", "-d", help="Only this deck and those nested under it; repeatable."),
     ] = None,
     days: Annotated[
         int,
@@ -499,7 +499,7 @@ def simulate(
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Days to simulate.")] = 60,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", "-d", help="Only these decks (id or id prefix); repeatable."),
+        typer.Option("--deck", "-d", help="Only this deck and those nested under it; repeatable."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,

@@ -5,7 +5,7 @@ loops over review rows in Python. The review log is read from the covering index
 ``reviews(study_day, state_before, rating, card_pk, correct)`` only, and grouped inside SQLite: per study day,
 or per card and then per deck and tag string, so a query over a million reviews returns a few hundred rows.
 
-A `Scope` limits a query to some decks (ids or id prefixes, as ``--deck`` takes them); the empty scope is the
+A `Scope` limits a query to some decks (as ``--deck`` names them, nested decks included); the empty scope is the
 whole collection, and then no query joins the review log or the schedule to the cards table row by row.
 """
 
@@ -50,7 +50,8 @@ class Scope:
     """Which decks a statistic covers.
 
     Attributes:
-        decks: deck ids or id prefixes (``cv/`` or ``act``); empty means every deck.
+        decks: deck ids; each also covers the decks nested under it (``cv`` or ``cv/`` covers ``cv/conv``,
+            not ``cvx``), as the study queue does. Empty means every deck.
     """
 
     decks: tuple[str, ...] = ()
@@ -73,7 +74,7 @@ class Scope:
         parts = []
         for i, deck in enumerate(self.decks):
             params[f"scope{i}"] = deck
-            params[f"scopep{i}"] = _escape_like(deck) + "%"
+            params[f"scopep{i}"] = _escape_like(deck.rstrip("/")) + "/%"
             parts.append(
                 f"{alias}.deck_id = :scope{i} OR {alias}.deck_id LIKE :scopep{i} ESCAPE '\\'"
             )
@@ -234,9 +235,13 @@ def answer_counts(
 
 
 def unmatched_decks(col: Collection, scope: Scope) -> list[str]:
-    """Return the entries of ``scope`` that match no deck id (neither exactly nor as a prefix)."""
+    """Return the entries of ``scope`` that match no deck (neither a deck's id nor a parent of one)."""
     ids = [deck for (deck,) in col.conn.execute("SELECT id FROM decks")]
-    return [want for want in scope.decks if not any(d.startswith(want) for d in ids)]
+    return [
+        want
+        for want in scope.decks
+        if not any(d == want or d.startswith(want.rstrip("/") + "/") for d in ids)
+    ]
 
 
 def deck_names(col: Collection) -> dict[str, str]:
