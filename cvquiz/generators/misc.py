@@ -460,7 +460,7 @@ def solve_rf(params: Mapping[str, Any]) -> Solved:
         ),
     ],
     solve=solve_rf,
-    notes=("notes::13",),
+    notes=(),
 )
 def draw_rf(d: Draw) -> dict[str, Any]:
     layers = []

@@ -151,7 +151,7 @@ def _sensible_padding(padding: Any, kernel: int, dilation: int) -> None:
         _common("groups", "分组数", "groups", (1, 2, 4)),
     ],
     solve=solve_conv2d,
-    notes=("notes::13",),
+    notes=("notes::3",),
 )
 def draw_conv2d(d: Draw) -> dict[str, Any]:
     h = d.param("size")
@@ -254,7 +254,7 @@ def solve_conv_transpose(params: Mapping[str, Any]) -> Solved:
         _common("dilation", "空洞率 d", "dilation d", (1, 2)),
     ],
     solve=solve_conv_transpose,
-    notes=("notes::13",),
+    notes=("notes::3",),
 )
 def draw_conv_transpose(d: Draw) -> dict[str, Any]:
     kernel, padding = d.param("kernel"), d.param("padding")
