@@ -49,3 +49,13 @@ def empty_bundled(tmp_path: Path) -> Path:
     path = tmp_path / "bundled"
     path.mkdir()
     return path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In CI the installed ``cvquiz`` must be there: a test that would skip for want of it fails instead."""
+    import shutil
+
+    if os.environ.get("CI") and shutil.which("cvquiz") is None:
+        raise pytest.UsageError(
+            "CI: the cvquiz command is not on PATH (pip install -e '.[test]' first)"
+        )
