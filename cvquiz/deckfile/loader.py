@@ -20,11 +20,11 @@ import yaml
 from cvquiz.errors import DeckProblems
 from cvquiz.model import CLOZE_RE, LANGS, Card, CardType, Deck, Text
 
-_BaseLoader: type[yaml.SafeLoader]
+SafeLoaderBase: type[yaml.SafeLoader]
 try:
-    _BaseLoader = yaml.CSafeLoader  # type: ignore[assignment]
+    SafeLoaderBase = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - pyyaml built without libyaml
-    _BaseLoader = yaml.SafeLoader
+    SafeLoaderBase = yaml.SafeLoader
 
 CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DECK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*$")
@@ -60,7 +60,7 @@ class _NeedPrecise(Exception):
     """The fast pass met something only the precise pass reports well (a duplicate or odd key)."""
 
 
-class _FastConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
+class _FastConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
     """The everyday pass: records where each mapping starts, and notices duplicate keys.
 
     Used only on text without anchors (see `_ANCHOR_RE`), so no alias can reach it.
@@ -84,7 +84,7 @@ class _FastConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
         return result
 
 
-class _PreciseConstructor(_BaseLoader):  # type: ignore[misc,valid-type]
+class _PreciseConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
     """The pass that explains: positions of every key, duplicate keys and aliases refused with their place."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:

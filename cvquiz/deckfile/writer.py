@@ -20,30 +20,17 @@ from typing import Any
 
 import yaml
 
-from cvquiz.deckfile.loader import load_deck_text
+from cvquiz.deckfile.loader import CARD_FIELDS, SafeLoaderBase, load_deck_text
 from cvquiz.errors import DeckError, DeckProblems
 from cvquiz.model import Card, Deck
 
-CARD_KEY_ORDER = (
-    "id",
-    "type",
-    "question",
-    "answer",
-    "explanation",
-    "tags",
-    "source",
-    "generator",
-    "params",
-    "decimals",
-    "tolerance",
-)
+CARD_KEY_ORDER = CARD_FIELDS
+"""The order fields are written in: the deck format's own order."""
 BOM = "\ufeff"
 
-_Composer: type[yaml.SafeLoader]
-try:
-    _Composer = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - pyyaml built without libyaml
-    _Composer = yaml.SafeLoader
+_Composer = (
+    SafeLoaderBase  # the C loader where available: composing nodes to find each card's lines
+)
 
 
 class _Flow(dict[str, Any]):
