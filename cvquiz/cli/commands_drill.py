@@ -101,9 +101,12 @@ class TerminalUI:
         self.console.clear()
         total = done + counts.new + counts.learning + counts.review
         minutes, seconds = divmod(int(elapsed), 60)
-        header = Table.grid(expand=True)
-        header.add_column()
-        header.add_column(justify="right")
+        header = Table.grid(expand=True, padding=(0, 0, 0, 2))
+        header.add_column(
+            no_wrap=True
+        )  # the counts always show in full; a long deck name gives way
+        header.add_column(justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
+        header.add_column(justify="right", no_wrap=True)
         header.add_row(
             Text.assemble(
                 ("New ", "dim"),
@@ -113,12 +116,8 @@ class TerminalUI:
                 (" · Review ", "dim"),
                 (f"{counts.review}", "green bold"),
             ),
-            Text(
-                f"{view.deck_name or view.deck_id}  {minutes:02d}:{seconds:02d}",
-                style="dim",
-                overflow="ellipsis",
-                no_wrap=True,
-            ),
+            Text(view.deck_name or view.deck_id, style="dim", overflow="ellipsis", no_wrap=True),
+            Text(f"{minutes:02d}:{seconds:02d}", style="dim"),
         )
         self.console.print(header)
         self.console.print(ProgressBar(total=max(total, 1), completed=done))
