@@ -124,7 +124,7 @@ class TerminalUI:
         title = {CardType.COMPUTE: "compute", CardType.CLOZE: "cloze"}.get(view.type, "")
         self.console.print(
             Panel(
-                _front(view), title=Text(title, style="magenta"), title_align="left", padding=(1, 2)
+                _front(view), title=Text(title, style="magenta"), title_align="left", padding=(0, 1)
             )
         )
 
