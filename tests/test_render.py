@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from cvquiz.cli.render import card_markdown, hard_breaks
+from cvquiz.cli.render import card_markdown, hard_breaks, plain
 
 
 def render(text: str) -> str:
@@ -39,3 +39,8 @@ def test_code_fences_are_left_alone() -> None:
 
 def test_cjk_text_renders() -> None:
     assert "交叉熵" in render("交叉熵损失")
+
+
+def test_plain_text_has_no_markdown_escapes_and_markdown_shows_none() -> None:
+    assert plain("a class fraction $f_c$ and $a*b$") == "a class fraction f_c and a * b"
+    assert "f_c" in render("a class fraction $f_c$")

@@ -44,5 +44,10 @@ def card_markdown(text: str) -> RenderableType:
 
 
 def plain(text: str) -> str:
-    """Return card text with math converted, for the line-by-line mode (no Markdown rendering)."""
-    return math_text(text)
+    """Return card text with math converted, for the line-by-line mode (no Markdown rendering).
+
+    Nothing renders Markdown here, so the formulas are not escaped for it: ``f_c`` stays ``f_c``.
+    """
+    from cvquiz.cli.latex import render_math_in_text
+
+    return render_math_in_text(text, escape_markdown=False)
