@@ -16,6 +16,7 @@ import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 import numpy as np
@@ -468,7 +469,9 @@ def format_number(
         return str(int(x))
     value = float(x)
     if decimals is not None:
-        text = f"{value:.{decimals}f}"
+        # Half up on the exact binary value: 0.0625 shows as 0.063, as a person rounds it, not 0.062.
+        step = Decimal(1).scaleb(-decimals)
+        text = f"{Decimal(value).quantize(step, rounding=ROUND_HALF_UP):f}"
     elif abs_tol and not rel_tol:
         places = max(1, math.ceil(-math.log10(abs_tol)) + 1)
         text = f"{value:.{places}f}"

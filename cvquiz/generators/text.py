@@ -7,6 +7,8 @@ once, so the two languages never drift apart in their numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from cvquiz.model import Text
@@ -18,17 +20,48 @@ def bi(zh: str, en: str | None = None) -> Text:
 
 
 def num(x: Any, places: int = 4) -> str:
-    """A number as a person writes it: ``2``, ``0.5``, ``-1.25``, ``0.0589`` (at most ``places`` decimals)."""
+    """A number as a person writes it: ``2``, ``0.5``, ``-1.25``, ``0.0589`` (at most ``places`` decimals).
+
+    Rounding is half up. With four or more places, two things keep a worked solution from misleading someone
+    who rounds it again to the 3 decimals answers are usually judged at: a value with at most two more exact
+    decimals is shown exactly (``0.03125``, not ``0.0312``), and a rounded value ending in 5 gets one more
+    decimal (``0.26747``, not ``0.2675``, which would round up to a wrong ``0.268``).
+    """
     if isinstance(x, bool):
         return str(x)
     value = float(x)
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    text = _fixed(value, places)
+    if places >= 4 and round(value, places) != value:
+        exact = next((p for p in (places + 1, places + 2) if round(value, p) == value), None)
+        if exact is not None:
+            text = _fixed(value, exact)
+        elif text.endswith("5"):
+            text = _fixed(value, places + 1)
     if text in ("-0", "0", ""):
         # A tiny non-zero value would read as 0: show it in scientific notation instead.
         return f"{value:.2e}"
     return text
+
+
+def _fixed(value: float, places: int) -> str:
+    """``value`` rounded half up (on its exact binary value) to ``places`` decimals, trailing zeros dropped."""
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def ratio(numerator: int, denominator: int) -> str:
+    """An exact ratio of counts: a short decimal when there is one (``0.5``, ``0.375``), else ``2/3``."""
+    fraction = Fraction(numerator, denominator)
+    if fraction.denominator == 1:
+        return str(fraction.numerator)
+    if round(float(fraction), 3) == float(fraction):
+        return num(float(fraction), 3)
+    return f"{fraction.numerator}/{fraction.denominator}"
 
 
 def signed(x: Any, places: int = 4) -> str:
