@@ -97,10 +97,18 @@ def decks(
         env.out.print_json(json.dumps([asdict(s) for s in summaries], ensure_ascii=False))
         return
     table = Table(title="Decks", title_justify="left")
-    table.add_column("Deck")
-    table.add_column("Id", style="dim")
+    # Names and ids give way (with an ellipsis) before the counts do, so each deck stays on one line.
+    id_width = min(16, max((len(d.id) for d in summaries), default=2))
+    counts_width = 5 + 3 + 3 + 9 + 3 * 6 + 1  # the four count columns, the borders and the padding
+    table.add_column(
+        "Deck",
+        no_wrap=True,
+        overflow="ellipsis",
+        max_width=max(12, env.out.width - id_width - counts_width),
+    )
+    table.add_column("Id", style="dim", no_wrap=True, overflow="ellipsis", max_width=id_width)
     for name in ("Cards", "New", "Due", "Suspended"):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     for s in summaries:
         label = escape(s.name) + ("" if s.bundled else " [cyan](yours)[/]")
         table.add_row(label, escape(s.id), str(s.cards), str(s.new), str(s.due), str(s.suspended))
