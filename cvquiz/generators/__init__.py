@@ -181,7 +181,9 @@ def _hint(
     if shown is not None:
         zh.append(shown.get("zh"))
         en.append(shown.get("en"))
-    if solved.kind in _FLOAT_KINDS and _has_floats(solved.expected):
+    # A whole-number answer judged with a tolerance (MACs) still says how close is close enough.
+    tolerant = decimals is None and bool(rel or absolute)
+    if solved.kind in _FLOAT_KINDS and (_has_floats(solved.expected) or tolerant):
         if decimals is not None:
             zh.append(f"保留 {decimals} 位小数")
             en.append(f"{decimals} decimal{'s' * (decimals != 1)}")

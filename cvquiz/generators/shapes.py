@@ -90,10 +90,8 @@ def solve_conv2d(params: Mapping[str, Any]) -> Solved:
         f"The layer {layer} gets an input of shape $(N, C, H, W) = {shape}$. What is the output shape?",
     )
     steps = Steps()
-    steps.math(
-        "H_{out} = \\left\\lfloor \\frac{H + 2p - d\\,(k-1) - 1}{s} \\right\\rfloor + 1"
-        "\\quad(\\text{W likewise})"
-    )
+    formula = "H_{out} = \\left\\lfloor \\frac{H + 2p - d\\,(k-1) - 1}{s} \\right\\rfloor + 1\\quad"
+    steps.math(formula + "(\\text{W 同理})", formula + "(\\text{W likewise})")
     (kh, kw), (sh, sw), (dh, dw) = pair(kernel), pair(stride), pair(dilation)
     if padding == "same":
         steps.add(
@@ -200,13 +198,21 @@ def solve_conv_transpose(params: Mapping[str, Any]) -> Solved:
         "What is the output shape?",
     )
     steps = Steps()
-    steps.math(
-        "H_{out} = (H - 1)\\,s - 2p + d\\,(k - 1) + \\text{output\\_padding} + 1\\quad(\\text{W likewise})"
-    )
+    formula = "H_{out} = (H - 1)\\,s - 2p + d\\,(k - 1) + \\text{output\\_padding} + 1\\quad"
+    steps.math(formula + "(\\text{W 同理})", formula + "(\\text{W likewise})")
     steps.add(
-        "这是 Conv2d 输出公式的逆：转置卷积把每个输入像素“放大”成 k×k 的一块，相邻块间隔 s。",
-        "It inverts the Conv2d size formula: each input pixel is spread into a k×k patch, patches s apart.",
+        "这是 Conv2d 输出公式的逆：转置卷积把每个输入像素“放大”成一块（跨 $d(k-1)+1$ 个像素），相邻块间隔 s，"
+        "再从两边各裁掉 p 行/列。",
+        "It inverts the Conv2d size formula: each input pixel is spread into a patch spanning $d(k-1)+1$ pixels, "
+        "patches s apart, and p rows/columns are then cropped from each side.",
     )
+    if pair(output_padding) != (0, 0):
+        steps.add(
+            "output_padding 只在一侧（下/右）多加几行/列：stride > 1 的 Conv2d 会把几种输入尺寸映射到同一输出尺寸，"
+            "它用来选定其中之一。",
+            "output_padding adds rows/columns on one side (bottom/right) only: a Conv2d with stride > 1 maps several "
+            "input sizes to one output size, and it picks which of them to produce.",
+        )
     per_axis = zip(
         ("H", "W"),
         (h, w),
@@ -306,9 +312,8 @@ def solve_pool(params: Mapping[str, Any]) -> Solved:
     rounding = "\\left\\lceil" if ceil_mode else "\\left\\lfloor"
     closing = "\\right\\rceil" if ceil_mode else "\\right\\rfloor"
     steps = Steps()
-    steps.math(
-        f"H_{{out}} = {rounding} \\frac{{H + 2p - d\\,(k-1) - 1}}{{s}} {closing} + 1\\quad(\\text{{W likewise}})"
-    )
+    formula = f"H_{{out}} = {rounding} \\frac{{H + 2p - d\\,(k-1) - 1}}{{s}} {closing} + 1\\quad"
+    steps.math(formula + "(\\text{W 同理})", formula + "(\\text{W likewise})")
     if stride is None:
         steps.add(
             "没有给 stride：PyTorch 默认 stride = kernel_size。",
@@ -349,9 +354,11 @@ def solve_pool(params: Mapping[str, Any]) -> Solved:
         )
         if rounded + 1 != out:
             steps.add(
-                f"最后一个窗口从第 {rounded * s} 行/列开始，已不早于 H + p = {size + p}，只覆盖 padding，被丢弃：{axis}_out = {out}。",
-                f"The last window would start at {rounded * s} ≥ H + p = {size + p}, inside the padding only, "
-                f"so it is dropped: {axis}_out = {out}.",
+                f"最后一个窗口的起点（从左侧 padding 的边缘数起）是 $({rounded + 1} - 1)\\cdot {s} = {rounded * s}$，"
+                f"已不小于 H + p = {size + p}，只覆盖 padding，被丢弃：${axis}_{{out}} = {out}$。",
+                f"The last window would start at $({rounded + 1} - 1)\\cdot {s} = {rounded * s}$ (counted from the edge "
+                f"of the left padding) ≥ H + p = {size + p}, inside the padding only, so it is dropped: "
+                f"${axis}_{{out}} = {out}$.",
             )
     steps.add(
         f"池化不改变通道数：C = {c}，N = {n}。",
@@ -428,9 +435,9 @@ def _conv_param_steps(
         steps.add(
             f"groups = {groups}：每个卷积核只看 $C_{{in}}/g = {c_in}/{groups} = {c_in // groups}$ 个输入通道，"
             f"大小 ${c_in // groups}\\times{kh}\\times{kw} = {per_filter}$；共 {c_out} 个：${c_out}\\times{per_filter} = {weights}$。",
-            f"groups = {groups}: each filter sees only $C_{{in}}/g = {c_in}/{groups} = {c_in // groups}$ input channels, "
-            f"${c_in // groups}\\times{kh}\\times{kw} = {per_filter}$ weights; {c_out} filters: "
-            f"${c_out}\\times{per_filter} = {weights}$.",
+            f"groups = {groups}: each filter sees only $C_{{in}}/g = {c_in}/{groups} = {c_in // groups}$ input "
+            f"channel{'s' * (c_in // groups != 1)}, ${c_in // groups}\\times{kh}\\times{kw} = {per_filter}$ "
+            f"weight{'s' * (per_filter != 1)}; {c_out} filters: ${c_out}\\times{per_filter} = {weights}$.",
         )
     if bias:
         steps.add(
@@ -666,8 +673,8 @@ def solve_macs(params: Mapping[str, Any]) -> Solved:
         AnswerKind.NUMBER,
         steps.text(),
         bi(
-            "给出准确整数或科学计数法（如 1.18e8）",
-            "the exact count or scientific notation (e.g. 1.18e8)",
+            "给出准确整数，或至少 4 位有效数字的科学计数法（如 1.180e8）",
+            "the exact count, or scientific notation with at least 4 significant figures (e.g. 1.180e8)",
         ),
     )
 
@@ -730,7 +737,7 @@ def solve_fc_vs_conv(params: Mapping[str, Any]) -> Solved:
         prompt = bi(
             f"{h}×{w}×{c} 的特征图展平后接一个 {out_c} 个输出的全连接层；它等价于一个 {k}×{k} 卷积（{out_c} 个卷积核，无 padding）。"
             f"两者各有多少参数{b_zh}？",
-            f"A {h}×{w}×{c} feature map is flattened into a fully connected layer with {out_c} outputs; it is "
+            f"A feature map of {h}×{w}×{c} is flattened into a fully connected layer with {out_c} outputs; it is "
             f"equivalent to a {k}×{k} convolution with {out_c} filters and no padding. How many parameters does "
             f"each have{b_en}?",
         )

@@ -107,9 +107,9 @@ class Steps:
         self._en.append(zh if en is None else en)
         return self
 
-    def math(self, latex: str) -> Steps:
-        """Add a display formula."""
-        return self.add(f"$$\n{latex}\n$$")
+    def math(self, latex: str, en: str | None = None) -> Steps:
+        """Add a display formula; give ``en`` when the formula holds words (``\\text{...}``) to translate."""
+        return self.add(f"$$\n{latex}\n$$", None if en is None else f"$$\n{en}\n$$")
 
     def block(self, text: str) -> Steps:
         """Add a plain-text block (matrices, lists)."""
