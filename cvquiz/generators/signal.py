@@ -63,9 +63,11 @@ def solve_conv_mode(params: Mapping[str, Any]) -> Solved:
     )
     call = f"`scipy.signal.{_FUNCTION[op]}(A, K, mode='{mode}')`"
     shown = code("A =\n" + grid(image) + "\n\nK =\n" + grid(kernel))
+    padding_zh = "（边界补零）" if mode != "valid" else ""
+    padding_en = " (zero padding at the borders)" if mode != "valid" else ""
     prompt = bi(
-        f"计算图像 $A$ 与核 $K$ 的二维{name_zh}，模式为 **{mode}**，边界补零，即 {call}。\n\n{shown}",
-        f"Compute the 2-D {name_en} of the image $A$ with the kernel $K$ in **{mode}** mode with zero padding, "
+        f"计算图像 $A$ 与核 $K$ 的二维{name_zh}，模式为 **{mode}**{padding_zh}，即 {call}。\n\n{shown}",
+        f"Compute the 2-D {name_en} of the image $A$ with the kernel $K$ in **{mode}** mode{padding_en}, "
         f"i.e. {call}.\n\n{shown}",
     )
     steps = Steps()
@@ -86,25 +88,26 @@ def solve_conv_mode(params: Mapping[str, Any]) -> Solved:
     (h, w), (kh, kw) = image.shape, kernel.shape
     sizes = {
         "full": (
-            "H + K - 1",
+            "n + k - 1",
             "核与图像只要有重叠就输出",
             "an output wherever kernel and image overlap at all",
         ),
         "same": (
-            "H",
+            "n",
             "输出与图像同样大小，取 full 结果的中间部分",
             "the output has the image's size, the centre of the full result",
         ),
         "valid": (
-            "H - K + 1",
+            "n - k + 1",
             "只在核完全落在图像内的位置输出",
             "outputs only where the kernel lies wholly inside the image",
         ),
     }[mode]
     out_h, out_w = len(expected), len(expected[0]) if expected else 0
     steps.add(
-        f"{mode} 模式：{sizes[1]}，尺寸 ${sizes[0]}$ → {out_h}×{out_w}。",
-        f"{mode} mode: {sizes[2]}; size ${sizes[0]}$ → {out_h}×{out_w}.",
+        f"{mode} 模式：{sizes[1]}，每个方向的长度为 ${sizes[0]}$（n 为图像边长，k 为核边长）→ {out_h}×{out_w}。",
+        f"{mode} mode: {sizes[2]}; each axis has length ${sizes[0]}$ (n the image side, k the kernel side) → "
+        f"{out_h}×{out_w}.",
     )
     swapped = mode == "valid" and (kh > h or kw > w)
     if swapped:
@@ -211,9 +214,9 @@ def solve_conv_mode_size(params: Mapping[str, Any]) -> Solved:
         engine.conv_mode_output_size(w, kw, mode),  # type: ignore[arg-type]
     )
     prompt = bi(
-        f"{h}×{w} 的图像与 {kh}×{kw} 的核做 `scipy.signal.convolve2d(..., mode='{mode}')`，输出多大？",
-        f"A {h}×{w} image is convolved with a {kh}×{kw} kernel by `scipy.signal.convolve2d(..., mode='{mode}')`. "
-        "What is the output size?",
+        f"图像 {h}×{w}（H×W）与核 {kh}×{kw} 做 `scipy.signal.convolve2d(..., mode='{mode}')`，输出多大？",
+        f"An image of {h}×{w} (H×W) is convolved with a kernel of {kh}×{kw} by "
+        f"`scipy.signal.convolve2d(..., mode='{mode}')`. What is the output size?",
     )
     formula = {"full": "n + k - 1", "same": "n", "valid": "n - k + 1"}[mode]
     steps = Steps()
@@ -227,10 +230,14 @@ def solve_conv_mode_size(params: Mapping[str, Any]) -> Solved:
             "When the kernel is larger, SciPy swaps the two, giving $k - n + 1$.",
         )
     for axis, n, k, out in (("H", h, kh, expected[0]), ("W", w, kw, expected[1])):
-        expression = {"full": f"{n} + {k} - 1", "same": f"{n}", "valid": f"{n} - {k} + 1"}[mode]
+        expression = {"full": f"{n} + {k} - 1", "valid": f"{n} - {k} + 1"}.get(mode)
         if mode == "valid" and k > n:
             expression = f"{k} - {n} + 1"
-        steps.add(f"${axis}: {expression} = {out}$")
+        steps.add(
+            f"${axis}_{{out}} = {expression} = {out}$"
+            if expression
+            else f"${axis}_{{out}} = {out}$"
+        )
     steps.answer(f"({expected[0]}, {expected[1]})")
     return Solved(
         prompt,
