@@ -225,8 +225,8 @@ def solve_cross_entropy_grad(params: Mapping[str, Any]) -> Solved:
     kind = AnswerKind.VECTOR if single else AnswerKind.MATRIX
     steps.answer(vec(expected, 4) if single else "[" + ", ".join(vec(r, 4) for r in expected) + "]")
     steps.add(
-        "每行梯度之和为 0：增大一个 logit 的同时其他概率都下降。",
-        "Each row sums to 0: raising one logit lowers every other probability.",
+        "每行梯度之和为 0：$p$ 与目标分布的和都是 1。",
+        "Each row sums to 0, because $p$ and the target distribution both sum to 1.",
     )
     return Solved(prompt, expected, kind, steps.text())
 
@@ -434,11 +434,18 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
     ]
     steps.table(headers, headers, rows)
     _reduce_text(steps, values, reduction, float(expected))
-    steps.add(
-        "$(1-p_t)^\\gamma$ 让已经分对的（$p_t$ 大的）样本几乎不贡献损失，训练集中在难样本上。",
-        "$(1-p_t)^\\gamma$ makes well-classified examples (large $p_t$) contribute almost nothing, so training "
-        "focuses on hard examples.",
-    )
+    if gamma == 0:
+        steps.add(
+            "γ = 0 时 $(1-p_t)^\\gamma = 1$，focal loss 就是（按 $\\alpha_t$ 加权的）BCE；γ > 0 才会压低已分对样本的损失。",
+            "With γ = 0, $(1-p_t)^\\gamma = 1$ and focal loss is plain ($\\alpha_t$-weighted) BCE; only γ > 0 "
+            "shrinks the loss of well-classified examples.",
+        )
+    else:
+        steps.add(
+            "$(1-p_t)^\\gamma$ 让已经分对的（$p_t$ 大的）样本几乎不贡献损失，训练集中在难样本上。",
+            "$(1-p_t)^\\gamma$ makes well-classified examples (large $p_t$) contribute almost nothing, so "
+            "training focuses on hard examples.",
+        )
     steps.answer(num(expected, 4))
     return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
 
@@ -545,6 +552,11 @@ def solve_hinge_grad(params: Mapping[str, Any]) -> Solved:
         "What is the gradient $\\partial L / \\partial s$ (the shape of $s$)?",
     )
     steps = Steps()
+    steps.add(
+        "记间隔 $m_{ij} = s_{ij} - s_{iy_i} + Δ$（$j \\ne y_i$），$\\mathbb{1}[\\cdot]$ 条件成立为 1、否则为 0：",
+        "With the margins $m_{ij} = s_{ij} - s_{iy_i} + Δ$ ($j \\ne y_i$) and $\\mathbb{1}[\\cdot]$ being 1 when "
+        "the condition holds and 0 otherwise:",
+    )
     steps.math(
         "\\frac{\\partial L}{\\partial s_{ij}} = \\frac{1}{N}\\mathbb{1}[m_{ij} > 0]\\ (j \\ne y_i),\\qquad "
         "\\frac{\\partial L}{\\partial s_{iy_i}} = -\\frac{1}{N}\\sum_{j \\ne y_i} \\mathbb{1}[m_{ij} > 0]"
@@ -559,10 +571,12 @@ def solve_hinge_grad(params: Mapping[str, Any]) -> Solved:
                 f"Sample {i}: every margin is ≤ 0, so its row of the gradient is 0.",
             )
             continue
+        each = "1" if n == 1 else f"1/{n}"
+        true = str(len(active)) if n == 1 else f"{len(active)}/{n}"
         steps.add(
-            f"样本 {i}：间隔为正的类别 {active}，它们各得 $+1/{n}$，真实类别 {y} 得 $-{len(active)}/{n}$。",
-            f"Sample {i}: the classes with a positive margin, {active}, get $+1/{n}$ each; the true class {y} "
-            f"gets $-{len(active)}/{n}$.",
+            f"样本 {i}：间隔为正的类别 {active}，它们各得 $+{each}$，真实类别 {y} 得 $-{true}$。",
+            f"Sample {i}: the classes with a positive margin, {active}, get $+{each}$ each; the true class {y} "
+            f"gets $-{true}$.",
         )
     steps.block(grid(grad))
     steps.answer("[" + ", ".join(vec(r, 4) for r in grad) + "]")
@@ -638,10 +652,11 @@ def solve_smooth_l1(params: Mapping[str, Any]) -> Solved:
         f"targets $y = {vec(target)}$. What is the loss?",
     )
     steps = Steps()
-    steps.math(
-        "\\ell(d) = \\begin{cases} 0.5\\,d^2/\\beta & |d| < \\beta \\\\ |d| - 0.5\\,\\beta & \\text{otherwise}\\end{cases},"
-        "\\quad d = \\hat y - y"
+    cases = (
+        "\\ell(d) = \\begin{cases} 0.5\\,d^2/\\beta & |d| < \\beta \\\\ |d| - 0.5\\,\\beta & \\text{%s}"
+        "\\end{cases},\\quad d = \\hat y - y"
     )
+    steps.math(cases % "其他", cases % "otherwise")
     rows, values = [], []
     for p, t in zip(pred, target, strict=True):
         diff = abs(float(p) - float(t))
