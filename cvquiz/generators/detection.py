@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
-from cvquiz.generators.text import Steps, bi, code, grid, num, table
+from cvquiz.generators.text import Steps, bi, code, grid, num, ratio, table
 
 Box = list[int]
 
@@ -27,6 +28,18 @@ _OUTCOME = {
     "fp_duplicate": ("FP（重复检测）", "FP (duplicate)"),
     "difficult": ("忽略（difficult）", "ignored (difficult)"),
 }
+
+
+def _exact(value: float, max_denominator: int) -> str:
+    """A precision or recall built from counts, exactly: ``0.5``, ``0.375`` or ``2/3`` (never a rounded 0.667).
+
+    Rounded table values summed by hand can miss a 3-decimal answer (0.333 + 0.333 is not 0.667), so the
+    tables and sums of AP solutions show the fractions the counts give.
+    """
+    if math.isnan(value):
+        return "—"
+    fraction = Fraction(value).limit_denominator(max(1, max_denominator))
+    return ratio(fraction.numerator, fraction.denominator)
 
 
 def _box(box: Sequence[Any]) -> str:
@@ -504,15 +517,17 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
         f"truths = {details.num_positives}.",
     )
     rows_zh, rows_en = [], []
+    ranks = len(details.detections)
+    positives = details.num_positives
     for r in details.detections:
         gt = "—" if r.gt_index is None else f"g{r.gt_index + 1}"
         common = [r.rank, f"{label}{r.index + 1}", num(r.score), f"{gt} ({num(r.iou, 2)})"]
         tail = [
             r.cum_tp,
             r.cum_fp,
-            num(r.precision, 3),
-            num(r.recall, 3),
-            num(r.interpolated_precision, 3),
+            _exact(r.precision, ranks),
+            _exact(r.recall, positives),
+            _exact(r.interpolated_precision, ranks),
         ]
         rows_zh.append([*common, _OUTCOME[r.outcome][0], *tail])
         rows_en.append([*common, _OUTCOME[r.outcome][1], *tail])
@@ -553,7 +568,10 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
             "All-point: AP = Σ (recall step × interpolated precision at that recall):",
         )
         sum_text = (
-            " + ".join(f"{num(p.weight, 3)}\\times{num(p.precision, 3)}" for p in terms) or "0"
+            " + ".join(
+                f"{_exact(p.weight, positives)}\\times{_exact(p.precision, ranks)}" for p in terms
+            )
+            or "0"
         )
         steps.math(f"AP = {sum_text} = {num(expected)}")
     else:
@@ -563,7 +581,7 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
         )
         steps.math(
             "AP = \\frac{1}{11}("
-            + " + ".join(num(p.precision, 3) for p in details.points)
+            + " + ".join(_exact(p.precision, ranks) for p in details.points)
             + f") = {num(expected)}"
         )
 
@@ -684,9 +702,9 @@ def solve_coco_ap(params: Mapping[str, Any]) -> Solved:
         tail = [
             int(tp[i]),
             int(fp[i]),
-            num(precision[i], 3),
-            num(recall[i], 3),
-            num(envelope[i], 3),
+            ratio(int(tp[i]), int(tp[i] + fp[i])),
+            ratio(int(tp[i]), positives),
+            _exact(float(envelope[i]), len(ranking)),
         ]
         rows_zh.append([*common, "TP" if g is not None else "FP", *tail])
         rows_en.append([*common, "TP" if g is not None else "FP", *tail])
@@ -730,14 +748,17 @@ def solve_coco_ap(params: Mapping[str, Any]) -> Solved:
             segments[-1] = (first, float(r), count + 1, float(v))
         else:
             segments.append((float(r), float(r), 1, float(v)))
-    rows = [[f"{first:.2f}–{last:.2f}", count, num(v, 3)] for first, last, count, v in segments]
+    rows = [
+        [f"{first:.2f}–{last:.2f}", count, _exact(v, len(ranking))]
+        for first, last, count, v in segments
+    ]
     steps.table(["召回率 r", "点数", "精度"], ["recall r", "points", "precision"], rows)
     total = sum(count * v for _, _, count, v in segments) / 101
     if abs(total - expected) > 1e-9:
         raise Reject("the worked matching disagrees with pycocotools (ambiguous scene)")
     steps.math(
         f"{name} = \\frac{{1}}{{101}}("
-        + " + ".join(f"{count}\\times{num(v, 3)}" for _, _, count, v in segments)
+        + " + ".join(f"{count}\\times{_exact(v, len(ranking))}" for _, _, count, v in segments)
         + f") = {num(expected)}"
     )
     steps.add(
