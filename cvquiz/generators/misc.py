@@ -227,9 +227,11 @@ def solve_init(params: Mapping[str, Any]) -> Solved:
         "sigmoid": "1",
         "selu": "3/4",
     }
+    symbolic = gains.get(nonlinearity, num(gain))
+    value = num(gain) if symbolic == num(gain) else f"{symbolic} = {num(gain)}"
     steps.add(
-        f"gain（{nonlinearity}）$= {gains.get(nonlinearity, num(gain))} = {num(gain)}$。",
-        f"The gain for {nonlinearity} is ${gains.get(nonlinearity, num(gain))} = {num(gain)}$.",
+        f"gain（{nonlinearity}）$= {value}$。",
+        f"The gain for {nonlinearity} is ${value}$.",
     )
     if scheme.startswith("xavier"):
         std = gain * math.sqrt(2 / (fan_in + fan_out))
@@ -248,9 +250,10 @@ def solve_init(params: Mapping[str, Any]) -> Solved:
             f"\\sigma = \\frac{{\\text{{gain}}}}{{\\sqrt{{\\text{{{mode.replace('_', chr(92) + '_')}}}}}}} = \\frac{{{num(gain)}}}{{\\sqrt{{{fan}}}}} = {num(std, 5)}"
         )
         steps.add(
-            "Kaiming/He：ReLU 把一半的激活置零，所以方差要乘 2（gain = √2）。fan_in 保持前向方差，fan_out 保持反向梯度方差。",
-            "Kaiming/He: ReLU zeroes half the activations, so the variance is doubled (gain = √2). fan_in keeps the "
-            "forward variance, fan_out the backward one.",
+            "Kaiming/He：ReLU 把一半的激活置零，所以方差要乘 2（gain = √2；leaky_relu 为 $\\sqrt{2/(1+a^2)}$）。"
+            "fan_in 保持前向方差，fan_out 保持反向梯度方差。",
+            "Kaiming/He: ReLU zeroes half the activations, so the variance is doubled (gain = √2; "
+            "$\\sqrt{2/(1+a^2)}$ for leaky_relu). fan_in keeps the forward variance, fan_out the backward one.",
         )
     if uniform:
         steps.math(f"b = \\sqrt{{3}}\\,\\sigma = {num(expected, 5)}")
@@ -531,8 +534,10 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
             f"$\\sigma^2 = {num(var)}$ (biased, divide by n), $\\sqrt{{\\sigma^2 + \\epsilon}} = {num(math.sqrt(var + eps))}$.",
         )
         if ask == "output":
+            shift = float(beta[c])
+            offset = f" - {num(-shift)}" if shift < 0 else f" + {num(shift)}"
             steps.add(
-                f"$y = {num(gamma[c])}\\cdot(x - {num(mean)})/{num(math.sqrt(var + eps))} + {num(beta[c])}$ → "
+                f"$y = {num(gamma[c])}\\cdot(x - {num(mean)})/{num(math.sqrt(var + eps))}{offset}$ → "
                 f"{vec(result.y[:, c])}"
             )
         elif ask == "running_mean":
