@@ -494,6 +494,8 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
         params["x"], gamma, beta, running_mean, running_var, momentum, eps
     )
     n, channels = x.shape[0], x.shape[1]
+    # eps moves a y that should be 0 to -8e-07; shown as is, it reads like an answer in scientific notation.
+    y_shown = np.where(np.abs(result.y) < 1e-4, 0.0, result.y)
     if ask == "output":
         kind = AnswerKind.VECTOR if channels == 1 else AnswerKind.MATRIX
         expected: Any = result.y[:, 0].tolist() if channels == 1 else result.y.tolist()
@@ -538,7 +540,7 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
             offset = f" - {num(-shift)}" if shift < 0 else f" + {num(shift)}"
             steps.add(
                 f"$y = {num(gamma[c])}\\cdot(x - {num(mean)})/{num(math.sqrt(var + eps))}{offset}$ → "
-                f"{vec(result.y[:, c])}"
+                f"{vec(y_shown[:, c])}"
             )
         elif ask == "running_mean":
             steps.math(
@@ -561,10 +563,14 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
         "Note: normalisation uses the biased variance, but running_var is updated with the unbiased one; "
         "inference uses the running statistics.",
     )
+    if ask == "output":
+        answer: Any = y_shown[:, 0].tolist() if channels == 1 else y_shown.tolist()
+    else:
+        answer = expected
     shown = (
-        vec(expected, 4)
+        vec(answer, 4)
         if kind is AnswerKind.VECTOR
-        else "[" + ", ".join(vec(r, 4) for r in expected) + "]"
+        else "[" + ", ".join(vec(r, 4) for r in answer) + "]"
     )
     steps.answer(shown)
     return Solved(prompt, expected, kind, steps.text())

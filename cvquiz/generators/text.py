@@ -24,8 +24,9 @@ def num(x: Any, places: int = 4) -> str:
 
     Rounding is half up. With four or more places, two things keep a worked solution from misleading someone
     who rounds it again to the 3 decimals answers are usually judged at: a value with at most two more exact
-    decimals is shown exactly (``0.03125``, not ``0.0312``), and a rounded value ending in 5 gets one more
-    decimal (``0.26747``, not ``0.2675``, which would round up to a wrong ``0.268``).
+    decimals is shown exactly (``0.03125``, not ``0.0312``), and a rounded value that ends in 5 at its last
+    place gets more decimals (``0.26747``, not ``0.2675``, which would round up to a wrong
+    ``0.268``).
     """
     if isinstance(x, bool):
         return str(x)
@@ -37,12 +38,21 @@ def num(x: Any, places: int = 4) -> str:
         exact = next((p for p in (places + 1, places + 2) if round(value, p) == value), None)
         if exact is not None:
             text = _fixed(value, exact)
-        elif text.endswith("5"):
-            text = _fixed(value, places + 1)
+        else:
+            shown = places
+            while _looks_like_a_tie(text, places) and shown < places + 3:
+                shown += 1
+                text = _fixed(value, shown)
     if text in ("-0", "0", ""):
         # A tiny non-zero value would read as 0: show it in scientific notation instead.
         return f"{value:.2e}"
     return text
+
+
+def _looks_like_a_tie(text: str, places: int) -> bool:
+    """Whether a rounded number ends in 5 at its ``places``-th decimal (0.2675 for 0.26747...)."""
+    decimals = text.partition(".")[2]
+    return len(decimals) == places and decimals.endswith("5")
 
 
 def _fixed(value: float, places: int) -> str:
