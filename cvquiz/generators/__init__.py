@@ -164,6 +164,7 @@ def _judging(generator: Generator, card: Card) -> tuple[int | None, float | None
 
 _FLOAT_KINDS = (AnswerKind.NUMBER, AnswerKind.VECTOR, AnswerKind.MATRIX)
 _KIND_FORMAT = {
+    AnswerKind.INTEGER: Text(zh="一个整数", en="a whole number"),
     AnswerKind.VECTOR: Text(zh="列表，如 [0.1, 0.2]", en="a list such as [0.1, 0.2]"),
     AnswerKind.MATRIX: Text(
         zh="矩阵，如 [[1, 2], [3, 4]] 或 1 2; 3 4",
