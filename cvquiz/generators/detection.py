@@ -24,7 +24,7 @@ Box = list[int]
 
 _OUTCOME = {
     "tp": ("TP", "TP"),
-    "fp_low_iou": ("FP（IoU 不够）", "FP (IoU too low)"),
+    "fp_low_iou": ("FP（IoU 不够）", "FP (low IoU)"),
     "fp_duplicate": ("FP（重复检测）", "FP (duplicate)"),
     "difficult": ("忽略（difficult）", "ignored (difficult)"),
 }
@@ -535,7 +535,7 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
         "名次",
         "检测",
         "置信度",
-        "最佳真实框 (IoU)",
+        "真实框 (IoU)",
         "判定",
         "累计 TP",
         "累计 FP",
@@ -547,7 +547,7 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
         "rank",
         "det",
         "score",
-        "best GT (IoU)",
+        "GT (IoU)",
         "outcome",
         "cum TP",
         "cum FP",
