@@ -31,6 +31,11 @@ KernelOption = Annotated[str, typer.Option("--kernel", "-k", help="Kernel size: 
 StrideOption = Annotated[str, typer.Option("--stride", "-s", help="Stride: s or sh,sw.")]
 PaddingOption = Annotated[str, typer.Option("--padding", "-p", help="Padding: p or ph,pw.")]
 DilationOption = Annotated[str, typer.Option("--dilation", "-d", help="Dilation: d or dh,dw.")]
+ConvPaddingOption = Annotated[
+    str, typer.Option("--padding", "-p", help="Padding: p, ph,pw, same or valid.")
+]
+GroupsOption = Annotated[int, typer.Option("--groups", "-g", help="Channel groups.")]
+OutChannels = Annotated[int, typer.Option("--out", "-o", help="Output channels (filters).")]
 ReductionOption = Annotated[str, typer.Option("--reduction", help="mean or sum.")]
 
 
@@ -179,14 +184,12 @@ def _padding(text: str) -> Any:
 def conv2d(
     ctx: typer.Context,
     input_shape: InputOption,
-    out_channels: Annotated[int, typer.Option("--out", "-o", help="Output channels (filters).")],
+    out_channels: OutChannels,
     kernel: KernelOption,
     stride: StrideOption = "1",
-    padding: Annotated[
-        str, typer.Option("--padding", "-p", help="Padding: p, ph,pw, same or valid.")
-    ] = "0",
+    padding: ConvPaddingOption = "0",
     dilation: DilationOption = "1",
-    groups: Annotated[int, typer.Option("--groups", "-g", help="Channel groups.")] = 1,
+    groups: GroupsOption = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Compute the output shape of a Conv2d layer.
@@ -266,7 +269,6 @@ def pool(
 
 
 InChannels = Annotated[int, typer.Option("--in", help="Input channels.")]
-OutChannels = Annotated[int, typer.Option("--out", "-o", help="Output channels.")]
 
 
 @handle_errors
@@ -275,7 +277,7 @@ def params(
     in_channels: InChannels,
     out_channels: OutChannels,
     kernel: KernelOption,
-    groups: Annotated[int, typer.Option("--groups", "-g", help="Channel groups.")] = 1,
+    groups: GroupsOption = 1,
     bias: Annotated[bool, typer.Option("--bias/--no-bias", help="Count the bias.")] = True,
     as_json: JsonOption = False,
 ) -> None:
@@ -326,10 +328,8 @@ def macs(
     out_channels: OutChannels,
     kernel: KernelOption,
     stride: StrideOption = "1",
-    padding: Annotated[
-        str, typer.Option("--padding", "-p", help="Padding: p, ph,pw, same or valid.")
-    ] = "0",
-    groups: Annotated[int, typer.Option("--groups", "-g", help="Channel groups.")] = 1,
+    padding: ConvPaddingOption = "0",
+    groups: GroupsOption = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Count the multiply-accumulates of a Conv2d layer.
