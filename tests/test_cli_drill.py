@@ -333,3 +333,17 @@ def test_where_and_help_keep_the_compute_card(compute_env: dict[str, str]) -> No
     assert "mycompute/conv is defined at" in result.stderr and "mycompute.yaml:4" in result.stderr
     assert "undo the last rating" in result.stderr
     assert compute_reviews(compute_env)[0][:3] == (3, "1,8,4,4", 1)
+
+
+def test_unknown_deck_is_an_error_with_a_suggestion(deck_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["cvquiz", "drill", "--deck", "mydril"],
+        input="",
+        env=deck_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "no deck 'mydril' (did you mean 'mydrill'?)" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -480,7 +480,7 @@ def drill(
     Example: cvquiz drill --deck losses --new 10
     """
     from cvquiz import clock
-    from cvquiz.collection.scheduling import QueueFilter, next_due
+    from cvquiz.collection.scheduling import QueueFilter, check_deck_filter, next_due
     from cvquiz.study import Session
 
     env = get_env(ctx)
@@ -491,6 +491,7 @@ def drill(
     seed = env.environ.get("CVQUIZ_SEED")
     rng = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
     flt = QueueFilter(decks=tuple(deck or ()), tags=tuple(tag or ()), new_limit=new)
+    check_deck_filter(col, flt.decks)
     session = Session(
         col=col, settings=settings, now=now_fn, lang=env.lang, flt=flt, rng=rng, limit=limit
     )

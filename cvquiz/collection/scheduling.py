@@ -263,6 +263,28 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def check_deck_filter(col: Collection, decks: Iterable[str]) -> None:
+    """Refuse deck filters that match no deck, so a typo is an error rather than "nothing to study".
+
+    A filter matches a deck id or the decks nested under it with ``/`` (as the queue matches them).
+
+    Raises:
+        CardNotFoundError: naming each filter that matches nothing, with the closest deck id.
+    """
+    import difflib
+
+    ids = [row[0] for row in col.conn.execute("SELECT id FROM decks WHERE active = 1")]
+    problems = []
+    for deck in decks:
+        stem = deck.rstrip("/")
+        if not any(i == stem or i.startswith(stem + "/") for i in ids):
+            close = difflib.get_close_matches(stem, ids, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"no deck {deck!r}{hint}; cvquiz decks lists them")
+    if problems:
+        raise CardNotFoundError("\n".join(problems))
+
+
 def _filter_sql(flt: QueueFilter, params: dict[str, Any]) -> list[str]:
     clauses = []
     if flt.decks:
