@@ -231,3 +231,17 @@ def test_restore_file_errors(tmp_path: Path, empty_bundled: Path, decks: Path) -
 def test_times_are_milliseconds_in_utc() -> None:
     ms = clock.to_ms(datetime(2026, 3, 2, 9, 0, 0, 123000, tzinfo=UTC))
     assert clock.iso_utc(ms) == "2026-03-02T09:00:00.123Z"
+
+
+def test_export_json_takes_the_file_with_o_like_the_other_exports(
+    tmp_path: Path, empty_bundled: Path, decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    fresh(tmp_path / "a.sqlite", empty_bundled, decks).close()
+    out = tmp_path / "o.json"
+    args = ["--collection", str(tmp_path / "a.sqlite"), "export", "json"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["format"] == "cvquiz-collection"
+    result = runner.invoke(app, [*args, str(out), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "as an argument or with -o, not both" in result.stderr

@@ -38,13 +38,22 @@ def export_json(
     output: Annotated[
         str, typer.Argument(help="The file to write, or - for standard output.", show_default=True)
     ] = "-",
+    output_option: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="The file to write (as the other exports take it)."),
+    ] = None,
 ) -> None:
     """Export decks, cards with their scheduling state and the whole review log as JSON.
 
-    Example: cvquiz export json backup.json
+    Example: cvquiz export json -o backup.json
     """
     from cvquiz.collection import backup
+    from cvquiz.errors import UsageError
 
+    if output_option is not None:
+        if output != "-":
+            raise UsageError("give the file once: as an argument or with -o, not both")
+        output = output_option
     env = get_env(ctx)
     # No deck sync: a broken deck file must not stand between the user and a backup.
     col = env.collection(sync=False)
@@ -59,6 +68,8 @@ def export_json(
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 counts = backup.export_json(col, handle, env.now)
+                handle.flush()
+                os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
