@@ -484,9 +484,12 @@ def search(
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column("card", style="bold", no_wrap=True)
     table.add_column("question")
+    from cvquiz.cli.render import plain  # formulas as Unicode, as the drill shows them
+
     for hit in hits:
         first = _text(hit.question, env.lang).strip().splitlines()
-        table.add_row(escape(hit.ref), escape(first[0] if first else f"({hit.type})"))
+        line = plain(first[0]) if first else f"({hit.type})"
+        table.add_row(escape(hit.ref), escape(line))
     env.out.print(table)
     env.err.print(f"{len(hits)} card{'s' * (len(hits) != 1)}")
 
