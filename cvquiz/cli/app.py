@@ -66,17 +66,18 @@ def main_callback(
 
 
 COMMAND_MODULES = (
-    "commands_decks",
     "commands_drill",
     "commands_status",
+    "commands_stats",
+    "commands_decks",
+    "commands_cards",
     "commands_config",
     "commands_backup",
-    "commands_cards",
     "commands_calc",
     "commands_anki",
-    "commands_stats",
 )
-"""The modules under cvquiz.cli whose ``register(app)`` adds their commands; one line per module."""
+"""The modules under cvquiz.cli whose ``register(app)`` adds their commands, in the order ``--help``
+lists them: the daily drill first. One line per module."""
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"cvquiz.cli.{_name}").register(app)
