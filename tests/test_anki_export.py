@@ -450,7 +450,7 @@ def test_bad_options_and_unknown_decks(exported: Exported) -> None:
         export_anki(exported.col, out, NOW, Settings(), AnkiExportOptions(lang="fr"))
     with pytest.raises(UsageError, match="--instances"):
         export_anki(exported.col, out, NOW, Settings(), AnkiExportOptions(instances=0))
-    with pytest.raises(CardNotFoundError, match="no deck id starts with 'nope'"):
+    with pytest.raises(CardNotFoundError, match="no deck 'nope'"):
         export_anki(exported.col, out, NOW, Settings(), AnkiExportOptions(decks=("nope",)))
     with pytest.raises(CardNotFoundError, match="nothing to export"):
         export_anki(exported.col, out, NOW, Settings(), AnkiExportOptions(tags=("no-such-tag",)))

@@ -35,7 +35,7 @@ def test_export_anki_default_file_and_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["export", "anki", "-d", "pool", "--with-progress"])
+    result = runner.invoke(app, ["export", "anki", "-d", "pooling", "--with-progress"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cvquiz.apkg").is_file()
     assert result.stdout == ""
@@ -47,7 +47,7 @@ def test_export_anki_default_file_and_summary(
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--deck", "nope"], 1, "Error: no deck id starts with 'nope'"),
+        (["--deck", "nope"], 1, "Error: no deck 'nope'"),
         (["--tag", "no-such-tag"], 1, "Error: no cards match the given decks and tags"),
         (["--lang", "fr"], 2, "Error: --lang must be zh, en or both, not 'fr'"),
     ],

@@ -25,7 +25,9 @@ PROGRESS_BAR_FROM = 500
 DeckOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--deck", "-d", help="A deck id or id prefix (repeat for more; default: every deck)."
+        "--deck",
+        "-d",
+        help="A deck id, with the decks nested under it by '/' (repeat for more; default: every deck).",
     ),
 ]
 TagOption = Annotated[

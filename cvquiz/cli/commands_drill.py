@@ -458,7 +458,11 @@ def drill(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", "-d", help="Only this deck id or id prefix (repeatable)."),
+        typer.Option(
+            "--deck",
+            "-d",
+            help="Only this deck, with the decks nested under it by '/' (repeatable).",
+        ),
     ] = None,
     tag: Annotated[
         list[str] | None,

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cvquiz.errors import CardNotFoundError
+from cvquiz.collection.scheduling import _escape_like, check_deck_filter
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -116,17 +116,14 @@ _SCHEDULE = (
 )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _where(decks: Sequence[str], tags: Sequence[str], params: dict[str, Any]) -> str:
     clauses = ["c.active = 1", "d.active = 1"]
     if decks:
         parts = []
         for i, deck in enumerate(decks):
             params[f"deck{i}"] = deck
-            params[f"deckp{i}"] = _escape_like(deck) + "%"
+            # ids nest with '/', as in the drill's queue: "cv" covers "cv/conv", never "cvx"
+            params[f"deckp{i}"] = _escape_like(deck.rstrip("/")) + "/%"
             parts.append(f"c.deck_id = :deck{i} OR c.deck_id LIKE :deckp{i} ESCAPE '\\'")
         clauses.append("(" + " OR ".join(parts) + ")")
     if tags:
@@ -146,7 +143,7 @@ def export_entries(
 
     Args:
         col: the collection.
-        decks: deck ids or id prefixes (``cv/`` or ``conv``); empty means every deck.
+        decks: deck ids; each also covers the decks nested under it with ``/``. Empty means every deck.
         tags: tags; an entry matches one when it has the tag or a child of it (``a::b`` is under ``a``).
             Empty means every tag.
 
@@ -154,18 +151,9 @@ def export_entries(
         The entries, each with its active review cards.
 
     Raises:
-        CardNotFoundError: when a ``decks`` item matches no active deck.
+        CardNotFoundError: when a ``decks`` item matches no active deck (with the closest id).
     """
-    for deck in decks:
-        row = col.conn.execute(
-            "SELECT 1 FROM decks WHERE active = 1 AND (id = ? OR id LIKE ? ESCAPE '\\') LIMIT 1",
-            (deck, _escape_like(deck) + "%"),
-        ).fetchone()
-        if row is None:
-            known = ", ".join(
-                r[0] for r in col.conn.execute("SELECT id FROM decks WHERE active = 1")
-            )
-            raise CardNotFoundError(f"no deck id starts with {deck!r} (decks: {known or 'none'})")
+    check_deck_filter(col, decks)
     params: dict[str, Any] = {}
     sql = f"""
         SELECT c.deck_id, d.name, d.description, c.card_id, c.content, c.modified_at, c.pk, c.ord,
