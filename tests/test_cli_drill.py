@@ -46,10 +46,10 @@ def deck_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
+def spawn(env: dict[str, str], *args: str, deck: str = "mydrill") -> pexpect.spawn:
     return pexpect.spawn(
         "cvquiz",
-        ["drill", "--deck", "mydrill", *args],
+        ["drill", "--deck", deck, *args],
         env=env,
         encoding="utf-8",
         dimensions=(24, 80),
@@ -153,12 +153,16 @@ def test_kill_9_between_ratings_loses_nothing_already_rated(deck_env: dict[str, 
 
 
 def run_lines(
-    env: dict[str, str], lines: list[str], *args: str, now: str | None = None
+    env: dict[str, str],
+    lines: list[str],
+    *args: str,
+    now: str | None = None,
+    deck: str = "mydrill",
 ) -> subprocess.CompletedProcess[str]:
     if now is not None:
         env = {**env, "CVQUIZ_NOW": now}
     return subprocess.run(
-        ["cvquiz", "drill", "--deck", "mydrill", *args],
+        ["cvquiz", "drill", "--deck", deck, *args],
         input="".join(line + "\n" for line in lines),
         env=env,
         capture_output=True,
@@ -256,14 +260,7 @@ def compute_reviews(env: dict[str, str]) -> list[tuple[int, str, int, int | None
 
 
 def test_compute_card_answered_right_in_a_terminal(compute_env: dict[str, str]) -> None:
-    child = pexpect.spawn(
-        "cvquiz",
-        ["drill", "--deck", "mycompute"],
-        env=compute_env,
-        encoding="utf-8",
-        dimensions=(24, 80),
-        timeout=30,
-    )
+    child = spawn(compute_env, deck="mycompute")
     child.expect("What is the output shape")
     child.expect("answer›")
     child.sendline("1x8x4x4")
@@ -281,14 +278,7 @@ def test_compute_card_answered_right_in_a_terminal(compute_env: dict[str, str]) 
 
 
 def test_compute_card_unreadable_then_wrong_in_a_terminal(compute_env: dict[str, str]) -> None:
-    child = pexpect.spawn(
-        "cvquiz",
-        ["drill", "--deck", "mycompute"],
-        env=compute_env,
-        encoding="utf-8",
-        dimensions=(24, 80),
-        timeout=30,
-    )
+    child = spawn(compute_env, deck="mycompute")
     child.expect("answer›")
     child.sendline("four by four")
     child.expect("could not read")
@@ -305,14 +295,7 @@ def test_compute_card_unreadable_then_wrong_in_a_terminal(compute_env: dict[str,
 
 
 def test_compute_card_in_line_mode_with_override(compute_env: dict[str, str]) -> None:
-    result = subprocess.run(
-        ["cvquiz", "drill", "--deck", "mycompute", "--json"],
-        input="(1, 8, 4, 4)\n4\n",
-        env=compute_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_lines(compute_env, ["(1, 8, 4, 4)", "4"], "--json", deck="mycompute")
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     answer = next(e for e in events if e["event"] == "answer")
@@ -321,14 +304,7 @@ def test_compute_card_in_line_mode_with_override(compute_env: dict[str, str]) ->
 
 
 def test_where_and_help_keep_the_compute_card(compute_env: dict[str, str]) -> None:
-    result = subprocess.run(
-        ["cvquiz", "drill", "--deck", "mycompute"],
-        input="e\n?\n1,8,4,4\n\nq\n",
-        env=compute_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_lines(compute_env, ["e", "?", "1,8,4,4", "", "q"], deck="mycompute")
     assert result.returncode == 0, result.stderr
     assert "mycompute/conv is defined at" in result.stderr and "mycompute.yaml:4" in result.stderr
     assert "undo the last rating" in result.stderr
@@ -336,14 +312,7 @@ def test_where_and_help_keep_the_compute_card(compute_env: dict[str, str]) -> No
 
 
 def test_unknown_deck_is_an_error_with_a_suggestion(deck_env: dict[str, str]) -> None:
-    result = subprocess.run(
-        ["cvquiz", "drill", "--deck", "mydril"],
-        input="",
-        env=deck_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_lines(deck_env, [], deck="mydril")
     assert result.returncode == 1
     assert "no deck 'mydril' (did you mean 'mydrill'?)" in result.stderr
     assert "Traceback" not in result.stderr
