@@ -313,6 +313,9 @@ def streak(col: Collection, today: date) -> int:
 
 
 def due_by_end_of_tomorrow(col: Collection, now: datetime, settings: Settings) -> int:
-    """Count learning and review cards due before tomorrow's study day ends."""
-    _, end_today = col.day_bounds(now, settings.rollover_hour)
-    return col.count_due_before(clock.to_ms(clock.from_ms(end_today) + timedelta(days=1)))
+    """Count the studied cards due by the end of tomorrow's study day (overdue ones included).
+
+    Counted by study day, as the queue and `cvquiz status`'s forecast count them.
+    """
+    today = clock.study_day(now, settings.rollover_hour)
+    return sum(sched.due_counts(col, today, today + timedelta(days=1)).values())

@@ -188,6 +188,7 @@ def test_line_mode_json_and_end_of_input(deck_env: dict[str, str]) -> None:
     assert events[0]["card"] == "mydrill/alpha" and events[0]["counts"]["new"] == 3
     assert events[2]["rating"] == 3
     assert kinds[-1] == "summary" and events[-1]["studied"] == 1
+    assert events[-1]["due_tomorrow"] == 1  # the learning card rated Good, due again in ten minutes
     assert reviews(deck_env) == [("alpha", 3)]
 
 

@@ -173,15 +173,6 @@ class Collection:
         ).fetchone()
         return row is not None
 
-    def count_due_before(self, end_ms: int) -> int:
-        """Count active, unsuspended learning and review cards due before ``end_ms``."""
-        row = self.conn.execute(
-            """SELECT COUNT(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
-               WHERE s.state > 0 AND s.due < ? AND s.suspended = 0 AND c.active = 1""",
-            (end_ms,),
-        ).fetchone()
-        return int(row[0])
-
     def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
         """Yield the rows of a read-only query as dicts (for services that need ad-hoc reads)."""
         cur = self.conn.execute(sql, params)
