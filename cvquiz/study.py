@@ -300,16 +300,12 @@ class Session:
 def streak(col: Collection, today: date) -> int:
     """Return the number of consecutive study days with reviews, ending today (or yesterday if none today).
 
-    One indexed lookup per day of the streak; the review log is never scanned.
+    The same count as ``cvquiz stats`` shows: study days are read from the review log's day index.
     """
-    day = today
-    if not col.studied_on(day):
-        day -= timedelta(days=1)
-    count = 0
-    while col.studied_on(day):
-        count += 1
-        day -= timedelta(days=1)
-    return count
+    from cvquiz.collection.stats_queries import study_days
+    from cvquiz.stats import streaks
+
+    return streaks(study_days(col), today).current
 
 
 def due_by_end_of_tomorrow(col: Collection, now: datetime, settings: Settings) -> int:

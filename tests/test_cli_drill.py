@@ -189,6 +189,7 @@ def test_line_mode_json_and_end_of_input(deck_env: dict[str, str]) -> None:
     assert events[2]["rating"] == 3
     assert kinds[-1] == "summary" and events[-1]["studied"] == 1
     assert events[-1]["due_tomorrow"] == 1  # the learning card rated Good, due again in ten minutes
+    assert events[-1]["streak"] == 1
     assert reviews(deck_env) == [("alpha", 3)]
 
 

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,13 +165,6 @@ class Collection:
             )
             for r in rows
         ]
-
-    def studied_on(self, day: date) -> bool:
-        """Return True when at least one review counts for the study day ``day`` (one indexed lookup)."""
-        row = self.conn.execute(
-            "SELECT 1 FROM reviews WHERE study_day = ? LIMIT 1", (day.isoformat(),)
-        ).fetchone()
-        return row is not None
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
         """Yield the rows of a read-only query as dicts (for services that need ad-hoc reads)."""
