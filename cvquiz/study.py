@@ -197,7 +197,6 @@ class Session:
     limit: int | None = None
     rated: list[Rated] = field(default_factory=list)
     _again_next: list[CardView] = field(default_factory=list)
-    _skipped: set[int] = field(default_factory=set)
 
     def next(self) -> CardView | None:
         """Return the next card to show, or None when the session is done (limit reached or nothing due)."""
@@ -205,7 +204,7 @@ class Session:
             return self._again_next.pop()
         if self.limit is not None and len(self.rated) >= self.limit:
             return None
-        qc = sched.next_card(self.col, self.now(), self.settings, self.flt, exclude=self._skipped)
+        qc = sched.next_card(self.col, self.now(), self.settings, self.flt)
         if qc is None:
             return None
         seed = self.rng.randrange(2**31) if qc.type == CardType.COMPUTE.value else None
@@ -270,7 +269,6 @@ class Session:
             return None
         last = self.rated.pop()
         sched.undo_review(self.col, last.review_id)
-        self._skipped.discard(last.view.pk)
         self._again_next.append(last.view)
         return last.view
 
