@@ -29,7 +29,11 @@ def cvquiz_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
     monkeypatch.setenv("NO_COLOR", "1")
     if hasattr(os, "tzset"):
         os.tzset()
+    from cvquiz import i18n
+
+    i18n.set_language("en")
     yield env
+    i18n.set_language("en")
     monkeypatch.undo()
     if hasattr(os, "tzset"):
         os.tzset()

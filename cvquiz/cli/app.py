@@ -16,6 +16,7 @@ import typer
 from cvquiz import __version__
 from cvquiz.cli.context import Env, collection_override
 from cvquiz.cli.groups import calc_app, config_app, export_app
+from cvquiz.i18n import set_language
 from cvquiz.paths import Paths
 
 app = typer.Typer(
@@ -62,6 +63,7 @@ def main_callback(
         raise typer.BadParameter("use zh or en", param_hint="--lang")
     environ = collection_override(collection, dict(os.environ))
     ctx.obj = Env(paths=Paths.from_env(environ), lang_option=lang, environ=environ)
+    set_language(ctx.obj.lang)
     ctx.call_on_close(ctx.obj.close)
 
 

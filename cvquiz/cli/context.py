@@ -6,7 +6,6 @@ from the global options, so tests can swap any part of it.
 
 from __future__ import annotations
 
-import locale
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,21 +23,6 @@ from cvquiz.paths import Paths
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
     from cvquiz.config import Settings
-
-
-def detect_lang(environ: dict[str, str] | os._Environ[str]) -> str:
-    """Return ``"zh"`` when the locale is Chinese, else ``"en"``."""
-    for name in ("CVQUIZ_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name)
-        if value:
-            if name == "CVQUIZ_LANG" and value in ("zh", "en"):
-                return value
-            return "zh" if value.lower().startswith("zh") else "en"
-    try:
-        code = locale.getlocale()[0] or ""
-    except ValueError:
-        code = ""
-    return "zh" if code.lower().startswith("zh") else "en"
 
 
 @dataclass
@@ -72,15 +56,12 @@ class Env:
 
         return load_settings(self.paths.config)
 
-    @property
+    @cached_property
     def lang(self) -> str:
-        """The language cards are shown in: ``--lang``, then the ``lang`` setting, then the locale."""
-        if self.lang_option:
-            return self.lang_option
-        configured = self.settings.lang
-        if configured in ("zh", "en"):
-            return configured
-        return detect_lang(self.environ)
+        """The language of cards and messages: ``--lang``, ``CVQUIZ_LANG``, the ``lang`` setting, the locale."""
+        from cvquiz.cli.language import resolve_lang
+
+        return resolve_lang(self.lang_option, self.environ, self.paths.config)
 
     @property
     def stdin_is_tty(self) -> bool:

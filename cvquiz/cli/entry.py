@@ -16,6 +16,10 @@ def main() -> None:
 
         print(f"cvquiz {__version__}")
         return
+    from cvquiz.cli.language import startup_lang
+    from cvquiz.i18n import set_language
+
+    set_language(startup_lang(sys.argv[1:]))
     from cvquiz.cli.app import app
 
     app()

@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 
 from cvquiz.errors import CvquizError
+from cvquiz.i18n import _
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,8 +43,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             from rich.console import Console
 
             err = Console(stderr=True, highlight=False, soft_wrap=True)
+            label = escape(_("Error:"))
             for line in str(error).splitlines() or [type(error).__name__]:
-                err.print(f"[bold red]Error:[/] {escape(line)}")
+                err.print(f"[bold red]{label}[/] {escape(line)}")
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             print(file=sys.stderr)

@@ -1,0 +1,70 @@
+"""The language cvquiz speaks: gettext catalogs under ``cvquiz/locale/``, one active language per process.
+
+Every string cvquiz shows a person goes through `_` (or `ngettext` when it counts something), written in English
+with named ``str.format`` fields, so a translator sees the whole sentence: ``_("Suspended {card}").format(card=r)``.
+The command line picks the language once, at its edge (``--lang``, ``CVQUIZ_LANG``, the ``lang`` setting, the
+locale), with `set_language`; until then, and for a language without a catalog, the English text is shown.
+
+The catalogs are ``cvquiz/locale/<lang>/LC_MESSAGES/cvquiz.po``; the ``.mo`` files beside them are compiled when
+the package is built (``hatch_build.py``) or by ``python scripts/i18n.py compile`` in a checkout. Card text is
+not translated here: decks carry it in both languages.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from pathlib import Path
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "N_",
+    "_",
+    "current_language",
+    "ngettext",
+    "set_language",
+]
+
+DOMAIN = "cvquiz"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("en", "zh")
+"""The languages cvquiz speaks; English is the source language of every message."""
+
+_translations: _gettext.NullTranslations = _gettext.NullTranslations()
+_language = "en"
+
+
+def set_language(lang: str) -> None:
+    """Make ``lang`` (``"zh"`` or ``"en"``) the language of every message from now on.
+
+    A language without a compiled catalog falls back to English.
+    """
+    global _translations, _language
+    _language = lang if lang in LANGUAGES else "en"
+    if _language == "en":
+        _translations = _gettext.NullTranslations()
+    else:
+        _translations = _gettext.translation(
+            DOMAIN, localedir=LOCALE_DIR, languages=[_language], fallback=True
+        )
+
+
+def current_language() -> str:
+    """Return the language messages are shown in (``"zh"`` or ``"en"``)."""
+    return _language
+
+
+def _(message: str) -> str:
+    """Return ``message`` in the current language."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Return the form of a counted message for ``n`` in the current language."""
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (tables built at import time)."""
+    return message
