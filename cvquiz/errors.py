@@ -34,6 +34,14 @@ class DeckProblems(DeckError):
         super().__init__("\n".join(self.problems))
 
 
+class DuplicateCardError(DeckError):
+    """The deck already has this question (or this card id)."""
+
+
+class CardInputError(CvquizError):
+    """A new card as typed cannot be a card: empty question, unknown type or language, and so on."""
+
+
 class CollectionError(CvquizError):
     """The collection file cannot be opened, read or upgraded."""
 

@@ -45,6 +45,13 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PLAIN = Settings(fuzz=False)
 
 
+def _reviews(col: Collection) -> list[dict[str, Any]]:
+    """The review log as dicts, read straight from the file."""
+    cur = col.conn.execute("SELECT * FROM reviews ORDER BY id")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur]
+
+
 def deck_yaml(
     deck: str,
     basic: int = 0,
@@ -178,7 +185,7 @@ def test_review_log_keeps_what_an_optimizer_needs(make_col: Any) -> None:
     record_review(
         col, pk, Rating.AGAIN, NOW + timedelta(minutes=12), PLAIN, answer="7", correct=False, seed=9
     )
-    rows = list(col.rows("SELECT * FROM reviews ORDER BY id"))
+    rows = _reviews(col)
     assert [r["rating"] for r in rows] == [3, 1]
     assert rows[0]["reviewed_at"] == clock.to_ms(NOW) and rows[0]["duration_ms"] == 4200
     assert (rows[0]["state_before"], rows[0]["state_after"]) == (0, 1)
@@ -481,12 +488,12 @@ def test_undo_restores_the_exact_row_after_each_transition(make_col: Any) -> Non
     ]
     for rating, when, was, becomes in steps:
         before = schedule_row(col, pk)
-        reviews_before = list(col.rows("SELECT * FROM reviews ORDER BY id"))
+        reviews_before = _reviews(col)
         out = record_review(col, pk, rating, when, PLAIN)
         assert (out.before.state, out.after.state) == (was, becomes)
         assert undo_review(col, out.review_id) == pk
         assert schedule_row(col, pk) == before
-        assert list(col.rows("SELECT * FROM reviews ORDER BY id")) == reviews_before
+        assert _reviews(col) == reviews_before
         again = record_review(col, pk, rating, when, PLAIN)
         assert again.after == out.after
 

@@ -36,16 +36,18 @@ def check(
 
     Example: cvquiz check ~/cvquiz-decks/
     """
-    from cvquiz.deckfile import DeckSource, find_deck_files, load_decks
+    from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
+    from cvquiz.deckfile.loader import DeckSource, load_decks
     from cvquiz.errors import DeckProblems
 
     env = get_env(ctx)
     if paths:
-        sources = [DeckSource(p) for p in find_deck_files(paths)]
+        sources = [DeckSource(p) for p in expand_deck_paths(paths)]
     else:
-        sources = [DeckSource(p, bundled=True) for p in find_deck_files([env.paths.bundled])]
-        if env.paths.decks.is_dir():
-            sources += [DeckSource(p) for p in find_deck_files([env.paths.decks])]
+        sources = [
+            DeckSource(p, bundled=True) for p in deck_files(env.paths.bundled, recursive=False)
+        ]
+        sources += [DeckSource(p) for p in deck_files(env.paths.decks)]
     try:
         loaded = load_decks(sources)
         problems = _generator_problems(loaded)

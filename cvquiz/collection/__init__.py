@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -165,13 +164,6 @@ class Collection:
             )
             for r in rows
         ]
-
-    def rows(self, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
-        """Yield the rows of a read-only query as dicts (for services that need ad-hoc reads)."""
-        cur = self.conn.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        for row in cur:
-            yield dict(zip(names, row, strict=True))
 
     @staticmethod
     def loads(blob: str | None) -> Any:

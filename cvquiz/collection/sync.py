@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvquiz.collection.store import transaction
+from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
 from cvquiz.model import Deck
 
@@ -45,17 +46,6 @@ class SyncReport:
     removed_decks: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _deck_files(folder: Path, recursive: bool) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    pattern = folder.rglob("*") if recursive else folder.glob("*")
-    return sorted(
-        p
-        for p in pattern
-        if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
-    )
-
-
 def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int) -> SyncReport:
     """Sync the bundled decks and the user's decks folder into the collection.
 
@@ -71,8 +61,8 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
     Raises:
         DeckProblems: every problem of every changed file; nothing is written then.
     """
-    files = [(p, True) for p in _deck_files(bundled, recursive=False)]
-    files += [(p, False) for p in _deck_files(user, recursive=True)]
+    files = [(p, True) for p in deck_files(bundled, recursive=False)]
+    files += [(p, False) for p in deck_files(user)]
     known = {
         row[0]: row[1:]
         for row in conn.execute("SELECT path, mtime_ns, size, digest, deck_id FROM deck_files")

@@ -153,26 +153,31 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 
 class _Checker:
-    """Collects every problem of one file, each with its position and card."""
+    """Collects every problem of one file, each with its position and card.
 
-    def __init__(self, label: str) -> None:
+    Without a label (a card given as data, not read from a file) problems carry no position.
+    """
+
+    def __init__(self, label: str | None) -> None:
         self.label = label
         self.problems: list[str] = []
 
     def add(self, where: tuple[int, int], message: str, card: str | None = None) -> None:
-        prefix = f"{self.label}:{where[0]}:{where[1]}: "
+        prefix = "" if self.label is None else f"{self.label}:{where[0]}:{where[1]}: "
         if card is not None:
             prefix += f"card {card!r}: "
         self.problems.append(prefix + message)
 
 
-def _pos(mapping: Where, key: str | None = None) -> tuple[int, int]:
-    if key is not None and key in getattr(mapping, "key_pos", {}):
-        return mapping.key_pos[key]
+def _pos(mapping: dict[str, Any], key: str | None = None) -> tuple[int, int]:
+    """Where a mapping (or one of its keys) stands; (1, 1) for a card given as data."""
+    positions: dict[str, tuple[int, int]] = getattr(mapping, "key_pos", {})
+    if key is not None and key in positions:
+        return positions[key]
     return (getattr(mapping, "line", 1) or 1, getattr(mapping, "column", 1) or 1)
 
 
-def _text(chk: _Checker, owner: Where, key: str, card: str | None) -> Text | None:
+def _text(chk: _Checker, owner: dict[str, Any], key: str, card: str | None) -> Text | None:
     value = owner.get(key)
     if value is None:
         return None
@@ -181,7 +186,7 @@ def _text(chk: _Checker, owner: Where, key: str, card: str | None) -> Text | Non
             chk.add(_pos(owner, key), f"{key} is empty", card)
             return None
         return Text(zh=value, en=value)
-    if isinstance(value, Where):
+    if isinstance(value, dict):
         for lang in value:
             if lang not in LANGS:
                 chk.add(
@@ -202,7 +207,7 @@ def _text(chk: _Checker, owner: Where, key: str, card: str | None) -> Text | Non
     return None
 
 
-def _tags(chk: _Checker, owner: Where, card: str | None) -> tuple[str, ...]:
+def _tags(chk: _Checker, owner: dict[str, Any], card: str | None) -> tuple[str, ...]:
     value = owner.get("tags")
     if value is None:
         return ()
@@ -222,11 +227,11 @@ def _tags(chk: _Checker, owner: Where, card: str | None) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def _params(chk: _Checker, card_map: Where, card_id: str) -> dict[str, Any]:
+def _params(chk: _Checker, card_map: dict[str, Any], card_id: str) -> dict[str, Any]:
     value = card_map.get("params")
     if value is None:
         return {}
-    if not isinstance(value, Where):
+    if not isinstance(value, dict):
         chk.add(_pos(card_map, "params"), "params must be a mapping of parameter: choices", card_id)
         return {}
     out: dict[str, Any] = {}
@@ -240,7 +245,7 @@ def _params(chk: _Checker, card_map: Where, card_id: str) -> dict[str, Any]:
                 chk.add(where, f"params.{name}: choices must be plain values or lists", card_id)
                 continue
             out[name] = list(space)
-        elif isinstance(space, Where):
+        elif isinstance(space, dict):
             extra = set(space) - {"min", "max"}
             lo, hi = space.get("min"), space.get("max")
             if extra or not all(
@@ -263,7 +268,7 @@ def _params(chk: _Checker, card_map: Where, card_id: str) -> dict[str, Any]:
 def _card(
     chk: _Checker, raw: Any, index: int, deck_tags: tuple[str, ...], seq_pos: tuple[int, int]
 ) -> Card | None:
-    if not isinstance(raw, Where):
+    if not isinstance(raw, dict):
         chk.add(seq_pos, f"cards[{index}] must be a mapping with id, question, answer...")
         return None
     card_id = raw.get("id")
@@ -343,7 +348,7 @@ def _card(
             )
         if tolerance is not None:
             if (
-                not isinstance(tolerance, Where)
+                not isinstance(tolerance, dict)
                 or not tolerance
                 or set(tolerance) - {"rel", "abs"}
                 or not all(
@@ -378,6 +383,25 @@ def _card(
         line=line,
         column=column,
     )
+
+
+def card_from_data(
+    data: dict[str, Any], deck_tags: tuple[str, ...] = ()
+) -> tuple[Card | None, list[str]]:
+    """Apply the deck format's card rules to one card given as data (not read from a file).
+
+    The rules are the loader's own, so a card that passes here reads back the same from a deck file.
+
+    Args:
+        data: the card's fields, as plain dicts, lists and scalars (an ``id`` included).
+        deck_tags: the tags of the deck it goes to.
+
+    Returns:
+        The card (None when it has problems) and the problems, each ``card 'id': message`` without a position.
+    """
+    chk = _Checker(None)
+    card = _card(chk, data, 0, deck_tags, (1, 1))
+    return card, chk.problems
 
 
 def _cloze_problem(text: str) -> str | None:
@@ -526,32 +550,6 @@ def load_deck(path: Path, bundled: bool = False) -> Deck:
     except OSError as error:
         raise DeckProblems([f"{path}: cannot read: {error.strerror}"]) from None
     return load_deck_text(text, str(path), path=path, bundled=bundled)
-
-
-def find_deck_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand files and folders into deck files (``*.yaml``/``*.yml``, recursively, sorted).
-
-    Raises:
-        DeckProblems: for a path that does not exist.
-    """
-    found: list[Path] = []
-    missing = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
-                )
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            missing.append(f"{path}: no such file or folder")
-    if missing:
-        raise DeckProblems(missing)
-    return found
 
 
 def load_decks(sources: Iterable[DeckSource]) -> list[Deck]:

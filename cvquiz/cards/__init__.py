@@ -1,0 +1,83 @@
+"""The card services: the user's own cards in their deck files, and every card in the collection.
+
+One small module per job, each calling the collection for what it reads or changes (no SQL here):
+
+- `userdecks`: the user's decks folder, and which file a deck id writes to.
+- `fields`, `ids`, `validation`: a new card as typed, its id, and the deck format's rules applied to it.
+- `adding`: new cards checked against their deck and written into its file (``add``).
+- `importing`: a notes file (Anki text export, CSV) into a deck (``import``).
+- `template`: the card template ``add --editor`` opens.
+- `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
+- `details`, `search`, `editing`, `lifecycle`: ``show``, ``search``, ``edit``, ``suspend``/``unsuspend``/``forget``.
+
+Every service returns frozen dataclasses the CLI renders as text or JSON. The names below are the public API;
+import them from here.
+"""
+
+from __future__ import annotations
+
+from cvquiz.cards.adding import AddedCard, AddResult, Prepared, Rejected, add_cards, prepare_cards
+from cvquiz.cards.details import CardDetails, ReviewInfo, ScheduleInfo, show
+from cvquiz.cards.editing import EditTarget, edit_target
+from cvquiz.cards.fields import card_data, parse_param, text_data
+from cvquiz.cards.ids import key_tag, make_card_id, slugify
+from cvquiz.cards.importing import ImportResult, import_notes
+from cvquiz.cards.lifecycle import Action, ChangeResult, change
+from cvquiz.cards.references import CardRef, resolve, resolve_many
+from cvquiz.cards.search import SearchHit, search
+from cvquiz.cards.template import (
+    ERROR_MARK,
+    TemplateCard,
+    card_template,
+    parse_template,
+    strip_errors,
+    with_errors,
+)
+from cvquiz.cards.userdecks import UserDeck, bundled_deck_ids, list_user_decks, user_deck_path
+from cvquiz.cards.validation import check_compute, validate_card
+from cvquiz.errors import CardInputError, DuplicateCardError
+
+__all__ = [
+    "ERROR_MARK",
+    "Action",
+    "AddResult",
+    "AddedCard",
+    "CardDetails",
+    "CardInputError",
+    "CardRef",
+    "ChangeResult",
+    "DuplicateCardError",
+    "EditTarget",
+    "ImportResult",
+    "Prepared",
+    "Rejected",
+    "ReviewInfo",
+    "ScheduleInfo",
+    "SearchHit",
+    "TemplateCard",
+    "UserDeck",
+    "add_cards",
+    "bundled_deck_ids",
+    "card_data",
+    "card_template",
+    "change",
+    "check_compute",
+    "edit_target",
+    "import_notes",
+    "key_tag",
+    "list_user_decks",
+    "make_card_id",
+    "parse_param",
+    "parse_template",
+    "prepare_cards",
+    "resolve",
+    "resolve_many",
+    "search",
+    "show",
+    "slugify",
+    "strip_errors",
+    "text_data",
+    "user_deck_path",
+    "validate_card",
+    "with_errors",
+]

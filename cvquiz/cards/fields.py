@@ -1,0 +1,132 @@
+"""A new card as typed on the command line, turned into deck-file fields.
+
+``cvquiz add`` takes flags (``-q``, ``-a``, ``--type``, ``--param name=1..3``...); these functions turn them into
+the fields a deck file holds, refusing what can never be a card. Whether the fields then make a valid card is
+the loader's rules' business (`cvquiz.cards.validation`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cvquiz.errors import CardInputError, UsageError
+from cvquiz.i18n import _
+from cvquiz.model import CardType
+
+__all__ = ["card_data", "parse_param", "text_data"]
+
+_PARAM_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+_RANGE_RE = re.compile(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*")
+
+
+def text_data(text: str, lang: str | None) -> str | dict[str, str]:
+    """Return user-typed text in deck form: ``{lang: text}`` when the language is given, else the string.
+
+    Raises:
+        CardInputError: for a language other than zh or en.
+    """
+    if lang is None:
+        return text
+    if lang not in ("zh", "en"):
+        raise CardInputError(_("unknown language {lang!r}: use zh or en").format(lang=lang))
+    return {lang: text}
+
+
+def parse_param(spec: str) -> tuple[str, Any]:
+    """Read one ``--param`` option: ``name=1,2,3`` (choices) or ``name=1..3`` (an inclusive range).
+
+    Values are read as YAML flow scalars (safely), so ``true``, ``0.5``, ``[3, 3]`` and ``same`` all work.
+
+    Raises:
+        UsageError: when the option is not ``name=values``.
+    """
+    import yaml
+
+    name, sep, values = spec.partition("=")
+    name = name.strip()
+    if not sep or not _PARAM_NAME_RE.fullmatch(name) or not values.strip():
+        raise UsageError(
+            _("--param {spec!r}: write name=value,value or name=min..max").format(spec=spec)
+        )
+    bounds = _RANGE_RE.fullmatch(values)
+    if bounds:
+        return name, {"min": int(bounds.group(1)), "max": int(bounds.group(2))}
+    unreadable = UsageError(_("--param {spec!r}: cannot read the values").format(spec=spec))
+    try:
+        parsed = yaml.safe_load(f"[{values}]")
+    except yaml.YAMLError:
+        raise unreadable from None
+    if not isinstance(parsed, list) or not parsed:
+        raise unreadable
+    return name, parsed
+
+
+def card_data(
+    question: str | None,
+    answer: str | None = None,
+    *,
+    card_type: str = "basic",
+    tags: Sequence[str] = (),
+    source: str | None = None,
+    lang: str | None = None,
+    explanation: str | None = None,
+    generator: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    card_id: str | None = None,
+) -> dict[str, Any]:
+    """Return the deck-file fields of a card typed on the command line.
+
+    Args:
+        question: the question (optional for compute cards).
+        answer: the answer (optional for cloze, not for compute).
+        card_type: basic, reversed, cloze or compute.
+        tags: the card's tags.
+        source: a URL, or None.
+        lang: the language the text is in (zh/en), or None for text shown in every language.
+        explanation: text shown after the answer, or None.
+        generator: the compute generator's name.
+        params: the narrowed parameter space (compute).
+        card_id: the id to use, or None to derive one.
+
+    Raises:
+        CardInputError: for an unknown card type or language, an empty question (or answer, for basic and
+            reversed cards), or compute fields on another type.
+    """
+    try:
+        kind = CardType(card_type)
+    except ValueError:
+        raise CardInputError(
+            _("unknown card type {type!r}: use basic, reversed, cloze or compute").format(
+                type=card_type
+            )
+        ) from None
+    data: dict[str, Any] = {"type": kind.value}
+    if card_id is not None:
+        data["id"] = card_id
+    question = question.strip() if question is not None else None
+    if kind is not CardType.COMPUTE and not question:
+        raise CardInputError(_("the question is empty"))
+    if question:
+        data["question"] = text_data(question, lang)
+    answer = answer.strip() if answer is not None else None
+    if answer:
+        data["answer"] = text_data(answer, lang)
+    elif kind in (CardType.BASIC, CardType.REVERSED):
+        raise CardInputError(_("the answer is empty (give -a TEXT, or -a - to read it from stdin)"))
+    if explanation and explanation.strip():
+        data["explanation"] = text_data(explanation.strip(), lang)
+    if tags:
+        data["tags"] = list(dict.fromkeys(tags))
+    if source:
+        data["source"] = source.strip()
+    if kind is CardType.COMPUTE:
+        if not generator:
+            raise CardInputError(_("a compute card needs --generator NAME"))
+        data["generator"] = generator
+        if params:
+            data["params"] = dict(params)
+    elif generator or params:
+        raise CardInputError(_("--generator and --param are for compute cards (--type compute)"))
+    return data
