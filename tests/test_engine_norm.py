@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cvquiz.engine import EngineError, batch_norm_train
+from cvquiz.engine import EngineError, batch_norm_train, group_norm, layer_norm
 
 
 def call(case: Case) -> dict[str, Any]:
@@ -72,3 +72,49 @@ def test_output_has_the_target_mean_and_spread(x: Any, gamma: float, beta: float
     assert np.allclose(result.y.mean(axis=(0, 2)), beta, atol=1e-9)
     var = x.var(axis=(0, 2))
     assert np.allclose(result.y.var(axis=(0, 2)), gamma**2 * var / (var + 1e-5), atol=1e-9)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Layer norm and group norm
+
+
+def _norm_matches(actual: Any, expected: dict[str, Any]) -> bool:
+    return all(close(getattr(actual, key), expected[key]) for key in ("y", "mean", "var"))
+
+
+def test_layer_norm_matches_pytorch() -> None:
+    check_cases(
+        golden_cases("layergroupnorm.json", "layer_norm"),
+        lambda c: layer_norm(**c["kwargs"]),
+        _norm_matches,
+    )
+
+
+def test_group_norm_matches_pytorch() -> None:
+    check_cases(
+        golden_cases("layergroupnorm.json", "group_norm"),
+        lambda c: group_norm(**c["kwargs"]),
+        _norm_matches,
+    )
+
+
+def test_group_norm_with_one_group_is_layer_norm_over_c_h_w() -> None:
+    x = np.arange(24.0).reshape(2, 3, 4) ** 1.5
+    assert np.allclose(group_norm(x, 1).y, layer_norm(x, (3, 4)).y)
+    # and with one channel per group it is instance norm
+    per_channel = (x - x.mean(axis=2, keepdims=True)) / np.sqrt(x.var(axis=2, keepdims=True) + 1e-5)
+    assert np.allclose(group_norm(x, 3).y, per_channel)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: layer_norm([[1.0, 2.0]], 3), "trailing dimensions"),
+        (lambda: layer_norm([[1.0, 2.0]], 2, weight=[1.0]), "weight must have shape"),
+        (lambda: group_norm([[1.0, 2.0, 3.0]], 2), "must divide"),
+        (lambda: group_norm([1.0, 2.0], 1), r"\(N, C\)"),
+    ],
+)
+def test_layer_and_group_norm_errors(call: Any, message: str) -> None:
+    with pytest.raises(EngineError, match=message):
+        call()

@@ -6,14 +6,26 @@ where the reference library would raise. See `docs/engine.md` for the list and t
 
 Modules: `shapes` (layer output shapes, parameters, MACs), `signal` (2-D convolution and correlation modes),
 `losses` (cross-entropy, BCE, focal, hinge, regression losses, softmax), `init` (initialisation scales),
-`norm` (batch norm), `misc` (slicing, learning-rate scaling, receptive field) and `detection` (IoU, AP, mAP).
+`norm` (batch, layer and group norm), `misc` (slicing, learning-rate scaling, receptive field), `detection`
+(IoU, AP, mAP), `proposals` (NMS, anchor matching), `optim` (SGD, Adam, AdamW steps), `attention` (multi-head
+attention shapes and FLOPs), `segmentation` (per-class IoU and Dice), `interpolate` (bilinear resizing and
+sampling), `quant` (8-bit affine quantization), `keypoints` (OKS), `geometry` (camera projection,
+homographies, RANSAC) and `kalman` (a constant-velocity Kalman step).
 """
 
 from __future__ import annotations
 
+from cvquiz.engine.attention import AttentionCost, attention_cost
 from cvquiz.engine.detection import *  # noqa: F403  (its __all__ decides what it exports)
 from cvquiz.engine.detection import __all__ as _detection_all
 from cvquiz.engine.errors import EngineError
+from cvquiz.engine.geometry import (
+    Projection,
+    camera_project,
+    homography_apply,
+    intrinsics,
+    ransac_iterations,
+)
 from cvquiz.engine.init import (
     NONLINEARITIES,
     calculate_gain,
@@ -23,6 +35,14 @@ from cvquiz.engine.init import (
     xavier_normal_std,
     xavier_uniform_bound,
 )
+from cvquiz.engine.interpolate import (
+    SourceIndex,
+    grid_sample_bilinear,
+    resize_bilinear,
+    source_index,
+)
+from cvquiz.engine.kalman import KalmanStep, kalman_cv_step
+from cvquiz.engine.keypoints import COCO_KEYPOINT_NAMES, COCO_KEYPOINT_SIGMAS, oks
 from cvquiz.engine.losses import (
     bce_with_logits,
     cross_entropy,
@@ -46,7 +66,21 @@ from cvquiz.engine.misc import (
     receptive_field,
     scale_lr,
 )
-from cvquiz.engine.norm import BatchNormResult, batch_norm_train
+from cvquiz.engine.norm import BatchNormResult, NormResult, batch_norm_train, group_norm, layer_norm
+from cvquiz.engine.optim import AdamState, SgdState, adam_steps, sgd_steps
+from cvquiz.engine.proposals import (
+    BELOW_LOW_THRESHOLD,
+    BETWEEN_THRESHOLDS,
+    anchor_labels,
+    match_anchors,
+    nms,
+)
+from cvquiz.engine.quant import QUANT_RANGES, QParams, dequantize, qparams, quantize
+from cvquiz.engine.segmentation import (
+    SegmentationScores,
+    segmentation_confusion,
+    segmentation_scores,
+)
 from cvquiz.engine.shapes import (
     conv2d_macs,
     conv2d_output_shape,
@@ -60,13 +94,31 @@ from cvquiz.engine.shapes import (
 from cvquiz.engine.signal import conv_mode_output_size, convolve2d, correlate2d
 
 __all__ = [
+    "BELOW_LOW_THRESHOLD",
+    "BETWEEN_THRESHOLDS",
+    "COCO_KEYPOINT_NAMES",
+    "COCO_KEYPOINT_SIGMAS",
     "NONLINEARITIES",
+    "QUANT_RANGES",
+    "AdamState",
+    "AttentionCost",
     "BatchNormResult",
     "EngineError",
+    "KalmanStep",
+    "NormResult",
+    "Projection",
+    "QParams",
     "ReceptiveField",
+    "SegmentationScores",
+    "SgdState",
+    "SourceIndex",
+    "adam_steps",
+    "anchor_labels",
+    "attention_cost",
     "batch_norm_train",
     "bce_with_logits",
     "calculate_gain",
+    "camera_project",
     "conv2d_macs",
     "conv2d_output_shape",
     "conv2d_params",
@@ -77,27 +129,45 @@ __all__ = [
     "correlate2d",
     "cross_entropy",
     "cross_entropy_grad",
+    "dequantize",
     "dice_loss",
     "eval_slice",
     "fan_in_and_fan_out",
     "fc_params",
+    "grid_sample_bilinear",
+    "group_norm",
+    "homography_apply",
+    "intrinsics",
     "kaiming_normal_std",
     "kaiming_uniform_bound",
+    "kalman_cv_step",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "log_softmax",
+    "match_anchors",
     "mse_loss",
     "multiclass_hinge_grad",
     "multiclass_hinge_loss",
+    "nms",
+    "oks",
     "parse_slice",
     "pool2d_output_shape",
+    "qparams",
+    "quantize",
+    "ransac_iterations",
     "receptive_field",
+    "resize_bilinear",
     "scale_lr",
+    "segmentation_confusion",
+    "segmentation_scores",
     "separable_conv2d_params",
+    "sgd_steps",
     "sigmoid",
     "sigmoid_focal_loss",
     "smooth_l1_loss",
     "softmax",
+    "source_index",
     "xavier_normal_std",
     "xavier_uniform_bound",
 ]
