@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cvquiz.errors import ConfigError
+from cvquiz.i18n import N_, _
 
 DEFAULT_PARAMETERS: tuple[float, ...] = (
     0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
@@ -204,19 +205,19 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
 """Each top-level key and the function that validates and converts its value."""
 
 ALLOWED: dict[str, str] = {
-    "desired_retention": "0.70 to 0.99",
-    "learning_steps": "steps like '1m 10m' (s, m, h, d), or '' for none",
-    "relearning_steps": "steps like '10m' (s, m, h, d), or '' for none",
-    "maximum_interval": "1 to 36500 days",
-    "fuzz": "true or false",
-    "parameters": "21 FSRS-6 weights, comma-separated, within py-fsrs' bounds",
-    "new_per_day": "0 to 9999",
-    "reviews_per_day": "0 to 99999",
-    "rollover_hour": "0 to 23 (local hour a study day starts)",
-    "leech_threshold": "1 to 99 lapses",
-    "leech_action": "tag or suspend",
-    "lang": "auto, zh or en",
-    "review_order": "overdue or retrievability",
+    "desired_retention": N_("0.70 to 0.99"),
+    "learning_steps": N_("steps like '1m 10m' (s, m, h, d), or '' for none"),
+    "relearning_steps": N_("steps like '10m' (s, m, h, d), or '' for none"),
+    "maximum_interval": N_("1 to 36500 days"),
+    "fuzz": N_("true or false"),
+    "parameters": N_("21 FSRS-6 weights, comma-separated, within py-fsrs' bounds"),
+    "new_per_day": N_("0 to 9999"),
+    "reviews_per_day": N_("0 to 99999"),
+    "rollover_hour": N_("0 to 23 (local hour a study day starts)"),
+    "leech_threshold": N_("1 to 99 lapses"),
+    "leech_action": N_("tag or suspend"),
+    "lang": N_("auto, zh or en"),
+    "review_order": N_("overdue or retrievability"),
 }
 """What each key accepts, in words (``cvquiz config show`` prints it)."""
 
@@ -246,7 +247,7 @@ def settings_from_data(data: Mapping[str, Any], origin: str = "config") -> Setti
             continue
         check = VALIDATORS.get(key)
         if check is None:
-            raise ConfigError(f"{origin}: unknown setting {key!r} (known: {', '.join(VALIDATORS)})")
+            raise ConfigError(f"{origin}: {unknown_setting_message(key)}")
         try:
             values[key] = check(raw)
         except ConfigError as error:
@@ -361,10 +362,96 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
     else:
         check = VALIDATORS.get(key)
         if check is None:
-            raise ConfigError(f"unknown setting {key!r} (known: {', '.join(VALIDATORS)})")
+            raise ConfigError(unknown_setting_message(key))
         try:
             new = replace(settings, **{key: check(value)})
         except ConfigError as error:
             raise ConfigError(f"{key}: {error}") from None
     write_settings(path, new)
     return new
+
+
+def unknown_setting_message(key: str) -> str:
+    """Say that ``key`` is no setting, suggesting the closest one (or listing them all)."""
+    import difflib
+
+    close = difflib.get_close_matches(key, list(VALIDATORS), n=1, cutoff=0.6)
+    if close:
+        return _("unknown setting {key!r} (did you mean {close!r}?)").format(
+            key=key, close=close[0]
+        )
+    return _("unknown setting {key!r} (known: {known})").format(
+        key=key, known=", ".join(VALIDATORS)
+    )
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One setting as ``cvquiz config show`` / ``config get`` present it.
+
+    Attributes:
+        key: the key as ``config set`` takes it (``decks.DECK.new_per_day`` for a per-deck limit).
+        value: the value as ``config set`` reads it.
+        default: the default value, in the same form.
+        changed: whether the value differs from the default.
+        allowed: what the key accepts, in words.
+    """
+
+    key: str
+    value: str
+    default: str
+    changed: bool
+    allowed: str
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return str(value)
+
+
+def setting_rows(settings: Settings) -> list[SettingRow]:
+    """Return one row per setting, then one per per-deck limit."""
+    values = settings_to_data(settings, only_changed=False)
+    defaults = settings_to_data(Settings(), only_changed=False)
+    rows = [
+        SettingRow(
+            key=key,
+            value=_text(values[key]),
+            default=_text(defaults[key]),
+            changed=values[key] != defaults[key],
+            allowed=_(allowed),
+        )
+        for key, allowed in ALLOWED.items()
+    ]
+    for deck, limits in values.get("decks", {}).items():
+        for name, value in limits.items():
+            rows.append(
+                SettingRow(
+                    key=f"decks.{deck}.{name}",
+                    value=_text(value),
+                    default=_text(values[name]),
+                    changed=True,
+                    allowed=_("{allowed} (this deck)").format(allowed=_(ALLOWED[name])),
+                )
+            )
+    return rows
+
+
+def get_setting(settings: Settings, key: str) -> SettingRow:
+    """Return the row of one setting (``decks.DECK.new_per_day`` included).
+
+    Raises:
+        ConfigError: for an unknown key, with the closest known one.
+    """
+    for row in setting_rows(settings):
+        if row.key == key:
+            return row
+    if key.startswith("decks."):
+        _deck, _dot, name = key[len("decks.") :].rpartition(".")
+        if name in ("new_per_day", "reviews_per_day"):
+            value = _text(settings_to_data(settings, only_changed=False)[name])
+            return SettingRow(key, value, value, False, _(ALLOWED[name]))
+    raise ConfigError(unknown_setting_message(key))

@@ -4,6 +4,7 @@
     python scripts/i18n.py compile   # write the .mo files next to the .po files (the build hook does it too)
     python scripts/i18n.py check     # fail when a catalog lacks a message of the source or a translation
     python scripts/i18n.py missing   # list the messages with no translation yet, per language
+    python scripts/i18n.py fill zh FILE.json   # set translations from {"msgid": "msgstr", ...} (- for stdin)
 
 Messages are what the source passes to ``_()``, ``ngettext()`` and ``N_()`` (from ``cvquiz.i18n``). The
 catalogs are sorted by message and carry no source locations, so that two changes rarely touch the same lines.
@@ -100,6 +101,26 @@ def extract() -> None:
         print(f"{path.relative_to(ROOT)}: {len(catalog)} messages")
 
 
+def fill(lang: str, source: str) -> None:
+    """Set translations of ``lang`` from a JSON object {msgid: msgstr} (a file, or - for stdin)."""
+    import json
+
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    translations: dict[str, str] = json.loads(text)
+    path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    catalog = read(path)
+    unknown = [msgid for msgid in translations if catalog.get(msgid) is None]
+    for msgid, msgstr in translations.items():
+        entry = catalog.get(msgid)
+        if entry is None:
+            continue
+        entry.string = (msgstr,) * len(entry.string) if isinstance(entry.string, tuple) else msgstr
+        entry.flags.discard("fuzzy")
+    write(path, catalog)
+    for msgid in unknown:
+        print(f"not in the catalog (run extract first?): {msgid!r}", file=sys.stderr)
+
+
 def compile_all() -> None:
     """Compile every catalog to its .mo file."""
     for path in catalogs():
@@ -153,6 +174,8 @@ def main(argv: list[str]) -> int:
         extract()
     elif command == "compile":
         compile_all()
+    elif command == "fill" and len(argv) == 3:
+        fill(argv[1], argv[2])
     elif command in ("check", "missing"):
         found = problems()
         for line in found:

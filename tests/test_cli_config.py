@@ -123,3 +123,41 @@ def test_a_bad_config_file_is_reported(cvquiz_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["config", "show"])
     assert result.exit_code == 2
     assert "desired_retention" in result.stderr and "0.70 to 0.99" in result.stderr
+
+
+def test_get_prints_one_value_as_set_reads_it(cvquiz_env: dict[str, str]) -> None:
+    assert runner.invoke(app, ["config", "set", "learning_steps", "2m 15m"]).exit_code == 0
+    result = runner.invoke(app, ["config", "get", "learning_steps"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2m 15m"
+    data = json.loads(runner.invoke(app, ["config", "get", "fuzz", "--json"]).stdout)
+    assert data == {
+        "key": "fuzz",
+        "value": "true",
+        "default": "true",
+        "changed": False,
+        "allowed": ALLOWED["fuzz"],
+    }
+
+
+def test_get_a_per_deck_limit_falls_back_to_the_global_one(cvquiz_env: dict[str, str]) -> None:
+    assert runner.invoke(app, ["config", "set", "new_per_day", "12"]).exit_code == 0
+    assert runner.invoke(app, ["config", "get", "decks.losses.new_per_day"]).stdout.strip() == "12"
+    assert runner.invoke(app, ["config", "set", "decks.losses.new_per_day", "3"]).exit_code == 0
+    assert runner.invoke(app, ["config", "get", "decks.losses.new_per_day"]).stdout.strip() == "3"
+
+
+@pytest.mark.parametrize("command", [["get", "new_per_dya"], ["set", "new_per_dya", "5"]])
+def test_a_mistyped_setting_name_gets_the_closest_one(
+    cvquiz_env: dict[str, str], command: list[str]
+) -> None:
+    result = runner.invoke(app, ["config", *command])
+    assert result.exit_code != 0
+    assert "unknown setting 'new_per_dya' (did you mean 'new_per_day'?)" in result.stderr
+    assert not config_path(cvquiz_env).exists()
+
+
+def test_a_name_like_no_setting_lists_them_all(cvquiz_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["config", "get", "zzz"])
+    assert result.exit_code != 0
+    assert "known: desired_retention" in result.stderr
