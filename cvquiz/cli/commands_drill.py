@@ -83,7 +83,7 @@ class TerminalUI:
         fd = sys.stdin.fileno()
         old = termios.tcgetattr(fd)
         try:
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH would drop keys typed ahead
             raw = os.read(fd, 4)
             if raw.startswith(b"\x1b"):  # an arrow or other escape sequence: drain and ignore
                 while select.select([fd], [], [], 0.02)[0]:
