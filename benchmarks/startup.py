@@ -1,36 +1,58 @@
-"""Start-up time: ``cvquiz --version`` and ``cvquiz decks`` against ``python -c "import typer"``.
+"""Start-up of the everyday commands on the bundled decks, against ``python -c "import typer"``.
 
-Run by hand: ``python benchmarks/startup.py``. Uses a throw-away collection.
+Every command and the baseline run in turn, round after round (medians of interleaved runs), on a collection
+synced once beforehand; the goals are issue 16's. ``cvquiz drill`` runs in line mode with empty input, so it
+stops right after showing the first card.
+
+Run by hand: ``python benchmarks/startup.py [--rounds 9]``. Uses a throw-away collection.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import PYTHON, report, time_command
+from _common import PYTHON, report, time_interleaved
+
+GOALS = {
+    "cvquiz --version": None,
+    "cvquiz --help": 2.0,
+    "cvquiz decks": 2.0,
+    "cvquiz status": 2.0,
+    "cvquiz drill (first card)": 2.5,
+    "cvquiz check (bundled decks)": 3.0,
+}
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cvquiz-bench-"))
     env = {
         "CVQUIZ_COLLECTION": str(tmp / "c.sqlite"),
         "CVQUIZ_DECKS": str(tmp / "decks"),
         "CVQUIZ_CONFIG": str(tmp / "c.toml"),
     }
-    cvquiz = [PYTHON, "-m", "cvquiz"]
-    baseline = time_command([PYTHON, "-c", "import typer"])
-    report("cvquiz --version", time_command([*cvquiz, "--version"], env), "import typer", baseline)
-    report("cvquiz --help", time_command([*cvquiz, "--help"], env), "import typer", baseline)
-    report(
-        "cvquiz decks (synced collection)",
-        time_command([*cvquiz, "decks"], env),
-        "import typer",
-        baseline,
-    )
+    cvquiz = shutil.which("cvquiz") or "cvquiz"
+    bundled = str(Path(__file__).resolve().parent.parent / "decks")
+    commands = {
+        "import typer": [PYTHON, "-c", "import typer"],
+        "cvquiz --version": [cvquiz, "--version"],
+        "cvquiz --help": [cvquiz, "--help"],
+        "cvquiz decks": [cvquiz, "decks"],
+        "cvquiz status": [cvquiz, "status"],
+        "cvquiz drill (first card)": [cvquiz, "drill"],
+        "cvquiz check (bundled decks)": [cvquiz, "check", bundled],
+    }
+    times = time_interleaved(commands, env, rounds=args.rounds)
+    baseline = times.pop("import typer")
+    for name, seconds in times.items():
+        report(name, seconds, "import typer", baseline, GOALS.get(name))
     shutil.rmtree(tmp)
 
 

@@ -1,8 +1,8 @@
 """Today at a glance: what is left to study, what was studied, how well it is remembered, what is coming.
 
 `today_status` gathers it from the collection in a handful of queries that read index pages only; the
-retention estimate is every review card's retrievability, computed with NumPy (`cvquiz.scheduler`) over
-arrays read in one query, and the forecast is counted per day inside SQLite.
+retention estimate (every review card's retrievability, averaged) and the forecast are computed inside SQLite,
+so ``cvquiz status`` needs no NumPy (``cvquiz stats`` keeps the NumPy path, and a test holds the two equal).
 """
 
 from __future__ import annotations
@@ -86,7 +86,6 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
         settings: limits, rollover hour and FSRS parameters.
     """
     from cvquiz.collection import scheduling
-    from cvquiz.scheduler import mean_retrievability
 
     today = clock.study_day(now, settings.rollover_hour)
     counts = scheduling.queue_counts(col, now, settings)
@@ -94,8 +93,8 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
     passed, total = scheduling.review_retention(
         col, today - timedelta(days=RETENTION_DAYS - 1), today
     )
-    review_cards, estimate = mean_retrievability(
-        scheduling.review_memory(col), clock.to_ms(now), settings.parameters
+    review_cards, estimate = scheduling.review_memory_mean(
+        col, clock.to_ms(now), settings.parameters
     )
     days = [(today + timedelta(days=i)).isoformat() for i in range(FORECAST_DAYS)]
     due = scheduling.due_counts(col, today, today + timedelta(days=FORECAST_DAYS - 1))

@@ -61,6 +61,31 @@ def test_a_command_imports_its_own_module_only(env: dict[str, str]) -> None:
     assert "pydantic" not in modules, "a parameter fell back to typer's pydantic converter"
 
 
+HEAVY = {
+    "numpy",
+    "sqlite_utils",
+    "genanki",
+    "fsrs",
+    "fsrs_rs_python",
+    "yaml",
+    "ruamel",
+    "markdown_it",
+    "pylatexenc",
+    "pydantic",
+    "plotext",
+}
+
+
+@pytest.mark.parametrize("argv", [["status"], ["decks"], ["--help"], ["config", "get", "fuzz"]])
+def test_everyday_commands_import_nothing_heavy(env: dict[str, str], argv: list[str]) -> None:
+    """The import budget: once the decks are synced, these commands load typer, rich and cvquiz only."""
+    subprocess.run(["cvquiz", "decks"], env=env, check=True, capture_output=True, timeout=120)
+    loaded = {m.split(".")[0] for m in _modules_after(argv, env)}
+    if argv == ["--help"]:
+        loaded.discard("markdown_it")  # typer's help renderer imports rich.markdown itself
+    assert loaded & HEAVY == set(), f"cvquiz {' '.join(argv)} imports {sorted(loaded & HEAVY)}"
+
+
 @pytest.mark.parametrize("entry", lazy.COMMANDS, ids=lambda e: e.name)
 def test_the_table_help_is_the_commands_own_first_line(entry: lazy.Entry) -> None:
     command = lazy.load_command(entry)

@@ -142,3 +142,35 @@ def test_installed_command(studied: dict[str, Any]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["review"] == 3
+
+
+def test_the_sql_retention_estimate_equals_the_numpy_one(cvquiz_env: dict[str, str]) -> None:
+    """``status`` averages retrievability inside SQLite; ``stats`` keeps NumPy: the two agree to 1e-9."""
+    import random
+
+    from cvquiz.collection.scheduling import review_memory, review_memory_mean
+    from cvquiz.scheduler import mean_retrievability
+
+    assert runner.invoke(app, ["decks"]).exit_code == 0
+    col = Collection.open(Path(cvquiz_env["CVQUIZ_COLLECTION"]))
+    rng = random.Random(7)
+    pks = [r[0] for r in col.conn.execute("SELECT pk FROM cards ORDER BY pk LIMIT 300")]
+    for pk in pks:
+        when = NOW - timedelta(days=rng.uniform(0, 400), minutes=rng.randrange(1440))
+        for _ in range(rng.randrange(1, 5)):
+            record_review(col, pk, Rating(rng.randrange(1, 5)), when, Settings())
+            when += timedelta(days=rng.uniform(0, 30))
+    suspend(col, pks[:10])
+    for offset in (
+        timedelta(0),
+        timedelta(days=3, hours=5),
+        timedelta(days=-2),
+        timedelta(days=900),
+    ):
+        now_ms = clock.to_ms(NOW + offset)
+        for parameters in (Settings().parameters, tuple(fsrs.Scheduler().parameters)):
+            count, mean = review_memory_mean(col, now_ms, parameters)
+            ref_count, ref_mean = mean_retrievability(review_memory(col), now_ms, parameters)
+            assert count == ref_count > 50
+            assert mean == pytest.approx(ref_mean, rel=1e-9, abs=1e-12)
+    col.close()

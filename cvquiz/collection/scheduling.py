@@ -13,9 +13,11 @@ The memory model itself is py-fsrs', through `cvquiz.scheduler`.
 from __future__ import annotations
 
 import json
+import math
 import random
+import sqlite3
 from collections.abc import Collection as Sized
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,7 @@ from cvquiz import clock
 from cvquiz.config import Settings
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating
-from cvquiz.scheduler import SchedState, due_day, review
+from cvquiz.scheduler import DAY_MS, SchedState, due_day, review
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -901,6 +903,38 @@ def review_memory(col: Collection) -> Iterator[tuple[float, int]]:
     return col.conn.execute(
         f"SELECT s.stability, s.last_review FROM schedule s WHERE s.state = 2 AND {_LIVE}"
     )
+
+
+def _ensure_math(conn: Any) -> None:
+    """Give the connection ``pow`` and ``floor`` when SQLite was built without its math functions."""
+    try:
+        conn.execute("SELECT pow(2.0, 0.5), floor(0.5)").fetchone()
+    except sqlite3.OperationalError:
+        conn.create_function("pow", 2, math.pow, deterministic=True)
+        conn.create_function("floor", 1, math.floor, deterministic=True)
+
+
+def review_memory_mean(
+    col: Collection, now_ms: int, parameters: Sequence[float]
+) -> tuple[int, float | None]:
+    """Return how many cards are in review and their mean FSRS-6 probability of recall at ``now_ms``.
+
+    The same forgetting curve as `cvquiz.scheduler.retrievability` (R = (1 + f·t/S)^-w20, t in whole days
+    since the last review as py-fsrs counts them), summed inside SQLite so that ``cvquiz status`` needs
+    neither NumPy nor a pass over the rows in Python.
+
+    Returns:
+        ``(count, mean)``; the mean is None when no card is in review.
+    """
+    decay = -float(parameters[20])
+    factor = 0.9 ** (1 / decay) - 1
+    _ensure_math(col.conn)
+    count, mean = col.conn.execute(
+        "SELECT count(*), avg(pow(1.0 + :factor * max(0, floor((:now - s.last_review) / :day)) "
+        f"/ s.stability, :decay)) FROM schedule s WHERE s.state = 2 AND {_LIVE}",
+        {"factor": factor, "now": now_ms, "day": float(DAY_MS), "decay": decay},
+    ).fetchone()
+    return int(count), None if mean is None else float(mean)
 
 
 def due_counts(col: Collection, first: date, last: date) -> dict[str, int]:
