@@ -7,8 +7,6 @@ on the command line and rewrites the file atomically. A bad value is rejected wi
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -320,21 +318,16 @@ def settings_to_data(settings: Settings, only_changed: bool = True) -> dict[str,
 
 
 def write_settings(path: Path, settings: Settings) -> None:
-    """Write the settings atomically (temporary file, fsync, rename)."""
+    """Write the settings atomically (`cvquiz.fileio.atomic_write`).
+
+    Raises:
+        FileError: when the file cannot be written (the old one is then untouched).
+    """
     import tomli_w
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    blob = tomli_w.dumps(settings_to_data(settings)).encode()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from cvquiz.fileio import atomic_write
+
+    atomic_write(path, tomli_w.dumps(settings_to_data(settings)).encode())
 
 
 def set_setting(path: Path, key: str, value: str) -> Settings:

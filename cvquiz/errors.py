@@ -46,6 +46,14 @@ class CollectionError(CvquizError):
     """The collection file cannot be opened, read or upgraded."""
 
 
+class FileError(CvquizError):
+    """A file or folder that cannot be read or written (permission denied, disk full, a folder given...)."""
+
+
+class TargetExistsError(FileError):
+    """A file that was to be created exists already (two processes created it at once: try again)."""
+
+
 class CardNotFoundError(CvquizError):
     """No card (or more than one card) matches what the person named."""
 

@@ -76,7 +76,7 @@ def test_export_text_follows_the_display_language(tmp_path: Path) -> None:
         "#separator:tab\n#html:true\n#notetype:Basic\n#deck:CV Interview::Convolution\n"
     )
     assert "卷积" in text
-    assert "Wrote" in result.stderr and "note(s)" in result.stderr
+    assert "已写入" in result.stderr and "条笔记" in result.stderr  # the summary speaks zh too
 
 
 def test_installed_command_writes_a_package(tmp_path: Path, cvquiz_env: dict[str, str]) -> None:

@@ -90,8 +90,10 @@ def test_stats_writes_an_html_report(col: Collection, tmp_path: Path) -> None:
     assert "Wrote the report" in result.stderr
     root = ET.fromstring(report.read_text(encoding="utf-8").removeprefix("<!DOCTYPE html>\n"))
     assert root.tag == "html"
-    bad = runner.invoke(app, ["stats", "--html", str(tmp_path / "missing" / "r.html")])
-    assert bad.exit_code == 1 and "cannot write the report" in bad.stderr
+    nested = runner.invoke(app, ["stats", "--html", str(tmp_path / "new" / "r.html")])
+    assert nested.exit_code == 0 and (tmp_path / "new" / "r.html").is_file()  # as the exports do
+    bad = runner.invoke(app, ["stats", "--html", str(tmp_path)])
+    assert bad.exit_code == 1 and "cannot write: it is a folder" in bad.stderr
 
 
 def test_stats_rejects_a_bad_period(col: Collection) -> None:

@@ -17,7 +17,6 @@ from cvquiz.deckfile.writer import (
     deck_id_to_name,
     insert_cards,
     new_deck_text,
-    write_atomic,
 )
 from cvquiz.errors import DeckError, DeckProblems
 from cvquiz.model import Card
@@ -216,22 +215,6 @@ def test_crash_mid_write_leaves_the_old_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml"]  # no temporary file left
     append_cards(path, [new_card()])
     assert path.stat().st_mode & 0o777 == 0o640  # permissions survive the replace
-
-
-def test_failed_rename_is_an_error_and_leaves_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "mine.yaml"
-    path.write_text(ODD_DECK, encoding="utf-8")
-
-    def refuse(src: object, dst: object) -> None:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(DeckError, match="cannot write"):
-        write_atomic(path, b"deck: x\n")
-    assert path.read_text(encoding="utf-8") == ODD_DECK
-    assert [p.name for p in tmp_path.iterdir()] == ["mine.yaml"]
 
 
 def test_card_yaml_writes_block_text_and_flow_lists() -> None:

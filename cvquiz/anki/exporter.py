@@ -22,10 +22,9 @@ The package is built in memory and written atomically (a temporary file beside t
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import re
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from cvquiz.anki.html import escape, render_text
 from cvquiz.anki.progress import CardProgress, Timing, write_progress
 from cvquiz.collection.export_queries import ExportEntry, export_entries, reviews_of
 from cvquiz.errors import CardNotFoundError, UsageError
+from cvquiz.fileio import write_output
 from cvquiz.model import Card, CardType, Text
 
 if TYPE_CHECKING:
@@ -57,7 +57,6 @@ __all__ = [
     "export_anki",
     "instance_seed",
     "note_guid",
-    "write_atomically",
 ]
 
 LANGS = ("zh", "en", "both")
@@ -269,20 +268,6 @@ def _compute_notes(
 # --- the package -----------------------------------------------------------------------------------------
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def export_anki(
     col: Collection,
     out: Path,
@@ -295,7 +280,8 @@ def export_anki(
 
     Args:
         col: the collection (already synced).
-        out: the .apkg file to write (replaced atomically).
+        out: the .apkg file to write (replaced atomically), or a FIFO, a device or ``-`` (standard output)
+            (see `cvquiz.fileio.write_output`).
         now: the time of the export (note and card ids are counted from it; day 0 of the progress).
         settings: the scheduler settings (rollover hour, desired retention, FSRS decay, steps).
         options: which decks and tags, the language, compute instances, progress.
@@ -308,6 +294,7 @@ def export_anki(
         UsageError: bad options.
         CardNotFoundError: a deck id that matches nothing, or nothing to export.
         GeneratorError: a compute card whose generator cannot draw a problem.
+        FileError: when ``out`` is a folder or cannot be written (nothing is left half-written).
     """
     options.check()
     entries = export_entries(col, options.decks, options.tags)
@@ -391,13 +378,12 @@ def export_anki(
 
     stamp = now.astimezone(UTC).timetuple()[:6]  # the same export gives the same bytes
 
-    def write(path: Path) -> None:
-        with zipfile.ZipFile(path, "w") as zf:
-            for name, data in (("collection.anki2", blob), ("media", b"{}")):
-                info = zipfile.ZipInfo(name, stamp)
-                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-
-    write_atomically(out, write)
+    package_bytes = io.BytesIO()
+    with zipfile.ZipFile(package_bytes, "w") as zf:
+        for name, data in (("collection.anki2", blob), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, stamp)
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    write_output(out, package_bytes.getvalue())
     return AnkiExportResult(
         path=out,
         decks=len(decks),

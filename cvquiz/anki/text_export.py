@@ -32,11 +32,11 @@ from cvquiz.anki.exporter import (
     anki_tags,
     instance_seed,
     note_guid,
-    write_atomically,
 )
 from cvquiz.anki.html import escape, render_text
 from cvquiz.collection.export_queries import ExportEntry, export_entries
 from cvquiz.errors import CardNotFoundError
+from cvquiz.fileio import write_output
 from cvquiz.model import CLOZE_RE, Card, CardType, Text
 
 if TYPE_CHECKING:
@@ -141,7 +141,8 @@ def export_text(
 
     Args:
         col: the collection (already synced).
-        out: the text file to write (replaced atomically).
+        out: the text file to write (replaced atomically), or a FIFO, a device or ``-`` (standard output)
+            (see `cvquiz.fileio.write_output`).
         options: which decks and tags, the language, compute instances (``with_progress`` is ignored).
 
     Returns:
@@ -151,6 +152,7 @@ def export_text(
         UsageError: bad options.
         CardNotFoundError: a deck id that matches nothing, or nothing to export.
         GeneratorError: a compute card whose generator cannot draw a problem.
+        FileError: when ``out`` is a folder or cannot be written (nothing is left half-written).
     """
     options.check()
     entries = export_entries(col, options.decks, options.tags)
@@ -174,8 +176,5 @@ def export_text(
             notes += 1
     data = buffer.getvalue().encode("utf-8")
 
-    def write(path: Path) -> None:
-        path.write_bytes(data)
-
-    write_atomically(out, write)
+    write_output(out, data)
     return TextExportResult(path=out, decks=len(deck_names), notes=notes)

@@ -15,6 +15,7 @@ from rich.markup import escape
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import export_app
+from cvquiz.i18n import _
 
 if TYPE_CHECKING:
     from cvquiz.anki.exporter import AnkiExportOptions
@@ -93,7 +94,7 @@ def anki(
     deck: DeckOption = None,
     tag: TagOption = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The package to write.", dir_okay=False)
+        Path, typer.Option("--output", "-o", help="The package to write.")
     ] = Path("cvquiz.apkg"),
     lang: LangOption = None,
     instances: InstancesOption = 5,
@@ -119,16 +120,16 @@ def anki(
     col = env.collection()
     with _progress_bar(env) as progress:
         result = export_anki(col, output, env.now, env.settings, options, progress=progress)
-    summary = (
-        f"Wrote {escape(str(result.path))}: {result.decks} deck(s), {result.notes} note(s), "
-        f"{result.cards} card(s)"
-    )
     if with_progress:
-        summary += (
-            f", {result.studied} with progress and {result.reviews} review(s). "
-            'In Anki, tick "Import any learning progress" when you import it.'
+        summary = _(
+            "Wrote {path}: {decks} deck(s), {notes} note(s), {cards} card(s), {studied} with progress"
+            ' and {reviews} review(s). In Anki, tick "Import any learning progress" when you import it.'
         )
-    _print_result(env, result, as_json, summary + ("" if with_progress else "."))
+    else:
+        summary = _("Wrote {path}: {decks} deck(s), {notes} note(s), {cards} card(s).")
+    fields = {k: v for k, v in asdict(result).items() if k != "path"}
+    summary = summary.format(path=_where(result.path), **fields)
+    _print_result(env, result, as_json, escape(summary))
 
 
 @handle_errors
@@ -137,7 +138,7 @@ def text(
     deck: DeckOption = None,
     tag: TagOption = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The text file to write.", dir_okay=False)
+        Path, typer.Option("--output", "-o", help="The text file to write.")
     ] = Path("cvquiz.txt"),
     lang: LangOption = None,
     instances: InstancesOption = 5,
@@ -153,8 +154,17 @@ def text(
     options = _options(env, deck, tag, lang, instances, False)
     options.check()
     result = export_text(env.collection(), output, options)
-    summary = f"Wrote {escape(str(result.path))}: {result.decks} deck(s), {result.notes} note(s)."
-    _print_result(env, result, as_json, summary)
+    summary = _("Wrote {path}: {decks} deck(s), {notes} note(s).").format(
+        path=_where(result.path), decks=result.decks, notes=result.notes
+    )
+    _print_result(env, result, as_json, escape(summary))
+
+
+def _where(path: Path) -> str:
+    """Name where an export went: its path, or standard output for ``-``."""
+    from cvquiz.fileio import STDOUT
+
+    return _("standard output") if str(path) == STDOUT else str(path)
 
 
 @contextmanager

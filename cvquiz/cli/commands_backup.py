@@ -6,11 +6,8 @@ The restoring side, `restore_json` / `restore_json_file`, is called by ``cvquiz 
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.markup import escape
@@ -18,6 +15,7 @@ from rich.markup import escape
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import export_app
+from cvquiz.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -49,6 +47,7 @@ def export_json(
     """
     from cvquiz.collection import backup
     from cvquiz.errors import UsageError
+    from cvquiz.fileio import STDOUT, text_writer, write_output
 
     if output_option is not None:
         if output != "-":
@@ -57,28 +56,23 @@ def export_json(
     env = get_env(ctx)
     # No deck sync: a broken deck file must not stand between the user and a backup.
     col = env.collection(sync=False)
-    if output == "-":
-        counts = backup.export_json(col, sys.stdout, env.now)
-        sys.stdout.flush()
-        where = "standard output"
-    else:
-        target = Path(output).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                counts = backup.export_json(col, handle, env.now)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        where = str(target)
+    written: list[BackupCounts] = []
+
+    def write(handle: TextIO) -> None:
+        written.append(backup.export_json(col, handle, env.now))
+
+    where = write_output(
+        Path(output).expanduser() if output != STDOUT else STDOUT, text_writer(write)
+    )
+    counts = written[0]
     env.err.print(
-        f"exported {counts.decks} decks, {counts.cards} cards and {counts.reviews} reviews "
-        f"to {escape(where)}",
+        escape(
+            _("Exported {decks} decks, {cards} cards and {reviews} reviews to {where}").format(
+                decks=counts.decks, cards=counts.cards, reviews=counts.reviews, where=where
+            )
+        ),
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -281,7 +281,7 @@ class LineUI:
     def notice(self, message: str, style: str = "yellow") -> None:
         self.event("notice", message=message)
         if not self.as_json:
-            Console(stderr=True, highlight=False).print(Text(message), soft_wrap=True)
+            Console(stderr=True, highlight=False, emoji=False).print(Text(message), soft_wrap=True)
 
     def show_summary(self, summary: Any) -> None:
         if self.as_json:

@@ -24,6 +24,7 @@ from rich.text import Text as RichText
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -103,15 +104,15 @@ def stats(
     env = get_env(ctx)
     result = collection_stats(env.collection(), env.now, env.settings, tuple(deck or ()), days)
     if html is not None:
+        from cvquiz.fileio import write_output
         from cvquiz.report_html import render_stats_html
 
-        try:
-            html.write_text(render_stats_html(result, env.lang), encoding="utf-8")
-        except OSError as error:
-            from cvquiz.errors import CvquizError
-
-            raise CvquizError(f"{html}: cannot write the report: {error.strerror}") from None
-        env.err.print(f"Wrote the report to {escape(str(html))}", highlight=False)
+        where = write_output(html, render_stats_html(result, env.lang).encode("utf-8"))
+        env.err.print(
+            escape(_("Wrote the report to {path}").format(path=where)),
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         _dump(env, asdict(result))
         return

@@ -35,13 +35,16 @@ class Env:
         environ: the environment variables.
         out: the console for data (stdout).
         err: the console for diagnostics and progress (stderr).
+
+    Neither console turns ``:name:`` into an emoji: messages carry paths and card text, in which
+    ``a:fire:b.yaml`` must print as written. Markup (``[...]``) in user text is escaped where it is printed.
     """
 
     paths: Paths
     lang_option: str | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    out: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
+    out: Console = field(default_factory=lambda: Console(emoji=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, emoji=False))
     _collection: Collection | None = None
 
     @cached_property
@@ -79,6 +82,12 @@ class Env:
 
             self._collection = Collection.open(self.paths.collection)
             if sync:
+                from cvquiz.fileio import clean_stale_temp_files
+
+                # what a killed `add` or `import` left behind (cvquiz 0.1 named them .NAME.yaml.XXXXXXXX.tmp)
+                clean_stale_temp_files(
+                    self.paths.decks, recursive=True, legacy_names=_is_deck_file_name
+                )
                 self._collection.sync_decks(
                     self.paths.bundled, self.paths.decks, self.now, self.settings.rollover_hour
                 )
@@ -89,6 +98,10 @@ class Env:
         if self._collection is not None:
             self._collection.close()
             self._collection = None
+
+
+def _is_deck_file_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml"))
 
 
 def get_env(ctx: typer.Context) -> Env:

@@ -42,7 +42,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except CvquizError as error:
             from rich.console import Console
 
-            err = Console(stderr=True, highlight=False, soft_wrap=True)
+            err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
             label = escape(_("Error:"))
             for line in str(error).splitlines() or [type(error).__name__]:
                 err.print(f"[bold red]{label}[/] {escape(line)}")

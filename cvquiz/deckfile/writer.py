@@ -3,16 +3,14 @@
 A new card is inserted as text right after the last card of the ``cards:`` list, in the indentation the file
 already uses; nothing else in the file is re-emitted, so comments, key order, quoting, blank lines, a BOM and
 CRLF line ends all survive. The result is parsed again before it is written, and must give the old cards
-unchanged plus the new ones, or nothing is written. Files are replaced atomically (temporary file in the same
-folder, fsync, rename), so a crash leaves either the old file or the new one.
+unchanged plus the new ones, or nothing is written. Files are replaced with `cvquiz.fileio.atomic_write`, so a
+crash leaves either the old file or the new one.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ import yaml
 
 from cvquiz.deckfile.loader import CARD_FIELDS, SafeLoaderBase, load_deck_text
 from cvquiz.errors import DeckError, DeckProblems
+from cvquiz.fileio import atomic_write
 from cvquiz.model import Card, Deck
 
 CARD_KEY_ORDER = CARD_FIELDS
@@ -328,61 +327,6 @@ def _strip_flow(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace (or create) ``path`` with ``data`` atomically.
-
-    The bytes go to a hidden temporary file in the same folder (so deck sync never reads it), are flushed to
-    disk, and the file is renamed over ``path``; the folder is synced too where the platform allows. The old
-    file's permission bits are kept.
-
-    Raises:
-        DeckError: when the file cannot be written (the old file is then untouched).
-    """
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o7777 if path.exists() else None
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise DeckError(f"{path}: cannot write: {error.strerror}") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as error:
-        tmp.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise DeckError(f"{path}: cannot write: {error.strerror or error}") from None
-        raise
-    _fsync_dir(folder)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse fsync on folders
-        pass
-    finally:
-        os.close(fd)
-
-
 def read_deck_file(path: Path) -> tuple[str, Deck]:
     """Read and validate a deck file the way `append_cards` needs it.
 
@@ -523,7 +467,7 @@ def append_cards(
             added = _read_back(body, path, old_deck.cards, cards)
         new_text = bom + body
     _check_unchanged(path, old_text)
-    write_atomic(path, new_text.encode("utf-8"))
+    atomic_write(path, new_text.encode("utf-8"))
     return WriteResult(path=path, added=added, created=created)
 
 
