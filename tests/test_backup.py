@@ -224,7 +224,7 @@ def test_restore_file_errors(tmp_path: Path, empty_bundled: Path, decks: Path) -
         restore_json_file(col, tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(CollectionError, match="not a JSON file"):
+    with pytest.raises(CollectionError, match=r"bad.json:1:2: not valid JSON"):
         restore_json_file(col, bad)
 
 

@@ -266,7 +266,7 @@ def test_unreadable_annotation_files(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     code, _, err = calc("map", "--gt", str(bad), "--dets", str(bad))
-    assert code == 2 and err.startswith("Error: --gt:") and "not JSON" in err
+    assert code == 2 and err.startswith("Error: --gt:") and "not valid JSON" in err
     code, _, err = calc("map", "--gt", str(tmp_path / "missing.json"), "--dets", str(bad))
     assert code == 2 and "cannot read" in err
 

@@ -93,9 +93,9 @@ def anki(
     ctx: typer.Context,
     deck: DeckOption = None,
     tag: TagOption = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="The package to write.")
-    ] = Path("cvquiz.apkg"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The package to write.")] = Path(
+        "cvquiz.apkg"
+    ),
     lang: LangOption = None,
     instances: InstancesOption = 5,
     with_progress: Annotated[
@@ -137,9 +137,9 @@ def text(
     ctx: typer.Context,
     deck: DeckOption = None,
     tag: TagOption = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="The text file to write.")
-    ] = Path("cvquiz.txt"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The text file to write.")] = Path(
+        "cvquiz.txt"
+    ),
     lang: LangOption = None,
     instances: InstancesOption = 5,
     as_json: JsonOption = False,

@@ -5,7 +5,6 @@ The restoring side, `restore_json` / `restore_json_file`, is called by ``cvquiz 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
@@ -96,12 +95,7 @@ def restore_json_file(col: Collection, path: Path) -> BackupCounts:
         CollectionError: when the file cannot be read or parsed, or as `restore_json`.
     """
     from cvquiz.errors import CollectionError
+    from cvquiz.fileio import read_json_file
 
-    try:
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-    except OSError as error:
-        raise CollectionError(f"{path}: cannot read: {error.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CollectionError(f"{path}: not a JSON file: {error}") from None
+    data = read_json_file(path, error=CollectionError)
     return restore_json(col, data)

@@ -21,6 +21,7 @@ from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import calc_app
 from cvquiz.errors import UsageError
+from cvquiz.i18n import _
 
 if TYPE_CHECKING:
     from cvquiz.generators import Calculation
@@ -632,12 +633,12 @@ def prf(
 
 
 def _annotations(path: Path, option: str) -> list[Any]:
+    from cvquiz.fileio import read_json_file
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"{option}: cannot read {path}: {error.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"{option}: {path} is not JSON: {error}") from None
+        data = read_json_file(path, error=UsageError)
+    except UsageError as error:
+        raise UsageError(_("{option}: {problem}").format(option=option, problem=error)) from None
     if isinstance(data, dict) and isinstance(data.get("annotations"), list):
         data = data["annotations"]
     if not isinstance(data, list):

@@ -590,13 +590,9 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
     """Restore a ``cvquiz export json`` backup into an empty collection."""
     from cvquiz.collection.backup import restore_json
     from cvquiz.errors import CollectionError
+    from cvquiz.fileio import read_json_file
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CollectionError(f"{path}: cannot read: {error.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CollectionError(f"{path}: not a cvquiz JSON backup ({error})") from None
+    data = read_json_file(path, error=CollectionError)
     counts = restore_json(env.collection(sync=False), data)
     if as_json:
         _print_json(env, asdict(counts))
