@@ -245,9 +245,11 @@ class LazyGroup(typer.core.TyperGroup):
             self._listing = False
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        """Print ``--help`` from the table."""
-        with self._list_only():
-            super().format_help(ctx, formatter)
+        """Print ``--help`` from the table, without loading typer's help renderer (see `roothelp`)."""
+        from cvquiz.cli import roothelp
+
+        fast_params(self)
+        roothelp.render(self, ctx, [(e.name, _(e.help), _(e.panel)) for e in COMMANDS])
 
     def shell_complete(self, ctx: Any, incomplete: str) -> Any:
         """Complete command names from the table."""
