@@ -38,7 +38,7 @@ from cvquiz import clock
 from cvquiz.anki import notetypes
 from cvquiz.anki.html import escape, render_text
 from cvquiz.anki.progress import CardProgress, Timing, write_progress
-from cvquiz.collection.export_queries import ExportEntry, export_entries, reviews_of
+from cvquiz.collection.export_queries import ExportDeck, ExportEntry, export_entries, reviews_of
 from cvquiz.errors import CardNotFoundError, UsageError
 from cvquiz.fileio import write_output
 from cvquiz.model import Card, CardType, Text
@@ -56,6 +56,7 @@ __all__ = [
     "deck_id_for",
     "export_anki",
     "instance_seed",
+    "note_fields",
     "note_guid",
 ]
 
@@ -263,6 +264,25 @@ def _compute_notes(
             entry.modified_at // 1000,
             cards,
         )
+
+
+def note_fields(
+    deck_id: str, card_id: str, content: dict[str, Any], lang: str
+) -> dict[str, tuple[str, ...]]:
+    """Return the fields an export in ``lang`` gives each note of a deck entry (a compute card's first problem).
+
+    Args:
+        deck_id: the deck id.
+        card_id: the card id.
+        content: the deck entry as plain data.
+        lang: ``"zh"``, ``"en"`` or ``"both"``.
+
+    Returns:
+        Each note's fields, by GUID.
+    """
+    entry = ExportEntry(ExportDeck(deck_id, deck_id, None), card_id, content, 0, ())
+    options = AnkiExportOptions(lang=lang, instances=1)
+    return {n.guid: n.fields for n in _notes_for(entry, Card.from_data(content), options, [])}
 
 
 # --- the package -----------------------------------------------------------------------------------------

@@ -624,11 +624,21 @@ def import_(
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Import the good rows even if some are malformed.")
     ] = False,
+    with_progress: Annotated[
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="With an Anki package and --deck: also bring in the scheduling of the notes it converts.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Import Anki's plain-text notes export or a CSV into one of your decks (or restore a JSON backup).
+    """Import an Anki package, Anki's plain-text notes or a CSV (or restore a JSON backup).
 
-    Example: cvquiz import ~/Downloads/Interview.txt --deck my/anki
+    An Anki package (.apkg, .colpkg) brings back the reviews of the cards cvquiz exported; with --deck its
+    other notes become one of your decks.
+
+    Example: cvquiz import anki ~/Downloads/phone.colpkg --dry-run
     """
     from cvquiz import cards
 
@@ -637,6 +647,15 @@ def import_(
     if kind not in (None, "anki", "csv", "json", "txt", "tsv"):
         raise UsageError(f"unknown kind {first!r}: use anki, csv or json (or just give the file)")
     path = Path(name).expanduser()
+    if kind in (None, "anki") and path.suffix.lower() in (".apkg", ".colpkg"):
+        from cvquiz.cli.anki_import import import_anki_package
+
+        import_anki_package(env, path, deck, dry_run, with_progress, as_json)
+        return
+    if with_progress:
+        from cvquiz.i18n import _
+
+        raise UsageError(_("--with-progress is for Anki packages (.apkg, .colpkg)"))
     if kind == "json" or (kind is None and path.suffix.lower() == ".json"):
         _restore_json(env, path, as_json)
         return

@@ -6,9 +6,21 @@ plain text and everything else goes through `rich.text.Text`.
 
 from __future__ import annotations
 
+import re
+
 from rich.console import RenderableType
 from rich.markdown import Markdown
 from rich.text import Text
+
+_IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+"""A Markdown image, ``![alt](media/deck/cat.png)``: the terminal cannot show it."""
+
+
+def images_as_text(text: str) -> str:
+    """Return card text with each Markdown image shown as ``[image: cat.png]`` (its file name)."""
+    if "![" not in text:
+        return text
+    return _IMAGE_RE.sub(lambda m: "[image: " + m.group(1).rsplit("/", 1)[-1] + "]", text)
 
 
 def math_text(text: str) -> str:
@@ -40,7 +52,9 @@ def card_markdown(text: str) -> RenderableType:
     """Render card text (Markdown with LaTeX) for the terminal."""
     if not text.strip():
         return Text("")
-    return Markdown(hard_breaks(math_text(text)), code_theme="ansi_dark", hyperlinks=False)
+    return Markdown(
+        hard_breaks(math_text(images_as_text(text))), code_theme="ansi_dark", hyperlinks=False
+    )
 
 
 def plain(text: str) -> str:
@@ -50,4 +64,4 @@ def plain(text: str) -> str:
     """
     from cvquiz.cli.latex import render_math_in_text
 
-    return render_math_in_text(text, escape_markdown=False)
+    return render_math_in_text(images_as_text(text), escape_markdown=False)

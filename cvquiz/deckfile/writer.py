@@ -479,3 +479,96 @@ def _check_unchanged(path: Path, old_text: str | None) -> None:
         now = ""
     if now != old_text:
         raise DeckError(f"{path}: the file changed while the card was being added; try again")
+
+
+def _dash_start(text: str, item: yaml.Node, dash_col: int) -> int:
+    """Return the start of the line holding the ``-`` of a block-sequence item."""
+    pos = int(item.start_mark.index)
+    while pos > 0:
+        start = _line_start(text, pos)
+        if text[start + dash_col : start + dash_col + 1] == "-":
+            return start
+        pos = start - 1
+    return 0
+
+
+def replace_cards(
+    path: Path, cards: Sequence[Mapping[str, Any]], current: tuple[str, Deck] | None = None
+) -> WriteResult:
+    """Replace cards of a deck file in place (matched by id), atomically, keeping every other byte.
+
+    Each card's whole list item is written anew in the file's indentation and line ends; the cards around it,
+    comments between cards, and everything outside the ``cards:`` list stay as they are.
+
+    Args:
+        path: the deck file.
+        cards: the cards' new fields; each ``id`` must be in the deck.
+        current: the file's text and deck as `read_deck_file` gave them.
+
+    Returns:
+        What was written (``added`` holds the replaced cards, with their lines).
+
+    Raises:
+        DeckProblems: when the file does not parse or follow the format.
+        DeckError: when an id is not in the deck, the cards are a flow list, the new text does not read back
+            exactly, the file changed meanwhile, or it cannot be written. The file is then left as it was.
+    """
+    old_text, old_deck = current if current is not None else read_deck_file(path)
+    if not cards:
+        return WriteResult(path=path, added=(), created=False)
+    bom = BOM if old_text.startswith(BOM) else ""
+    body = old_text[len(bom) :]
+    newline = "\r\n" if "\r\n" in body else "\n"
+    wanted = {str(c["id"]): c for c in cards}
+    root = yaml.compose(body, Loader=_Composer)
+    found = [
+        v
+        for k, v in (root.value if isinstance(root, yaml.MappingNode) else [])
+        if isinstance(k, yaml.ScalarNode) and k.value == "cards"
+    ]
+    if not found or not isinstance(found[0], yaml.SequenceNode) or found[0].flow_style:
+        raise DeckError(f"{path}: cards can only be updated in a block list ('- id: ...')")
+    seq = found[0]
+    dash_col = int(seq.start_mark.column)
+    spans: list[tuple[int, int, str]] = []
+    for item in seq.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        ids = [v.value for k, v in item.value if isinstance(k, yaml.ScalarNode) and k.value == "id"]
+        if not ids or ids[0] not in wanted:
+            continue
+        end, kept_breaks = _item_end(item, body)
+        if kept_breaks:
+            raise DeckError(f"{path}: card {ids[0]!r} ends in a '|+' block; edit it by hand")
+        item_col = max(int(item.start_mark.column), dash_col + 2)
+        text = card_item(wanted[ids[0]], dash_col, item_col, newline)
+        spans.append((_dash_start(body, item, dash_col), end, text))
+    missing = set(wanted) - {c.id for c in old_deck.cards}
+    if missing or len(spans) != len(wanted):
+        raise DeckError(f"{path}: deck {old_deck.id!r} has no card {sorted(missing)[0]!r}")
+    new_body = body
+    for start, end, text in sorted(spans, reverse=True):
+        new_body = new_body[:start] + text + new_body[end:]
+    try:
+        deck = load_deck_text(new_body, str(path), path=path)
+    except DeckProblems as error:
+        raise DeckError(
+            f"{path}: the cards would not read back from the file ({error.problems[0]}); nothing was written"
+        ) from None
+    replaced = [c for c in deck.cards if c.id in wanted]
+    exact = len(deck.cards) == len(old_deck.cards) and all(
+        old.id == new.id
+        and (
+            _same_content(new, wanted[new.id], deck)
+            if new.id in wanted
+            else old.to_data() == new.to_data()
+        )
+        for old, new in zip(old_deck.cards, deck.cards, strict=False)
+    )
+    if not exact or len(replaced) != len(wanted):
+        raise DeckError(
+            f"{path}: the cards do not read back exactly from the file; nothing was written"
+        )
+    _check_unchanged(path, old_text)
+    write_atomic(path, (bom + new_body).encode("utf-8"))
+    return WriteResult(path=path, added=tuple(replaced), created=False)

@@ -1,0 +1,494 @@
+"""A shared Anki deck turned into a cvquiz user deck: notes to YAML cards, HTML to Markdown, media alongside.
+
+What maps to what:
+
+* note types: Basic (and "type in the answer") to ``basic``, "Basic (and reversed card)" to ``reversed``,
+  "Basic (optional reversed card)" to ``reversed`` when its third field is filled, else ``basic``, Cloze to
+  ``cloze`` (Anki's ``{{c1::text::hint}}`` syntax is cvquiz's own). A note type is known by the stock type
+  Anki records it was made from, else by its name. Any other note type gives a ``basic`` card of its first
+  two fields (the rest become the explanation), with a warning.
+* fields: question and answer (a cloze's "Back Extra" is its answer); further fields become the explanation.
+  Their HTML becomes Markdown through markdownify; MathJax ``\\(...\\)``/``\\[...\\]`` (and ``[$]...[/$]``,
+  ``[$$]...[/$$]``) become ``$...$``/``$$...$$``; a ``$`` of the text becomes ``\\$``.
+* images: ``<img src="cat.png">`` becomes ``![](media/<deck file>/cat.png)``, and the file is copied from the
+  package into that folder beside the deck file. The terminal shows ``[image: cat.png]``; an Anki export
+  puts the file back into the package.
+* tags are kept (``::`` hierarchy too); the card id is a slug of the question and a hash of the note's GUID
+  (`cvquiz.cards.make_card_id`), so a note keeps its card on every import, whatever its text becomes.
+
+Importing a newer version of the package updates the cards in place (`cvquiz.deckfile.writer.replace_cards`):
+a card whose note changed is rewritten when the note was modified after the card last changed in cvquiz (as
+Anki's "update notes if newer"), so an edit made in the deck file since is kept.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from cvquiz.anki.merge import Targets
+from cvquiz.anki.package_reader import Package, PackageNote, PackageNotetype, StockKind
+from cvquiz.errors import DeckError
+from cvquiz.i18n import _
+from cvquiz.model import CLOZE_RE, Card
+
+if TYPE_CHECKING:
+    from cvquiz.collection import Collection
+
+__all__ = [
+    "ConvertedNote",
+    "SharedDeckResult",
+    "card_type_of",
+    "convert_note",
+    "foreign_notes",
+    "html_to_markdown",
+    "media_folder",
+    "shared_targets",
+    "write_shared_deck",
+]
+
+_MATH_RE = re.compile(
+    r"\\\((?P<i>.+?)\\\)|\\\[(?P<d>.+?)\\\]|\[\$\$\](?P<d2>.+?)\[/\$\$\]|\[\$\](?P<i2>.+?)\[/\$\]",
+    re.S,
+)
+_TAG_RE = re.compile(r"<br\s*/?>|<[^>]*>", re.I)
+_HOLD_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+def media_folder(deck_path: Path) -> Path:
+    """Return the folder a deck's media files go in: ``media/<deck file name>/`` beside the deck file."""
+    return deck_path.parent / "media" / deck_path.stem
+
+
+def _tex(text: str) -> str:
+    """TeX from a field: its tags dropped (a line break is a space), its entities decoded."""
+    text = _TAG_RE.sub(lambda m: " " if m.group().lower().startswith("<br") else "", text)
+    return html_lib.unescape(text).replace("\xa0", " ")
+
+
+def _converter(images: list[str], prefix: str) -> Any:
+    from markdownify import MarkdownConverter
+
+    class _Converter(MarkdownConverter):
+        def convert_div(self, el: Any, text: str, parent_tags: Any) -> str:
+            # Anki's editor writes one <div> per line: a line, not a paragraph
+            if "_inline" in parent_tags:
+                return " " + text.strip() + " "
+            text = text.strip()
+            return f"\n{text}\n" if text else ""
+
+        def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
+            src = str(el.attrs.get("src") or "").strip()
+            if not src or "://" in src or src.startswith("data:"):
+                return str(el.attrs.get("alt") or "")
+            name = unquote(src)
+            images.append(name)
+            alt = str(el.attrs.get("alt") or "").replace("]", "")
+            return f"![{alt}]({prefix}{quote(name)})"
+
+        def escape(self, text: str, parent_tags: Any) -> str:
+            escaped = MarkdownConverter.escape(self, text, parent_tags)  # type: ignore[attr-defined]
+            return str(escaped).replace("$", "\\$")
+
+    return _Converter(
+        heading_style="ATX",
+        bullets="-",
+        sup_symbol="^",
+        sub_symbol="~",
+        escape_misc=False,
+    )
+
+
+def html_to_markdown(html: str, media_prefix: str = "") -> tuple[str, list[str]]:
+    """Turn a field's HTML into cvquiz Markdown.
+
+    Args:
+        html: the field.
+        media_prefix: what goes before an image's file name in the Markdown (``media/deck/``).
+
+    Returns:
+        The Markdown, and the image files it refers to (package media names).
+    """
+    formulas: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        inline = match.group("i") if match.group("i") is not None else match.group("i2")
+        if inline is not None:
+            formulas.append("$" + _tex(inline).strip() + "$")
+        else:
+            body = match.group("d") if match.group("d") is not None else match.group("d2")
+            formulas.append("$$" + _tex(body).strip() + "$$")
+        return f"\ue000{len(formulas) - 1}\ue001"
+
+    images: list[str] = []
+    source = _MATH_RE.sub(hold, html)
+    text = str(_converter(images, media_prefix).convert(source))
+    text = text.replace("\xa0", " ")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = _HOLD_RE.sub(lambda m: formulas[int(m.group(1))], text)
+    return text, images
+
+
+# --- note types and notes --------------------------------------------------------------------------------
+
+
+def card_type_of(notetype: PackageNotetype, note: PackageNote) -> tuple[str, bool]:
+    """Return the cvquiz card type for a note, and whether its note type is a stock one cvquiz knows.
+
+    Args:
+        notetype: the note's type.
+        note: the note (an optional-reversed note is reversed when its third field is filled).
+    """
+    kind = notetype.stock_kind
+    if notetype.cloze or kind == StockKind.CLOZE:
+        return "cloze", True
+    if kind == StockKind.BASIC_AND_REVERSED:
+        return "reversed", True
+    if kind == StockKind.BASIC_OPTIONAL_REVERSED:
+        third = note.fields[2].strip() if len(note.fields) > 2 else ""
+        return ("reversed" if third else "basic"), True
+    if kind in (StockKind.BASIC, StockKind.BASIC_TYPING):
+        return "basic", True
+    if kind == StockKind.UNKNOWN:
+        name = notetype.name.casefold()
+        if "optional revers" in name or "可选" in name:
+            third = note.fields[2].strip() if len(note.fields) > 2 else ""
+            return ("reversed" if third else "basic"), True
+        if "reverse" in name or "反向" in name or "双向" in name:
+            return "reversed", len(notetype.templates) == 2
+        if name.startswith("basic") or name in ("问答题", "基础"):
+            return "basic", len(notetype.templates) == 1
+    return "basic", False
+
+
+@dataclass(frozen=True)
+class ConvertedNote:
+    """A note of the package as a cvquiz card.
+
+    Attributes:
+        note: the note.
+        type: the card type.
+        data: the card's fields (no ``id``).
+        key: the key its id is derived from (``anki:<GUID>``).
+        media: the package media files it shows.
+        warning: why it was mapped by its first fields (a note type cvquiz does not know), or None.
+    """
+
+    note: PackageNote
+    type: str
+    data: dict[str, Any]
+    key: str
+    media: tuple[str, ...] = ()
+    warning: str | None = None
+
+
+def _tags(tags: Sequence[str]) -> list[str]:
+    from cvquiz.anki.importer import clean_tag
+
+    return list(dict.fromkeys(t for raw in tags if (t := clean_tag(raw))))
+
+
+def convert_note(
+    note: PackageNote, notetype: PackageNotetype, media_prefix: str
+) -> ConvertedNote | str:
+    """Turn one note into a card's fields.
+
+    Args:
+        note: the note.
+        notetype: its note type.
+        media_prefix: what goes before an image's file name (``media/deck/``).
+
+    Returns:
+        The card, or why the note cannot be one.
+    """
+    kind, known = card_type_of(notetype, note)
+    texts: list[str] = []
+    media: list[str] = []
+    for value in note.fields:
+        text, images = html_to_markdown(value, media_prefix)
+        texts.append(text)
+        media.extend(images)
+    optional = notetype.stock_kind == StockKind.BASIC_OPTIONAL_REVERSED or (
+        notetype.stock_kind == StockKind.UNKNOWN and "optional revers" in notetype.name.casefold()
+    )
+    if optional:  # its third field, "Add Reverse", only says which cards to make
+        texts = texts[:2] + texts[3:]
+    question = texts[0] if texts else ""
+    answer = texts[1] if len(texts) > 1 else ""
+    extra = [t for t in texts[2:] if t]
+    if not question:
+        return _("note {guid}: the first field is empty").format(guid=note.guid)
+    if kind == "cloze" and not CLOZE_RE.search(question):
+        return _("note {guid}: a cloze note without a {{{{c1::...}}}} deletion").format(
+            guid=note.guid
+        )
+    if kind != "cloze" and not answer:
+        return _("note {guid}: the second field (the answer) is empty").format(guid=note.guid)
+    data: dict[str, Any] = {"type": kind, "question": question}
+    if answer:
+        data["answer"] = answer
+    if extra:
+        data["explanation"] = "\n\n".join(extra)
+    tags = _tags(note.tags)
+    if tags:
+        data["tags"] = tags
+    warning = None
+    if not known:
+        warning = _(
+            "note type {name!r}: mapped by its first two fields (question, answer; the rest as explanation)"
+        ).format(name=notetype.name)
+    return ConvertedNote(
+        note, kind, data, f"anki:{note.guid}", tuple(dict.fromkeys(media)), warning
+    )
+
+
+def foreign_notes(package: Package, targets: Targets) -> list[PackageNote]:
+    """Return the package's notes cvquiz did not export (`Targets.unknown`), in package order."""
+    unknown = set(targets.unknown)
+    return [n for n in package.notes if n.id in unknown]
+
+
+# --- writing the deck ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedDeckResult:
+    """What turning a package's notes into a deck did (or, with ``dry_run``, would do).
+
+    Attributes:
+        deck: the deck id.
+        path: its file.
+        created: True when the file was (or would be) created.
+        added: cards added.
+        updated: cards rewritten because their note changed.
+        unchanged: cards already as their note says.
+        kept: cards whose note changed but that were edited in the deck since (left as they are).
+        media: media files copied.
+        problems: notes that could not become cards, one line each.
+        warnings: note types mapped by their first two fields, one line each with how many notes.
+        reviews: review-log entries in the package for these notes (what ``--with-progress`` merges).
+        dry_run: True when nothing was written.
+    """
+
+    deck: str
+    path: str
+    created: bool
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: int
+    kept: tuple[str, ...]
+    media: int
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+    reviews: int
+    dry_run: bool
+    cards: dict[str, str] = field(default_factory=dict)
+
+
+def _deck_name(package: Package, notes: Sequence[PackageNote], deck_id: str) -> str:
+    from cvquiz.deckfile.writer import deck_id_to_name
+
+    ids = {n.id for n in notes}
+    counts = Counter(c.deck_id for c in package.cards if c.note_id in ids)
+    for did, _count in counts.most_common():
+        deck = package.decks.get(did)
+        if deck is not None and deck.name and deck.name != "Default":
+            return deck.name
+    return deck_id_to_name(deck_id)
+
+
+def _same(card: Card, data: Mapping[str, Any], deck_tags: Sequence[str]) -> bool:
+    expected = Card.from_data({**data, "id": card.id})
+    tags = list(dict.fromkeys((*expected.tags, *deck_tags)))
+    return expected.to_data() | {"tags": tags} == card.to_data() | {"tags": list(card.tags)}
+
+
+def _copy_media(package: Package, folder: Path, names: Sequence[str]) -> tuple[int, list[str]]:
+    from cvquiz.deckfile.writer import write_atomic
+
+    copied = 0
+    problems: list[str] = []
+    for name in names:
+        if not name or name != Path(name).name or name.startswith(".") or "\\" in name:
+            problems.append(
+                _("media file {name!r}: not a plain file name; left out").format(name=name)
+            )
+            continue
+        if name not in package.media:
+            problems.append(
+                _("media file {name!r}: not in the package; the card shows its name only").format(
+                    name=name
+                )
+            )
+            continue
+        data = package.read_media(name)
+        target = folder / name
+        try:
+            if target.is_file() and target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        write_atomic(target, data)
+        copied += 1
+    return copied, problems
+
+
+def write_shared_deck(
+    package: Package,
+    notes: Sequence[PackageNote],
+    deck_id: str,
+    *,
+    decks_dir: Path,
+    bundled_dir: Path,
+    collection: Collection | None = None,
+    dry_run: bool = False,
+) -> SharedDeckResult:
+    """Turn notes of a package into the user deck ``deck_id``: add new cards, update changed ones in place.
+
+    Args:
+        package: the package.
+        notes: the notes to convert (those cvquiz did not export).
+        deck_id: the user deck (created when new).
+        decks_dir: the user's decks folder.
+        bundled_dir: the bundled decks folder.
+        collection: the collection, to tell when each card last changed in cvquiz (None: always update).
+        dry_run: work everything out; write nothing.
+
+    Returns:
+        What was (or would be) written.
+
+    Raises:
+        DeckError: for a bad or bundled deck id, or a deck file that cannot be read or written.
+    """
+    from cvquiz.cards import key_tag, make_card_id, user_deck_path, validate_card
+    from cvquiz.deckfile.writer import append_cards, read_deck_file, replace_cards
+
+    path = user_deck_path(decks_dir, bundled_dir, deck_id)
+    current = read_deck_file(path) if path.exists() else None
+    deck = current[1] if current is not None else None
+    existing = {c.id.rsplit("-", 1)[-1]: c for c in deck.cards} if deck is not None else {}
+    taken = {c.id for c in deck.cards} if deck is not None else set()
+    folder = media_folder(path)
+    prefix = f"media/{quote(path.stem)}/"
+    changed_at: dict[str, int] = {}
+    if collection is not None and deck is not None:
+        from cvquiz.collection.anki_merge import card_rows
+
+        for row in card_rows(collection, [deck_id]):
+            changed_at[row.card_id] = max(changed_at.get(row.card_id, 0), row.modified_at)
+    added: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    kept: list[str] = []
+    unchanged = 0
+    problems: list[str] = []
+    warnings: Counter[str] = Counter()
+    media: list[str] = []
+    ids: dict[str, str] = {}
+    for note in notes:
+        notetype = package.notetypes.get(note.notetype_id)
+        if notetype is None:
+            problems.append(_("note {guid}: its note type is missing").format(guid=note.guid))
+            continue
+        converted = convert_note(note, notetype, prefix)
+        if isinstance(converted, str):
+            problems.append(converted)
+            continue
+        if converted.warning:
+            warnings[converted.warning] += 1
+        old = existing.get(key_tag(converted.key))
+        card_id = old.id if old is not None else None
+        try:
+            probe = validate_card({**converted.data, "id": card_id or "new"})
+        except DeckError as error:
+            problems.append(
+                _("note {guid}: {reason}").format(
+                    guid=note.guid, reason=str(error).replace("card 'new': ", "")
+                )
+            )
+            continue
+        media.extend(converted.media)
+        if old is None:
+            card_id = make_card_id(probe, taken, converted.key)
+            taken.add(card_id)
+            added.append({"id": card_id, **converted.data})
+        elif _same(old, converted.data, deck.tags if deck is not None else ()):
+            unchanged += 1
+        elif note.mod * 1000 > changed_at.get(old.id, 0):
+            updated.append({"id": old.id, **converted.data})
+        else:
+            kept.append(old.id)
+        ids[note.guid] = str(card_id)
+    copied = 0
+    if not dry_run:
+        copied, media_problems = _copy_media(package, folder, list(dict.fromkeys(media)))
+        problems.extend(media_problems)
+        if updated:
+            replace_cards(path, updated, current)
+            current = read_deck_file(path)
+        if added or current is None:
+            append_cards(
+                path, added, create=(deck_id, _deck_name(package, notes, deck_id)), current=current
+            )
+    note_ids = {n.id for n in notes}
+    card_ids = {c.id for c in package.cards if c.note_id in note_ids}
+    reviews = sum(1 for e in package.revlog if e.card_id in card_ids and e.ease > 0)
+    return SharedDeckResult(
+        deck=deck_id,
+        path=str(path),
+        created=current is None,
+        added=tuple(c["id"] for c in added),
+        updated=tuple(c["id"] for c in updated),
+        unchanged=unchanged,
+        kept=tuple(kept),
+        media=copied,
+        problems=tuple(problems),
+        warnings=tuple(
+            _("{warning} ({count} notes)").format(warning=w, count=n) for w, n in warnings.items()
+        ),
+        reviews=reviews,
+        dry_run=dry_run,
+        cards=ids,
+    )
+
+
+def shared_targets(
+    col: Collection, package: Package, notes: Sequence[PackageNote], deck_id: str, *, dry_run: bool
+) -> Targets:
+    """Match the Anki cards of converted notes to the cards of deck ``deck_id`` in the collection.
+
+    Args:
+        col: the collection (the deck synced into it).
+        package: the package.
+        notes: the converted notes.
+        deck_id: their deck.
+        dry_run: the deck may not be written yet; cards it lacks are left out quietly.
+    """
+    from cvquiz.cards import key_tag
+    from cvquiz.collection.anki_merge import CardRow, card_rows
+
+    rows: dict[str, list[CardRow]] = {}
+    for row in card_rows(col, [deck_id]):
+        rows.setdefault(row.card_id.rsplit("-", 1)[-1], []).append(row)
+    targets = Targets()
+    by_note: dict[int, list[Any]] = {}
+    for card in package.cards:
+        by_note.setdefault(card.note_id, []).append(card)
+    for note in notes:
+        found = rows.get(key_tag(f"anki:{note.guid}"), [])
+        by_ord = {row.ord: row for row in found}
+        notetype = package.notetypes.get(note.notetype_id)
+        cloze = bool(notetype and (notetype.cloze or notetype.stock_kind == StockKind.CLOZE))
+        for card in by_note.get(note.id, ()):
+            target = by_ord.get(card.ord + 1 if cloze else card.ord)
+            if target is not None and target.active:
+                targets.cards[card.id] = target
+            elif not dry_run:
+                targets.entries[card.id] = "retired"
+    return targets
