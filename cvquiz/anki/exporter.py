@@ -16,13 +16,16 @@ their seeds are derived from the card id, so the same export gives the same note
 scheduling and review history of studied cards are written into the package after genanki has built it
 (`cvquiz.anki.progress`); a compute card's progress goes to its first instance.
 
-The package is built in memory and written atomically (a temporary file beside the target, then a rename).
+Images a card shows (``![](media/deck/cat.png)``, beside its deck file) go into the package's media, the field
+naming them by file name (`cvquiz.anki.export_media`). The package is built in memory and written atomically
+(a temporary file beside the target, then a rename).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import sqlite3
 import zipfile
@@ -36,6 +39,7 @@ import genanki
 
 from cvquiz import clock
 from cvquiz.anki import notetypes
+from cvquiz.anki.export_media import MediaFiles
 from cvquiz.anki.html import escape, render_text
 from cvquiz.anki.progress import CardProgress, Timing, write_progress
 from cvquiz.collection.export_queries import ExportDeck, ExportEntry, export_entries, reviews_of
@@ -325,6 +329,7 @@ def export_anki(
     mods: list[tuple[int, str]] = []
     studied: list[tuple[str, int, Any]] = []
     notes = 0
+    media = MediaFiles()
     for done, entry in enumerate(entries, 1):
         deck = decks.get(entry.deck.id)
         if deck is None:
@@ -345,7 +350,7 @@ def export_anki(
             deck.add_note(
                 genanki.Note(
                     model=models[note.note_type.id],
-                    fields=list(note.fields),
+                    fields=list(media.rewrite(note.fields, entry.deck.path)),
                     guid=note.guid,
                     tags=note.tags,
                     due=notes,
@@ -400,7 +405,11 @@ def export_anki(
 
     package_bytes = io.BytesIO()
     with zipfile.ZipFile(package_bytes, "w") as zf:
-        for name, data in (("collection.anki2", blob), ("media", b"{}")):
+        names = sorted(media.files)
+        media_map = json.dumps({str(i): name for i, name in enumerate(names)}).encode()
+        members = [("collection.anki2", blob), ("media", media_map)]
+        members += [(str(i), media.data(name)) for i, name in enumerate(names)]
+        for name, data in members:
             info = zipfile.ZipInfo(name, stamp)
             zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     write_output(out, package_bytes.getvalue())

@@ -143,7 +143,8 @@ def _card_columns(sched: dict[str, Any], timing: Timing) -> dict[str, Any]:
     memory: dict[str, Any] = {}
     if sched["stability"] is not None and sched["difficulty"] is not None:
         memory = {"s": round(sched["stability"], 4), "d": round(sched["difficulty"], 3)}
-        memory.update(dr=timing.desired_retention, decay=round(timing.decay, 4))
+        # rounded as Anki stores them (rslib/src/storage/card/data.rs), so saving the card changes nothing
+        memory.update(dr=round(timing.desired_retention, 2), decay=round(timing.decay, 3))
     if last_ms is not None:
         memory["lrt"] = last_ms // 1000
     columns["reps"] = int(sched["reps"])
@@ -197,7 +198,8 @@ def write_progress(
         cid = ids.get((item.guid, item.ord))
         if cid is None:
             continue
-        updates.append({**_card_columns(item.schedule, timing), "id": cid})
+        columns = _card_columns(item.schedule, timing)
+        last_rid: int | None = None
         for review in item.reviews:
             rid = review.reviewed_at
             while rid in used:  # revlog ids are unique; two reviews in one ms move apart by 1 ms
@@ -216,6 +218,14 @@ def write_progress(
                     kind,
                 )
             )
+            last_rid = rid
+        if last_rid is not None:
+            # Anki's last review time is its last rated log entry's, in whole seconds; Check Database
+            # rewrites any other value (rslib/src/storage/card/mod.rs, fix_card_properties)
+            data = json.loads(columns["data"])
+            data["lrt"] = last_rid // 1000
+            columns["data"] = json.dumps(data, separators=(",", ":"))
+        updates.append({**columns, "id": cid})
     conn.executemany(
         """UPDATE cards SET type = :type, queue = :queue, due = :due, ivl = :ivl, factor = :factor,
                             reps = :reps, lapses = :lapses, left = :left, data = :data

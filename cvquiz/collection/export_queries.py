@@ -34,11 +34,13 @@ class ExportDeck:
         id: the deck id.
         name: its display name (``::`` nests).
         description: its description as stored (``str`` or ``{zh, en}``), or None.
+        path: its deck file, or None.
     """
 
     id: str
     name: str
     description: Any
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def export_entries(
     params: dict[str, Any] = {}
     sql = f"""
         SELECT c.deck_id, d.name, d.description, c.card_id, c.content, c.modified_at, c.pk, c.ord,
-               {", ".join("s." + name for name in _SCHEDULE)}
+               {", ".join("s." + name for name in _SCHEDULE)}, d.path
         FROM cards c JOIN decks d ON d.id = c.deck_id JOIN schedule s ON s.card_pk = c.pk
         WHERE {_where(decks, tags, params)}
         ORDER BY c.position, c.ord
@@ -174,7 +176,10 @@ def export_entries(
         deck = deck_cache.get(deck_id)
         if deck is None:
             deck = ExportDeck(
-                deck_id, name, None if description is None else json.loads(description)
+                deck_id,
+                name,
+                None if description is None else json.loads(description),
+                head[-1],
             )
             deck_cache[deck_id] = deck
         entries.append(ExportEntry(deck, card_id, json.loads(content), modified, tuple(cards)))
@@ -186,7 +191,8 @@ def export_entries(
                 flush()
             current, head, cards, modified = key, row, [], 0
         modified = max(modified, int(row[5]))
-        cards.append(ExportCard(row[6], row[7], dict(zip(_SCHEDULE, row[8:], strict=True))))
+        schedule = dict(zip(_SCHEDULE, row[8 : 8 + len(_SCHEDULE)], strict=True))
+        cards.append(ExportCard(row[6], row[7], schedule))
     if current is not None:
         flush()
     return entries
