@@ -9,6 +9,7 @@ come from Anki's own database (read with SQL here) and from py-fsrs directly, ne
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -204,9 +205,7 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trip]:
                     bundled_dir=bundled,
                 )
             )
-        yield Trip(
-            tmp, col, pks, before, colpkg, tmp / "phone.apkg", anki_revlog, results
-        )
+        yield Trip(tmp, col, pks, before, colpkg, tmp / "phone.apkg", anki_revlog, results)
         col.close()
     time.tzset()
 
@@ -230,14 +229,18 @@ def test_the_log_holds_both_sides_reviews(trip: Trip) -> None:
             expected.add((pk, rid, ease))
     logged = set(trip.col.conn.execute("SELECT card_pk, reviewed_at, rating FROM reviews"))
     assert logged == expected
-    assert len(logged) == len(trip.before) + 5  # Anki's five answers; not the cram, not the due date
+    assert (
+        len(logged) == len(trip.before) + 5
+    )  # Anki's five answers; not the cram, not the due date
 
 
 def test_the_summary_says_what_was_merged_and_left_out(trip: Trip) -> None:
     first = trip.results[0].reviews
     assert (first.reviews, first.cards) == (5, 5)
     assert first.skipped.cram == 1 and first.skipped.rescheduled == 1
-    assert first.skipped.already_logged == len(trip.before) - 2  # the two cvquiz reviews after export
+    assert (
+        first.skipped.already_logged == len(trip.before) - 2
+    )  # the two cvquiz reviews after export
     assert [(d.deck, d.reviews, d.cards) for d in first.decks] == [("trip", 5, 5)]
     assert first.edited == () and first.notes == {}
 
@@ -289,7 +292,7 @@ def test_each_review_records_the_states_around_it(trip: Trip) -> None:
     rows = trip.col.conn.execute(
         "SELECT before, after FROM reviews WHERE card_pk = ? ORDER BY reviewed_at", (pk,)
     ).fetchall()
-    for (_, after), (before, _) in zip(rows, rows[1:], strict=False):
+    for (_, after), (before, _) in itertools.pairwise(rows):
         assert {k: v for k, v in json.loads(before).items() if k != "siblings"} == json.loads(after)
     sched = trip.col.conn.execute(
         "SELECT state, stability, due FROM schedule WHERE card_pk = ?", (pk,)

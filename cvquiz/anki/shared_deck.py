@@ -147,14 +147,16 @@ def card_type_of(notetype: PackageNotetype, note: PackageNote) -> tuple[str, boo
         note: the note (an optional-reversed note is reversed when its third field is filled).
     """
     kind = notetype.stock_kind
+    shape = (len(notetype.fields), len(notetype.templates))
     if notetype.cloze or kind == StockKind.CLOZE:
-        return "cloze", True
-    if kind == StockKind.BASIC_AND_REVERSED:
+        return "cloze", notetype.cloze and len(notetype.fields) <= 2
+    # a note type made with Anki's "Add: Basic" keeps the stock kind, whatever fields it gains since
+    if kind == StockKind.BASIC_AND_REVERSED and shape == (2, 2):
         return "reversed", True
-    if kind == StockKind.BASIC_OPTIONAL_REVERSED:
+    if kind == StockKind.BASIC_OPTIONAL_REVERSED and shape == (3, 2):
         third = note.fields[2].strip() if len(note.fields) > 2 else ""
         return ("reversed" if third else "basic"), True
-    if kind in (StockKind.BASIC, StockKind.BASIC_TYPING):
+    if kind in (StockKind.BASIC, StockKind.BASIC_TYPING) and shape == (2, 1):
         return "basic", True
     if kind == StockKind.UNKNOWN:
         name = notetype.name.casefold()
@@ -215,8 +217,9 @@ def convert_note(
         text, images = html_to_markdown(value, media_prefix)
         texts.append(text)
         media.extend(images)
-    optional = notetype.stock_kind == StockKind.BASIC_OPTIONAL_REVERSED or (
-        notetype.stock_kind == StockKind.UNKNOWN and "optional revers" in notetype.name.casefold()
+    optional = known and (
+        notetype.stock_kind == StockKind.BASIC_OPTIONAL_REVERSED
+        or "optional revers" in notetype.name.casefold()
     )
     if optional:  # its third field, "Add Reverse", only says which cards to make
         texts = texts[:2] + texts[3:]

@@ -7,6 +7,7 @@ plain text and everything else goes through `rich.text.Text`.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from rich.console import RenderableType
 from rich.markdown import Markdown
@@ -20,7 +21,7 @@ def images_as_text(text: str) -> str:
     """Return card text with each Markdown image shown as ``[image: cat.png]`` (its file name)."""
     if "![" not in text:
         return text
-    return _IMAGE_RE.sub(lambda m: "[image: " + m.group(1).rsplit("/", 1)[-1] + "]", text)
+    return _IMAGE_RE.sub(lambda m: "[image: " + unquote(m.group(1).rsplit("/", 1)[-1]) + "]", text)
 
 
 def math_text(text: str) -> str:
