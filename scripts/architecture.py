@@ -38,11 +38,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "answers": FOUNDATION,
     "generators": FOUNDATION | {"engine", "answers"},
     "scheduler": FOUNDATION | {"config"},
+    "replay": FOUNDATION | {"config", "scheduler"},
     # storage
     "collection": FOUNDATION | {"deckfile", "config", "scheduler"},
     # services over the collection
-    "cards": FOUNDATION | {"collection", "deckfile", "generators", "anki"},
-    "anki": FOUNDATION | {"collection", "config", "deckfile", "generators"},
+    "cards": FOUNDATION | {"collection", "config", "deckfile", "generators", "anki"},
+    "anki": FOUNDATION | {"collection", "config", "deckfile", "generators", "replay", "scheduler"},
     "mistakes": FOUNDATION | {"answers", "generators"},
     "stats": FOUNDATION | {"collection", "config", "scheduler", "mistakes"},
     "status": FOUNDATION | {"collection", "config", "scheduler"},

@@ -29,8 +29,8 @@ from anki.generic_pb2 import Empty  # noqa: E402
 from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit  # noqa: E402
 
 from cvquiz.anki.exporter import AnkiExportOptions, export_anki, note_guid  # noqa: E402
-from cvquiz.anki.package_import import import_package  # noqa: E402
 from cvquiz.anki.package_reader import read_package  # noqa: E402
+from cvquiz.cards.anki_packages import import_package  # noqa: E402
 from cvquiz.collection import Collection  # noqa: E402
 from cvquiz.collection.scheduling import record_review  # noqa: E402
 from cvquiz.config import Settings  # noqa: E402

@@ -25,32 +25,28 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from cvquiz.anki.merge import Targets
 from cvquiz.anki.package_reader import Package, PackageNote, PackageNotetype, StockKind
-from cvquiz.errors import DeckError
 from cvquiz.i18n import _
-from cvquiz.model import CLOZE_RE, Card
+from cvquiz.model import CLOZE_RE
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
 __all__ = [
     "ConvertedNote",
-    "SharedDeckResult",
     "card_type_of",
     "convert_note",
     "foreign_notes",
     "html_to_markdown",
     "media_folder",
     "shared_targets",
-    "write_shared_deck",
 ]
 
 _MATH_RE = re.compile(
@@ -258,211 +254,14 @@ def foreign_notes(package: Package, targets: Targets) -> list[PackageNote]:
     return [n for n in package.notes if n.id in unknown]
 
 
-# --- writing the deck ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SharedDeckResult:
-    """What turning a package's notes into a deck did (or, with ``dry_run``, would do).
-
-    Attributes:
-        deck: the deck id.
-        path: its file.
-        created: True when the file was (or would be) created.
-        added: cards added.
-        updated: cards rewritten because their note changed.
-        unchanged: cards already as their note says.
-        kept: cards whose note changed but that were edited in the deck since (left as they are).
-        media: media files copied.
-        problems: notes that could not become cards, one line each.
-        warnings: note types mapped by their first two fields, one line each with how many notes.
-        reviews: review-log entries in the package for these notes (what ``--with-progress`` merges).
-        dry_run: True when nothing was written.
-    """
-
-    deck: str
-    path: str
-    created: bool
-    added: tuple[str, ...]
-    updated: tuple[str, ...]
-    unchanged: int
-    kept: tuple[str, ...]
-    media: int
-    problems: tuple[str, ...]
-    warnings: tuple[str, ...]
-    reviews: int
-    dry_run: bool
-    cards: dict[str, str] = field(default_factory=dict)
-
-
-def _deck_name(package: Package, notes: Sequence[PackageNote], deck_id: str) -> str:
-    from cvquiz.deckfile.writer import deck_id_to_name
-
-    ids = {n.id for n in notes}
-    counts = Counter(c.deck_id for c in package.cards if c.note_id in ids)
-    for did, _count in counts.most_common():
-        deck = package.decks.get(did)
-        if deck is not None and deck.name and deck.name != "Default":
-            return deck.name
-    return deck_id_to_name(deck_id)
-
-
-def _same(card: Card, data: Mapping[str, Any], deck_tags: Sequence[str]) -> bool:
-    expected = Card.from_data({**data, "id": card.id})
-    tags = list(dict.fromkeys((*expected.tags, *deck_tags)))
-    return expected.to_data() | {"tags": tags} == card.to_data() | {"tags": list(card.tags)}
-
-
-def _copy_media(package: Package, folder: Path, names: Sequence[str]) -> tuple[int, list[str]]:
-    from cvquiz.deckfile.writer import write_atomic
-
-    copied = 0
-    problems: list[str] = []
-    for name in names:
-        if not name or name != Path(name).name or name.startswith(".") or "\\" in name:
-            problems.append(
-                _("media file {name!r}: not a plain file name; left out").format(name=name)
-            )
-            continue
-        if name not in package.media:
-            problems.append(
-                _("media file {name!r}: not in the package; the card shows its name only").format(
-                    name=name
-                )
-            )
-            continue
-        data = package.read_media(name)
-        target = folder / name
-        try:
-            if target.is_file() and target.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        write_atomic(target, data)
-        copied += 1
-    return copied, problems
-
-
-def write_shared_deck(
+def shared_targets(
+    col: Collection,
     package: Package,
     notes: Sequence[PackageNote],
     deck_id: str,
+    card_ids: Mapping[str, str],
     *,
-    decks_dir: Path,
-    bundled_dir: Path,
-    collection: Collection | None = None,
-    dry_run: bool = False,
-) -> SharedDeckResult:
-    """Turn notes of a package into the user deck ``deck_id``: add new cards, update changed ones in place.
-
-    Args:
-        package: the package.
-        notes: the notes to convert (those cvquiz did not export).
-        deck_id: the user deck (created when new).
-        decks_dir: the user's decks folder.
-        bundled_dir: the bundled decks folder.
-        collection: the collection, to tell when each card last changed in cvquiz (None: always update).
-        dry_run: work everything out; write nothing.
-
-    Returns:
-        What was (or would be) written.
-
-    Raises:
-        DeckError: for a bad or bundled deck id, or a deck file that cannot be read or written.
-    """
-    from cvquiz.cards import key_tag, make_card_id, user_deck_path, validate_card
-    from cvquiz.deckfile.writer import append_cards, read_deck_file, replace_cards
-
-    path = user_deck_path(decks_dir, bundled_dir, deck_id)
-    current = read_deck_file(path) if path.exists() else None
-    deck = current[1] if current is not None else None
-    existing = {c.id.rsplit("-", 1)[-1]: c for c in deck.cards} if deck is not None else {}
-    taken = {c.id for c in deck.cards} if deck is not None else set()
-    folder = media_folder(path)
-    prefix = f"media/{quote(path.stem)}/"
-    changed_at: dict[str, int] = {}
-    if collection is not None and deck is not None:
-        from cvquiz.collection.anki_merge import card_rows
-
-        for row in card_rows(collection, [deck_id]):
-            changed_at[row.card_id] = max(changed_at.get(row.card_id, 0), row.modified_at)
-    added: list[dict[str, Any]] = []
-    updated: list[dict[str, Any]] = []
-    kept: list[str] = []
-    unchanged = 0
-    problems: list[str] = []
-    warnings: Counter[str] = Counter()
-    media: list[str] = []
-    ids: dict[str, str] = {}
-    for note in notes:
-        notetype = package.notetypes.get(note.notetype_id)
-        if notetype is None:
-            problems.append(_("note {guid}: its note type is missing").format(guid=note.guid))
-            continue
-        converted = convert_note(note, notetype, prefix)
-        if isinstance(converted, str):
-            problems.append(converted)
-            continue
-        if converted.warning:
-            warnings[converted.warning] += 1
-        old = existing.get(key_tag(converted.key))
-        card_id = old.id if old is not None else None
-        try:
-            probe = validate_card({**converted.data, "id": card_id or "new"})
-        except DeckError as error:
-            problems.append(
-                _("note {guid}: {reason}").format(
-                    guid=note.guid, reason=str(error).replace("card 'new': ", "")
-                )
-            )
-            continue
-        media.extend(converted.media)
-        if old is None:
-            card_id = make_card_id(probe, taken, converted.key)
-            taken.add(card_id)
-            added.append({"id": card_id, **converted.data})
-        elif _same(old, converted.data, deck.tags if deck is not None else ()):
-            unchanged += 1
-        elif note.mod * 1000 > changed_at.get(old.id, 0):
-            updated.append({"id": old.id, **converted.data})
-        else:
-            kept.append(old.id)
-        ids[note.guid] = str(card_id)
-    copied = 0
-    if not dry_run:
-        copied, media_problems = _copy_media(package, folder, list(dict.fromkeys(media)))
-        problems.extend(media_problems)
-        if updated:
-            replace_cards(path, updated, current)
-            current = read_deck_file(path)
-        if added or current is None:
-            append_cards(
-                path, added, create=(deck_id, _deck_name(package, notes, deck_id)), current=current
-            )
-    note_ids = {n.id for n in notes}
-    card_ids = {c.id for c in package.cards if c.note_id in note_ids}
-    reviews = sum(1 for e in package.revlog if e.card_id in card_ids and e.ease > 0)
-    return SharedDeckResult(
-        deck=deck_id,
-        path=str(path),
-        created=current is None,
-        added=tuple(c["id"] for c in added),
-        updated=tuple(c["id"] for c in updated),
-        unchanged=unchanged,
-        kept=tuple(kept),
-        media=copied,
-        problems=tuple(problems),
-        warnings=tuple(
-            _("{warning} ({count} notes)").format(warning=w, count=n) for w, n in warnings.items()
-        ),
-        reviews=reviews,
-        dry_run=dry_run,
-        cards=ids,
-    )
-
-
-def shared_targets(
-    col: Collection, package: Package, notes: Sequence[PackageNote], deck_id: str, *, dry_run: bool
+    dry_run: bool,
 ) -> Targets:
     """Match the Anki cards of converted notes to the cards of deck ``deck_id`` in the collection.
 
@@ -471,20 +270,20 @@ def shared_targets(
         package: the package.
         notes: the converted notes.
         deck_id: their deck.
+        card_ids: each note's card id in the deck, by GUID.
         dry_run: the deck may not be written yet; cards it lacks are left out quietly.
     """
-    from cvquiz.cards import key_tag
     from cvquiz.collection.anki_merge import CardRow, card_rows
 
     rows: dict[str, list[CardRow]] = {}
     for row in card_rows(col, [deck_id]):
-        rows.setdefault(row.card_id.rsplit("-", 1)[-1], []).append(row)
+        rows.setdefault(row.card_id, []).append(row)
     targets = Targets()
     by_note: dict[int, list[Any]] = {}
     for card in package.cards:
         by_note.setdefault(card.note_id, []).append(card)
     for note in notes:
-        found = rows.get(key_tag(f"anki:{note.guid}"), [])
+        found = rows.get(card_ids.get(note.guid, ""), [])
         by_ord = {row.ord: row for row in found}
         notetype = package.notetypes.get(note.notetype_id)
         cloze = bool(notetype and (notetype.cloze or notetype.stock_kind == StockKind.CLOZE))

@@ -6,6 +6,7 @@ One small module per job, each calling the collection for what it reads or chang
 - `fields`, `ids`, `validation`: a new card as typed, its id, and the deck format's rules applied to it.
 - `adding`: new cards checked against their deck and written into its file (``add``).
 - `importing`: a notes file (Anki text export, CSV) into a deck (``import``).
+- `anki_packages`: an Anki package's reviews merged, its shared notes made a deck (``import anki FILE.apkg``).
 - `template`: the card template ``add --editor`` opens.
 - `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
 - `details`, `search`, `editing`, `lifecycle`: ``show``, ``search``, ``edit``, ``suspend``/``unsuspend``/``forget``.

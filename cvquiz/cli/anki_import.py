@@ -1,4 +1,4 @@
-"""``cvquiz import [anki] FILE.apkg|.colpkg``: calls `cvquiz.anki.package_import` and prints what it did.
+"""``cvquiz import [anki] FILE.apkg|.colpkg``: calls `cvquiz.cards.anki_packages` and prints what it did.
 
 What was merged or would be (with ``--dry-run``, per deck) goes to stdout; the summary, what was left out and
 why, and warnings go to stderr.
@@ -17,7 +17,7 @@ from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.anki.merge import MergeResult
-    from cvquiz.anki.shared_deck import SharedDeckResult
+    from cvquiz.cards.anki_packages import SharedDeckResult
     from cvquiz.cli.context import Env
 
 __all__ = ["import_anki_package"]
@@ -178,7 +178,7 @@ def import_anki_package(
     env: Env, path: Path, deck: str | None, dry_run: bool, with_progress: bool, as_json: bool
 ) -> None:
     """Import an Anki package and print what happened."""
-    from cvquiz.anki.package_import import import_package
+    from cvquiz.cards.anki_packages import import_package
 
     result = import_package(
         path,
