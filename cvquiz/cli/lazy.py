@@ -136,10 +136,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "import",
         ("commands_cards",),
-        N_(
-            "Import Anki's plain-text notes export or a CSV into one of your decks (or restore a "
-            "JSON backup)."
-        ),
+        N_("Import an Anki package, Anki's plain-text notes or a CSV (or restore a JSON backup)."),
         EXCHANGE,
     ),
     Entry(
