@@ -102,7 +102,7 @@ def _same(card: Card, data: Mapping[str, Any], deck_tags: Sequence[str]) -> bool
 
 
 def _copy_media(package: Package, folder: Path, names: Sequence[str]) -> tuple[int, list[str]]:
-    from cvquiz.deckfile.writer import write_atomic
+    from cvquiz.fileio import atomic_write
 
     copied = 0
     problems: list[str] = []
@@ -126,7 +126,7 @@ def _copy_media(package: Package, folder: Path, names: Sequence[str]) -> tuple[i
                 continue
         except OSError:
             pass
-        write_atomic(target, data)
+        atomic_write(target, data)
         copied += 1
     return copied, problems
 

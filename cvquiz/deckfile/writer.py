@@ -570,5 +570,5 @@ def replace_cards(
             f"{path}: the cards do not read back exactly from the file; nothing was written"
         )
     _check_unchanged(path, old_text)
-    write_atomic(path, (bom + new_body).encode("utf-8"))
+    atomic_write(path, (bom + new_body).encode("utf-8"))
     return WriteResult(path=path, added=tuple(replaced), created=False)
