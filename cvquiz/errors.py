@@ -46,6 +46,14 @@ class CollectionError(CvquizError):
     """The collection file cannot be opened, read or upgraded."""
 
 
+class CollectionDamagedError(CollectionError):
+    """The collection file is damaged (SQLite reports it malformed)."""
+
+
+class CollectionReadOnlyError(CollectionError):
+    """The collection cannot be written (a read-only file, folder or file system)."""
+
+
 class FileError(CvquizError):
     """A file or folder that cannot be read or written (permission denied, disk full, a folder given...)."""
 

@@ -43,7 +43,9 @@ __all__ = [
     "clean_stale_temp_files",
     "describe_os_error",
     "is_temp_file",
+    "new_file_mode",
     "read_json_file",
+    "temp_file",
     "text_writer",
     "write_output",
 ]
@@ -61,7 +63,8 @@ _TEMP_MARK = ".cvquiz-"
 _TEMP_SUFFIX = ".tmp"
 _NAME_KEEP = 100
 """At most this many characters of the target's name go into its temporary file's name (255 is the limit)."""
-_TEMP_RE = re.compile(r"\A\..*\.cvquiz-[a-z0-9_]{8}\.tmp\Z", re.DOTALL)
+_TEMP_RE = re.compile(r"\A\..*\.cvquiz-[a-z0-9_]{8}\.tmp(-wal|-shm|-journal)?\Z", re.DOTALL)
+"""cvquiz's temporary files (an SQLite file being created has its journal beside it)."""
 # cvquiz 0.1 named its temporary files ``.NAME.XXXXXXXX.tmp``: recognised only for a NAME cvquiz writes.
 _LEGACY_RE = re.compile(r"\A\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp\Z", re.DOTALL)
 
@@ -115,6 +118,28 @@ def _umask() -> int:
     current = os.umask(0o022)  # pragma: no cover - platforms without /proc
     os.umask(current)  # pragma: no cover
     return current  # pragma: no cover
+
+
+def new_file_mode() -> int:
+    """Return the permission bits a new file gets under the current umask (``0o666 & ~umask``)."""
+    return 0o666 & ~_umask()
+
+
+def temp_file(target: Path) -> Path:
+    """Create an empty temporary file named for ``target`` in its folder (``.NAME.cvquiz-XXXXXXXX.tmp``).
+
+    The caller fills it and renames (or links) it into place, or removes it; one left behind by a process
+    that died is swept by `clean_stale_temp_files`.
+
+    Raises:
+        OSError: when the folder does not let the file be created.
+    """
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name[:_NAME_KEEP]}{_TEMP_MARK}", suffix=_TEMP_SUFFIX, dir=target.parent
+    )
+    os.close(fd)
+    os.chmod(name, new_file_mode())
+    return Path(name)
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -199,7 +224,7 @@ def atomic_write(
             _emit(handle, content)
             os.fsync(handle.fileno())
         if old is None:
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, new_file_mode())
         else:
             _copy_owner_and_mode(tmp, old)
         if exclusive:
@@ -388,7 +413,7 @@ def clean_stale_temp_files(
                     Path(entry.path), legacy_names=legacy, recursive=True, now=now
                 )
                 continue
-            if not name.endswith(_TEMP_SUFFIX) or not name.startswith("."):
+            if not name.startswith(".") or ".tmp" not in name:
                 continue
             ours = _TEMP_RE.match(name) is not None
             if not ours:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,9 @@ import pytest
 
 from cvquiz.collection import Collection
 from cvquiz.collection.migrations import migrations
-from cvquiz.errors import DeckProblems
+from cvquiz.collection.store import MIGRATION_NAMES
+from cvquiz.errors import CollectionError, DeckProblems
+from cvquiz.fileio import is_temp_file
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -283,3 +286,66 @@ def test_deck_due_counts_agree_with_the_queue(tmp_path: Path, empty_bundled: Pat
         (summary,) = col.deck_summaries(when, settings.rollover_hour)
         counts = scheduling.queue_counts(col, when, settings)
         assert summary.due == counts.learning + counts.review, days
+
+
+def test_an_empty_sqlite_database_left_by_a_stopped_first_run_becomes_the_collection(
+    tmp_path: Path,
+) -> None:
+    # cvquiz 0.1 switched a new file to WAL before its first migration: a kill there left this.
+    path = tmp_path / "c.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    col = Collection.open(path)
+    assert col.migrations() == list(MIGRATION_NAMES) and not col.read_only
+
+
+def test_a_new_collection_appears_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvquiz.collection import store
+
+    path = tmp_path / "c.sqlite"
+    seen: list[list[str]] = []
+    real = store.migrate
+
+    def watch(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        real(conn, stop_before)
+
+    monkeypatch.setattr(store, "migrate", watch)
+    Collection.open(path).close()
+    # built beside it under a temporary name, and only then put in place (the second call finds it complete)
+    assert "c.sqlite" not in seen[0] and [is_temp_file(n) for n in seen[0]] == [True]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite"]
+
+
+def test_a_failed_creation_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cvquiz.collection import store
+
+    def full(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "migrate", full)
+    with pytest.raises(CollectionError):
+        Collection.open(tmp_path / "c.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (sqlite3.SQLITE_CORRUPT, "the collection is damaged"),
+        (sqlite3.SQLITE_NOTADB, "the collection is damaged"),
+        (sqlite3.SQLITE_READONLY, "the collection is read-only"),
+        (sqlite3.SQLITE_FULL, "no space left on the disk"),
+        (sqlite3.SQLITE_BUSY, "try again"),
+    ],
+)
+def test_sqlite_errors_are_explained(code: int, words: str) -> None:
+    from cvquiz.collection.store import explain_error
+
+    error = sqlite3.OperationalError("some text")
+    error.sqlite_errorcode = code
+    message = str(explain_error(error, Path("/data/my collection.sqlite")))
+    assert message.startswith("/data/my collection.sqlite: ") and words in message
+    if code == sqlite3.SQLITE_CORRUPT:
+        assert "sqlite3 '/data/my collection.sqlite' .recover" in message

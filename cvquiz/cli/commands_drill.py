@@ -28,6 +28,7 @@ from rich.text import Text
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.i18n import _
 from cvquiz.model import CardType, Rating
 
 RATING_NAMES = {
@@ -489,6 +490,14 @@ def drill(
 
     env = get_env(ctx)
     col = env.collection()
+    if col.read_only:  # say so before the first card, not after the first answer
+        from cvquiz.errors import CollectionReadOnlyError
+
+        raise CollectionReadOnlyError(
+            _(
+                "{path}: the collection is read-only; a drill saves every rating, so it needs to write to it"
+            ).format(path=col.path)
+        )
     settings = env.settings
     fixed = env.environ.get("CVQUIZ_NOW")
     now_fn = (lambda: env.now) if fixed else (lambda: clock.now(env.environ))

@@ -93,6 +93,11 @@ class Env:
                 )
         return self._collection
 
+    @property
+    def opened_collection(self) -> Path | None:
+        """The collection file, once `collection` has opened it (for naming it in errors)."""
+        return None if self._collection is None else self._collection.path
+
     def close(self) -> None:
         """Close the collection if it was opened."""
         if self._collection is not None:

@@ -1,13 +1,15 @@
 """The one boundary where cvquiz errors become a message on stderr and an exit code.
 
 Every command is wrapped in `handle_errors`: a `CvquizError` prints ``Error: ...`` (one line per problem) and
-exits with the error's code; Ctrl-C exits 130. ``typer.Exit`` passes through untouched (it is a RuntimeError, so
-it must never be caught by a broad ``except``).
+exits with the error's code; an SQLite error that reaches it is first turned into one that names the collection
+and says what is wrong (damaged, read-only, disk full). Ctrl-C exits 130. ``typer.Exit`` passes through
+untouched (it is a RuntimeError, so it must never be caught by a broad ``except``).
 """
 
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable
 from enum import IntEnum
@@ -38,7 +40,10 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.Error as error:
+                raise _database_error(error, args, kwargs) from None
         except CvquizError as error:
             from rich.console import Console
 
@@ -52,3 +57,20 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
 
     return wrapper
+
+
+def _database_error(
+    error: sqlite3.Error, args: tuple[object, ...], kwargs: dict[str, object]
+) -> CvquizError:
+    """Name the collection in an SQLite error that reached the boundary (damaged, read-only, disk full...)."""
+    from cvquiz.cli.context import Env
+
+    for value in (*args, *kwargs.values()):
+        find_root = getattr(value, "find_root", None)  # a click context (typer vendors its own click)
+        if find_root is not None:
+            env = find_root().obj
+            if isinstance(env, Env) and env.opened_collection is not None:
+                from cvquiz.collection.store import explain_error
+
+                return explain_error(error, env.opened_collection)
+    return CvquizError(_("database error: {detail}").format(detail=error))

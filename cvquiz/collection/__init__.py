@@ -55,12 +55,15 @@ class Collection:
     Attributes:
         path: the file.
         conn: the sqlite3 connection (autocommit; use `transaction` for writes).
+        read_only: the file cannot be written (commands that only read work; a write raises
+            `CollectionReadOnlyError`).
         db: the same connection as a sqlite-utils Database.
     """
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        self.read_only = False
         self._db: Database | None = None
 
     @property
@@ -81,17 +84,12 @@ class Collection:
             stop_before: for tests: leave migrations from this one on unapplied.
 
         Raises:
-            CollectionError: when the file cannot be opened or is not a collection.
+            CollectionError: when the file cannot be opened or is not a collection (see
+                `cvquiz.collection.store.open_collection`); nothing is changed in it then.
         """
-        conn = store.connect(path)
+        conn, read_only = store.open_collection(path, stop_before=stop_before)
         collection = cls(path, conn)
-        try:
-            store.migrate(conn, stop_before=stop_before)
-        except sqlite3.DatabaseError as error:
-            conn.close()
-            from cvquiz.errors import CollectionError
-
-            raise CollectionError(f"{path}: cannot read the collection: {error}") from None
+        collection.read_only = read_only
         return collection
 
     def close(self) -> None:

@@ -3,20 +3,24 @@
 The sqlite3 connection is opened here, in autocommit mode, so that cvquiz decides where each transaction
 starts and ends (`Store.transaction` takes the write lock at once with BEGIN IMMEDIATE, so two processes
 wait for each other instead of failing).
+
+A file is looked at before it is changed: a new collection is created whole or not at all, and an empty file,
+another program's database, a collection of a newer cvquiz or a damaged file is refused with what was found,
+never replaced (`open_collection`, `explain_error`).
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from cvquiz.errors import CollectionError
-
-if TYPE_CHECKING:
-    pass
+from cvquiz.errors import CollectionDamagedError, CollectionError, CollectionReadOnlyError
+from cvquiz.i18n import N_, _
 
 MIGRATION_NAMES = (
     "m001_initial",
@@ -33,27 +37,269 @@ the NumPy that sqlite-utils imports), which keeps every command's start-up short
 BUSY_TIMEOUT_MS = 30_000
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) a collection file with WAL and a busy timeout.
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_TABLE = "_sqlite_migrations"
+SCHEMA = len(MIGRATION_NAMES)
+"""The schema this cvquiz writes: the number of its migrations, kept in the file's ``user_version``."""
+
+
+def open_collection(path: Path, stop_before: str | None = None) -> tuple[sqlite3.Connection, bool]:
+    """Open the collection file, creating it if there is none, and bring its schema up to date.
+
+    A new collection is built in a temporary file beside ``path`` and put in place only when complete, so
+    no process ever sees (or leaves) a half-made one. An existing file is looked at before anything is
+    written to it: an empty file, a file that is not SQLite, an SQLite database of another program and a
+    collection of a newer cvquiz are refused and left exactly as they were (journal mode included).
+    A file cvquiz may not write is opened read-only.
+
+    Args:
+        path: the collection file.
+        stop_before: for tests: leave migrations from this one on unapplied.
+
+    Returns:
+        The connection (autocommit, busy timeout, WAL) and whether it is read-only.
 
     Raises:
-        CollectionError: when the file cannot be opened or is not a SQLite database.
+        CollectionError: with what was found, for a file that cannot be opened or is not a collection.
     """
+    if not path.exists() and not path.is_symlink():
+        _create(path, stop_before)
+    _check_header(path)
+    read_only = not os.access(path, os.W_OK)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
+        conn = _connect(path, read_only)
+    except sqlite3.Error as error:
+        raise explain_error(error, path) from None
+    try:
+        kind = _inspect(conn, path)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not read_only:
+            # journal_mode must be set outside a transaction; WAL lets readers and one writer work at once.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            if kind != "cvquiz" or _pending(conn, stop_before):
+                raise CollectionError(
+                    _(
+                        "{path}: the collection is read-only and needs an upgrade to schema {schema};"
+                        " make it writable and run cvquiz again"
+                    ).format(path=path, schema=SCHEMA)
+                )
+        else:
+            migrate(conn, stop_before=stop_before)
+    except BaseException as error:
+        conn.close()
+        if isinstance(error, sqlite3.Error):
+            raise explain_error(error, path) from None
+        raise
+    return conn, read_only
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if not read_only:
+        return sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # journal_mode must be set outside a transaction; WAL lets readers and one writer work at once.
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as error:
-        raise CollectionError(f"{path}: cannot open the collection: {error}") from None
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not any(
+        Path(f"{path}{end}").exists() for end in ("-wal", "-shm")
+    ):
+        # Nobody can be writing: a WAL needs a file in this folder. Without one, SQLite would have to
+        # create the -shm file to read a WAL-mode database, and cannot.
+        uri += "&immutable=1"
+    return sqlite3.connect(
+        uri,
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+
+
+def _create(path: Path, stop_before: str | None) -> None:
+    """Build a new collection in a temporary file and link it into place (another process may win)."""
+    from cvquiz.fileio import describe_os_error, temp_file
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_file(path)
     except OSError as error:
-        raise CollectionError(f"{path}: cannot open the collection: {error.strerror}") from None
-    return conn
+        raise CollectionError(
+            _("{path}: cannot create the collection: {reason}").format(
+                path=path, reason=describe_os_error(error)
+            )
+        ) from None
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn, stop_before=stop_before)
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another cvquiz created it first: use theirs
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # a file system without hard links: create exclusively, then rename over the empty file
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                return
+            os.replace(tmp, path)
+    except sqlite3.Error as error:
+        raise explain_error(error, path) from None
+    except OSError as error:
+        raise CollectionError(
+            _("{path}: cannot create the collection: {reason}").format(
+                path=path, reason=describe_os_error(error)
+            )
+        ) from None
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+_LOOKS_LIKE = (
+    (b"PK\x03\x04", N_("a ZIP archive (an Anki package? cvquiz import reads it)")),
+    (b"{", N_("JSON text (a cvquiz export? cvquiz import restores it)")),
+    (b"[", N_("JSON text")),
+)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse an existing file that is empty or not an SQLite database, saying what it is."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        from cvquiz.fileio import describe_os_error
+
+        raise CollectionError(
+            _("{path}: cannot open the collection: {reason}").format(
+                path=path, reason=describe_os_error(error)
+            )
+        ) from None
+    if not head:
+        raise CollectionError(
+            _(
+                "{path}: the collection file is empty (0 bytes); it was left as it is. Restore a backup"
+                " (see `cvquiz backups`), or move the file away to start a new collection"
+            ).format(path=path)
+        )
+    if head == SQLITE_HEADER:
+        return
+    what = next((_(text) for magic, text in _LOOKS_LIKE if head.startswith(magic)), None)
+    if what is None:
+        what = _("a text file") if _is_text(head) else _("binary data")
+    raise CollectionError(
+        _(
+            "{path}: not a cvquiz collection but {what}; it was left as it is. Restore a backup"
+            " (see `cvquiz backups`), or give your collection with --collection"
+        ).format(path=path, what=what)
+    )
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c >= 0x20 or c in b"\t\r\n" for c in head)
+
+
+def _inspect(conn: sqlite3.Connection, path: Path) -> str:
+    """Tell what the SQLite file is, reading only: ``"cvquiz"``, or ``"new"`` for one with no table yet.
+
+    Raises:
+        CollectionError: another program's database, or a collection made by a newer cvquiz.
+    """
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+    ]
+    names = applied_names(conn) if MIGRATIONS_TABLE in tables else []
+    if not names:
+        if not [t for t in tables if t != MIGRATIONS_TABLE] and not _other_migrations(conn, tables):
+            return "new"  # e.g. left by a cvquiz 0.1 stopped before its first migration: nothing to lose
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise CollectionError(
+            _(
+                "{path}: not a cvquiz collection but an SQLite database with the tables {tables}; it"
+                " was left as it is. Restore a backup (see `cvquiz backups`), or give your collection"
+                " with --collection"
+            ).format(path=path, tables=shown)
+        )
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    unknown = [n for n in names if n not in MIGRATION_NAMES]
+    if unknown or version > SCHEMA:
+        schema = max(int(version), len(names))
+        raise CollectionError(
+            _("{path}: made by a newer cvquiz (schema {schema}); upgrade cvquiz").format(
+                path=path, schema=schema
+            )
+        )
+    return "cvquiz"
+
+
+def _other_migrations(conn: sqlite3.Connection, tables: list[str]) -> bool:
+    if MIGRATIONS_TABLE not in tables:
+        return False
+    return conn.execute(f"SELECT 1 FROM {MIGRATIONS_TABLE} LIMIT 1").fetchone() is not None
+
+
+def _pending(conn: sqlite3.Connection, stop_before: str | None) -> bool:
+    wanted = list(MIGRATION_NAMES)
+    if stop_before is not None and stop_before in wanted:
+        wanted = wanted[: wanted.index(stop_before)]
+    return applied_names(conn)[: len(wanted)] != wanted
+
+
+def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
+    """Turn an SQLite error on the collection into a one-line message a person can act on.
+
+    A damaged file points to the backups and to ``sqlite3 .recover``; a read-only or full disk says so.
+    """
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return CollectionDamagedError(
+            _(
+                "{path}: the collection is damaged ({detail}). Restore a backup (see `cvquiz backups`),"
+                " or recover what is readable: sqlite3 {quoted} .recover | sqlite3 recovered.sqlite"
+            ).format(path=path, detail=error, quoted=shlex.quote(str(path)))
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return CollectionReadOnlyError(
+            _("{path}: the collection is read-only; this command needs to write to it").format(
+                path=path
+            )
+        )
+    if code == sqlite3.SQLITE_FULL:
+        return CollectionError(
+            _(
+                "{path}: cannot write the collection: no space left on the disk. Everything saved"
+                " before is kept; free some space and run the command again"
+            ).format(path=path)
+        )
+    if code == sqlite3.SQLITE_BUSY:
+        return CollectionError(
+            _("{path}: the collection is busy (another cvquiz is writing to it); try again").format(
+                path=path
+            )
+        )
+    if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return CollectionError(
+            _("{path}: cannot read or write the collection: {detail}").format(
+                path=path, detail=error
+            )
+        )
+    return CollectionError(_("{path}: collection error: {detail}").format(path=path, detail=error))
 
 
 def applied_names(conn: sqlite3.Connection) -> list[str]:
@@ -86,6 +332,8 @@ def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db, stop_before=stop_before)
+        # the schema a newer cvquiz would see: it refuses nothing, an older cvquiz refuses a higher one
+        db.conn.execute(f"PRAGMA user_version = {len(applied_names(conn))}")
     except BaseException:
         db.conn.execute("ROLLBACK")
         raise
