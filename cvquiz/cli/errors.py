@@ -66,7 +66,9 @@ def _database_error(
     from cvquiz.cli.context import Env
 
     for value in (*args, *kwargs.values()):
-        find_root = getattr(value, "find_root", None)  # a click context (typer vendors its own click)
+        find_root = getattr(
+            value, "find_root", None
+        )  # a click context (typer vendors its own click)
         if find_root is not None:
             env = find_root().obj
             if isinstance(env, Env) and env.opened_collection is not None:
