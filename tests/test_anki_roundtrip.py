@@ -49,6 +49,10 @@ cards:
   - {id: d, type: cloze, question: "{{c1::delta}} and {{c2::epsilon}}"}
   - {id: e, question: eta question, answer: eta}
   - {id: f, question: theta question, answer: theta}
+  - id: g
+    type: compute
+    generator: conv2d_output_shape
+    params: {stride: [1], dilation: [1], groups: [1], padding: [0, 1], square: [true]}
 """
 REAL_NOW = datetime.fromtimestamp(int(time.time()), UTC)
 """Anki stamps its reviews with the real clock: cvquiz's own reviews are placed around it."""
@@ -130,11 +134,13 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trip]:
                 ("d1", "d", 1),
                 ("e", "e", 0),
                 ("f", "f", 0),
+                ("g", "g", 0),
             ]
         }
         _study(col, pks["a"], [3, 3, 3], EXPORTED - timedelta(days=15))
         _study(col, pks["b"], [3, 1, 3, 3], EXPORTED - timedelta(days=12))
         _study(col, pks["d1"], [4], EXPORTED - timedelta(days=10))
+        _study(col, pks["g"], [3], EXPORTED - timedelta(days=10))
         # two reviews in one millisecond, the last of a second: the export moves the second review 1 ms
         # later, into the next second, which is the last review time Anki must find in the card
         same = EXPORTED - timedelta(days=5) + timedelta(milliseconds=999)
@@ -163,7 +169,13 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trip]:
         _answer(anki, _cid(anki, guid["c"], 0), 3)
         _answer(anki, _cid(anki, guid["c"], 1), 1)
         _answer(anki, _cid(anki, guid["d"], 1), 4)  # c2: never studied in cvquiz
+        _answer(anki, _cid(anki, note_guid("trip", "g", 0)), 3)  # the problem with g's progress
+        _answer(anki, _cid(anki, note_guid("trip", "g", 1)), 3)  # another problem: not merged
         _study(col, pks["b"], [3], REAL_NOW + timedelta(hours=3))
+        # the user fixes a typo of c on the phone
+        note = anki.get_note(anki.db.scalar("SELECT id FROM notes WHERE guid = ?", guid["c"]))
+        note["Back"] = "gamma!"
+        anki.update_note(note)
         # a cram review (filtered deck without rescheduling) and a "set due date"
         did = anki.decks.new_filtered("Cram")
         cram = anki.decks.get(did)
@@ -220,6 +232,9 @@ def test_the_log_holds_both_sides_reviews(trip: Trip) -> None:
     ords = {("a", 0): "a", ("b", 0): "b", ("c", 0): "c0", ("c", 1): "c1", ("d", 0): "d1"}
     ords |= {("d", 1): "d2", ("e", 0): "e", ("f", 0): "f"}
     guid_names = {note_guid("trip", n): n for n in "abcdef"}
+    guid_names[note_guid("trip", "g", 0)] = "g"
+    ords[("g", 0)] = "g"
+    rated = [r for r in rated if r[0] in guid_names]  # g's other problems stay in Anki
     expected = set(trip.before)
     pks = dict(trip.pks)
     pks["d2"] = _pk(trip.col, "d", 2)
@@ -229,20 +244,20 @@ def test_the_log_holds_both_sides_reviews(trip: Trip) -> None:
             expected.add((pk, rid, ease))
     logged = set(trip.col.conn.execute("SELECT card_pk, reviewed_at, rating FROM reviews"))
     assert logged == expected
-    assert (
-        len(logged) == len(trip.before) + 5
-    )  # Anki's five answers; not the cram, not the due date
+    # Anki's six answers, not the cram review nor the due date
+    assert len(logged) == len(trip.before) + 6
 
 
 def test_the_summary_says_what_was_merged_and_left_out(trip: Trip) -> None:
     first = trip.results[0].reviews
-    assert (first.reviews, first.cards) == (5, 5)
+    assert (first.reviews, first.cards) == (6, 6)
     assert first.skipped.cram == 1 and first.skipped.rescheduled == 1
+    assert first.skipped.other_problems == 1
     assert (
         first.skipped.already_logged == len(trip.before) - 2
     )  # the two cvquiz reviews after export
-    assert [(d.deck, d.reviews, d.cards) for d in first.decks] == [("trip", 5, 5)]
-    assert first.edited == () and first.notes == {}
+    assert [(d.deck, d.reviews, d.cards) for d in first.decks] == [("trip", 6, 6)]
+    assert first.edited == ("trip/c",) and first.notes == {}  # its progress merged all the same
 
 
 def _fsrs_replay(reviews: list[tuple[int, int]]) -> Any:
@@ -349,8 +364,9 @@ def test_installed_command_dry_run_writes_nothing(trip: Trip, tmp_path: Path) ->
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["trip: would add 5 review(s) to 5 card(s)"]
-    assert "Would merge 5 review(s) from Anki into 5 card(s)." in proc.stderr
+    assert proc.stdout.splitlines() == ["trip: would add 6 review(s) to 6 card(s)"]
+    assert "Would merge 6 review(s) from Anki into 6 card(s)." in proc.stderr
+    assert "1 answer to a compute problem beyond the first" in proc.stderr
     assert "1 cram review" in proc.stderr and "1 reschedule" in proc.stderr
     conn = sqlite3.connect(copy)
     assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == len(trip.before)

@@ -312,3 +312,23 @@ def test_a_package_of_only_foreign_notes_needs_a_deck(shared: Shared) -> None:
 )
 def test_html_to_markdown(html: str, markdown: str) -> None:
     assert html_to_markdown(html)[0] == markdown
+
+
+def test_a_converted_deck_is_named_when_the_deck_is_left_out(
+    shared: Shared, user_decks: Path
+) -> None:
+    _import(str(shared.package), "--deck", "mine/shared")
+    result = runner.invoke(app, ["import", str(shared.package)])
+    assert result.exit_code == 2
+    assert "its notes are your deck mine/shared" in result.stderr
+    assert "--deck mine/shared --with-progress" in result.stderr
+
+
+def test_with_progress_needs_a_package_and_a_deck(shared: Shared, user_decks: Path) -> None:
+    result = runner.invoke(app, ["import", "anki", str(shared.package), "--with-progress"])
+    assert result.exit_code == 2 and "name the deck with --deck" in result.stderr
+    notes = user_decks / "notes.txt"
+    notes.write_text("front\tback\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(notes), "--deck", "mine/t", "--with-progress"])
+    assert result.exit_code == 2 and "--with-progress is for Anki packages" in result.stderr
+    assert not (user_decks / "mine" / "t.yaml").exists()

@@ -24,7 +24,7 @@ from cvquiz.cards.ids import key_tag, make_card_id
 from cvquiz.cards.userdecks import user_deck_path
 from cvquiz.cards.validation import validate_card
 from cvquiz.errors import DeckError, UsageError
-from cvquiz.i18n import _
+from cvquiz.i18n import _, ngettext
 from cvquiz.model import Card
 
 if TYPE_CHECKING:
@@ -240,7 +240,10 @@ def write_shared_deck(
         media=copied,
         problems=tuple(problems),
         warnings=tuple(
-            _("{warning} ({count} notes)").format(warning=w, count=n) for w, n in warnings.items()
+            ngettext("{warning} ({count} note)", "{warning} ({count} notes)", n).format(
+                warning=w, count=n
+            )
+            for w, n in warnings.items()
         ),
         reviews=reviews,
         dry_run=dry_run,
@@ -267,6 +270,19 @@ class PackageImportResult:
     reviews: MergeResult
     deck: SharedDeckResult | None = None
     deck_reviews: MergeResult | None = None
+
+
+def _converted_into(col: Collection, notes: Sequence[PackageNote]) -> str | None:
+    """The user deck most of these notes were converted into earlier (their card ids end in their key's
+    hash), or None."""
+    from cvquiz.collection.anki_merge import card_rows
+
+    tags = {key_tag(f"anki:{note.guid}") for note in notes}
+    decks = Counter(row.deck_id for row in card_rows(col) if row.card_id.rsplit("-", 1)[-1] in tags)
+    if not decks:
+        return None
+    deck, _count = decks.most_common(1)[0]
+    return deck
 
 
 def import_package(
@@ -311,6 +327,14 @@ def import_package(
     col = collection()
     targets = match_exported(col, package)
     if deck_id is None and targets.notes.get("unknown") == len(package.notes) and package.notes:
+        converted = _converted_into(col, package.notes)
+        if converted is not None:
+            raise UsageError(
+                _(
+                    "{path}: its notes are your deck {deck}, converted from a shared deck; to update it "
+                    "and bring its reviews: cvquiz import anki {path} --deck {deck} --with-progress"
+                ).format(path=path, deck=converted)
+            )
         raise UsageError(
             _(
                 "{path}: none of its {count} notes was exported by cvquiz; "

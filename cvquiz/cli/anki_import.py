@@ -157,6 +157,15 @@ def _print_deck(env: Env, deck: SharedDeckResult) -> None:
             )
         ),
     )
+    if deck.dry_run and deck.reviews:
+        _say(
+            env,
+            escape(
+                _(
+                    "The package holds {n} review(s) of these notes (--with-progress merges them)."
+                ).format(n=deck.reviews)
+            ),
+        )
     if deck.kept:
         _say(
             env,
@@ -201,7 +210,8 @@ def import_anki_package(
         return
     if result.deck is not None:
         _print_deck(env, result.deck)
-    if result.deck is not None and result.deck_reviews is not None:
+    new_deck = result.deck is not None and result.deck.dry_run and result.deck.created
+    if result.deck is not None and result.deck_reviews is not None and not new_deck:
         _print_merge(env, result.deck_reviews, _("Deck {deck}:").format(deck=result.deck.deck))
     merged = result.reviews
     if result.deck is None or merged.reviews or merged.decks or _merge_lines(merged):
