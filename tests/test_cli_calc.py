@@ -103,7 +103,7 @@ def test_cross_entropy_prints_the_answer_and_the_softmax_table() -> None:
     code, out, _ = calc("ce", "--logits", "2,1,0.1", "--target", "0")
     assert code == 0
     assert out.startswith("Answer: 0.417")
-    assert "worked solution" in out and "0.659" in out and "2.7183" in out
+    assert "worked solution" in out and "0.659" in out and "2.71828" in out
     assert calc_json("ce", "--logits", "2,1,0.1", "--target", "0")["result"] == pytest.approx(
         0.4170300162778335
     )

@@ -7,6 +7,7 @@ that computed (or post-processed) an answer on its own would disagree here.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from cvquiz.generators import (
     judge_instance,
     list_generators,
 )
-from cvquiz.generators.core import format_expected
+from cvquiz.generators.core import format_expected, lookup
+from cvquiz.generators.text import Check, Steps
 from cvquiz.model import Card, CardType
 from cvquiz.paths import bundled_decks_dir
 
@@ -507,3 +509,63 @@ def test_docs_generators_md_is_current() -> None:
     spec.loader.exec_module(module)
     current = (root / "docs" / "generators.md").read_text(encoding="utf-8")
     assert current == module.generators_doc(), "run python scripts/gen_generators_doc.py"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Worked solutions: every printed step can be redone from the printed numbers
+
+
+def _solved(name: str, seed: int) -> tuple[Instance, Any]:
+    instance = generate(card(name), seed)
+    return instance, lookup(name).solve(instance.params)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_printed_step_redoes_from_the_printed_numbers(name: str) -> None:
+    """Redo each recorded step with its operands as printed: the printed result must come out (rounded)."""
+    steps = 0
+    for seed in SEEDS:
+        instance, solved = _solved(name, seed)
+        assert solved.solution == instance.solution
+        for check in solved.checks:
+            steps += 1
+            assert check.holds(), (seed, check.label, check.operands, check.result)
+            assert check.result in solved.solution.en and check.result in solved.solution.zh
+        assert "\ue000" not in solved.solution.en + solved.solution.zh
+    assert steps >= len(SEEDS), "a generator's solution should record its computation steps"
+
+
+_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+(?:e[-+]?\d+)?(?![\w.])")
+# Constants of the formulas the solutions print (0.5·d²/β, 1 − p, ε = 1e-5 ...), not derived values.
+_FORMULA_CONSTANTS = {"0.5", "0.1", "0.01", "0.05", "0.95", "0.00", "1.00", "0.50", "0.75", "1.0"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_printed_decimal_is_given_or_a_checked_step(name: str) -> None:
+    """A worked solution derives no decimal outside the checked steps: each one it prints is in the prompt,
+    a constant of a formula, or the operand or result of a recorded step."""
+    for seed in range(60):
+        instance, solved = _solved(name, seed)
+        known = set(_DECIMAL.findall(instance.prompt.en)) | _FORMULA_CONSTANTS
+        for check in solved.checks:
+            known.update((check.result, *check.operands))
+        stray = set(_DECIMAL.findall(solved.solution.en)) - known
+        assert not stray, (seed, sorted(stray))
+
+
+def test_digits_are_added_until_a_step_redoes() -> None:
+    steps = Steps()
+    p = steps.value(0.030103417)  # -ln 0.0301 = 3.5032, but the loss is 3.5031
+    loss = steps.calc(lambda q: -math.log(q), p, label="-ln p")
+    steps.add(f"-ln {p} = {loss}")
+    assert steps.text().en == "-ln 0.030103 = 3.5031"
+    (check, _) = steps.checks()
+    assert check.operands == ("0.030103",) and check.result == "3.5031" and check.holds()
+    lazy = Check("-ln p", lambda q: -math.log(q), ("0.0301",), "3.5031", 0.5e-4)
+    assert not lazy.holds()
+
+
+def test_a_step_that_disagrees_with_the_engine_is_a_bug() -> None:
+    steps = Steps()
+    with pytest.raises(AssertionError, match="engine"):
+        steps.calc(lambda a, b: a / b, 1, 3, expect=0.3)

@@ -23,6 +23,7 @@ import numpy as np
 
 from cvquiz.answers import AnswerKind
 from cvquiz.errors import CvquizError
+from cvquiz.generators.text import Check
 from cvquiz.model import Text
 
 T = TypeVar("T")
@@ -111,6 +112,7 @@ class Solved:
         solution: the worked solution, step by step.
         answer_format: how to type the answer ("(N, C, H, W)"), or None.
         dim_names: names of the dimensions of a shape answer, for judge messages.
+        checks: the solution's computation steps as printed (`Steps.checks`), for the test that redoes them.
     """
 
     prompt: Text
@@ -119,6 +121,7 @@ class Solved:
     solution: Text
     answer_format: Text | None = None
     dim_names: tuple[str, ...] | None = None
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)

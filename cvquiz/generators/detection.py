@@ -30,7 +30,7 @@ _OUTCOME = {
 }
 
 
-def _exact(value: float, max_denominator: int) -> str:
+def _exact_text(value: float, max_denominator: int) -> str:
     """A precision or recall built from counts, exactly: ``0.5``, ``0.375`` or ``2/3`` (never a rounded 0.667).
 
     Rounded table values summed by hand can miss a 3-decimal answer (0.333 + 0.333 is not 0.667), so the
@@ -40,6 +40,17 @@ def _exact(value: float, max_denominator: int) -> str:
         return "—"
     fraction = Fraction(value).limit_denominator(max(1, max_denominator))
     return ratio(fraction.numerator, fraction.denominator)
+
+
+def _exact(steps: Steps, value: float, max_denominator: int) -> str:
+    """`_exact_text` as a placeholder that the solution's checks know (a plain dash for NaN)."""
+    text = _exact_text(value, max_denominator)
+    return text if math.isnan(value) else steps.exact(text, value)
+
+
+def _sum_products(*values: float) -> float:
+    """Σ a_i·b_i over the pairs (a_1, b_1, a_2, b_2, ...)."""
+    return sum(a * b for a, b in zip(values[::2], values[1::2], strict=True))
 
 
 def _box(box: Sequence[Any]) -> str:
@@ -54,7 +65,11 @@ def _area(box: Sequence[float]) -> float:
 # Box IoU, GIoU, DIoU
 
 
-def _overlap_steps(steps: Steps, a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
+def _ratio(a: float, b: float) -> float:
+    return a / b
+
+
+def _overlap_steps(steps: Steps, a: Sequence[float], b: Sequence[float]) -> tuple[str, float]:
     iw = max(min(a[2], b[2]) - max(a[0], b[0]), 0)
     ih = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
     inter = iw * ih
@@ -74,8 +89,8 @@ def _overlap_steps(steps: Steps, a: Sequence[float], b: Sequence[float]) -> tupl
         f"$|B| = {num(b[2] - b[0])}\\times{num(b[3] - b[1])} = {num(_area(b))}$; union "
         f"$= {num(_area(a))} + {num(_area(b))} - {num(inter)} = {num(union)}$.",
     )
-    iou = inter / union if union else 0.0
-    steps.math(f"\\text{{IoU}} = \\frac{{{num(inter)}}}{{{num(union)}}} = {num(iou)}")
+    iou = steps.calc(_ratio, inter, union, label="IoU", expect=engine.box_iou(a, b))
+    steps.math(f"\\text{{IoU}} = \\frac{{{num(inter)}}}{{{num(union)}}} = {iou}")
     return iou, union
 
 
@@ -95,9 +110,15 @@ def solve_box_iou(params: Mapping[str, Any]) -> Solved:
     steps.math(
         "\\text{IoU} = \\frac{|A \\cap B|}{|A \\cup B|} = \\frac{|A \\cap B|}{|A| + |B| - |A \\cap B|}"
     )
-    _overlap_steps(steps, a, b)
-    steps.answer(num(expected, 4))
-    return Solved(_box_prompt(a, b, "IoU", "IoU"), float(expected), AnswerKind.NUMBER, steps.text())
+    iou, _ = _overlap_steps(steps, a, b)
+    steps.answer(iou)
+    return Solved(
+        _box_prompt(a, b, "IoU", "IoU"),
+        float(expected),
+        AnswerKind.NUMBER,
+        steps.text(),
+        checks=tuple(steps.checks()),
+    )
 
 
 def solve_giou(params: Mapping[str, Any]) -> Solved:
@@ -118,9 +139,12 @@ def solve_giou(params: Mapping[str, Any]) -> Solved:
     )
     if metric == "giou":
         area_c = cw * ch
+        result = steps.calc(
+            lambda i, c=area_c, u=union: i - (c - u) / c, iou, label="GIoU", expect=float(expected)
+        )
         steps.math(
-            f"\\text{{GIoU}} = \\text{{IoU}} - \\frac{{|C| - |A \\cup B|}}{{|C|}} = {num(iou)} - "
-            f"\\frac{{{num(area_c)} - {num(union)}}}{{{num(area_c)}}} = {num(expected)}"
+            f"\\text{{GIoU}} = \\text{{IoU}} - \\frac{{|C| - |A \\cup B|}}{{|C|}} = {iou} - "
+            f"\\frac{{{num(area_c)} - {num(union)}}}{{{num(area_c)}}} = {result}"
         )
         steps.add(
             "框不相交时 IoU 恒为 0、没有梯度，GIoU 仍随距离变化（可为负），所以能作为回归损失 $1 - \\text{GIoU}$。",
@@ -128,21 +152,39 @@ def solve_giou(params: Mapping[str, Any]) -> Solved:
             "negative), which makes $1 - \\text{GIoU}$ usable as a regression loss.",
         )
     else:
-        ax, ay = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
-        bx, by = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        rho2 = (ax - bx) ** 2 + (ay - by) ** 2
-        c2 = cw**2 + ch**2
+
+        def centre(lo: float, hi: float) -> str:
+            return steps.calc(lambda u, v: (u + v) / 2, lo, hi, label="centre")
+
+        ax, ay, bx, by = (
+            centre(a[0], a[2]),
+            centre(a[1], a[3]),
+            centre(b[0], b[2]),
+            centre(b[1], b[3]),
+        )
+        rho2 = steps.calc(
+            lambda p, q, r, t: (p - r) ** 2 + (q - t) ** 2, ax, ay, bx, by, label="rho^2"
+        )
+        c2 = steps.calc(lambda u, v: u * u + v * v, cw, ch, label="c^2")
         steps.add(
-            f"中心 $({num(ax)}, {num(ay)})$ 与 $({num(bx)}, {num(by)})$，距离平方 $\\rho^2 = {num(rho2)}$；"
-            f"外接框对角线平方 $c^2 = {num(cw)}^2 + {num(ch)}^2 = {num(c2)}$。",
-            f"Centres $({num(ax)}, {num(ay)})$ and $({num(bx)}, {num(by)})$, squared distance $\\rho^2 = {num(rho2)}$; "
-            f"squared diagonal of the enclosing box $c^2 = {num(cw)}^2 + {num(ch)}^2 = {num(c2)}$.",
+            f"中心 $({ax}, {ay})$ 与 $({bx}, {by})$，距离平方 $\\rho^2 = {rho2}$；"
+            f"外接框对角线平方 $c^2 = {num(cw)}^2 + {num(ch)}^2 = {c2}$。",
+            f"Centres $({ax}, {ay})$ and $({bx}, {by})$, squared distance $\\rho^2 = {rho2}$; "
+            f"squared diagonal of the enclosing box $c^2 = {num(cw)}^2 + {num(ch)}^2 = {c2}$.",
         )
+        # torchvision adds 1e-7 to c²; the printed formula (and so this step) leaves it out: 1e-9 apart.
+        result = steps.calc(lambda i, r, c: i - r / c, iou, rho2, c2, label="DIoU")
         steps.math(
-            f"\\text{{DIoU}} = \\text{{IoU}} - \\frac{{\\rho^2}}{{c^2}} = {num(iou)} - \\frac{{{num(rho2)}}}{{{num(c2)}}} = {num(expected)}"
+            f"\\text{{DIoU}} = \\text{{IoU}} - \\frac{{\\rho^2}}{{c^2}} = {iou} - \\frac{{{rho2}}}{{{c2}}} = {result}"
         )
-    steps.answer(num(expected, 4))
-    return Solved(_box_prompt(a, b, name, name), float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(result)
+    return Solved(
+        _box_prompt(a, b, name, name),
+        float(expected),
+        AnswerKind.NUMBER,
+        steps.text(),
+        checks=tuple(steps.checks()),
+    )
 
 
 def _draw_box(d: Draw, low: int, high: int) -> Box:
@@ -236,17 +278,21 @@ def solve_mask_iou(params: Mapping[str, Any]) -> Solved:
         "Intersect (both 1) and unite (either 1) pixel by pixel:",
     )
     steps.block("A ∧ B =\n" + grid(a & b) + "\n\nA ∨ B =\n" + grid(a | b))
+    iou = steps.calc(_ratio, inter, union, label="IoU", expect=float(expected))
     steps.math(
-        f"\\text{{IoU}} = \\frac{{|A \\cap B|}}{{|A \\cup B|}} = \\frac{{{inter}}}{{{union}}} = {num(expected)}"
+        f"\\text{{IoU}} = \\frac{{|A \\cap B|}}{{|A \\cup B|}} = \\frac{{{inter}}}{{{union}}} = {iou}"
     )
     total = int(a.sum() + b.sum())
+    dice = steps.calc(_ratio, 2 * inter, total, label="Dice")
     steps.add(
-        f"对比 Dice 系数 $2|A\\cap B|/(|A|+|B|) = {2 * inter}/{total} = {num(2 * inter / total)}$，它总是不小于 IoU。",
-        f"Compare the Dice coefficient $2|A\\cap B|/(|A|+|B|) = {2 * inter}/{total} = {num(2 * inter / total)}$, "
+        f"对比 Dice 系数 $2|A\\cap B|/(|A|+|B|) = {2 * inter}/{total} = {dice}$，它总是不小于 IoU。",
+        f"Compare the Dice coefficient $2|A\\cap B|/(|A|+|B|) = {2 * inter}/{total} = {dice}$, "
         "never smaller than IoU.",
     )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(iou)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -304,15 +350,18 @@ def solve_prf(params: Mapping[str, Any]) -> Solved:
         f"TP = {tp}，FP = {tp + fp} − {tp} = {fp}，FN = {tp + fn} − {tp} = {fn}。",
         f"TP = {tp}, FP = {tp + fp} − {tp} = {fp}, FN = {tp + fn} − {tp} = {fn}.",
     )
+    shown = {
+        "precision": steps.calc(_ratio, tp, tp + fp, label="P", expect=result.precision),
+        "recall": steps.calc(_ratio, tp, tp + fn, label="R", expect=result.recall),
+        "f1": steps.calc(_ratio, 2 * tp, 2 * tp + fp + fn, label="F1", expect=result.f1),
+    }
+    steps.math(f"P = \\frac{{TP}}{{TP + FP}} = \\frac{{{tp}}}{{{tp + fp}}} = {shown['precision']}")
+    steps.math(f"R = \\frac{{TP}}{{TP + FN}} = \\frac{{{tp}}}{{{tp + fn}}} = {shown['recall']}")
     steps.math(
-        f"P = \\frac{{TP}}{{TP + FP}} = \\frac{{{tp}}}{{{tp + fp}}} = {num(result.precision)}"
+        f"F_1 = \\frac{{2PR}}{{P + R}} = \\frac{{2\\,TP}}{{2\\,TP + FP + FN}} = \\frac{{{2 * tp}}}{{{2 * tp + fp + fn}}} = {shown['f1']}"
     )
-    steps.math(f"R = \\frac{{TP}}{{TP + FN}} = \\frac{{{tp}}}{{{tp + fn}}} = {num(result.recall)}")
-    steps.math(
-        f"F_1 = \\frac{{2PR}}{{P + R}} = \\frac{{2\\,TP}}{{2\\,TP + FP + FN}} = \\frac{{{2 * tp}}}{{{2 * tp + fp + fn}}} = {num(result.f1)}"
-    )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, expected, AnswerKind.NUMBER, steps.text())
+    steps.answer(shown[ask])
+    return Solved(prompt, expected, AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks()))
 
 
 @register(
@@ -506,7 +555,7 @@ _SCENE_SPACE = [
 # VOC AP
 
 
-def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") -> None:
+def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") -> str:
     """The VOC worked solution of one class: ranking, TP/FP, the P-R table and the AP sum."""
     threshold, method = details.iou_threshold, details.method
     steps.add(
@@ -521,13 +570,13 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
     positives = details.num_positives
     for r in details.detections:
         gt = "—" if r.gt_index is None else f"g{r.gt_index + 1}"
-        common = [r.rank, f"{label}{r.index + 1}", num(r.score), f"{gt} ({num(r.iou, 2)})"]
+        common = [r.rank, f"{label}{r.index + 1}", num(r.score), f"{gt} ({steps.value(r.iou, 2)})"]
         tail = [
             r.cum_tp,
             r.cum_fp,
-            _exact(r.precision, ranks),
-            _exact(r.recall, positives),
-            _exact(r.interpolated_precision, ranks),
+            _exact(steps, r.precision, ranks),
+            _exact(steps, r.recall, positives),
+            _exact(steps, r.interpolated_precision, ranks),
         ]
         rows_zh.append([*common, _OUTCOME[r.outcome][0], *tail])
         rows_en.append([*common, _OUTCOME[r.outcome][1], *tail])
@@ -567,23 +616,23 @@ def _voc_steps(steps: Steps, details: Any, expected: float, label: str = "d") ->
             "全点插值：AP = Σ (召回率增量 × 该召回率处的插值精度)：",
             "All-point: AP = Σ (recall step × interpolated precision at that recall):",
         )
-        sum_text = (
-            " + ".join(
-                f"{_exact(p.weight, positives)}\\times{_exact(p.precision, ranks)}" for p in terms
-            )
-            or "0"
+        factors = [
+            (_exact(steps, p.weight, positives), _exact(steps, p.precision, ranks)) for p in terms
+        ]
+        ap = steps.calc(
+            _sum_products, *(f for pair in factors for f in pair), label="AP", expect=expected
         )
-        steps.math(f"AP = {sum_text} = {num(expected)}")
+        sum_text = " + ".join(f"{w}\\times{q}" for w, q in factors) or "0"
+        steps.math(f"AP = {sum_text} = {ap}")
     else:
         steps.add(
             "11 点插值：在召回率 0, 0.1, …, 1.0 处取“召回率 ≥ 该点的最大精度”，求平均：",
             "11-point: at recall 0, 0.1, …, 1.0 take the best precision at recall ≥ that point, and average:",
         )
-        steps.math(
-            "AP = \\frac{1}{11}("
-            + " + ".join(_exact(p.precision, ranks) for p in details.points)
-            + f") = {num(expected)}"
-        )
+        values = [_exact(steps, p.precision, ranks) for p in details.points]
+        ap = steps.calc(lambda *v: sum(v) / 11, *values, label="11-point AP", expect=expected)
+        steps.math("AP = \\frac{1}{11}(" + " + ".join(values) + f") = {ap}")
+    return ap
 
 
 def solve_voc_ap(params: Mapping[str, Any]) -> Solved:
@@ -606,9 +655,11 @@ def solve_voc_ap(params: Mapping[str, Any]) -> Solved:
     )
     prompt = _scene_prompt(gts, dets, given, question)
     steps = Steps()
-    _voc_steps(steps, details, expected)
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    ap = _voc_steps(steps, details, expected)
+    steps.answer(ap)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -697,14 +748,15 @@ def solve_coco_ap(params: Mapping[str, Any]) -> Solved:
     )
     rows_zh, rows_en = [], []
     for i, (k, g, v) in enumerate(ranking):
-        match = f"g{g + 1} ({num(v, 2)})" if g is not None else f"— ({num(v, 2)})"
+        shown_iou = steps.value(v, places=2)
+        match = f"g{g + 1} ({shown_iou})" if g is not None else f"— ({shown_iou})"
         common = [i + 1, f"d{k + 1}", num(dets[k]["score"]), match]
         tail = [
             int(tp[i]),
             int(fp[i]),
-            ratio(int(tp[i]), int(tp[i] + fp[i])),
-            ratio(int(tp[i]), positives),
-            _exact(float(envelope[i]), len(ranking)),
+            steps.exact(ratio(int(tp[i]), int(tp[i] + fp[i])), tp[i] / (tp[i] + fp[i])),
+            steps.exact(ratio(int(tp[i]), positives), tp[i] / positives),
+            _exact(steps, float(envelope[i]), len(ranking)),
         ]
         rows_zh.append([*common, "TP" if g is not None else "FP", *tail])
         rows_en.append([*common, "TP" if g is not None else "FP", *tail])
@@ -748,25 +800,36 @@ def solve_coco_ap(params: Mapping[str, Any]) -> Solved:
             segments[-1] = (first, float(r), count + 1, float(v))
         else:
             segments.append((float(r), float(r), 1, float(v)))
+    shown = [_exact(steps, v, len(ranking)) for _, _, _, v in segments]
     rows = [
-        [f"{first:.2f}–{last:.2f}", count, _exact(v, len(ranking))]
-        for first, last, count, v in segments
+        [f"{steps.exact(f'{first:.2f}', first)}–{steps.exact(f'{last:.2f}', last)}", count, text]
+        for (first, last, count, _), text in zip(segments, shown, strict=True)
     ]
     steps.table(["召回率 r", "点数", "精度"], ["recall r", "points", "precision"], rows)
     total = sum(count * v for _, _, count, v in segments) / 101
     if abs(total - expected) > 1e-9:
         raise Reject("the worked matching disagrees with pycocotools (ambiguous scene)")
+    ap = steps.calc(
+        lambda *v: _sum_products(*v) / 101,
+        *(x for (_, _, count, _), text in zip(segments, shown, strict=True) for x in (count, text)),
+        label=name,
+        expect=float(expected),
+    )
     steps.math(
         f"{name} = \\frac{{1}}{{101}}("
-        + " + ".join(f"{count}\\times{_exact(v, len(ranking))}" for _, _, count, v in segments)
-        + f") = {num(expected)}"
+        + " + ".join(
+            f"{count}\\times{text}" for (_, _, count, _), text in zip(segments, shown, strict=True)
+        )
+        + f") = {ap}"
     )
     steps.add(
         "COCO 的主指标 AP 是 IoU 0.50:0.05:0.95 十个阈值上这个数的平均。",
         "COCO's headline AP averages this number over the ten IoU thresholds 0.50:0.05:0.95.",
     )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(ap)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(

@@ -47,23 +47,43 @@ def _logit_prompt(logits: Any, single: bool) -> str:
     return "\n\n" + code("z =\n" + grid(logits))
 
 
-def _softmax_table(steps: Steps, z: np.ndarray[Any, Any], row: int | None) -> np.ndarray[Any, Any]:
-    exps = np.exp(z)
-    total = float(exps.sum())
-    p: np.ndarray[Any, Any] = exps / total
+def _neg_ln(p: float) -> float:
+    return -math.log(p)
+
+
+def _divide(a: float, b: float) -> float:
+    return a / b
+
+
+def _add(*values: float) -> float:
+    return sum(values)
+
+
+def _mean(*values: float) -> float:
+    return sum(values) / len(values)
+
+
+def _softmax_table(
+    steps: Steps, z: np.ndarray[Any, Any], row: int | None
+) -> tuple[list[str], list[str]]:
+    """The e^z, p and −ln p table of one row of logits; returns the printed p and −ln p (placeholders)."""
+    exps = [steps.calc(math.exp, float(v), label="e^z") for v in z]
+    total = steps.calc(_add, *exps, label="sum e^z")
+    p = [steps.calc(_divide, e, total, label="p = e^z / sum") for e in exps]
+    nll = [steps.calc(_neg_ln, q, label="-ln p") for q in p]
     label_zh = "" if row is None else f"样本 {row}："
     label_en = "" if row is None else f"Sample {row}: "
     steps.add(
-        f"{label_zh}$\\sum_j e^{{z_j}} = {' + '.join(num(e) for e in exps)} = {num(total)}$",
-        f"{label_en}$\\sum_j e^{{z_j}} = {' + '.join(num(e) for e in exps)} = {num(total)}$",
+        f"{label_zh}$\\sum_j e^{{z_j}} = {' + '.join(exps)} = {total}$",
+        f"{label_en}$\\sum_j e^{{z_j}} = {' + '.join(exps)} = {total}$",
     )
-    rows = [[c, num(z[c]), num(exps[c]), num(p[c]), num(-math.log(p[c]))] for c in range(z.size)]
+    rows = [[c, num(z[c]), exps[c], p[c], nll[c]] for c in range(z.size)]
     steps.table(
         ["类别 c", "$z_c$", "$e^{z_c}$", "$p_c$", "$-\\ln p_c$"],
         ["class c", "$z_c$", "$e^{z_c}$", "$p_c$", "$-\\ln p_c$"],
         rows,
     )
-    return p
+    return p, nll
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -123,28 +143,37 @@ def solve_cross_entropy(params: Mapping[str, Any]) -> Solved:
         steps.math("L = (1-ε)(-\\ln p_y) + \\frac{ε}{C}\\sum_c (-\\ln p_c)")
     losses = []
     for index, (z, y) in enumerate(zip(z_rows, targets, strict=True)):
-        p = _softmax_table(steps, z, None if single else index)
-        nll = -math.log(p[y])
+        p, nll = _softmax_table(steps, z, None if single else index)
+        name = "" if single else f"_{index}"
         if smoothing:
             classes = z.size
-            spread = float(-np.log(p).sum())
-            loss = (1 - smoothing) * nll + smoothing / classes * spread
+            spread = steps.calc(_add, *nll, label="sum -ln p")
+            keep = steps.calc(lambda e: 1 - e, smoothing, label="1 - eps")
+            loss = steps.calc(
+                lambda w, a, b, e=smoothing, c=classes: w * a + e / c * b,
+                keep,
+                nll[y],
+                spread,
+                label="smoothed loss",
+            )
+            steps.math(f"\\sum_c (-\\ln p_c) = {' + '.join(nll)} = {spread}")
             steps.math(
-                f"L{'' if single else '_' + str(index)} = {num(1 - smoothing)}\\times {num(nll)} + "
-                f"\\frac{{{num(smoothing)}}}{{{classes}}}\\times {num(spread)} = {num(loss)}"
+                f"L{name} = {keep}\\times {nll[y]} + "
+                f"\\frac{{{num(smoothing)}}}{{{classes}}}\\times {spread} = {loss}"
             )
         else:
-            loss = nll
-            steps.math(
-                f"L{'' if single else '_' + str(index)} = -\\ln p_{{{y}}} = -\\ln {num(p[y])} = {num(loss)}"
-            )
+            loss = nll[y]
+            steps.math(f"L{name} = -\\ln p_{{{y}}} = -\\ln {p[y]} = {loss}")
         losses.append(loss)
-    if not single:
-        steps.math(
-            f"L = \\frac{{1}}{{{len(losses)}}}({' + '.join(num(v) for v in losses)}) = {num(expected)}"
-        )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    if single:
+        final = steps.calc(lambda v: v, losses[0], label="L", expect=float(expected))
+    else:
+        final = steps.calc(_mean, *losses, label="mean L", expect=float(expected))
+        steps.math(f"L = \\frac{{1}}{{{len(losses)}}}({' + '.join(losses)}) = {final}")
+    steps.answer(final)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 _CE_SPACE = [
@@ -212,23 +241,42 @@ def solve_cross_entropy_grad(params: Mapping[str, Any]) -> Solved:
             f"reduction 为 mean 时每个样本的梯度再除以 batch 大小 {batch}。",
             f"With reduction mean, each sample's gradient is divided by the batch size {batch}.",
         )
-    for index, (z, y) in enumerate(zip(z_rows, targets, strict=True)):
-        p = _softmax_table(steps, z, None if single else index)
-        classes = z.size
-        soft = np.full(classes, smoothing / classes)
-        soft[y] += 1 - smoothing
-        row = (p - soft) / (1 if single else batch)
-        target_text = vec(soft)
-        scale = "" if single else f"\\frac{{1}}{{{batch}}}"
-        steps.math(f"{scale}({vec(p)} - {target_text}) = {vec(row)}")
     expected = _float_list(grad)
+    rows: list[str] = []
+    for index, (z, y) in enumerate(zip(z_rows, targets, strict=True)):
+        p, _ = _softmax_table(steps, z, None if single else index)
+        classes = z.size
+        soft = [
+            steps.calc(
+                lambda e, hot=float(c == y), n=classes: (1 - e) * hot + e / n,
+                smoothing,
+                label="smoothed target",
+            )
+            for c in range(classes)
+        ]
+        scale = 1 if single else batch
+        want = expected if single else expected[index]
+        row = [
+            steps.calc(
+                lambda q, t, n=scale: (q - t) / n,
+                q,
+                t,
+                label="(p - y) / B",
+                expect=float(want[c]),
+            )
+            for c, (q, t) in enumerate(zip(p, soft, strict=True))
+        ]
+        shown = "[" + ", ".join(row) + "]"
+        rows.append(shown)
+        fraction = "" if single else f"\\frac{{1}}{{{batch}}}"
+        steps.math(f"{fraction}([{', '.join(p)}] - [{', '.join(soft)}]) = {shown}")
     kind = AnswerKind.VECTOR if single else AnswerKind.MATRIX
-    steps.answer(vec(expected, 4) if single else "[" + ", ".join(vec(r, 4) for r in expected) + "]")
+    steps.answer(rows[0] if single else "[" + ", ".join(rows) + "]")
     steps.add(
         "每行梯度之和为 0：$p$ 与目标分布的和都是 1。",
         "Each row sums to 0, because $p$ and the target distribution both sum to 1.",
     )
-    return Solved(prompt, expected, kind, steps.text())
+    return Solved(prompt, expected, kind, steps.text(), checks=tuple(steps.checks()))
 
 
 @register(
@@ -257,14 +305,14 @@ def solve_softmax(params: Mapping[str, Any]) -> Solved:
     )
     steps = Steps()
     steps.math("\\mathrm{softmax}(z)_c = \\frac{e^{z_c}}{\\sum_j e^{z_j}}")
-    _softmax_table(steps, np.asarray(logits, dtype=np.float64), None)
+    p, _ = _softmax_table(steps, np.asarray(logits, dtype=np.float64), None)
     steps.add(
         "减去最大值不改变结果（数值稳定的写法）：$\\mathrm{softmax}(z) = \\mathrm{softmax}(z - \\max z)$。",
         "Subtracting the maximum changes nothing (the numerically stable form): "
         "$\\mathrm{softmax}(z) = \\mathrm{softmax}(z - \\max z)$.",
     )
-    steps.answer(vec(expected, 4))
-    return Solved(prompt, expected, AnswerKind.VECTOR, steps.text())
+    steps.answer("[" + ", ".join(p) + "]")
+    return Solved(prompt, expected, AnswerKind.VECTOR, steps.text(), checks=tuple(steps.checks()))
 
 
 @register(
@@ -288,15 +336,17 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def _reduce_text(steps: Steps, values: Sequence[float], reduction: str, result: float) -> None:
+def _reduce_text(steps: Steps, values: Sequence[str], reduction: str, result: float) -> str:
+    """Print the sum or mean of the per-element losses (placeholders); return the total's placeholder."""
     if len(values) == 1:
-        return
+        return steps.calc(lambda v: v, values[0], label="L", expect=result)
     if reduction == "sum":
-        steps.math(f"L = {' + '.join(num(v) for v in values)} = {num(result)}")
+        total = steps.calc(_add, *values, label="sum", expect=result)
+        steps.math(f"L = {' + '.join(values)} = {total}")
     else:
-        steps.math(
-            f"L = \\frac{{1}}{{{len(values)}}}({' + '.join(num(v) for v in values)}) = {num(result)}"
-        )
+        total = steps.calc(_mean, *values, label="mean", expect=result)
+        steps.math(f"L = \\frac{{1}}{{{len(values)}}}({' + '.join(values)}) = {total}")
+    return total
 
 
 def solve_bce(params: Mapping[str, Any]) -> Solved:
@@ -323,23 +373,25 @@ def solve_bce(params: Mapping[str, Any]) -> Solved:
         )
     rows, values = [], []
     for x, t in zip(logits, targets, strict=True):
-        s = _sigmoid(float(x))
-        value = -(weight * t * math.log(s) + (1 - t) * math.log(1 - s))
+        s = steps.calc(_sigmoid, float(x), label="sigmoid")
+        if t == 1:
+            value = steps.calc(lambda q, w=weight: -w * math.log(q), s, label="-w ln s")
+            term = f"-{num(weight) + '·' if weight != 1 else ''}ln {s}"
+        else:
+            value = steps.calc(lambda q: -math.log(1 - q), s, label="-ln(1 - s)")
+            term = f"-ln(1 - {s})"
         values.append(value)
-        term = (
-            f"-{num(weight) + '·' if weight != 1 else ''}ln {num(s)}"
-            if t == 1
-            else f"-ln(1 - {num(s)})"
-        )
-        rows.append([num(x), num(t), num(s), term, num(value)])
+        rows.append([num(x), num(t), s, term, value])
     steps.table(
         ["$x$", "$t$", "$\\sigma(x)$", "项", "$\\ell$"],
         ["$x$", "$t$", "$\\sigma(x)$", "term", "$\\ell$"],
         rows,
     )
-    _reduce_text(steps, values, reduction, float(expected))
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    total = _reduce_text(steps, values, reduction, float(expected))
+    steps.answer(total)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 _BINARY_SPACE = [
@@ -405,23 +457,14 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
         steps.add("α < 0 表示不乘 $\\alpha_t$。", "α < 0 means no $\\alpha_t$ factor.")
     rows, values = [], []
     for x, t in zip(logits, targets, strict=True):
-        p = _sigmoid(float(x))
-        p_t = p if t == 1 else 1 - p
+        p = steps.calc(_sigmoid, float(x), label="sigmoid")
+        p_t = p if t == 1 else steps.calc(lambda q: 1 - q, p, label="1 - p")
         a_t = 1.0 if alpha < 0 else (alpha if t == 1 else 1 - alpha)
-        value = -a_t * (1 - p_t) ** gamma * math.log(p_t)
+        modulating = steps.calc(lambda q, g=gamma: (1 - q) ** g, p_t, label="(1 - p_t)^gamma")
+        nll = steps.calc(_neg_ln, p_t, label="-ln p_t")
+        value = steps.calc(lambda m, n, a=a_t: a * m * n, modulating, nll, label="focal term")
         values.append(value)
-        rows.append(
-            [
-                num(x),
-                num(t),
-                num(p),
-                num(p_t),
-                num(a_t),
-                num((1 - p_t) ** gamma),
-                num(-math.log(p_t)),
-                num(value),
-            ]
-        )
+        rows.append([num(x), num(t), p, p_t, num(a_t), modulating, nll, value])
     headers = [
         "$x$",
         "$t$",
@@ -433,7 +476,7 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
         "$\\ell$",
     ]
     steps.table(headers, headers, rows)
-    _reduce_text(steps, values, reduction, float(expected))
+    total = _reduce_text(steps, values, reduction, float(expected))
     if gamma == 0:
         steps.add(
             "γ = 0 时 $(1-p_t)^\\gamma = 1$，focal loss 就是（按 $\\alpha_t$ 加权的）BCE；γ > 0 才会压低已分对样本的损失。",
@@ -446,8 +489,10 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
             "$(1-p_t)^\\gamma$ makes well-classified examples (large $p_t$) contribute almost nothing, so "
             "training focuses on hard examples.",
         )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(total)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -492,20 +537,27 @@ def _hinge_prompt(
     )
 
 
-def _hinge_rows(steps: Steps, scores: Any, targets: Any, margin: float) -> list[list[float]]:
+def _hinge_rows(
+    steps: Steps, scores: Any, targets: Any, margin: float
+) -> tuple[list[list[float]], list[list[str]]]:
+    """Print each sample's hinge terms; return the margins and each sample's printed terms (placeholders)."""
     margins: list[list[float]] = []
+    printed: list[list[str]] = []
     for i, (row, y) in enumerate(zip(scores, targets, strict=True)):
-        terms, values = [], []
+        terms, values, hinges = [], [], []
         for j, s in enumerate(row):
             if j == y:
                 values.append(0.0)
                 continue
             m = float(s) - float(row[y]) + margin
             values.append(m)
-            terms.append(
-                f"\\max(0, {num(s)} - {signed(row[y])} + {num(margin)}) = {num(max(m, 0.0))}"
+            hinge = steps.calc(
+                lambda a, b, d: max(0.0, a - b + d), float(s), float(row[y]), margin, label="hinge"
             )
+            hinges.append(hinge)
+            terms.append(f"\\max(0, {num(s)} - {signed(row[y])} + {num(margin)}) = {hinge}")
         margins.append(values)
+        printed.append(hinges)
         steps.add(
             f"样本 {i}（$y = {y}$）："
             + "，".join(
@@ -518,7 +570,7 @@ def _hinge_rows(steps: Steps, scores: Any, targets: Any, margin: float) -> list[
                 for j, t in zip([j for j in range(len(row)) if j != y], terms, strict=True)
             ),
         )
-    return margins
+    return margins, printed
 
 
 def solve_hinge(params: Mapping[str, Any]) -> Solved:
@@ -527,17 +579,26 @@ def solve_hinge(params: Mapping[str, Any]) -> Solved:
     expected = engine.multiclass_hinge_loss(scores, np.asarray(targets), margin)
     prompt = _hinge_prompt(scores, targets, margin, "求 $L$。", "What is $L$?")
     steps = Steps()
-    margins = _hinge_rows(steps, scores, targets, margin)
-    per_sample = [sum(max(m, 0.0) for m in row) for row in margins]
-    steps.math(
-        f"L = \\frac{{1}}{{{len(per_sample)}}}({' + '.join(num(v) for v in per_sample)}) = {num(expected)}"
+    _, terms = _hinge_rows(steps, scores, targets, margin)
+    per_sample = [steps.calc(_add, *row, label="sample loss") for row in terms]
+    steps.add(
+        "每个样本的损失是这些项之和："
+        + "，".join(f"$L_{i} = {v}$" for i, v in enumerate(per_sample))
+        + "。",
+        "Each sample's loss is the sum of its terms: "
+        + ", ".join(f"$L_{i} = {v}$" for i, v in enumerate(per_sample))
+        + ".",
     )
+    loss = steps.calc(_mean, *per_sample, label="mean", expect=float(expected))
+    steps.math(f"L = \\frac{{1}}{{{len(per_sample)}}}({' + '.join(per_sample)}) = {loss}")
     steps.add(
         "只有分数进入真实类别分数 Δ 以内（或超过它）的错误类别才产生损失。",
         "Only wrong classes scoring within Δ of the true class (or above it) add to the loss.",
     )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(loss)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 def solve_hinge_grad(params: Mapping[str, Any]) -> Solved:
@@ -561,7 +622,7 @@ def solve_hinge_grad(params: Mapping[str, Any]) -> Solved:
         "\\frac{\\partial L}{\\partial s_{ij}} = \\frac{1}{N}\\mathbb{1}[m_{ij} > 0]\\ (j \\ne y_i),\\qquad "
         "\\frac{\\partial L}{\\partial s_{iy_i}} = -\\frac{1}{N}\\sum_{j \\ne y_i} \\mathbb{1}[m_{ij} > 0]"
     )
-    margins = _hinge_rows(steps, scores, targets, margin)
+    margins, _ = _hinge_rows(steps, scores, targets, margin)
     n = len(margins)
     for i, (row, y) in enumerate(zip(margins, targets, strict=True)):
         active = [j for j, m in enumerate(row) if j != y and m > 0]
@@ -578,9 +639,23 @@ def solve_hinge_grad(params: Mapping[str, Any]) -> Solved:
             f"Sample {i}: the classes with a positive margin, {active}, get $+{each}$ each; the true class {y} "
             f"gets $-{true}$.",
         )
-    steps.block(grid(grad))
-    steps.answer("[" + ", ".join(vec(r, 4) for r in grad) + "]")
-    return Solved(prompt, grad, AnswerKind.MATRIX, steps.text())
+    shown_rows = []
+    for i, (row, y) in enumerate(zip(margins, targets, strict=True)):
+        active = [j for j, m in enumerate(row) if j != y and m > 0]
+        cells = [
+            steps.calc(
+                lambda count, n_: count / n_,
+                -len(active) if j == y else (1 if j in active else 0),
+                n,
+                label="gradient entry",
+                expect=grad[i][j],
+            )
+            for j in range(len(row))
+        ]
+        shown_rows.append("[" + ", ".join(cells) + "]")
+    steps.block("\n".join(shown_rows))
+    steps.answer("[" + ", ".join(shown_rows) + "]")
+    return Solved(prompt, grad, AnswerKind.MATRIX, steps.text(), checks=tuple(steps.checks()))
 
 
 _HINGE_SPACE = [
@@ -661,23 +736,25 @@ def solve_smooth_l1(params: Mapping[str, Any]) -> Solved:
     for p, t in zip(pred, target, strict=True):
         diff = abs(float(p) - float(t))
         if diff < beta:
-            value = 0.5 * diff * diff / beta
+            value = steps.calc(lambda d, b=beta: 0.5 * d * d / b, diff, label="0.5 d^2 / beta")
             how = f"0.5·{num(diff)}²/{num(beta)}"
         else:
-            value = diff - 0.5 * beta
+            value = steps.calc(lambda d, b=beta: d - 0.5 * b, diff, label="|d| - 0.5 beta")
             how = f"{num(diff)} - 0.5·{num(beta)}"
         values.append(value)
-        rows.append([num(p), num(t), num(diff), how, num(value)])
+        rows.append([num(p), num(t), num(diff), how, value])
     headers = ["$\\hat y$", "$y$", "$\\lvert d \\rvert$"]
     steps.table([*headers, "计算", "$\\ell$"], [*headers, "how", "$\\ell$"], rows)
-    _reduce_text(steps, values, reduction, float(expected))
+    total = _reduce_text(steps, values, reduction, float(expected))
     steps.add(
         "小误差处是平方（梯度随误差变小），大误差处是线性（梯度有界，对离群点稳健）；Fast R-CNN 用它回归边框。",
         "Quadratic for small errors (the gradient shrinks with the error), linear for large ones (a bounded "
         "gradient, robust to outliers); Fast R-CNN regresses boxes with it.",
     )
-    steps.answer(num(expected, 4))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(total)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(

@@ -18,6 +18,11 @@ from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, table, vec
 
+
+def _mean(*values: float) -> float:
+    return sum(values) / len(values)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Python slicing
 
@@ -43,16 +48,16 @@ def solve_slice(params: Mapping[str, Any]) -> Solved:
     steps = Steps()
     n = len(sequence)
     if not isinstance(key, slice):
-        index = key + n if key < 0 else key
+        index = steps.calc(lambda v, n_=n: v + n_ if v < 0 else v, key, places=0, label="index")
         steps.add(
-            f"负下标加上长度：{key} → {index}。" if key < 0 else f"下标 {key}。",
-            f"A negative index counts from the end: {key} → {index}."
+            f"负下标加上长度：{key} + {n} = {index}。" if key < 0 else f"下标 {key}。",
+            f"A negative index counts from the end: {key} + {n} = {index}."
             if key < 0
             else f"Index {key}.",
         )
         steps.answer(repr(result))
         kind = AnswerKind.TEXT if isinstance(result, str) else AnswerKind.INTEGER
-        return Solved(prompt, result, kind, steps.text())
+        return Solved(prompt, result, kind, steps.text(), checks=tuple(steps.checks()))
     step = 1 if key.step is None else key.step
     start, stop, _ = key.indices(n)
     steps.add(
@@ -72,9 +77,10 @@ def solve_slice(params: Mapping[str, Any]) -> Solved:
     notes_zh, notes_en = [], []
     for name, value in (("start", key.start), ("stop", key.stop)):
         if value is not None and value < 0:
-            notes_zh.append(f"{name} = {value} 是负数，加上长度：{value} + {n} = {value + n}")
+            added = steps.calc(lambda v, n_=n: v + n_, value, places=0, label=f"{name} + len")
+            notes_zh.append(f"{name} = {value} 是负数，加上长度：{value} + {n} = {added}")
             notes_en.append(
-                f"{name} = {value} is negative, so add the length: {value} + {n} = {value + n}"
+                f"{name} = {value} is negative, so add the length: {value} + {n} = {added}"
             )
         if value is not None and (value >= n or value < -n):
             notes_zh.append(f"{name} = {value} 越界，会被截断到合法范围（切片不会报错）")
@@ -83,7 +89,10 @@ def solve_slice(params: Mapping[str, Any]) -> Solved:
             )
     if notes_zh:
         steps.add("；".join(notes_zh) + "。", "; ".join(notes_en) + ".")
-    indices = list(range(start, stop, step))
+    indices = [
+        steps.calc(lambda i, a=start, b=step: a + i * b, i, places=0, label="start + i step")
+        for i in range(len(range(start, stop, step)))
+    ]
     stop_note_zh = "（−1 在这里表示越过开头，不是最后一个元素）" if stop == -1 and step < 0 else ""
     stop_note_en = (
         " (−1 here means past the beginning, not the last element)"
@@ -92,13 +101,13 @@ def solve_slice(params: Mapping[str, Any]) -> Solved:
     )
     steps.add(
         f"归一化后 start = {start}，stop = {stop}{stop_note_zh}，从 start 开始每次加 {step}，"
-        f"{'小于' if step > 0 else '大于'} stop 时继续：下标 {indices}。",
+        f"{'小于' if step > 0 else '大于'} stop 时继续：下标 [{', '.join(indices)}]。",
         f"Normalised: start = {start}, stop = {stop}{stop_note_en}; from start, add {step} while the index is "
-        f"{'below' if step > 0 else 'above'} stop: indices {indices}.",
+        f"{'below' if step > 0 else 'above'} stop: indices [{', '.join(indices)}].",
     )
     if isinstance(result, str):
         steps.answer(repr(result))
-        return Solved(prompt, result, AnswerKind.TEXT, steps.text())
+        return Solved(prompt, result, AnswerKind.TEXT, steps.text(), checks=tuple(steps.checks()))
     values = list(result)
     steps.answer(_show_sequence(values))
     return Solved(
@@ -107,6 +116,7 @@ def solve_slice(params: Mapping[str, Any]) -> Solved:
         AnswerKind.VECTOR,
         steps.text(),
         bi("列表，如 [4, 3, 2]", "a list such as [4, 3, 2]"),
+        checks=tuple(steps.checks()),
     )
 
 
@@ -228,16 +238,19 @@ def solve_init(params: Mapping[str, Any]) -> Solved:
         "selu": "3/4",
     }
     symbolic = gains.get(nonlinearity, num(gain))
-    value = num(gain) if symbolic == num(gain) else f"{symbolic} = {num(gain)}"
+    gain_text = steps.value(gain)
+    value = gain_text if symbolic == num(gain) else f"{symbolic} = {gain_text}"
     steps.add(
         f"gain（{nonlinearity}）$= {value}$。",
         f"The gain for {nonlinearity} is ${value}$.",
     )
     if scheme.startswith("xavier"):
-        std = gain * math.sqrt(2 / (fan_in + fan_out))
+        std = steps.calc(
+            lambda g, n=fan_in + fan_out: g * math.sqrt(2 / n), gain_text, places=5, label="sigma"
+        )
         steps.math(
             f"\\sigma = \\text{{gain}}\\sqrt{{\\frac{{2}}{{\\text{{fan\\_in}} + \\text{{fan\\_out}}}}}} = "
-            f"{num(gain)}\\sqrt{{\\frac{{2}}{{{fan_in} + {fan_out}}}}} = {num(std, 5)}"
+            f"{gain_text}\\sqrt{{\\frac{{2}}{{{fan_in} + {fan_out}}}}} = {std}"
         )
         steps.add(
             "Xavier 让前向激活与反向梯度的方差都大致不变（按 fan_in 与 fan_out 的平均）。",
@@ -245,9 +258,9 @@ def solve_init(params: Mapping[str, Any]) -> Solved:
         )
     else:
         fan = fan_in if mode == "fan_in" else fan_out
-        std = gain / math.sqrt(fan)
+        std = steps.calc(lambda g, n=fan: g / math.sqrt(n), gain_text, places=5, label="sigma")
         steps.math(
-            f"\\sigma = \\frac{{\\text{{gain}}}}{{\\sqrt{{\\text{{{mode.replace('_', chr(92) + '_')}}}}}}} = \\frac{{{num(gain)}}}{{\\sqrt{{{fan}}}}} = {num(std, 5)}"
+            f"\\sigma = \\frac{{\\text{{gain}}}}{{\\sqrt{{\\text{{{mode.replace('_', chr(92) + '_')}}}}}}} = \\frac{{{gain_text}}}{{\\sqrt{{{fan}}}}} = {std}"
         )
         steps.add(
             "Kaiming/He：ReLU 把一半的激活置零，所以方差要乘 2（gain = √2；leaky_relu 为 $\\sqrt{2/(1+a^2)}$）。"
@@ -256,10 +269,17 @@ def solve_init(params: Mapping[str, Any]) -> Solved:
             "$\\sqrt{2/(1+a^2)}$ for leaky_relu). fan_in keeps the forward variance, fan_out the backward one.",
         )
     if uniform:
-        steps.math(f"b = \\sqrt{{3}}\\,\\sigma = {num(expected, 5)}")
+        answer = steps.calc(
+            lambda v: math.sqrt(3) * v, std, places=5, label="b", expect=float(expected)
+        )
+        steps.math(f"b = \\sqrt{{3}}\\,\\sigma = \\sqrt{{3}}\\times {std} = {answer}")
         steps.add("（$U(-b, b)$ 的方差是 $b^2/3$。）", "(The variance of $U(-b, b)$ is $b^2/3$.)")
-    steps.answer(num(expected, 5))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    else:
+        answer = steps.calc(lambda v: v, std, places=5, label="sigma", expect=float(expected))
+    steps.answer(answer)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -326,29 +346,39 @@ def solve_lr(params: Mapping[str, Any]) -> Solved:
         f"A learning rate of {num(base_lr, 6)} was tuned for batch size {base_batch}. With batch size {new_batch}, "
         f"what should it be by {rule_en}?",
     )
-    ratio = new_batch / base_batch
     steps = Steps()
-    steps.add(f"$k = {new_batch} / {base_batch} = {num(ratio)}$")
+    ratio = steps.calc(lambda a, b: a / b, new_batch, base_batch, label="k")
+    steps.add(f"$k = {new_batch} / {base_batch} = {ratio}$")
     if rule == "linear":
-        steps.math(
-            f"\\eta' = k\\,\\eta = {num(ratio)}\\times{num(base_lr, 6)} = {num(expected, 6)}"
+        answer = steps.calc(
+            lambda k, lr=base_lr: k * lr, ratio, places=6, label="k lr", expect=float(expected)
         )
+        steps.math(f"\\eta' = k\\,\\eta = {ratio}\\times{num(base_lr, 6)} = {answer}")
         steps.add(
             "batch 扩大 k 倍、每个 epoch 的更新步数少 k 倍；学习率乘 k 使每个样本对参数的影响不变（Goyal et al., 2017，配合 warmup）。",
             "A k times larger batch takes k times fewer steps per epoch; multiplying the rate by k keeps each "
             "sample's effect on the weights (Goyal et al., 2017, with warmup).",
         )
     else:
+        answer = steps.calc(
+            lambda k, lr=base_lr: math.sqrt(k) * lr,
+            ratio,
+            places=6,
+            label="sqrt(k) lr",
+            expect=float(expected),
+        )
         steps.math(
-            f"\\eta' = \\sqrt{{k}}\\,\\eta = \\sqrt{{{num(ratio)}}}\\times{num(base_lr, 6)} = {num(expected, 6)}"
+            f"\\eta' = \\sqrt{{k}}\\,\\eta = \\sqrt{{{ratio}}}\\times{num(base_lr, 6)} = {answer}"
         )
         steps.add(
             "平方根缩放保持更新的方差不变（梯度噪声的方差与 batch size 成反比），Adam 类优化器常用。",
             "Square-root scaling keeps the variance of the update (gradient noise variance falls as 1/batch), "
             "common with Adam-style optimisers.",
         )
-    steps.answer(num(expected, 6))
-    return Solved(prompt, float(expected), AnswerKind.NUMBER, steps.text())
+    steps.answer(answer)
+    return Solved(
+        prompt, float(expected), AnswerKind.NUMBER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -431,17 +461,22 @@ def solve_rf(params: Mapping[str, Any]) -> Solved:
         "$j$ is the spacing on the input between neighbouring pixels of the current layer (the cumulative "
         "stride); each layer widens the field by $d(k-1)$ of those spacings.",
     )
-    r, j = 1, 1
+    r, j = steps.value(1), steps.value(1)
     lines = []
     for i, layer in enumerate(layers, start=1):
         k, s = layer[0], layer[1]
         dil = layer[2] if len(layer) == 3 else 1
-        new_r = r + dil * (k - 1) * j
-        lines.append([i, f"{r} + {dil}·({k}−1)·{j} = {new_r}", f"{j}·{s} = {j * s}"])
-        r, j = new_r, j * s
+        new_r = steps.calc(
+            lambda r_, j_, d=dil, k_=k: r_ + d * (k_ - 1) * j_, r, j, places=0, label="r"
+        )
+        new_j = steps.calc(lambda j_, s_=s: j_ * s_, j, places=0, label="j")
+        lines.append([i, f"{r} + {dil}·({k}−1)·{j} = {new_r}", f"{j}·{s} = {new_j}"])
+        r, j = new_r, new_j
     steps.table(["层", "$r$", "$j$"], ["layer", "$r$", "$j$"], lines)
-    steps.answer(str(expected))
-    return Solved(prompt, int(expected), AnswerKind.INTEGER, steps.text())
+    steps.answer(r if ask == "size" else j)
+    return Solved(
+        prompt, int(expected), AnswerKind.INTEGER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -494,8 +529,6 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
         params["x"], gamma, beta, running_mean, running_var, momentum, eps
     )
     n, channels = x.shape[0], x.shape[1]
-    # eps moves a y that should be 0 to -8e-07; shown as is, it reads like an answer in scientific notation.
-    y_shown = np.where(np.abs(result.y) < 1e-4, 0.0, result.y)
     if ask == "output":
         kind = AnswerKind.VECTOR if channels == 1 else AnswerKind.MATRIX
         expected: Any = result.y[:, 0].tolist() if channels == 1 else result.y.tolist()
@@ -525,55 +558,78 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
         "\\mu = \\frac{1}{n}\\sum x_i,\\quad \\sigma^2 = \\frac{1}{n}\\sum (x_i - \\mu)^2,\\quad "
         "y_i = \\gamma\\frac{x_i - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}} + \\beta"
     )
+    answers: list[list[str]] = []
     for c in range(channels):
-        column = x[:, c]
-        mean = float(column.mean())
-        var = float(((column - mean) ** 2).mean())
+        column = [float(v) for v in x[:, c]]
+        mean = steps.calc(_mean, *column, label="mean")
+        var = steps.calc(
+            lambda mu, col=column: sum((v - mu) ** 2 for v in col) / len(col), mean, label="var"
+        )
+        sd = steps.calc(lambda v, e=eps: math.sqrt(v + e), var, label="sqrt(var + eps)")
         steps.add(
-            f"通道 {c}：$\\mu = ({' + '.join(num(v) for v in column)})/{n} = {num(mean)}$，"
-            f"$\\sigma^2 = {num(var)}$（有偏，除以 n），$\\sqrt{{\\sigma^2 + \\epsilon}} = {num(math.sqrt(var + eps))}$。",
-            f"Channel {c}: $\\mu = ({' + '.join(num(v) for v in column)})/{n} = {num(mean)}$, "
-            f"$\\sigma^2 = {num(var)}$ (biased, divide by n), $\\sqrt{{\\sigma^2 + \\epsilon}} = {num(math.sqrt(var + eps))}$.",
+            f"通道 {c}：$\\mu = ({' + '.join(num(v) for v in column)})/{n} = {mean}$，"
+            f"$\\sigma^2 = {var}$（有偏，除以 n），$\\sqrt{{\\sigma^2 + \\epsilon}} = {sd}$。",
+            f"Channel {c}: $\\mu = ({' + '.join(num(v) for v in column)})/{n} = {mean}$, "
+            f"$\\sigma^2 = {var}$ (biased, divide by n), $\\sqrt{{\\sigma^2 + \\epsilon}} = {sd}$.",
         )
         if ask == "output":
-            shift = float(beta[c])
+            g, shift = float(gamma[c]), float(beta[c])
+            # eps moves a y that should be 0 to -8e-07: it is shown as 0, not in scientific notation.
+            ys = [
+                steps.calc(
+                    lambda mu, s, v=v, g=g, b=shift: g * (v - mu) / s + b,
+                    mean,
+                    sd,
+                    label="y",
+                    expect=float(result.y[i, c]),
+                    tiny_as_zero=True,
+                )
+                for i, v in enumerate(column)
+            ]
             offset = f" - {num(-shift)}" if shift < 0 else f" + {num(shift)}"
-            steps.add(
-                f"$y = {num(gamma[c])}\\cdot(x - {num(mean)})/{num(math.sqrt(var + eps))}{offset}$ → "
-                f"{vec(y_shown[:, c])}"
-            )
+            steps.add(f"$y = {num(g)}\\cdot(x - {mean})/{sd}{offset}$ → [{', '.join(ys)}]")
+            answers.append(ys)
         elif ask == "running_mean":
-            steps.math(
-                f"(1 - {num(momentum)})\\times{num(running_mean[c])} + {num(momentum)}\\times{num(mean)} = "
-                f"{num(result.running_mean[c])}"
+            new = steps.calc(
+                lambda mu, rm=float(running_mean[c]): (1 - momentum) * rm + momentum * mu,
+                mean,
+                label="running_mean",
+                expect=float(result.running_mean[c]),
             )
+            steps.math(
+                f"(1 - {num(momentum)})\\times{num(running_mean[c])} + {num(momentum)}\\times{mean} = {new}"
+            )
+            answers.append([new])
         else:
-            unbiased = var * n / (n - 1)
+            unbiased = steps.calc(lambda v: v * n / (n - 1), var, label="unbiased var")
             steps.add(
-                f"running_var 用无偏方差：$\\sigma^2 \\cdot \\frac{{n}}{{n-1}} = {num(var)}\\times\\frac{{{n}}}{{{n - 1}}} = {num(unbiased)}$。",
-                f"running_var uses the unbiased variance: $\\sigma^2 \\cdot \\frac{{n}}{{n-1}} = {num(var)}\\times"
-                f"\\frac{{{n}}}{{{n - 1}}} = {num(unbiased)}$.",
+                f"running_var 用无偏方差：$\\sigma^2 \\cdot \\frac{{n}}{{n-1}} = {var}\\times\\frac{{{n}}}{{{n - 1}}} = {unbiased}$。",
+                f"running_var uses the unbiased variance: $\\sigma^2 \\cdot \\frac{{n}}{{n-1}} = {var}\\times"
+                f"\\frac{{{n}}}{{{n - 1}}} = {unbiased}$.",
+            )
+            new = steps.calc(
+                lambda u, rv=float(running_var[c]): (1 - momentum) * rv + momentum * u,
+                unbiased,
+                label="running_var",
+                expect=float(result.running_var[c]),
             )
             steps.math(
-                f"(1 - {num(momentum)})\\times{num(running_var[c])} + {num(momentum)}\\times{num(unbiased)} = "
-                f"{num(result.running_var[c])}"
+                f"(1 - {num(momentum)})\\times{num(running_var[c])} + {num(momentum)}\\times{unbiased} = {new}"
             )
+            answers.append([new])
     steps.add(
         "注意：归一化用有偏方差，running_var 却用无偏方差更新；推理时用 running 统计量。",
         "Note: normalisation uses the biased variance, but running_var is updated with the unbiased one; "
         "inference uses the running statistics.",
     )
-    if ask == "output":
-        answer: Any = y_shown[:, 0].tolist() if channels == 1 else y_shown.tolist()
+    if ask == "output" and channels > 1:
+        rows = ["[" + ", ".join(row) + "]" for row in zip(*answers, strict=True)]
+        shown = "[" + ", ".join(rows) + "]"
     else:
-        answer = expected
-    shown = (
-        vec(answer, 4)
-        if kind is AnswerKind.VECTOR
-        else "[" + ", ".join(vec(r, 4) for r in answer) + "]"
-    )
+        flat = answers[0] if ask == "output" else [a[0] for a in answers]
+        shown = "[" + ", ".join(flat) + "]"
     steps.answer(shown)
-    return Solved(prompt, expected, kind, steps.text())
+    return Solved(prompt, expected, kind, steps.text(), checks=tuple(steps.checks()))
 
 
 @register(

@@ -12,7 +12,7 @@ from typing import Any
 from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
-from cvquiz.generators.text import Steps, bi, num
+from cvquiz.generators.text import Steps, bi
 
 SIZES = (5, 7, 8, 13, 14, 15, 16, 17, 28, 31, 32, 56, 63, 64, 112, 127, 128, 224, 227, 256)
 CHANNELS = (1, 3, 8, 16, 32, 64, 128, 256, 512)
@@ -61,11 +61,41 @@ def _conv_axis_steps(
     steps: Steps, axis: str, size: int, k: int, s: int, p: int, d: int, out: int
 ) -> None:
     span = f"{d}\\cdot({k}-1) - 1" if d != 1 else f"{k}"
-    numerator = size + 2 * p - d * (k - 1) - 1
+    numerator, quotient, result = _window_count(steps, size, k, s, p, d, out, ceil=False)
     steps.math(
         f"{axis}_{{out}} = \\left\\lfloor \\frac{{{size} + 2\\cdot {p} - {span}}}{{{s}}} \\right\\rfloor + 1"
-        f" = \\left\\lfloor \\frac{{{numerator}}}{{{s}}} \\right\\rfloor + 1 = {numerator // s} + 1 = {out}"
+        f" = \\left\\lfloor \\frac{{{numerator}}}{{{s}}} \\right\\rfloor + 1 = {quotient} + 1 = {result}"
     )
+
+
+def _product(*values: float) -> float:
+    out = 1.0
+    for v in values:
+        out *= v
+    return out
+
+
+def _add(*values: float) -> float:
+    return sum(values)
+
+
+def _window_count(
+    steps: Steps, size: int, k: int, s: int, p: int, d: int, out: int | None, ceil: bool
+) -> tuple[str, str, str]:
+    """The printed steps of ⌊ or ⌈(size + 2p − d(k−1) − 1)/s⌉ + 1: numerator, quotient and result."""
+    numerator = steps.calc(
+        lambda a, p_, d_, k_: a + 2 * p_ - d_ * (k_ - 1) - 1,
+        size,
+        p,
+        d,
+        k,
+        places=0,
+        label="size + 2p - d(k-1) - 1",
+    )
+    rounding = (lambda a, b: -(-a // b)) if ceil else (lambda a, b: a // b)
+    quotient = steps.calc(rounding, numerator, s, places=0, label="ceil" if ceil else "floor")
+    result = steps.calc(lambda q: q + 1, quotient, places=0, label="+ 1", expect=out)
+    return numerator, quotient, result
 
 
 def solve_conv2d(params: Mapping[str, Any]) -> Solved:
@@ -119,7 +149,15 @@ def solve_conv2d(params: Mapping[str, Any]) -> Solved:
         + (f"; groups = {groups} changes the parameters, not the shape." if groups != 1 else "."),
     )
     steps.answer(_shape(expected))
-    return Solved(prompt, tuple(expected), AnswerKind.SHAPE, steps.text(), SHAPE_FORMAT, NCHW)
+    return Solved(
+        prompt,
+        tuple(expected),
+        AnswerKind.SHAPE,
+        steps.text(),
+        SHAPE_FORMAT,
+        NCHW,
+        checks=tuple(steps.checks()),
+    )
 
 
 def _sensible_padding(padding: Any, kernel: int, dilation: int) -> None:
@@ -233,15 +271,35 @@ def solve_conv_transpose(params: Mapping[str, Any]) -> Solved:
             )
             continue
         seen.add((size, k, s, p, op, dl))
+        result = steps.calc(
+            lambda a, s_, p_, d_, k_, o_: (a - 1) * s_ - 2 * p_ + d_ * (k_ - 1) + o_ + 1,
+            size,
+            s,
+            p,
+            dl,
+            k,
+            op,
+            places=0,
+            label="transposed conv size",
+            expect=out,
+        )
         steps.math(
-            f"{axis}_{{out}} = ({size} - 1)\\cdot {s} - 2\\cdot {p} + {dl}\\cdot({k} - 1) + {op} + 1 = {out}"
+            f"{axis}_{{out}} = ({size} - 1)\\cdot {s} - 2\\cdot {p} + {dl}\\cdot({k} - 1) + {op} + 1 = {result}"
         )
     steps.add(
         f"通道数为 out_channels = {out_c}，N = {n} 不变。",
         f"The channels are out_channels = {out_c}; N = {n} is unchanged.",
     )
     steps.answer(_shape(expected))
-    return Solved(prompt, tuple(expected), AnswerKind.SHAPE, steps.text(), SHAPE_FORMAT, NCHW)
+    return Solved(
+        prompt,
+        tuple(expected),
+        AnswerKind.SHAPE,
+        steps.text(),
+        SHAPE_FORMAT,
+        NCHW,
+        checks=tuple(steps.checks()),
+    )
 
 
 @register(
@@ -348,9 +406,10 @@ def solve_pool(params: Mapping[str, Any]) -> Solved:
         numerator = size + 2 * p - dl * (k - 1) - 1
         rounded = -(-numerator // s) if ceil_mode else numerator // s
         span = f"{dl}\\cdot({k}-1) - 1" if dl != 1 else f"{k}"
+        shown = _window_count(steps, size, k, s, p, dl, None, ceil=ceil_mode)
         steps.math(
             f"{axis}_{{out}} = {rounding} \\frac{{{size} + 2\\cdot {p} - {span}}}{{{s}}} {closing} + 1 = "
-            f"{rounding} \\frac{{{numerator}}}{{{s}}} {closing} + 1 = {rounded} + 1 = {rounded + 1}"
+            f"{rounding} \\frac{{{shown[0]}}}{{{s}}} {closing} + 1 = {shown[1]} + 1 = {shown[2]}"
         )
         if rounded + 1 != out:
             steps.add(
@@ -365,7 +424,15 @@ def solve_pool(params: Mapping[str, Any]) -> Solved:
         f"Pooling keeps the channels: C = {c}, N = {n}.",
     )
     steps.answer(_shape(expected))
-    return Solved(prompt, tuple(expected), AnswerKind.SHAPE, steps.text(), SHAPE_FORMAT, NCHW)
+    return Solved(
+        prompt,
+        tuple(expected),
+        AnswerKind.SHAPE,
+        steps.text(),
+        SHAPE_FORMAT,
+        NCHW,
+        checks=tuple(steps.checks()),
+    )
 
 
 @register(
@@ -424,25 +491,28 @@ def _conv_param_steps(
 ) -> int:
     per_filter = (c_in // groups) * kh * kw
     weights = c_out * per_filter
+    filter_text = steps.calc(_product, c_in // groups, kh, kw, places=0, label="C_in/g kh kw")
+    weights_text = steps.calc(_product, c_out, filter_text, places=0, label="weights")
     if groups == 1:
         steps.add(
-            f"每个卷积核的大小为 $C_{{in}} \\times k_h \\times k_w = {c_in}\\times{kh}\\times{kw} = {per_filter}$，"
-            f"共 {c_out} 个卷积核：${c_out} \\times {per_filter} = {weights}$ 个权重。",
-            f"Each filter is $C_{{in}} \\times k_h \\times k_w = {c_in}\\times{kh}\\times{kw} = {per_filter}$ weights, "
-            f"and there are {c_out} filters: ${c_out} \\times {per_filter} = {weights}$ weights.",
+            f"每个卷积核的大小为 $C_{{in}} \\times k_h \\times k_w = {c_in}\\times{kh}\\times{kw} = {filter_text}$，"
+            f"共 {c_out} 个卷积核：${c_out} \\times {filter_text} = {weights_text}$ 个权重。",
+            f"Each filter is $C_{{in}} \\times k_h \\times k_w = {c_in}\\times{kh}\\times{kw} = {filter_text}$ weights, "
+            f"and there are {c_out} filters: ${c_out} \\times {filter_text} = {weights_text}$ weights.",
         )
     else:
         steps.add(
             f"groups = {groups}：每个卷积核只看 $C_{{in}}/g = {c_in}/{groups} = {c_in // groups}$ 个输入通道，"
-            f"大小 ${c_in // groups}\\times{kh}\\times{kw} = {per_filter}$；共 {c_out} 个：${c_out}\\times{per_filter} = {weights}$。",
+            f"大小 ${c_in // groups}\\times{kh}\\times{kw} = {filter_text}$；共 {c_out} 个：${c_out}\\times{filter_text} = {weights_text}$。",
             f"groups = {groups}: each filter sees only $C_{{in}}/g = {c_in}/{groups} = {c_in // groups}$ input "
-            f"channel{'s' * (c_in // groups != 1)}, ${c_in // groups}\\times{kh}\\times{kw} = {per_filter}$ "
-            f"weight{'s' * (per_filter != 1)}; {c_out} filters: ${c_out}\\times{per_filter} = {weights}$.",
+            f"channel{'s' * (c_in // groups != 1)}, ${c_in // groups}\\times{kh}\\times{kw} = {filter_text}$ "
+            f"weight{'s' * (per_filter != 1)}; {c_out} filters: ${c_out}\\times{filter_text} = {weights_text}$.",
         )
     if bias:
+        total = steps.calc(_add, weights_text, c_out, places=0, label="weights + biases")
         steps.add(
-            f"每个输出通道一个偏置：$+{c_out}$，合计 ${weights} + {c_out} = {weights + c_out}$。",
-            f"One bias per output channel: $+{c_out}$, in total ${weights} + {c_out} = {weights + c_out}$.",
+            f"每个输出通道一个偏置：$+{c_out}$，合计 ${weights_text} + {c_out} = {total}$。",
+            f"One bias per output channel: $+{c_out}$, in total ${weights_text} + {c_out} = {total}$.",
         )
         return weights + c_out
     steps.add("没有偏置（bias=False）。", "No bias (bias=False).")
@@ -482,7 +552,9 @@ def solve_conv_params(params: Mapping[str, Any]) -> Solved:
     steps.add("参数量与输入的 H、W 无关。", "The count does not depend on the input's H and W.")
     assert total == expected
     steps.answer(str(expected))
-    return Solved(prompt, int(expected), AnswerKind.INTEGER, steps.text())
+    return Solved(
+        prompt, int(expected), AnswerKind.INTEGER, steps.text(), checks=tuple(steps.checks())
+    )
 
 
 @register(
@@ -560,30 +632,51 @@ def solve_separable(params: Mapping[str, Any]) -> Solved:
     steps = Steps()
     b_dw = f" + {m}" if bias else ""
     b_pw = f" + {n}" if bias else ""
-    steps.add(
-        f"Depthwise：每个输入通道一个 {k}×{kw} 卷积核：${m}\\times{k}\\times{kw}{b_dw} = {m * k * kw + (m if bias else 0)}$。",
-        f"Depthwise: one {k}×{kw} filter per input channel: ${m}\\times{k}\\times{kw}{b_dw} = {m * k * kw + (m if bias else 0)}$.",
+    extra_dw, extra_pw = (m, n) if bias else (0, 0)
+    depthwise = steps.calc(lambda a, b, c, e: a * b * c + e, m, k, kw, extra_dw, places=0)
+    pointwise = steps.calc(lambda a, b, e: a * b + e, n, m, extra_pw, places=0)
+    total = steps.calc(_add, depthwise, pointwise, places=0, label="separable", expect=separable)
+    full = steps.calc(
+        lambda a, b, c, d, e: a * b * c * d + e,
+        n,
+        m,
+        k,
+        kw,
+        extra_pw,
+        places=0,
+        label="standard",
+        expect=standard,
     )
     steps.add(
-        f"Pointwise：{n} 个 1×1×{m} 卷积核：${n}\\times{m}{b_pw} = {n * m + (n if bias else 0)}$。合计 {separable}。",
-        f"Pointwise: {n} filters of 1×1×{m}: ${n}\\times{m}{b_pw} = {n * m + (n if bias else 0)}$. In total {separable}.",
+        f"Depthwise：每个输入通道一个 {k}×{kw} 卷积核：${m}\\times{k}\\times{kw}{b_dw} = {depthwise}$。",
+        f"Depthwise: one {k}×{kw} filter per input channel: ${m}\\times{k}\\times{kw}{b_dw} = {depthwise}$.",
     )
     steps.add(
-        f"标准卷积：${n}\\times{m}\\times{k}\\times{kw}{b_pw} = {standard}$。",
-        f"Standard convolution: ${n}\\times{m}\\times{k}\\times{kw}{b_pw} = {standard}$.",
+        f"Pointwise：{n} 个 1×1×{m} 卷积核：${n}\\times{m}{b_pw} = {pointwise}$。合计 {total}。",
+        f"Pointwise: {n} filters of 1×1×{m}: ${n}\\times{m}{b_pw} = {pointwise}$. In total {total}.",
+    )
+    steps.add(
+        f"标准卷积：${n}\\times{m}\\times{k}\\times{kw}{b_pw} = {full}$。",
+        f"Standard convolution: ${n}\\times{m}\\times{k}\\times{kw}{b_pw} = {full}$.",
     )
     if ask == "ratio" and k == kw:
+        share = steps.calc(
+            lambda a, b: 1 / a + 1 / b, n, k * k, label="1/N + 1/k^2", expect=float(expected)
+        )
         steps.math(
-            f"\\frac{{M k^2 + N M}}{{N M k^2}} = \\frac{{1}}{{N}} + \\frac{{1}}{{k^2}} = \\frac{{1}}{{{n}}} + \\frac{{1}}{{{k * k}}} = {num(expected, 4)}"
+            f"\\frac{{M k^2 + N M}}{{N M k^2}} = \\frac{{1}}{{N}} + \\frac{{1}}{{k^2}} = \\frac{{1}}{{{n}}} + \\frac{{1}}{{{k * k}}} = {share}"
         )
         steps.add(
             "计算量（乘加次数）的比值相同：每个输出像素上两者的乘加次数之比就是参数量之比。",
             "The cost (multiply-accumulates) has the same ratio: per output pixel, each parameter is used once.",
         )
     elif ask == "ratio":
-        steps.math(f"\\frac{{{separable}}}{{{standard}}} = {num(expected, 4)}")
-    steps.answer(num(expected, 4) if kind is AnswerKind.NUMBER else str(expected))
-    return Solved(prompt, expected, kind, steps.text())
+        share = steps.calc(
+            lambda a, b: a / b, total, full, label="separable / standard", expect=float(expected)
+        )
+        steps.math(f"\\frac{{{total}}}{{{full}}} = {share}")
+    steps.answer(share if kind is AnswerKind.NUMBER else (total if ask == "separable" else full))
+    return Solved(prompt, expected, kind, steps.text(), checks=tuple(steps.checks()))
 
 
 @register(
@@ -648,7 +741,6 @@ def solve_macs(params: Mapping[str, Any]) -> Solved:
     )
     kh, kw = pair(kernel)
     _, _, ho, wo = out_shape
-    per_output = (c // groups) * kh * kw
     steps = Steps()
     steps.math(
         "\\text{MACs} = N \\cdot C_{out} \\cdot H_{out} \\cdot W_{out} \\cdot \\frac{C_{in}}{g} \\cdot k_h k_w"
@@ -657,16 +749,21 @@ def solve_macs(params: Mapping[str, Any]) -> Solved:
         f"先求输出形状：{_shape(out_shape)}（$H_{{out}} = \\lfloor (H + 2p - k)/s \\rfloor + 1$）。",
         f"First the output shape: {_shape(out_shape)} ($H_{{out}} = \\lfloor (H + 2p - k)/s \\rfloor + 1$).",
     )
+    per = steps.calc(_product, c // groups, kh, kw, places=0, label="MACs per output")
     steps.add(
-        f"每个输出元素要做 $\\frac{{C_{{in}}}}{{g}} k_h k_w = {c // groups}\\times{kh}\\times{kw} = {per_output}$ 次乘加。",
-        f"Each output element takes $\\frac{{C_{{in}}}}{{g}} k_h k_w = {c // groups}\\times{kh}\\times{kw} = {per_output}$ MACs.",
+        f"每个输出元素要做 $\\frac{{C_{{in}}}}{{g}} k_h k_w = {c // groups}\\times{kh}\\times{kw} = {per}$ 次乘加。",
+        f"Each output element takes $\\frac{{C_{{in}}}}{{g}} k_h k_w = {c // groups}\\times{kh}\\times{kw} = {per}$ MACs.",
     )
-    steps.math(f"{n}\\times{out_c}\\times{ho}\\times{wo}\\times{per_output} = {expected}")
+    macs = steps.calc(
+        _product, n, out_c, ho, wo, per, places=0, label="MACs", expect=float(expected)
+    )
+    flops = steps.calc(lambda v: 2 * v, macs, places=0, label="FLOPs")
+    steps.math(f"{n}\\times{out_c}\\times{ho}\\times{wo}\\times{per} = {macs}")
     steps.add(
-        f"FLOPs 通常按 2 × MACs 计：{2 * expected}。",
-        f"FLOPs are usually counted as 2 × MACs: {2 * expected}.",
+        f"FLOPs 通常按 2 × MACs 计：{flops}。",
+        f"FLOPs are usually counted as 2 × MACs: {flops}.",
     )
-    steps.answer(str(expected))
+    steps.answer(macs)
     return Solved(
         prompt,
         int(expected),
@@ -676,6 +773,7 @@ def solve_macs(params: Mapping[str, Any]) -> Solved:
             "给出准确整数，或至少 4 位有效数字的科学计数法（如 1.180e8）",
             "the exact count, or scientific notation with at least 4 significant figures (e.g. 1.180e8)",
         ),
+        checks=tuple(steps.checks()),
     )
 
 
@@ -744,22 +842,42 @@ def solve_fc_vs_conv(params: Mapping[str, Any]) -> Solved:
     steps = Steps()
     fb = f" + {out_features}" if bias else ""
     cb = f" + {out_c}" if bias else ""
+    fc_text = steps.calc(
+        lambda a, b, e: a * b + e,
+        in_features,
+        out_features,
+        out_features if bias else 0,
+        places=0,
+        label="fc params",
+        expect=fc,
+    )
+    conv_text = steps.calc(
+        lambda a, b, c_, e: a * b * b * c_ + e,
+        out_c,
+        k,
+        c,
+        out_c if bias else 0,
+        places=0,
+        label="conv params",
+        expect=conv,
+    )
     steps.add(
         f"全连接：输入 {h}×{w}×{c} = {in_features} 个特征，输出 {out_features} 个，每个输入和每个输出之间一个权重："
-        f"${in_features}\\times{out_features}{fb} = {fc}$。",
+        f"${in_features}\\times{out_features}{fb} = {fc_text}$。",
         f"Fully connected: {h}×{w}×{c} = {in_features} inputs and {out_features} outputs, one weight between every "
-        f"input and every output: ${in_features}\\times{out_features}{fb} = {fc}$.",
+        f"input and every output: ${in_features}\\times{out_features}{fb} = {fc_text}$.",
     )
     steps.add(
         f"卷积：{out_c} 个 {k}×{k}×{c} 的卷积核，权重共享、只连局部："
-        f"${out_c}\\times{k}\\times{k}\\times{c}{cb} = {conv}$。",
+        f"${out_c}\\times{k}\\times{k}\\times{c}{cb} = {conv_text}$。",
         f"Convolution: {out_c} filters of {k}×{k}×{c}, shared over positions and connected locally: "
-        f"${out_c}\\times{k}\\times{k}\\times{c}{cb} = {conv}$.",
+        f"${out_c}\\times{k}\\times{k}\\times{c}{cb} = {conv_text}$.",
     )
     if mode == "dense":
+        times = steps.calc(lambda a, b: a / b, fc_text, conv_text, places=1, label="fc / conv")
         steps.add(
-            f"全连接是卷积的 {num(fc / conv, 1)} 倍：卷积靠局部连接和权重共享省下参数。",
-            f"The fully connected layer has {num(fc / conv, 1)} times as many: local connections and weight "
+            f"全连接是卷积的 {fc_text}/{conv_text} ≈ {times} 倍：卷积靠局部连接和权重共享省下参数。",
+            f"The fully connected layer has {fc_text}/{conv_text} ≈ {times} times as many: local connections and weight "
             "sharing are what save the convolution's parameters.",
         )
     else:
@@ -768,7 +886,7 @@ def solve_fc_vs_conv(params: Mapping[str, Any]) -> Solved:
             "They are equal: a convolution whose kernel covers the whole map is a fully connected layer "
             "(VGG's FC layers can be rewritten as a 7×7 convolution).",
         )
-    steps.answer(f"[{fc}, {conv}]")
+    steps.answer(f"[{fc_text}, {conv_text}]")
     return Solved(
         prompt,
         [int(fc), int(conv)],
@@ -778,6 +896,7 @@ def solve_fc_vs_conv(params: Mapping[str, Any]) -> Solved:
             "按 [全连接, 卷积] 作答，例如 [1000, 10]",
             "answer as [fully connected, conv], e.g. [1000, 10]",
         ),
+        checks=tuple(steps.checks()),
     )
 
 

@@ -133,15 +133,23 @@ def solve_conv_mode(params: Mapping[str, Any]) -> Solved:
         for i in range(out_h):
             for j in range(out_w):
                 window = padded[i : i + kh, j : j + kw]
-                terms = [
-                    f"{signed(a)}·{signed(b)}"
+                pairs = [
+                    (float(a), float(b))
                     for a, b in zip(window.ravel(), effective.ravel(), strict=True)
                     if a != 0 and b != 0
                 ]
+                terms = [f"{signed(a)}·{signed(b)}" for a, b in pairs]
                 value = float((window * effective).sum())
                 check[i, j] = value
+                shown = steps.calc(
+                    lambda *v: sum(a * b for a, b in zip(v[::2], v[1::2], strict=True)),
+                    *(v for pair in pairs for v in pair),
+                    places=0,
+                    label=f"out[{i},{j}]",
+                    expect=value,
+                )
                 products = f"{' + '.join(terms)} = " if terms else ""
-                lines.append(f"out[{i},{j}] = {products}{_int_or(value)}")
+                lines.append(f"out[{i},{j}] = {products}{shown}")
         if not np.allclose(check, result):  # pragma: no cover - a bug in this worked solution
             raise AssertionError("the worked solution disagrees with the engine")
         steps.add(
@@ -152,11 +160,7 @@ def solve_conv_mode(params: Mapping[str, Any]) -> Solved:
         steps.block("\n".join(lines))
     steps.add("**答案：**", "**Answer:**")
     steps.block(grid(expected))
-    return Solved(prompt, expected, AnswerKind.MATRIX, steps.text())
-
-
-def _int_or(value: float) -> str:
-    return str(int(value)) if value.is_integer() else f"{value:g}"
+    return Solved(prompt, expected, AnswerKind.MATRIX, steps.text(), checks=tuple(steps.checks()))
 
 
 @register(
@@ -229,16 +233,26 @@ def solve_conv_mode_size(params: Mapping[str, Any]) -> Solved:
             "核比图像大时 SciPy 交换二者，长度为 $k - n + 1$。",
             "When the kernel is larger, SciPy swaps the two, giving $k - n + 1$.",
         )
+    shown = []
     for axis, n, k, out in (("H", h, kh, expected[0]), ("W", w, kw, expected[1])):
         expression = {"full": f"{n} + {k} - 1", "valid": f"{n} - {k} + 1"}.get(mode)
         if mode == "valid" and k > n:
             expression = f"{k} - {n} + 1"
+        if mode == "full":
+            size = steps.calc(lambda a, b: a + b - 1, n, k, places=0, label="n + k - 1", expect=out)
+        elif mode == "valid":
+            size = steps.calc(
+                lambda a, b: abs(a - b) + 1, n, k, places=0, label="|n - k| + 1", expect=out
+            )
+        else:
+            size = steps.calc(lambda a: a, n, places=0, label="n", expect=out)
+        shown.append(size)
         steps.add(
-            f"${axis}_{{out}} = {expression} = {out}$"
+            f"${axis}_{{out}} = {expression} = {size}$"
             if expression
-            else f"${axis}_{{out}} = {out}$"
+            else f"${axis}_{{out}} = {size}$"
         )
-    steps.answer(f"({expected[0]}, {expected[1]})")
+    steps.answer(f"({shown[0]}, {shown[1]})")
     return Solved(
         prompt,
         expected,
@@ -246,6 +260,7 @@ def solve_conv_mode_size(params: Mapping[str, Any]) -> Solved:
         steps.text(),
         bi("按 (H, W) 作答，例如 (5, 5)", "answer as (H, W), e.g. (5, 5)"),
         ("H", "W"),
+        checks=tuple(steps.checks()),
     )
 
 

@@ -2,11 +2,20 @@
 
 Worked solutions are Markdown with LaTeX math. `Steps` collects them line by line in Chinese and English at
 once, so the two languages never drift apart in their numbers.
+
+The numbers a solution derives are not formatted on the spot. `Steps.value` and `Steps.calc` hand out
+placeholders for them and record how each derived number follows from the numbers it is computed from;
+`Steps.text` then picks every number's decimals so that redoing each step with the numbers *as printed* gives
+the printed result (``−ln 0.03010 = 3.5032``, never ``−ln 0.0301 = 3.5032`` when ``−ln 0.0301`` is 3.5033),
+and fills the placeholders in. `Steps.checks` lists those steps as printed, for the test that redoes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -104,12 +113,223 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+MAX_PLACES = 12
+"""The most decimals a derived number is shown with; a step that needs more is left as it is (and the test of
+displayed steps fails)."""
+
+_TOKEN = re.compile("\ue000(\\d+)\ue001")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of a worked solution as printed: ``result = compute(*operands)``.
+
+    Attributes:
+        label: what the step computes, for messages (``"-ln p"``).
+        compute: the computation, on floats.
+        operands: the operands as printed (``"0.03010"``, ``"2/3"``), or exact constants.
+        result: the result as printed.
+        tolerance: how far the recomputed value may be from the printed result: half a unit in its last
+            printed place (0 for an exact fraction), plus a hair for floating-point error.
+    """
+
+    label: str
+    compute: Callable[..., float]
+    operands: tuple[str, ...]
+    result: str
+    tolerance: float
+
+    def holds(self) -> bool:
+        """Whether redoing the step from the printed operands gives the printed result."""
+        recomputed = self.compute(*(read_number(o) for o in self.operands))
+        return math.isclose(recomputed, read_number(self.result), rel_tol=0, abs_tol=self.tolerance)
+
+
+def read_number(text: str) -> float:
+    """A printed number as a float: ``-0.0301``, ``1.23e-05``, ``2/3``, ``−1`` (a Unicode minus)."""
+    cleaned = text.replace("−", "-").replace(" ", "").replace("\\,", "")
+    if "/" in cleaned:
+        return float(Fraction(cleaned))
+    return float(cleaned)
+
+
+def _half_unit(text: str, places: int) -> float:
+    """Half a unit in the last place a number was rounded to (at least ``places`` decimals)."""
+    if "/" in text:
+        return 0.0
+    mantissa, _, exponent = text.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    if exponent:
+        return 0.5 * 10.0 ** (int(exponent) - decimals)
+    return 0.5 * 10.0 ** -max(decimals, places)
+
+
+class _Quantity:
+    """A number a solution prints: its exact value and the decimals it is printed with."""
+
+    def __init__(
+        self, value: float, places: int, fixed: str | None, tiny_as_zero: bool = False
+    ) -> None:
+        self.value = value
+        self.places = places
+        self.fixed = fixed
+        self.tiny_as_zero = tiny_as_zero
+
+    def text(self) -> str:
+        if self.fixed is not None:
+            return self.fixed
+        if self.tiny_as_zero and abs(self.value) < 0.5 * 10.0**-self.places:
+            return "0"
+        return num(self.value, self.places)
+
+    def can_grow(self) -> bool:
+        return (
+            self.fixed is None and self.places < MAX_PLACES and not _exact(self.text(), self.value)
+        )
+
+
+def _exact(text: str, value: float) -> bool:
+    try:
+        return read_number(text) == value
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class _Relation:
+    label: str
+    compute: Callable[..., float]
+    operands: tuple[int | float, ...]  # quantity indices, or constants as floats
+    result: int
+
+
 class Steps:
     """A worked solution built in Chinese and English at once."""
 
     def __init__(self) -> None:
         self._zh: list[str] = []
         self._en: list[str] = []
+        self._quantities: list[_Quantity] = []
+        self._relations: list[_Relation] = []
+        self._resolved = False
+
+    # -- numbers whose printed digits are chosen at the end ---------------------------------------------------
+
+    def _token(self, quantity: _Quantity) -> str:
+        self._quantities.append(quantity)
+        self._resolved = False
+        return f"\ue000{len(self._quantities) - 1}\ue001"
+
+    def value(self, x: Any, places: int = 4) -> str:
+        """A number the solution prints (an input, or one computed off the page): a placeholder for its text.
+
+        Its decimals may grow (from ``places``) when a step computed from it needs them.
+        """
+        return self._token(_Quantity(float(x), places, None))
+
+    def exact(self, text: str, x: Any) -> str:
+        """A number printed exactly as ``text`` (``2/3``) whatever steps use it."""
+        return self._token(_Quantity(float(x), 0, text))
+
+    def calc(
+        self,
+        compute: Callable[..., float],
+        *operands: str | float,
+        places: int = 4,
+        label: str = "",
+        expect: float | None = None,
+        tiny_as_zero: bool = False,
+    ) -> str:
+        """A number derived from printed ones: ``compute(*operands)``, as a placeholder for its text.
+
+        Args:
+            compute: the computation, on floats.
+            operands: placeholders from `value`, `exact` or `calc`, or exact constants.
+            places: the decimals it is printed with at least.
+            label: what it computes, for the test's messages.
+            expect: the value the engine gives for it; a solution that computes something else is a bug.
+            tiny_as_zero: print a value that rounds to 0 at ``places`` as 0, not in scientific notation
+                (batch norm's ε turns an exact 0 into −8e−07).
+
+        Returns:
+            The placeholder, to put into the text.
+        """
+        args: list[int | float] = []
+        values: list[float] = []
+        for operand in operands:
+            if isinstance(operand, str):
+                match = _TOKEN.fullmatch(operand)
+                if match is None:
+                    raise ValueError(f"not a number placeholder: {operand!r}")
+                index = int(match.group(1))
+                args.append(index)
+                values.append(self._quantities[index].value)
+            else:
+                args.append(float(operand))
+                values.append(float(operand))
+        result = float(compute(*values))
+        if expect is not None and not math.isclose(result, expect, rel_tol=1e-9, abs_tol=1e-12):
+            raise AssertionError(
+                f"worked step {label or compute}: {result} but the engine gives {expect}"
+            )
+        token = self._token(_Quantity(result, places, None, tiny_as_zero))
+        self._relations.append(_Relation(label, compute, tuple(args), len(self._quantities) - 1))
+        return token
+
+    def _operand_text(self, operand: int | float) -> str:
+        if isinstance(operand, int):
+            return self._quantities[operand].text()
+        return repr(operand)
+
+    def _check(self, relation: _Relation) -> Check:
+        result = self._quantities[relation.result]
+        text = result.text()
+        return Check(
+            relation.label,
+            relation.compute,
+            tuple(self._operand_text(o) for o in relation.operands),
+            text,
+            _half_unit(text, result.places) + 1e-9 * max(1.0, abs(result.value)),
+        )
+
+    def _resolve(self) -> None:
+        """Give operands more decimals until every step redone from the printed numbers gives its result."""
+        if self._resolved:
+            return
+        for _ in range(4 * MAX_PLACES):
+            grew = False
+            for relation in self._relations:
+                if self._check(relation).holds():
+                    continue
+                for operand in relation.operands:
+                    if isinstance(operand, int) and self._quantities[operand].can_grow():
+                        self._quantities[operand].places += 1
+                        grew = True
+            if not grew:
+                break
+        self._resolved = True
+
+    def checks(self) -> list[Check]:
+        """Every recorded step as printed, and every number given with `value` (checked against its value)."""
+        self._resolve()
+        derived = {r.result for r in self._relations}
+        given = [
+            Check(
+                "printed value",
+                lambda v=q.value: v,
+                (),
+                q.text(),
+                _half_unit(q.text(), q.places) + 1e-9 * max(1.0, abs(q.value)),
+            )
+            for i, q in enumerate(self._quantities)
+            if i not in derived
+        ]
+        return [self._check(r) for r in self._relations] + given
+
+    def render(self, text: str) -> str:
+        """Text with its number placeholders filled in."""
+        self._resolve()
+        return _TOKEN.sub(lambda m: self._quantities[int(m.group(1))].text(), text)
 
     def add(self, zh: str, en: str | None = None) -> Steps:
         """Add a paragraph; with one argument (math, numbers) it is the same in both languages."""
@@ -136,8 +356,8 @@ class Steps:
         return self.add(f"**答案：** {shown}", f"**Answer:** {shown}")
 
     def text(self) -> Text:
-        """The solution as a bilingual text."""
-        return Text(zh="\n\n".join(self._zh), en="\n\n".join(self._en))
+        """The solution as a bilingual text, every number placeholder filled in."""
+        return Text(zh=self.render("\n\n".join(self._zh)), en=self.render("\n\n".join(self._en)))
 
 
 def join(*parts: Text) -> Text:
