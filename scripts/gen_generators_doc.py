@@ -20,6 +20,10 @@ TOPICS = {
     "signal": "Convolution modes",
     "losses": "Losses",
     "detection": "Detection metrics",
+    "proposals": "NMS and anchor assignment",
+    "dense": "Segmentation, upsampling and keypoints",
+    "training": "Optimisers, normalisation, quantization and attention",
+    "geometry": "Geometry and tracking",
     "misc": "Slicing, initialisation and training",
 }
 

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from cvquiz.answers import AnswerKind, Judgement, judge
-from cvquiz.generators import detection, losses, misc, shapes, signal  # noqa: F401  (they register)
+from cvquiz.generators import (  # noqa: F401  (they register)
+    dense,
+    detection,
+    geometry,
+    losses,
+    misc,
+    proposals,
+    shapes,
+    signal,
+    training,
+)
 from cvquiz.generators.core import (
     REGISTRY,
     Generator,
@@ -147,7 +157,17 @@ def list_generators() -> list[GeneratorInfo]:
     ]
 
 
-_TOPICS = ("shapes", "signal", "losses", "detection", "misc")
+_TOPICS = (
+    "shapes",
+    "signal",
+    "losses",
+    "detection",
+    "proposals",
+    "dense",
+    "training",
+    "geometry",
+    "misc",
+)
 
 
 def _judging(generator: Generator, card: Card) -> tuple[int | None, float | None, float | None]:

@@ -587,7 +587,9 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
                 for i, v in enumerate(column)
             ]
             offset = f" - {num(-shift)}" if shift < 0 else f" + {num(shift)}"
-            steps.add(f"$y = {num(g)}\\cdot(x - {mean})/{sd}{offset}$ → [{', '.join(ys)}]")
+            steps.add(
+                f"$y = {num(g)}\\cdot(x - {steps.signed(mean)})/{sd}{offset}$ → [{', '.join(ys)}]"
+            )
             answers.append(ys)
         elif ask == "running_mean":
             new = steps.calc(

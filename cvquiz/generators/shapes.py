@@ -363,9 +363,12 @@ def solve_pool(params: Mapping[str, Any]) -> Solved:
     name = "MaxPool2d" if kind == "max" else "AvgPool2d"
     layer = _layer(name, (), keywords)
     shape = _shape((n, c, h, w))
+    version_zh = "（按 PyTorch 1.8 及以后的规则）" if ceil_mode else ""
+    version_en = " (by the rule of PyTorch 1.8 and later)" if ceil_mode else ""
     prompt = bi(
-        f"池化层 {layer} 的输入形状为 $(N, C, H, W) = {shape}$。输出形状是多少？",
-        f"The pooling layer {layer} gets an input of shape $(N, C, H, W) = {shape}$. What is the output shape?",
+        f"池化层 {layer} 的输入形状为 $(N, C, H, W) = {shape}$。输出形状是多少{version_zh}？",
+        f"The pooling layer {layer} gets an input of shape $(N, C, H, W) = {shape}$. What is the output "
+        f"shape{version_en}?",
     )
     rounding = "\\left\\lceil" if ceil_mode else "\\left\\lfloor"
     closing = "\\right\\rceil" if ceil_mode else "\\right\\rfloor"
@@ -411,13 +414,23 @@ def solve_pool(params: Mapping[str, Any]) -> Solved:
             f"{axis}_{{out}} = {rounding} \\frac{{{size} + 2\\cdot {p} - {span}}}{{{s}}} {closing} + 1 = "
             f"{rounding} \\frac{{{shown[0]}}}{{{s}}} {closing} + 1 = {shown[1]} + 1 = {shown[2]}"
         )
-        if rounded + 1 != out:
+        if rounded + 1 != out and p:
             steps.add(
                 f"最后一个窗口的起点（从左侧 padding 的边缘数起）是 $({rounded + 1} - 1)\\cdot {s} = {rounded * s}$，"
                 f"已不小于 H + p = {size + p}，只覆盖 padding，被丢弃：${axis}_{{out}} = {out}$。",
                 f"The last window would start at $({rounded + 1} - 1)\\cdot {s} = {rounded * s}$ (counted from the edge "
                 f"of the left padding) ≥ H + p = {size + p}, inside the padding only, so it is dropped: "
                 f"${axis}_{{out}} = {out}$.",
+            )
+        elif rounded + 1 != out:
+            steps.add(
+                f"最后一个窗口的起点是 $({rounded + 1} - 1)\\cdot {s} = {rounded * s} \\ge H = {size}$，已完全在输入之外，"
+                f"PyTorch 1.8 起丢弃它：${axis}_{{out}} = {out}$。1.8 之前（2020 年底修复的 pytorch/pytorch#45357）"
+                f"只在 padding > 0 时才丢弃，这里会得到 {rounded + 1}（多出的一行/列全是 −inf）。",
+                f"The last window would start at $({rounded + 1} - 1)\\cdot {s} = {rounded * s} \\ge H = {size}$, wholly "
+                f"past the input, and PyTorch 1.8 and later drop it: ${axis}_{{out}} = {out}$. Before 1.8 (the fix of "
+                f"pytorch/pytorch#45357 in late 2020) the window was dropped only with padding > 0, giving "
+                f"{rounded + 1} here (an extra row/column of −inf).",
             )
     steps.add(
         f"池化不改变通道数：C = {c}，N = {n}。",
