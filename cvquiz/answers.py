@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -252,6 +253,10 @@ _NON_FINITE = frozenset(
 )
 # Longer exponents would only build huge Fractions; no answer needs them.
 _MAX_EXPONENT_DIGITS = 4
+MAX_MAGNITUDE = Fraction(sys.float_info.max)
+"""Numbers larger than the largest float (about 1.8e308) are refused as too large, whole numbers too: every
+number the parser accepts can then be shown, compared with a float and judged (``1e9999`` typed for an integer
+would otherwise be an int of 10,000 digits, more than Python prints)."""
 _EXPONENT_RE = re.compile(r"[eE][+-]?([0-9]+)")
 
 
@@ -300,6 +305,8 @@ def _read_exact(s: str, text: str, kind: AnswerKind) -> tuple[Fraction, bool] | 
         if divisor == 0:
             raise AnswerParseError(text, kind, "division by zero")
         value /= divisor
+    if abs(value) > MAX_MAGNITUDE:
+        raise AnswerParseError(text, kind, "the number is too large")
     return value, typed_as_int
 
 

@@ -185,3 +185,21 @@ def test_formulas_reach_mathjax_escaped_but_otherwise_untouched(latex: str) -> N
     html = render_markdown(f"see ${latex}$ here")
     escaped = latex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert html == rf"see \({escaped}\) here"
+
+
+_PUA_TEXT = st.text(
+    alphabet=["a", " ", "$", "x", "\ue000", "\ue001", "\ue002", "0", "1", "o", "c", "*"]
+)
+
+
+@given(_PUA_TEXT)
+def test_private_use_characters_in_card_text_survive_the_formula_placeholders(text: str) -> None:
+    # The placeholders that hold formulas out of Markdown use U+E000/U+E001; card text may hold them too.
+    html = render_markdown(text)
+    for char in ("\ue000", "\ue001", "\ue002"):
+        assert html.count(char) == text.count(char)
+
+
+def test_a_placeholder_typed_in_card_text_is_not_taken_for_a_formula() -> None:
+    assert render_markdown("see \ue0000\ue001 and $x$") == "see \ue0000\ue001 and \\(x\\)"
+    assert render_markdown("\ue0005\ue001 $y$") == "\ue0005\ue001 \\(y\\)"

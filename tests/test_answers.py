@@ -6,7 +6,7 @@ import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cvquiz.answers import (
@@ -506,3 +506,45 @@ def test_decimals_accept_the_rounded_expected_value(value: float, decimals: int)
     rounded = round(value, decimals)
     if math.isfinite(rounded):
         assert judge(repr(rounded), value, K.NUMBER, decimals=decimals).correct
+
+
+# What a person (or a cat on the keyboard) may type for a number: digits, signs, exponents, powers of ten,
+# fractions, brackets, separators, the odd letter.
+_NUMBERISH = st.text(alphabet="0123456789eE+-.x×*^/()[],; \n9", max_size=60) | st.builds(
+    lambda digits, exponent, form: form.format(d=digits, e=exponent),
+    st.text(alphabet="0123456789", min_size=1, max_size=5000),
+    st.integers(min_value=-99999, max_value=99999),
+    st.sampled_from(
+        ["{d}", "{d}e{e}", "1 x 10^{e}", "{d}.5e{e}", "-{d}", "{d}/1e{e}", "[{d}e{e}]"]
+    ),
+)
+
+
+@given(text=_NUMBERISH, kind=st.sampled_from(list(AnswerKind)))
+@settings(max_examples=400, deadline=None)
+def test_any_typed_text_is_judged_or_refused(text: str, kind: AnswerKind) -> None:
+    expected = {
+        AnswerKind.INTEGER: 224,
+        AnswerKind.NUMBER: 0.693,
+        AnswerKind.SHAPE: (1, 8, 4, 4),
+        AnswerKind.VECTOR: (1.5, 2),
+        AnswerKind.MATRIX: ((1, 2.5), (3, 4)),
+        AnswerKind.BOOLEAN: True,
+        AnswerKind.TEXT: "same",
+    }[kind]
+    try:
+        verdict = judge(text, expected, kind)
+    except AnswerParseError as error:
+        assert str(error).startswith("could not read")
+        return
+    assert isinstance(verdict.correct, bool) and "\n" not in verdict.message
+    str(verdict.parsed.value)  # every accepted value can be shown
+
+
+@pytest.mark.parametrize("text", ["1e9999", "1 x 10^4400", "-1e309", "9" * 310, "1e9999/1e-9999"])
+@pytest.mark.parametrize("kind", [AnswerKind.INTEGER, AnswerKind.NUMBER, AnswerKind.VECTOR])
+def test_numbers_beyond_the_largest_float_are_too_large(text: str, kind: AnswerKind) -> None:
+    if kind is AnswerKind.VECTOR and " x " in text:
+        pytest.skip("'x' is not read inside a list")
+    with pytest.raises(AnswerParseError, match="the number is too large"):
+        judge(text, {AnswerKind.VECTOR: [1]}.get(kind, 1), kind)

@@ -16,9 +16,8 @@ from typer.testing import CliRunner
 
 from cvquiz import clock
 from cvquiz.cli.app import app
-from cvquiz.cli.commands_backup import restore_json, restore_json_file
 from cvquiz.collection import Collection
-from cvquiz.collection.backup import export_json
+from cvquiz.collection.backup import export_json, restore_json, restore_json_file
 from cvquiz.collection.scheduling import bury, record_review, suspend
 from cvquiz.config import Settings
 from cvquiz.errors import CollectionError
@@ -196,7 +195,7 @@ def test_refuses_a_collection_with_history(
         (lambda d: {"hello": 1}, "not a cvquiz collection export"),
         (lambda d: {**d, "version": 99}, "version 99"),
         (lambda d: {**d, "migrations": [*d["migrations"], "m999_future"]}, "newer cvquiz"),
-        (lambda d: {**d, "cards": [{"pk": 1}]}, "not a valid"),
+        (lambda d: {**d, "cards": [{"pk": 1}]}, r"the export: cards\[0\]\.deck_id: is missing"),
         (
             lambda d: {**d, "reviews": [{**d["reviews"][0], "card_pk": 999}]},
             "does not hang together",
@@ -245,3 +244,98 @@ def test_export_json_takes_the_file_with_o_like_the_other_exports(
     result = runner.invoke(app, [*args, str(out), "-o", str(out)])
     assert result.exit_code == 2
     assert "as an argument or with -o, not both" in result.stderr
+
+
+def _bad_card(d: dict[str, Any], index: int, path: str, value: Any) -> dict[str, Any]:
+    cards = json.loads(json.dumps(d["cards"]))
+    node = cards[index]
+    *parents, last = path.split(".")
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return {**d, "cards": cards}
+
+
+def _bad_review(d: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    return {**d, "reviews": [{**d["reviews"][0], key: value}, *d["reviews"][1:]]}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: _bad_card(d, 4, "schedule.stability", -1.5),
+            "cards[4].schedule.stability: must be > 0",
+        ),
+        (
+            lambda d: _bad_card(d, 4, "schedule.stability", float("nan")),
+            "cards[4].schedule.stability: must be a finite number",
+        ),
+        (
+            lambda d: _bad_card(d, 3, "schedule.stability", float("inf")),
+            "cards[3].schedule.stability: must be a finite number",
+        ),
+        (
+            lambda d: _bad_card(d, 0, "schedule.reps", 10**30),
+            "cards[0].schedule.reps: must be a whole number from 0 to 2147483647",
+        ),
+        (
+            lambda d: _bad_card(d, 0, "schedule.difficulty", 11),
+            "cards[0].schedule.difficulty: must be from 1 to 10",
+        ),
+        (
+            lambda d: _bad_card(d, 1, "schedule.due_day", "yesterday"),
+            "cards[1].schedule.due_day: must be a date",
+        ),
+        (lambda d: _bad_card(d, 1, "added_at", "2026-13-45"), "cards[1].added_at: must be a time"),
+        (
+            lambda d: _bad_card(d, 2, "content.id", "other"),
+            "cards[2].content.id: must be the card's id",
+        ),
+        (lambda d: _bad_card(d, 2, "type", "essay"), "cards[2].type: must be one of"),
+        (
+            lambda d: _bad_review(d, "study_day", "0000-00-00"),
+            "reviews[0].study_day: must be a date",
+        ),
+        (
+            lambda d: _bad_review(d, "study_day", "10000-01-01"),
+            "reviews[0].study_day: must be a date",
+        ),
+        (
+            lambda d: _bad_review(d, "rating", 5),
+            "reviews[0].rating: must be a whole number from 1 to 4",
+        ),
+        (lambda d: _bad_review(d, "seed", 2**64), "reviews[0].seed: must be a whole number"),
+        (
+            lambda d: _bad_review(d, "before", {"stability": 0}),
+            "reviews[0].before.stability: must be > 0",
+        ),
+        (lambda d: {**d, "decks": "all of them"}, "decks: must be a list"),
+    ],
+)
+def test_a_bad_value_is_named_by_its_json_path_and_nothing_is_imported(
+    tmp_path: Path, empty_bundled: Path, decks: Path, change: Any, message: str
+) -> None:
+    source = fresh(tmp_path / "a.sqlite", empty_bundled, decks)
+    study(source, seed=3, steps=3)
+    buffer = io.StringIO()
+    export_json(source, buffer, NOW)
+    data = json.loads(buffer.getvalue())
+    assert len(data["cards"]) == 5 and data["reviews"]
+    target = fresh(tmp_path / "b.sqlite", empty_bundled, decks)
+    before = dump(target)
+    with pytest.raises(CollectionError) as caught:
+        restore_json(target, change(data), source="crafted.json")
+    assert str(caught.value).startswith(f"crafted.json: {message}"), str(caught.value)
+    assert str(caught.value).endswith("; nothing was imported")
+    assert dump(target) == before
+
+
+def test_a_deeply_nested_file_is_refused(tmp_path: Path, empty_bundled: Path, decks: Path) -> None:
+    col = fresh(tmp_path / "a.sqlite", empty_bundled, decks)
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"format": "cvquiz-collection", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    before = dump(col)
+    with pytest.raises(CollectionError, match=r"deep\.json: not valid JSON: nested too deeply"):
+        restore_json_file(col, deep)
+    assert dump(col) == before

@@ -27,11 +27,47 @@ from cvquiz.model import Text
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["escape", "math_segments", "render_markdown", "render_text"]
+__all__ = [
+    "escape",
+    "hold",
+    "math_segments",
+    "protect",
+    "render_markdown",
+    "render_text",
+    "restore",
+]
 
-_OPEN, _CLOSE = "\ue000", "\ue001"
-"""Private-use characters around a formula's index while Markdown renders the rest (no Markdown meaning)."""
-_PLACEHOLDER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+_OPEN, _CLOSE, _ESC = "\ue000", "\ue001", "\ue002"
+"""Private-use characters around a formula's index while Markdown renders the rest (no Markdown meaning).
+Card text may hold them too: `protect` escapes them first (with ``_ESC``), so a placeholder is always one."""
+_PROTECT = str.maketrans({_OPEN: _ESC + "o", _CLOSE: _ESC + "c", _ESC: _ESC + "e"})
+_UNPROTECT = {"o": _OPEN, "c": _CLOSE, "e": _ESC}
+_HELD_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}|{_ESC}([oce])")
+
+
+def hold(index: int) -> str:
+    """Return the placeholder of the ``index``-th held-out piece (a formula) in `protect`-ed text."""
+    return f"{_OPEN}{index}{_CLOSE}"
+
+
+def protect(text: str) -> str:
+    """Escape the placeholder characters in text that is to hold placeholders (`hold`)."""
+    if _OPEN in text or _CLOSE in text or _ESC in text:
+        return text.translate(_PROTECT)
+    return text
+
+
+def restore(text: str, held: list[str]) -> str:
+    """Put the held-out pieces back for their placeholders and undo `protect`, in one pass."""
+
+    def back(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return held[int(match.group(1))]
+        return _UNPROTECT[match.group(2)]
+
+    return _HELD_RE.sub(back, text)
+
+
 _TICKS_RE = re.compile(r"`+")
 _PLAIN_LINE_RE = re.compile(r"(?![-+*>#=_]|\d{1,9}[.)])[^\\`*_\[\]<>&|~!$\n\r\x00]*")
 """A single line of prose that no Markdown rule touches: the HTML is the escaped text."""
@@ -220,19 +256,16 @@ def render_markdown(text: str, *, cloze: bool = False) -> str:
     pieces: list[str] = []
     for piece, is_math, display in math_segments(text):
         if not is_math:
-            pieces.append(piece)
+            pieces.append(protect(piece))
             continue
         if cloze:
             while "}}" in piece:
                 piece = piece.replace("}}", "} }")
         left, right = (r"\[", r"\]") if display else (r"\(", r"\)")
-        pieces.append(f"{_OPEN}{len(formulas)}{_CLOSE}")
+        pieces.append(hold(len(formulas)))
         formulas.append(left + escape(piece) + right)
     source = "".join(pieces)
-    html = _unwrap(_html(source))
-    if formulas:
-        html = _PLACEHOLDER_RE.sub(lambda m: formulas[int(m.group(1))], html)
-    return html
+    return restore(_unwrap(_html(source)), formulas)
 
 
 def render_text(text: Text | None, lang: str, *, cloze: bool = False) -> str:

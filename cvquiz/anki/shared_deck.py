@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+from cvquiz.anki.html import hold as held
+from cvquiz.anki.html import protect, restore
 from cvquiz.anki.merge import Targets
 from cvquiz.anki.package_reader import Package, PackageNote, PackageNotetype, StockKind
 from cvquiz.i18n import _
@@ -54,7 +56,6 @@ _MATH_RE = re.compile(
     re.S,
 )
 _TAG_RE = re.compile(r"<br\s*/?>|<[^>]*>", re.I)
-_HOLD_RE = re.compile("\ue000(\\d+)\ue001")
 
 
 def media_folder(deck_path: Path) -> Path:
@@ -120,15 +121,15 @@ def html_to_markdown(html: str, media_prefix: str = "") -> tuple[str, list[str]]
         else:
             body = match.group("d") if match.group("d") is not None else match.group("d2")
             formulas.append("$$" + _tex(body).strip() + "$$")
-        return f"\ue000{len(formulas) - 1}\ue001"
+        return held(len(formulas) - 1)
 
     images: list[str] = []
-    source = _MATH_RE.sub(hold, html)
+    source = _MATH_RE.sub(hold, protect(html))
     text = str(_converter(images, media_prefix).convert(source))
     text = text.replace("\xa0", " ")
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    text = _HOLD_RE.sub(lambda m: formulas[int(m.group(1))], text)
+    text = restore(text, formulas)
     return text, images
 
 

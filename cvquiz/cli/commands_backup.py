@@ -1,12 +1,13 @@
 """``cvquiz export json``: the whole collection as one JSON file (a backup that loses nothing).
 
-The restoring side, `restore_json` / `restore_json_file`, is called by ``cvquiz import`` for ``.json`` files.
+The restoring side is `cvquiz.collection.backup.restore_json_file`, which ``cvquiz import`` calls for ``.json``
+files.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.markup import escape
@@ -17,9 +18,6 @@ from cvquiz.cli.groups import export_app
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from cvquiz.collection import Collection
     from cvquiz.collection.backup import BackupCounts
 
 
@@ -73,29 +71,3 @@ def export_json(
         highlight=False,
         soft_wrap=True,
     )
-
-
-def restore_json(col: Collection, data: Mapping[str, Any]) -> BackupCounts:
-    """Restore a parsed ``cvquiz export json`` document into an empty collection.
-
-    See `cvquiz.collection.backup.restore_json`.
-
-    Raises:
-        CollectionError: when the collection is not empty or the data is not a cvquiz export.
-    """
-    from cvquiz.collection.backup import restore_json as restore
-
-    return restore(col, data)
-
-
-def restore_json_file(col: Collection, path: Path) -> BackupCounts:
-    """Read a ``cvquiz export json`` file and restore it into an empty collection.
-
-    Raises:
-        CollectionError: when the file cannot be read or parsed, or as `restore_json`.
-    """
-    from cvquiz.errors import CollectionError
-    from cvquiz.fileio import read_json_file
-
-    data = read_json_file(path, error=CollectionError)
-    return restore_json(col, data)

@@ -588,12 +588,9 @@ def _progress(env: Env, total: int) -> tuple[Callable[[int, int], None] | None, 
 
 def _restore_json(env: Env, path: Path, as_json: bool) -> None:
     """Restore a ``cvquiz export json`` backup into an empty collection."""
-    from cvquiz.collection.backup import restore_json
-    from cvquiz.errors import CollectionError
-    from cvquiz.fileio import read_json_file
+    from cvquiz.collection.backup import restore_json_file
 
-    data = read_json_file(path, error=CollectionError)
-    counts = restore_json(env.collection(sync=False), data)
+    counts = restore_json_file(env.collection(sync=False), path)
     if as_json:
         _print_json(env, asdict(counts))
         return

@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from cvquiz import clock
 from cvquiz.errors import CollectionError
+from cvquiz.i18n import _
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cvquiz.collection import Collection
 
-__all__ = ["FORMAT", "VERSION", "BackupCounts", "export_json", "restore_json"]
+__all__ = ["FORMAT", "VERSION", "BackupCounts", "export_json", "restore_json", "restore_json_file"]
 
 FORMAT = "cvquiz-collection"
 VERSION = 1
@@ -203,19 +206,38 @@ def _check_empty(col: Collection) -> None:
         )
 
 
-def restore_json(col: Collection, data: Mapping[str, Any]) -> BackupCounts:
+def restore_json_file(col: Collection, path: Path) -> BackupCounts:
+    """Read a ``cvquiz export json`` file and restore it into an empty collection (see `restore_json`).
+
+    Raises:
+        CollectionError: when the file cannot be read or is not JSON (with its line and column), or as
+            `restore_json` (a bad value named with the file and its JSON path).
+    """
+    from cvquiz.fileio import read_json_file
+
+    return restore_json(col, read_json_file(path, error=CollectionError), source=str(path))
+
+
+def restore_json(
+    col: Collection, data: Mapping[str, Any], source: str | None = None
+) -> BackupCounts:
     """Restore an export made by `export_json` into an empty collection, in one transaction.
+
+    Every value is checked for its type and range first (`cvquiz.collection.export_format`); nothing is
+    written unless all are right.
 
     Args:
         col: the collection to fill; deck and card rows it already has (synced, never studied) are replaced.
         data: the parsed export.
+        source: the file it came from, to name in errors.
 
     Returns:
         How many decks, cards and reviews were restored.
 
     Raises:
         CollectionError: when the collection already has reviews or studied cards, when the data is not a
-            cvquiz export, or when it was made by a newer cvquiz.
+            cvquiz export, when it was made by a newer cvquiz, or at its first bad value
+            (``FILE: cards[12].schedule.stability: must be > 0; nothing was imported``).
     """
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         raise CollectionError(
@@ -230,6 +252,16 @@ def restore_json(col: Collection, data: Mapping[str, Any]) -> BackupCounts:
         raise CollectionError(
             f"this export was made by a newer cvquiz (schema {', '.join(unknown)}); upgrade cvquiz first"
         )
+    from cvquiz.collection.export_format import ExportFormatError, check_export
+
+    try:
+        check_export(data)
+    except ExportFormatError as error:
+        raise CollectionError(
+            _("{source}: {where}: {problem}; nothing was imported").format(
+                source=source or _("the export"), where=error.path, problem=error.problem
+            )
+        ) from None
     _check_empty(col)
     try:
         decks = [_deck_row(d) for d in data["decks"]]

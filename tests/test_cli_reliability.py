@@ -1,0 +1,132 @@
+"""The cases of the reliability review that ended in a traceback, each through the installed ``cvquiz``.
+
+Each must end in one clear line (the file, line and column, or the card, or the setting), a non-zero exit where
+the command failed, and nothing lost or changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from tests._faults import cvquiz_command, run
+
+PARAMS_DECK = """\
+deck: mine
+name: Mine
+cards:
+  - id: params
+    type: compute
+    generator: conv_params
+    params: {in_channels: [3], out_channels: [8], kernel: [3], groups: [1], bias: [true]}
+"""
+# 3 * 8 * 3 * 3 + 8 = 224 parameters.
+
+
+def error_lines(stderr: str) -> list[str]:
+    assert "Traceback" not in stderr, stderr
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def reviews(collection: Path) -> list[tuple[str, int]]:
+    with closing(sqlite3.connect(collection)) as conn:
+        return conn.execute("SELECT answer, correct FROM reviews ORDER BY id").fetchall()
+
+
+# --- item 5: answers the parser accepts are judged or refused ------------------------------------------------
+
+
+def test_huge_integer_answers_are_refused_and_the_drill_goes_on(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    (user_decks / "mine.yaml").write_text(PARAMS_DECK, encoding="utf-8")
+    typed = ["1e9999", "1 x 10^4400", "9" * 5000, "7" * 1_000_000, "224", "3"]
+    done = run(
+        [cvquiz_command(), "drill", "--deck", "mine", "--json"], stdin="\n".join(typed) + "\n"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    notices = [e["message"] for e in events if e["event"] == "notice"]
+    assert len(notices) == 4 and all("could not read" in n for n in notices), notices
+    assert "the number is too large" in notices[0] and "the number is too large" in notices[1]
+    assert "longer than 10000 characters" in notices[3]
+    assert [e["event"] for e in events].count("rated") == 1
+    assert reviews(Path(cvquiz_env["CVQUIZ_COLLECTION"])) == [("224", 1)]
+
+
+# --- item 10: private-use characters in card text ----------------------------------------------------------
+
+
+PUA_DECK = """\
+deck: mine
+name: Mine
+cards:
+  - id: pua
+    question: "Private use: \\ue000 0 \\ue001, \\ue0001\\ue001 and $x^2$"
+    answer: "$\\\\frac{1}{2}$ then \\ue001\\ue000"
+"""
+
+
+@pytest.mark.parametrize("kind", ["anki", "text"])
+def test_private_use_characters_and_formulas_export(
+    kind: str, user_decks: Path, tmp_path: Path
+) -> None:
+    (user_decks / "mine.yaml").write_text(PUA_DECK, encoding="utf-8")
+    out = tmp_path / f"out.{kind}"
+    done = run([cvquiz_command(), "export", kind, "--deck", "mine", "-o", str(out)])
+    assert done.returncode == 0, done.stderr
+    assert error_lines(done.stderr)[0].startswith("Wrote")
+    if kind == "text":
+        text = out.read_text(encoding="utf-8")
+        assert (
+            "\ue0001\ue001 and \\(x^2\\)" in text and "\\(\\frac{1}{2}\\) then \ue001\ue000" in text
+        )
+
+
+# --- item 9: import json validates every field and imports nothing on the first bad value ---------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("schedule.stability", "-2.5", "must be > 0"),
+        ("schedule.stability", "NaN", "must be a finite number"),
+        ("schedule.reps", "1" + "0" * 30, "must be a whole number from 0 to 2147483647"),
+    ],
+)
+def test_a_crafted_json_backup_is_refused_at_its_first_bad_value(
+    user_decks: Path,
+    cvquiz_env: dict[str, str],
+    tmp_path: Path,
+    path: str,
+    value: str,
+    message: str,
+) -> None:
+    (user_decks / "mine.yaml").write_text(PARAMS_DECK, encoding="utf-8")
+    backup = tmp_path / "backup.json"
+    assert run([cvquiz_command(), "decks"]).returncode == 0  # export json does not sync: sync first
+    done = run([cvquiz_command(), "export", "json", "-o", str(backup)])
+    assert done.returncode == 0, done.stderr
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    index = next(i for i, c in enumerate(data["cards"]) if c["card_id"] == "params")
+    *parents, last = path.split(".")
+    node = data["cards"][index]
+    for key in parents:
+        node = node[key]
+    node[last] = "@@"
+    crafted = tmp_path / "crafted.json"
+    crafted.write_text(json.dumps(data).replace('"@@"', value), encoding="utf-8")
+    fresh = {"CVQUIZ_COLLECTION": str(tmp_path / "fresh.sqlite")}
+    done = run([cvquiz_command(), "import", "json", str(crafted)], env=fresh)
+    assert done.returncode == 1
+    assert error_lines(done.stderr) == [
+        f"Error: {crafted}: cards[{index}].{path}: {message}; nothing was imported"
+    ]
+    with closing(sqlite3.connect(tmp_path / "fresh.sqlite")) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM schedule WHERE state != 0").fetchone()[0] == 0
