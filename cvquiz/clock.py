@@ -11,6 +11,7 @@ import os
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from cvquiz.errors import ConfigError
+from cvquiz.i18n import _
 
 DEFAULT_ROLLOVER_HOUR = 4
 
@@ -31,11 +32,19 @@ def parse_instant(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ConfigError(
-            f"could not read {text!r} as an ISO 8601 time (e.g. 2026-11-30T08:00:00+08:00)"
+            _(
+                "could not read {text!r} as an ISO 8601 time (e.g. 2026-11-30T08:00:00+08:00)"
+            ).format(text=text)
         ) from None
     if value.tzinfo is None:
         value = value.astimezone()
     return value
+
+
+EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+LATEST = datetime(9899, 12, 31, tzinfo=UTC)
+"""The times ``CVQUIZ_NOW`` may name: the collection counts milliseconds from 1970, and a card may be
+scheduled up to 100 years ahead, which must still be a date Python can hold (the year 9999 at most)."""
 
 
 def now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
@@ -45,12 +54,25 @@ def now(environ: os._Environ[str] | dict[str, str] | None = None) -> datetime:
         environ: the environment to read (default ``os.environ``).
 
     Raises:
-        ConfigError: when ``CVQUIZ_NOW`` is set but not an ISO 8601 time.
+        ConfigError: when ``CVQUIZ_NOW`` is set but not an ISO 8601 time between 1970 and 9899.
     """
     env = os.environ if environ is None else environ
     fixed = env.get("CVQUIZ_NOW")
     if fixed:
-        return parse_instant(fixed)
+        try:
+            value = parse_instant(fixed)
+            inside = EARLIEST <= value <= LATEST
+        except (OverflowError, ValueError):  # a naive time near year 1 or 9999 has no local offset
+            inside = False
+        except ConfigError as error:
+            raise ConfigError(_("CVQUIZ_NOW: {problem}").format(problem=error)) from None
+        if not inside:
+            raise ConfigError(
+                _("CVQUIZ_NOW: {value!r} is out of range; give a time from 1970 to 9899").format(
+                    value=fixed
+                )
+            )
+        return value
     return datetime.now(UTC).astimezone()
 
 

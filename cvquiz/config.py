@@ -26,14 +26,32 @@ DEFAULT_PARAMETERS: tuple[float, ...] = (
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_steps(text: str) -> tuple[timedelta, ...]:
+MAX_INTERVAL_DAYS = 36500
+"""The longest interval cvquiz schedules (100 years, as Anki); the ``maximum_interval`` setting is at most this."""
+MAX_STEPS = 20
+"""Learning or relearning steps are at most this many (Anki's own presets have two or three)."""
+
+
+def parse_steps(text: str, max_days: int = MAX_INTERVAL_DAYS) -> tuple[timedelta, ...]:
     """Parse learning steps as Anki writes them: ``"1m 10m"``, ``"10m 1h 1d"``, or ``""`` for none.
 
+    Args:
+        text: the steps.
+        max_days: the longest step allowed, in days (a step beyond the maximum interval makes no sense).
+
     Raises:
-        ConfigError: for a step that is not a positive number with a unit s, m, h or d.
+        ConfigError: for a step that is not a positive number with a unit s, m, h or d, a step longer
+            than ``max_days``, or more than `MAX_STEPS` steps.
     """
     steps = []
-    for part in text.replace(",", " ").split():
+    parts = text.replace(",", " ").split()
+    if len(parts) > MAX_STEPS:
+        raise ConfigError(
+            _("{count} steps are too many; give at most {most}").format(
+                count=len(parts), most=MAX_STEPS
+            )
+        )
+    for part in parts:
         unit = part[-1:].lower()
         number = part[:-1]
         try:
@@ -44,7 +62,14 @@ def parse_steps(text: str) -> tuple[timedelta, ...]:
             raise ConfigError(
                 f"could not read step {part!r}: use a number and a unit, e.g. 1m 10m 1h 1d"
             )
-        steps.append(timedelta(seconds=value * _UNITS[unit]))
+        seconds = value * _UNITS[unit]
+        if seconds > max_days * 86400:
+            raise ConfigError(
+                _("step {step} is longer than the maximum interval ({days} days)").format(
+                    step=part, days=max_days
+                )
+            )
+        steps.append(timedelta(seconds=seconds))
     return tuple(steps)
 
 
@@ -189,7 +214,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "desired_retention": _retention,
     "learning_steps": _steps,
     "relearning_steps": _steps,
-    "maximum_interval": _int_in(1, 36500),
+    "maximum_interval": _int_in(1, MAX_INTERVAL_DAYS),
     "fuzz": _bool,
     "parameters": _parameters,
     "new_per_day": _int_in(0, 9999),
@@ -250,7 +275,29 @@ def settings_from_data(data: Mapping[str, Any], origin: str = "config") -> Setti
             values[key] = check(raw)
         except ConfigError as error:
             raise ConfigError(f"{origin}: {key}: {error}") from None
-    return Settings(**values)
+    settings = Settings(**values)
+    try:
+        check_steps_fit(settings)
+    except ConfigError as error:
+        raise ConfigError(f"{origin}: {error}") from None
+    return settings
+
+
+def check_steps_fit(settings: Settings) -> None:
+    """Refuse learning or relearning steps longer than the maximum interval.
+
+    Raises:
+        ConfigError: naming the key and the step.
+    """
+    limit = timedelta(days=settings.maximum_interval)
+    for key in ("learning_steps", "relearning_steps"):
+        for step in getattr(settings, key):
+            if step > limit:
+                raise ConfigError(
+                    _(
+                        "{key}: step {step} is longer than the maximum interval ({days} days)"
+                    ).format(key=key, step=format_steps((step,)), days=settings.maximum_interval)
+                )
 
 
 def _deck_limits(raw: Any, origin: str) -> dict[str, DeckLimits]:
@@ -262,15 +309,25 @@ def _deck_limits(raw: Any, origin: str) -> dict[str, DeckLimits]:
             raise ConfigError(
                 f"{origin}: decks.{deck_id}: only new_per_day and reviews_per_day can be set"
             )
-        limits[deck_id] = DeckLimits(
-            new_per_day=None
-            if "new_per_day" not in table
-            else VALIDATORS["new_per_day"](table["new_per_day"]),
-            reviews_per_day=None
-            if "reviews_per_day" not in table
-            else VALIDATORS["reviews_per_day"](table["reviews_per_day"]),
-        )
+        checked: dict[str, int | None] = {}
+        for limit in ("new_per_day", "reviews_per_day"):
+            try:
+                checked[limit] = VALIDATORS[limit](table[limit]) if limit in table else None
+            except ConfigError as error:
+                raise ConfigError(
+                    _("{file}: {key}: {problem}").format(
+                        file=origin, key=f"decks.{_toml_key(deck_id)}.{limit}", problem=error
+                    )
+                ) from None
+        limits[deck_id] = DeckLimits(**checked)
     return limits
+
+
+def _toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else quoted (``"my/deck"``)."""
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else '"' + key.replace('"', '\\"') + '"'
 
 
 def load_settings(path: Path) -> Settings:
@@ -279,15 +336,47 @@ def load_settings(path: Path) -> Settings:
     Raises:
         ConfigError: when the file is not valid TOML or holds a bad value.
     """
+    from cvquiz.fileio import describe_os_error
+
     try:
-        text = path.read_text(encoding="utf-8")
+        blob = path.read_bytes()
     except FileNotFoundError:
         return Settings()
+    except OSError as error:
+        raise ConfigError(
+            _("{path}: cannot read the settings: {reason}").format(
+                path=path, reason=describe_os_error(error)
+            )
+        ) from None
     try:
-        data = tomllib.loads(text)
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
+            problem = _("{path}: the settings file is UTF-16 text; save it as UTF-8")
+        elif b"\x00" in blob:
+            problem = _("{path}: the settings file is binary, not TOML text")
+        else:
+            problem = _(
+                "{path}: the settings file is not UTF-8 text (byte {offset}); save it as UTF-8"
+            )
+        raise ConfigError(problem.format(path=path, offset=error.start)) from None
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        raise ConfigError(_toml_problem(path, error)) from None
     return settings_from_data(data, str(path))
+
+
+def _toml_problem(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """``path:line:column: message`` from tomllib's ``message (at line L, column C)``."""
+    import re
+
+    match = re.fullmatch(r"(?s)(.*) \(at line (\d+), column (\d+)\)", str(error))
+    if match is None:
+        return _("{path}: not valid TOML: {problem}").format(path=path, problem=error)
+    return _("{path}:{line}:{column}: not valid TOML: {problem}").format(
+        path=path, line=match.group(2), column=match.group(3), problem=match.group(1)
+    )
 
 
 def settings_to_data(settings: Settings, only_changed: bool = True) -> dict[str, Any]:
@@ -343,12 +432,15 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
     """
     settings = load_settings(path)
     if key.startswith("decks."):
-        deck_id, _, limit = key[len("decks.") :].rpartition(".")
+        deck_id, _dot, limit = key[len("decks.") :].rpartition(".")
         if not deck_id or limit not in ("new_per_day", "reviews_per_day"):
             raise ConfigError(
                 "per-deck keys are decks.DECK.new_per_day or decks.DECK.reviews_per_day"
             )
-        checked = VALIDATORS[limit](value)
+        try:
+            checked = VALIDATORS[limit](value)
+        except ConfigError as error:
+            raise ConfigError(f"{key}: {error}") from None
         limits = dict(settings.deck_limits)
         limits[deck_id] = replace(limits.get(deck_id, DeckLimits()), **{limit: checked})
         new = replace(settings, deck_limits=limits)
@@ -360,6 +452,7 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
             new = replace(settings, **{key: check(value)})
         except ConfigError as error:
             raise ConfigError(f"{key}: {error}") from None
+        check_steps_fit(new)
     write_settings(path, new)
     return new
 

@@ -130,3 +130,116 @@ def test_a_crafted_json_backup_is_refused_at_its_first_bad_value(
     with closing(sqlite3.connect(tmp_path / "fresh.sqlite")) as conn:
         assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0
         assert conn.execute("SELECT COUNT(*) FROM schedule WHERE state != 0").fetchone()[0] == 0
+
+
+# --- item 11: settings and CVQUIZ_NOW --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "2000000d",
+            "learning_steps: step 2000000d is longer than the maximum interval (36500 days)",
+        ),
+        (
+            "1m 36501d",
+            "learning_steps: step 36501d is longer than the maximum interval (36500 days)",
+        ),
+        (" ".join(["1m"] * 21), "learning_steps: 21 steps are too many; give at most 20"),
+    ],
+)
+def test_a_learning_step_beyond_the_maximum_interval_is_refused(
+    cvquiz_env: dict[str, str], value: str, message: str
+) -> None:
+    done = run([cvquiz_command(), "config", "set", "learning_steps", value])
+    assert done.returncode == 2
+    assert error_lines(done.stderr) == [f"Error: {message}"]
+    assert not Path(cvquiz_env["CVQUIZ_CONFIG"]).exists()
+
+
+def test_steps_and_the_maximum_interval_are_checked_together(cvquiz_env: dict[str, str]) -> None:
+    assert run([cvquiz_command(), "config", "set", "relearning_steps", "10m 60d"]).returncode == 0
+    before = Path(cvquiz_env["CVQUIZ_CONFIG"]).read_bytes()
+    done = run([cvquiz_command(), "config", "set", "maximum_interval", "30"])
+    assert done.returncode == 2
+    assert error_lines(done.stderr) == [
+        "Error: relearning_steps: step 60d is longer than the maximum interval (30 days)"
+    ]
+    assert Path(cvquiz_env["CVQUIZ_CONFIG"]).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "new_per_day = 5  # café\n".encode("latin-1"),
+            "the settings file is not UTF-8 text (byte 22); save it as UTF-8",
+        ),
+        (
+            "new_per_day = 5\n".encode("utf-16"),
+            "the settings file is UTF-16 text; save it as UTF-8",
+        ),
+        (
+            b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)),
+            "the settings file is binary, not TOML text",
+        ),
+        (b'new_per_day = 5\nlang = "zh\n', "2:11: not valid TOML: Illegal character '\\n'"),
+        (
+            b'learning_steps = "1m 99999d"\n',
+            "learning_steps: step 99999d is longer than the maximum interval (36500 days)",
+        ),
+    ],
+)
+def test_a_bad_settings_file_is_named(
+    cvquiz_env: dict[str, str], content: bytes, message: str
+) -> None:
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    config.parent.mkdir(parents=True)
+    config.write_bytes(content)
+    done = run([cvquiz_command(), "status"])
+    assert done.returncode == 2
+    (line,) = error_lines(done.stderr)
+    assert line.startswith(f"Error: {config}") and line.endswith(message), line
+
+
+def test_a_settings_folder_is_named(cvquiz_env: dict[str, str]) -> None:
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    config.mkdir(parents=True)
+    for command in (["status"], ["config", "set", "new_per_day", "5"]):
+        done = run([cvquiz_command(), *command])
+        assert done.returncode == 2
+        assert error_lines(done.stderr) == [
+            f"Error: {config}: cannot read the settings: it is a folder"
+        ]
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T00:00:00+00:00", "0001-01-01T00:00:00", "1969-07-20T20:17:00Z"]
+)
+def test_cvquiz_now_out_of_range_is_one_line(value: str) -> None:
+    done = run([cvquiz_command(), "status"], env={"CVQUIZ_NOW": value})
+    assert done.returncode == 2
+    assert error_lines(done.stderr) == [
+        f"Error: CVQUIZ_NOW: {value!r} is out of range; give a time from 1970 to 9899"
+    ]
+
+
+# --- item 14: messages that say exactly what is wrong and where ---------------------------------------------
+
+
+def test_a_bad_per_deck_limit_names_the_file_and_the_key(cvquiz_env: dict[str, str]) -> None:
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    config.parent.mkdir(parents=True)
+    config.write_text('[decks."cv/detection"]\nnew_per_day = -4\n', encoding="utf-8")
+    done = run([cvquiz_command(), "status"])
+    assert done.returncode == 2
+    assert error_lines(done.stderr) == [
+        f'Error: {config}: decks."cv/detection".new_per_day: expected a whole number from 0 to 9999, got -4'
+    ]
+    config.unlink()
+    done = run([cvquiz_command(), "config", "set", "decks.cv/detection.new_per_day", "lots"])
+    assert done.returncode == 2
+    assert error_lines(done.stderr) == [
+        "Error: decks.cv/detection.new_per_day: expected a whole number from 0 to 9999"
+    ]
