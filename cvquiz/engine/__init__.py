@@ -5,7 +5,8 @@ pycocotools, each raising `EngineError` with a message a person can act on when 
 where the reference library would raise. See `docs/engine.md` for the list and the golden tests.
 
 Modules: `shapes` (layer output shapes, parameters, MACs), `signal` (2-D convolution and correlation modes),
-`losses` (cross-entropy, BCE, focal, hinge, regression losses, softmax), `init` (initialisation scales),
+`conv` (conv2d, unfold, max pooling, depthwise-separable conv on (N, C, H, W) arrays), `mlp` (a two-layer MLP's
+backward pass), `losses` (cross-entropy, BCE, focal, hinge, regression losses, softmax), `init` (initialisation scales),
 `norm` (batch, layer and group norm), `misc` (slicing, learning-rate scaling, receptive field), `detection`
 (IoU, AP, mAP), `proposals` (NMS, anchor matching), `optim` (SGD, Adam, AdamW steps), `attention` (multi-head
 attention shapes and FLOPs), `segmentation` (per-class IoU and Dice), `interpolate` (bilinear resizing and
@@ -16,6 +17,7 @@ homographies, RANSAC) and `kalman` (a constant-velocity Kalman step).
 from __future__ import annotations
 
 from cvquiz.engine.attention import AttentionCost, attention_cost
+from cvquiz.engine.conv import conv2d, depthwise_separable_conv2d, max_pool2d, unfold
 from cvquiz.engine.detection import *  # noqa: F403  (its __all__ decides what it exports)
 from cvquiz.engine.detection import __all__ as _detection_all
 from cvquiz.engine.errors import EngineError
@@ -66,6 +68,7 @@ from cvquiz.engine.misc import (
     receptive_field,
     scale_lr,
 )
+from cvquiz.engine.mlp import MlpGradients, mlp_backward
 from cvquiz.engine.norm import BatchNormResult, NormResult, batch_norm_train, group_norm, layer_norm
 from cvquiz.engine.optim import AdamState, SgdState, adam_steps, sgd_steps
 from cvquiz.engine.proposals import (
@@ -105,6 +108,7 @@ __all__ = [
     "BatchNormResult",
     "EngineError",
     "KalmanStep",
+    "MlpGradients",
     "NormResult",
     "Projection",
     "QParams",
@@ -119,6 +123,7 @@ __all__ = [
     "bce_with_logits",
     "calculate_gain",
     "camera_project",
+    "conv2d",
     "conv2d_macs",
     "conv2d_output_shape",
     "conv2d_params",
@@ -129,6 +134,7 @@ __all__ = [
     "correlate2d",
     "cross_entropy",
     "cross_entropy_grad",
+    "depthwise_separable_conv2d",
     "dequantize",
     "dice_loss",
     "eval_slice",
@@ -146,6 +152,8 @@ __all__ = [
     "layer_norm",
     "log_softmax",
     "match_anchors",
+    "max_pool2d",
+    "mlp_backward",
     "mse_loss",
     "multiclass_hinge_grad",
     "multiclass_hinge_loss",
@@ -168,6 +176,7 @@ __all__ = [
     "smooth_l1_loss",
     "softmax",
     "source_index",
+    "unfold",
     "xavier_normal_std",
     "xavier_uniform_bound",
 ]
