@@ -26,6 +26,7 @@ class CardType(StrEnum):
     REVERSED = "reversed"
     CLOZE = "cloze"
     COMPUTE = "compute"
+    CODE = "code"
 
 
 class Rating(IntEnum):
@@ -110,9 +111,13 @@ class Card:
         generator: the compute generator's name (compute cards only).
         params: the narrowed parameter space of the generator (compute cards only).
         decimals: judge float answers at this many decimals (compute cards only).
-        tolerance: ``{"rel": .., "abs": ..}`` for float answers (compute cards only).
+        tolerance: ``{"rel": .., "abs": ..}`` for float answers (compute and code cards).
         line: the 1-based line of the card in its deck file (0 when not from a file).
         column: the 1-based column of the card in its deck file.
+        starter: the function's signature and docstring the person starts from (code cards only).
+        solution: the model solution, shown after an attempt (code cards only).
+        hints: hints, shown one at a time on request (code cards only).
+        judge: ``{"reference", "inputs", "params"}``: what the code is judged against (code cards only).
     """
 
     id: str
@@ -128,11 +133,16 @@ class Card:
     tolerance: Mapping[str, float] | None = None
     line: int = 0
     column: int = 0
+    starter: Text | None = None
+    solution: Text | None = None
+    hints: tuple[Text, ...] = ()
+    judge: Mapping[str, Any] | None = None
 
     def ords(self) -> tuple[int, ...]:
         """Return the ordinals of the review cards this entry makes.
 
-        basic and compute make one (0), reversed two (0 forward, 1 backward), cloze one per deletion number.
+        basic, compute and code make one (0), reversed two (0 forward, 1 backward), cloze one per deletion
+        number.
         """
         if self.type is CardType.REVERSED:
             return (0, 1)
@@ -161,6 +171,17 @@ class Card:
                 data["params"] = dict(self.params)
             if self.decimals is not None:
                 data["decimals"] = self.decimals
+            if self.tolerance is not None:
+                data["tolerance"] = dict(self.tolerance)
+        if self.type is CardType.CODE:
+            for name in ("starter", "solution"):
+                value = getattr(self, name)
+                if value is not None:
+                    data[name] = value.to_data()
+            if self.hints:
+                data["hints"] = [hint.to_data() for hint in self.hints]
+            if self.judge is not None:
+                data["judge"] = dict(self.judge)
             if self.tolerance is not None:
                 data["tolerance"] = dict(self.tolerance)
         return data
@@ -192,6 +213,10 @@ class Card:
             tolerance=data.get("tolerance"),
             line=line,
             column=column,
+            starter=text("starter"),
+            solution=text("solution"),
+            hints=tuple(Text.from_data(hint) for hint in data.get("hints") or ()),
+            judge=data.get("judge"),
         )
 
 

@@ -93,7 +93,7 @@ def test_good_deck_loads_with_positions_and_types() -> None:
         ),
         (
             "deck: d\nname: n\ncards:\n  - id: a\n    type: basik\n    question: q\n    answer: b\n",
-            "d.yaml:5:5: card 'a': unknown type 'basik' (basic, reversed, cloze or compute) (did you mean 'basic'?)",
+            "d.yaml:5:5: card 'a': unknown type 'basik' (basic, reversed, cloze, compute or code) (did you mean 'basic'?)",
         ),
         (
             "deck: d\nname: n\ncards:\n  - id: Bad Id\n    question: q\n    answer: b\n",

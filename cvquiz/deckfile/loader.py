@@ -17,7 +17,9 @@ from typing import Any
 
 import yaml
 
+from cvquiz.deckfile.code_fields import CODE_FIELDS, read_code_fields
 from cvquiz.errors import DeckProblems
+from cvquiz.i18n import _
 from cvquiz.model import CLOZE_RE, LANGS, Card, CardType, Deck, Text
 
 SafeLoaderBase: type[yaml.SafeLoader]
@@ -44,6 +46,7 @@ CARD_FIELDS = (
     "params",
     "decimals",
     "tolerance",
+    *CODE_FIELDS,
 )
 COMPUTE_ONLY = ("generator", "params", "decimals", "tolerance")
 
@@ -291,7 +294,7 @@ def _card(
     except ValueError:
         chk.add(
             _pos(raw, "type"),
-            f"unknown type {type_value!r} (basic, reversed, cloze or compute){_suggest(str(type_value), [t.value for t in CardType])}",
+            f"unknown type {type_value!r} (basic, reversed, cloze, compute or code){_suggest(str(type_value), [t.value for t in CardType])}",
             label,
         )
         return None
@@ -313,7 +316,7 @@ def _card(
         ):
             chk.add(_pos(raw), "missing field 'answer'", label)
         for key in COMPUTE_ONLY:
-            if key in raw:
+            if key in raw and not (key == "tolerance" and card_type is CardType.CODE):
                 chk.add(_pos(raw, key), f"{key!r} is only for compute cards", label)
         if card_type is CardType.CLOZE and question is not None:
             for lang, text in (("zh", question.zh), ("en", question.en)):
@@ -328,10 +331,24 @@ def _card(
                 problem = _cloze_problem(text)
                 if problem:
                     chk.add(_pos(raw, "question"), f"cloze question ({lang}): {problem}", label)
+    if card_type is not CardType.CODE:
+        for key in CODE_FIELDS:
+            if key in raw:
+                chk.add(_pos(raw, key), _("{key!r} is only for code cards").format(key=key), label)
+    code = None
+    if card_type is CardType.CODE:
+        code = read_code_fields(
+            raw,
+            lambda owner, key: _text(chk, owner, key, label),
+            lambda owner: _params(chk, owner, label or "?"),
+            lambda owner, key, message: chk.add(_pos(owner, key), message, label),
+        )
     generator = raw.get("generator")
     decimals = raw.get("decimals")
     tolerance = raw.get("tolerance")
     params: dict[str, Any] = {}
+    if card_type in (CardType.COMPUTE, CardType.CODE) and tolerance is not None:
+        tolerance = _tolerance(chk, raw, tolerance, label)
     if card_type is CardType.COMPUTE:
         if generator is None:
             chk.add(_pos(raw), "compute card needs a 'generator'", label)
@@ -346,24 +363,6 @@ def _card(
                 f"decimals must be a whole number from 0 to 12, got {decimals!r}",
                 label,
             )
-        if tolerance is not None:
-            if (
-                not isinstance(tolerance, dict)
-                or not tolerance
-                or set(tolerance) - {"rel", "abs"}
-                or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
-                    for v in tolerance.values()
-                )
-            ):
-                chk.add(
-                    _pos(raw, "tolerance"),
-                    "tolerance is {rel: number, abs: number} (non-negative)",
-                    label,
-                )
-                tolerance = None
-            else:
-                tolerance = {k: float(v) for k, v in tolerance.items()}
     if len(chk.problems) > before or card_id is None or not isinstance(card_id, str):
         return None
     all_tags = tuple(dict.fromkeys((*tags, *deck_tags)))
@@ -379,9 +378,13 @@ def _card(
         generator=generator if card_type is CardType.COMPUTE else None,
         params=params,
         decimals=decimals if card_type is CardType.COMPUTE else None,
-        tolerance=tolerance if card_type is CardType.COMPUTE else None,
+        tolerance=tolerance if card_type in (CardType.COMPUTE, CardType.CODE) else None,
         line=line,
         column=column,
+        starter=code.starter if code else None,
+        solution=code.solution if code else None,
+        hints=code.hints if code else (),
+        judge=code.judge if code else None,
     )
 
 
@@ -402,6 +405,27 @@ def card_from_data(
     chk = _Checker(None)
     card = _card(chk, data, 0, deck_tags, (1, 1))
     return card, chk.problems
+
+
+def _tolerance(
+    chk: _Checker, raw: dict[str, Any], tolerance: Any, label: str | None
+) -> dict[str, float] | None:
+    if (
+        not isinstance(tolerance, dict)
+        or not tolerance
+        or set(tolerance) - {"rel", "abs"}
+        or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+            for v in tolerance.values()
+        )
+    ):
+        chk.add(
+            _pos(raw, "tolerance"),
+            "tolerance is {rel: number, abs: number} (non-negative)",
+            label,
+        )
+        return None
+    return {k: float(v) for k, v in tolerance.items()}
 
 
 def _cloze_problem(text: str) -> str | None:
