@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -228,6 +228,16 @@ def lookup(name: str | None) -> Generator:
 # Narrowing a space with a card's params
 
 
+class HasSpace(Protocol):
+    """Anything with a name and a parameter space: a generator, or a code card's input generator."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def space(self) -> Mapping[str, ParamSpec]: ...
+
+
 def _same(a: object, b: object) -> bool:
     """Equality that keeps True apart from 1 and "2" apart from 2, but lets 0 equal 0.0."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -239,7 +249,7 @@ def _same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
-def full_space(generator: Generator) -> dict[str, Axis]:
+def full_space(generator: HasSpace) -> dict[str, Axis]:
     """The generator's whole space as axes."""
     return {
         name: Axis(choices=spec.choices)
@@ -249,11 +259,11 @@ def full_space(generator: Generator) -> dict[str, Axis]:
     }
 
 
-def narrow(generator: Generator, params: Mapping[str, Any]) -> tuple[dict[str, Axis], list[str]]:
+def narrow(generator: HasSpace, params: Mapping[str, Any]) -> tuple[dict[str, Axis], list[str]]:
     """Narrow a generator's space with a card's ``params``.
 
     Args:
-        generator: the generator.
+        generator: the generator (or anything with a ``name`` and a ``space``).
         params: name → list of choices or ``{"min": a, "max": b}`` (a bare value counts as one choice).
 
     Returns:

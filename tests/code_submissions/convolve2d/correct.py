@@ -1,0 +1,18 @@
+# correct
+import numpy as np
+
+
+def convolve2d(image, kernel, mode):
+    # full convolution as a sum of shifted copies of the image, one per kernel tap
+    H, W = image.shape
+    kh, kw = kernel.shape
+    full = np.zeros((H + kh - 1, W + kw - 1))
+    for u in range(kh):
+        for v in range(kw):
+            full[u : u + H, v : v + W] += kernel[u, v] * image
+    if mode == "full":
+        return full
+    if mode == "same":
+        r, c = (kh - 1) // 2, (kw - 1) // 2
+        return full[r : r + H, c : c + W]
+    return full[kh - 1 : H, kw - 1 : W]

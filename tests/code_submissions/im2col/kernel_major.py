@@ -1,0 +1,16 @@
+# wrong: tolerance: values differ
+import numpy as np
+
+
+def im2col(x, kh, kw, stride, padding):
+    N, C, H, W = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    OH = (H + 2 * padding - kh) // stride + 1
+    OW = (W + 2 * padding - kw) // stride + 1
+    cols = []
+    for n in range(N):
+        for i in range(OH):
+            for j in range(OW):
+                window = xp[n, :, i * stride : i * stride + kh, j * stride : j * stride + kw]
+                cols.append(window.transpose(1, 2, 0).reshape(-1))  # kernel position before channel
+    return np.array(cols).T
