@@ -50,6 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "simulate": FOUNDATION | {"collection", "config", "stats"},
     "optimizer": FOUNDATION | {"collection", "config", "simulate"},
     "report_html": FOUNDATION | {"stats"},
+    "codecards": FOUNDATION | {"engine", "generators", "collection", "cards"},
     "study": FOUNDATION
     | {"answers", "collection", "config", "deckfile", "generators", "scheduler", "stats"},
     # the command line: typer and rich, over everything else

@@ -112,8 +112,8 @@ def decks_doc() -> str:
         "",
         "Generated from `decks/` by `python scripts/gen_docs.py`; do not edit by hand.",
         "",
-        "| deck | id | cards | basic | reversed | cloze | compute | notes items |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| deck | id | cards | basic | reversed | cloze | compute | code | notes items |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     total: Counter[str] = Counter()
     items_all: set[int] = set()
@@ -126,11 +126,11 @@ def decks_doc() -> str:
         items_all.update(items)
         out.append(
             f"| {deck.name} | `{deck.id}` | {len(deck.cards)} | {types['basic']} | {types['reversed']} | "
-            f"{types['cloze']} | {types['compute']} | {', '.join(map(str, items))} |"
+            f"{types['cloze']} | {types['compute']} | {types['code']} | {', '.join(map(str, items))} |"
         )
     out.append(
         f"| **all {len(decks)} decks** | | **{sum(total.values())}** | {total['basic']} | {total['reversed']} | "
-        f"{total['cloze']} | {total['compute']} | {', '.join(map(str, sorted(items_all)))} |"
+        f"{total['cloze']} | {total['compute']} | {total['code']} | {', '.join(map(str, sorted(items_all)))} |"
     )
     out += ["", "## Topics", ""]
     for deck in sorted(decks, key=lambda d: d.name):

@@ -274,11 +274,11 @@ def test_show_search_suspend_forget(mine: Path) -> None:
 
     result = runner.invoke(app, ["suspend", "my/notes/i"])
     assert result.exit_code == 0 and "Suspended: my/notes/iou (1 review card)" in result.stdout
-    assert json.loads(runner.invoke(app, ["show", "iou", "--json"]).stdout)["schedule"][0][
+    assert json.loads(runner.invoke(app, ["show", "my/notes/iou", "--json"]).stdout)["schedule"][0][
         "suspended"
     ]
-    assert runner.invoke(app, ["unsuspend", "iou"]).exit_code == 0
-    result = runner.invoke(app, ["forget", "iou", "--json"])
+    assert runner.invoke(app, ["unsuspend", "my/notes/iou"]).exit_code == 0
+    result = runner.invoke(app, ["forget", "my/notes/iou", "--json"])
     assert json.loads(result.stdout) == {
         "action": "forget",
         "cards": ["my/notes/iou"],
@@ -308,10 +308,10 @@ def test_edit_opens_the_editor_at_the_cards_line(
         """,
     )
     monkeypatch.setenv("EDITOR", editor)
-    result = runner.invoke(app, ["edit", "iou"])
+    result = runner.invoke(app, ["edit", "my/notes/iou"])
     assert result.exit_code == 0, result.output
     assert json.loads(argv_file.read_text()) == ["+6", str(mine)]
-    shown = json.loads(runner.invoke(app, ["show", "iou", "--json"]).stdout)
+    shown = json.loads(runner.invoke(app, ["show", "my/notes/iou", "--json"]).stdout)
     assert shown["content"]["answer"] == "Overlap / union."
     result = runner.invoke(app, ["edit", "losses/"])
     assert result.exit_code == 1  # ambiguous, or bundled: either way nothing is opened
@@ -383,7 +383,7 @@ def test_big_import_with_progress(user_decks: Path, tmp_path: Path) -> None:
 
 
 def test_import_json_restores_a_backup(mine: Path, tmp_path: Path) -> None:
-    assert runner.invoke(app, ["suspend", "iou"]).exit_code == 0
+    assert runner.invoke(app, ["suspend", "my/notes/iou"]).exit_code == 0
     backup = tmp_path / "backup.json"
     assert runner.invoke(app, ["export", "json", str(backup)]).exit_code == 0
     for argv in (["import", str(backup)], ["import", "json", str(backup)]):
@@ -391,7 +391,7 @@ def test_import_json_restores_a_backup(mine: Path, tmp_path: Path) -> None:
         result = runner.invoke(app, ["--collection", str(target), *argv])
         assert result.exit_code == 0, result.output
         assert "Restored" in result.stderr
-        shown = runner.invoke(app, ["--collection", str(target), "show", "iou", "--json"])
+        shown = runner.invoke(app, ["--collection", str(target), "show", "my/notes/iou", "--json"])
         assert json.loads(shown.stdout)["schedule"][0]["suspended"]
 
 

@@ -93,6 +93,10 @@ def card_panel(data: dict[str, Any], lang: str, title: str) -> Panel:
         if text:
             parts.append(RichText(name, style=style))
             parts.append(_markdown(text))
+    if data.get("type") == "code":
+        from cvquiz.cli.code_view import code_card_parts
+
+        parts.extend(code_card_parts(data, lang))
     footer = []
     if data.get("tags"):
         footer.append("tags: " + " ".join(data["tags"]))
@@ -413,8 +417,12 @@ def show(
 
     env = get_env(ctx)
     details = cards.show(env.collection(), card)
+    attempts = _code_attempts(env, details.ref) if details.type == "code" else None
     if as_json:
-        _print_json(env, asdict(details))
+        data = asdict(details)
+        if attempts is not None:
+            data["attempts"] = [asdict(a) for a in attempts]
+        _print_json(env, data)
         return
     title = f"{details.ref} ({details.type})"
     env.out.print(card_panel({**details.content, "tags": list(details.tags)}, env.lang, title))
@@ -438,6 +446,10 @@ def show(
             ", ".join(flags),
         )
     env.out.print(table)
+    if attempts is not None:
+        from cvquiz.cli.code_view import attempts_table
+
+        env.out.print(attempts_table(attempts))
     if not details.reviews:
         env.out.print("[dim]No reviews yet.[/]")
         return
@@ -457,6 +469,14 @@ def show(
             typed,
         )
     env.out.print(history)
+
+
+def _code_attempts(env: Env, ref: str) -> list[Any]:
+    from cvquiz import cards
+    from cvquiz.codecards.attempts import card_attempts
+
+    col = env.collection()
+    return list(card_attempts(col, cards.resolve(col, ref).pks))
 
 
 @handle_errors

@@ -66,17 +66,26 @@ def check(
 
 
 def _generator_problems(decks: list) -> list[str]:  # type: ignore[type-arg]
-    """Check compute cards against the generators they name (imported only when there are some)."""
+    """Check compute cards against their generators, and code cards against their judges (each imported only
+    when there are such cards; code cards' model solutions run in a child process)."""
     from cvquiz.model import CardType
 
+    problems: list[str] = []
+    code = [(d, c) for d in decks for c in d.cards if c.type is CardType.CODE]
+    if code:
+        from cvquiz.codecards.spec import check_cards
+
+        for (deck, card), messages in zip(code, check_cards([c for _, c in code]), strict=True):
+            problems += [
+                f"{deck.path}:{card.line}:{card.column}: card {card.id!r}: {m}" for m in messages
+            ]
     compute = [(d, c) for d in decks for c in d.cards if c.type is CardType.COMPUTE]
     if not compute:
-        return []
+        return problems
     try:
         from cvquiz.generators import check_card
     except ImportError:  # pragma: no cover - the generators module is part of the package
-        return []
-    problems: list[str] = []
+        return problems
     for deck, card in compute:
         for message in check_card(card):
             problems.append(f"{deck.path}:{card.line}:{card.column}: card {card.id!r}: {message}")

@@ -60,6 +60,12 @@ COMMANDS: tuple[Entry, ...] = (
         STUDY,
     ),
     Entry(
+        "try",
+        ("commands_code",),
+        N_("Judge a Python file against a code card (exit 0: passed, 1: failed, 2: usage error)."),
+        STUDY,
+    ),
+    Entry(
         "status",
         ("commands_status",),
         N_("Show today's counts, what you studied today, your retention and the next 7 days."),

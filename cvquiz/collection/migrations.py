@@ -153,3 +153,33 @@ def m004_reviews_by_day_and_card(db: Database) -> None:
         "CREATE INDEX reviews_day_card ON reviews (study_day, state_before, rating, card_pk, correct)",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m005_code_attempts(db: Database) -> None:
+    """Every attempt at a code card: the code, the judge's verdict and when, so ``cvquiz show`` lists them.
+
+    Attempts are kept apart from the review log: a review may take several attempts (a failed one, then a fix),
+    and ``cvquiz try`` judges a file outside any review. Stats count them by study day, card and failure kind.
+    """
+    for statement in (
+        """
+        CREATE TABLE code_attempts (
+            id INTEGER PRIMARY KEY,
+            card_pk INTEGER NOT NULL REFERENCES cards(pk),
+            attempted_at INTEGER NOT NULL,  -- ms since the epoch
+            study_day TEXT NOT NULL,        -- ISO date of the study day (rollover applied)
+            source TEXT NOT NULL,           -- 'drill' or 'try'
+            code TEXT NOT NULL,             -- the submission, as judged
+            passed INTEGER NOT NULL,        -- 1 when every case passed
+            cases INTEGER NOT NULL,         -- cases in the card's set
+            failed INTEGER NOT NULL,        -- cases that failed
+            kind TEXT,                      -- why it failed: shape, tolerance, timeout, exception...; NULL if passed
+            summary TEXT NOT NULL,          -- the one-line verdict, as shown
+            seconds REAL NOT NULL           -- how long judging took
+        )
+        """,
+        "CREATE INDEX code_attempts_card ON code_attempts (card_pk, attempted_at)",
+        "CREATE INDEX code_attempts_day ON code_attempts (study_day, card_pk, passed, kind)",
+    ):
+        db.execute(statement)

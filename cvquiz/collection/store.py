@@ -27,6 +27,7 @@ MIGRATION_NAMES = (
     "m002_due_day",
     "m003_covering_indexes",
     "m004_reviews_by_day_and_card",
+    "m005_code_attempts",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 

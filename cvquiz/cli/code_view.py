@@ -1,0 +1,110 @@
+"""Showing code cards in the terminal: a verdict with its first failure, code with syntax highlighting.
+
+Used by ``cvquiz try``, the drill and ``cvquiz show``. Every value shown (the person's output, inputs, code)
+goes through `rich.text.Text` or `rich.syntax.Syntax`, never through markup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from cvquiz.i18n import _
+
+if TYPE_CHECKING:
+    from cvquiz.codecards.attempts import AttemptView
+    from cvquiz.codecards.judge import Verdict
+
+
+def code_card_parts(data: dict[str, Any], lang: str) -> list[RenderableType]:
+    """A code card's judge and starter code, for the card panel of ``cvquiz show``."""
+    from cvquiz.model import Text as CardText
+
+    judge = data.get("judge") or {}
+    parts: list[RenderableType] = [
+        Text.assemble(
+            (_("judge") + " ", "dim"),
+            str(judge.get("reference")),
+            ("  " + _("inputs") + " ", "dim"),
+            str(judge.get("inputs") or _("the reference's own")),
+        )
+    ]
+    starter = data.get("starter")
+    if starter:
+        parts.append(Text(_("starter code"), style="bold"))
+        parts.append(code_block(CardText.from_data(starter).get(lang)))
+    return parts
+
+
+def code_block(code: str) -> RenderableType:
+    """Python code, highlighted, with line numbers."""
+    return Syntax(code.rstrip("\n"), "python", theme="ansi_dark", line_numbers=True, word_wrap=True)
+
+
+def verdict_line(verdict: Verdict) -> Text:
+    """The verdict in one line: ✓ or ✗ and the summary."""
+    if verdict.passed:
+        line = Text("✓ ", style="bold green")
+        line.append(verdict.summary, style="bold green")
+        line.append(" " + _("({seconds:.1f} s)").format(seconds=verdict.seconds), style="dim")
+        return line
+    line = Text("✗ ", style="bold red")
+    line.append(verdict.summary)
+    return line
+
+
+def verdict_details(verdict: Verdict, lang: str) -> RenderableType:
+    """The verdict line, and the first failure's inputs, expected and returned values and printed output."""
+    from cvquiz.codecards.judge import case_name
+
+    parts: list[RenderableType] = [verdict_line(verdict)]
+    failure = verdict.first_failure
+    if failure is None:
+        return Group(*parts)
+    if failure.case:
+        parts.append(Text(case_name(failure, lang), style="bold"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="cyan", no_wrap=True)
+        grid.add_column()
+        for name, shown in failure.shown_inputs:
+            grid.add_row(name, Text(shown))
+        grid.add_row(Text(_("expected"), style="green"), Text(failure.shown_expected))
+        if failure.shown_got:
+            grid.add_row(Text(_("got"), style="red"), Text(failure.shown_got))
+        parts.append(grid)
+    if failure.output.strip():
+        parts.append(Text(_("it printed:"), style="dim"))
+        parts.append(Text(failure.output.rstrip("\n"), style="dim"))
+    return Group(*parts)
+
+
+def attempts_table(attempts: list[AttemptView]) -> RenderableType:
+    """A code card's attempts, oldest first, and the latest attempt's code."""
+    if not attempts:
+        return Text(_("No attempts yet."), style="dim")
+    table = Table(title=_("Attempts"), title_justify="left")
+    for heading in (_("when (UTC)"), _("from"), _("verdict"), _("cases failed"), _("judged in")):
+        table.add_column(heading)
+    for attempt in attempts:
+        verdict = (
+            Text("✓", style="green")
+            if attempt.passed
+            else Text("✗ " + (attempt.kind or ""), style="red")
+        )
+        table.add_row(
+            (attempt.attempted_at or "").replace("T", " ").removesuffix("Z")[:16],
+            attempt.source,
+            verdict,
+            f"{attempt.failed}/{attempt.cases}",
+            f"{attempt.seconds:.1f}s",
+        )
+    latest = attempts[-1]
+    return Group(
+        table,
+        Text(_("Latest attempt: {summary}").format(summary=latest.summary), style="dim"),
+        code_block(latest.code),
+    )
