@@ -65,15 +65,17 @@ def test_a_correct_submission_passes(reverse: CodeSpec) -> None:
 @pytest.mark.parametrize(
     ("code", "kind", "summary"),
     [
-        (
+        pytest.param(
             "def reverse_rows(a):\n    while True:\n        pass\n",
             FailureKind.TIMEOUT,
             "timed out after 1.5 s on case 1",
+            marks=pytest.mark.slow,
         ),
-        (
+        pytest.param(
             "while True:\n    pass\n",
             FailureKind.TIMEOUT,
             "timed out after 1.5 s while loading the code",
+            marks=pytest.mark.slow,
         ),
         (
             "def reverse_rows(a):\n    return [0] * 10**10\n",
