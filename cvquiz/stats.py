@@ -182,6 +182,38 @@ class GeneratorStats:
 
 
 @dataclass(frozen=True)
+class FailureCount:
+    """How many failed code-card attempts failed for one reason.
+
+    Attributes:
+        kind: the failure kind (`cvquiz.codecards.compare.FailureKind` values: shape, tolerance, timeout...).
+        count: attempts that failed so.
+    """
+
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CodeStats:
+    """Code-card attempts in the period, in the drill and with ``cvquiz try``.
+
+    Attributes:
+        attempts: attempts judged.
+        passed: attempts that passed every case.
+        cards: distinct cards attempted.
+        pass_rate: passed / attempts, or None without attempts.
+        failures: the failed attempts by kind, most common first.
+    """
+
+    attempts: int = 0
+    passed: int = 0
+    cards: int = 0
+    pass_rate: float | None = None
+    failures: tuple[FailureCount, ...] = ()
+
+
+@dataclass(frozen=True)
 class Stats:
     """Everything ``cvquiz stats`` shows.
 
@@ -201,6 +233,7 @@ class Stats:
             `RANK_MIN_REVIEWS` reviews in the period, then those with fewer, then those without.
         by_tag: per tag, in the same order.
         compute: per compute generator, least accurate first.
+        code: code-card attempts in the period.
     """
 
     now: str
@@ -217,6 +250,7 @@ class Stats:
     by_deck: tuple[GroupStats, ...]
     by_tag: tuple[GroupStats, ...]
     compute: tuple[GeneratorStats, ...]
+    code: CodeStats = CodeStats()
 
 
 def streaks(days: Sequence[str], today: date) -> Streak:
@@ -450,6 +484,19 @@ def _compute_stats(
     return tuple(out)
 
 
+def _code_stats(col: Collection, first: date, last: date, scope: Scope) -> CodeStats:
+    from cvquiz.collection.code_attempts import attempt_counts
+
+    counts = attempt_counts(col, first, last, scope)
+    return CodeStats(
+        attempts=counts.attempts,
+        passed=counts.passed,
+        cards=counts.cards,
+        pass_rate=counts.passed / counts.attempts if counts.attempts else None,
+        failures=tuple(FailureCount(kind, n) for kind, n in counts.kinds),
+    )
+
+
 def check_decks(col: Collection, scope: Scope) -> None:
     """Refuse a deck filter that matches no deck, rather than show empty figures.
 
@@ -544,4 +591,5 @@ def collection_stats(
         by_deck=_groups(counts, answers, names, by_tag=False),
         by_tag=_groups(counts, answers, {}, by_tag=True),
         compute=_compute_stats(col, period_start, today, scope, mistake_sample),
+        code=_code_stats(col, period_start, today, scope),
     )

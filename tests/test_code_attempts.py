@@ -99,3 +99,58 @@ def test_attempts_are_counted_by_period_scope_and_kind(tmp_path: Path, empty_bun
     assert counts.kinds == (("shape", 2), ("tolerance", 1))
     assert attempt_counts(col, date(2026, 2, 1), date(2026, 3, 2), Scope(("other",))).attempts == 0
     assert attempt_counts(col, date(2026, 2, 1), date(2026, 3, 2), Scope(("mine",))).attempts == 4
+
+
+def test_stats_count_code_attempts_and_their_failure_kinds(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from cvquiz.cli.commands_stats import render_stats
+    from cvquiz.config import Settings
+    from cvquiz.stats import collection_stats
+
+    col = synced(tmp_path, empty_bundled)
+    (pk,) = col.conn.execute("SELECT pk FROM cards WHERE card_id = 'flip'").fetchone()
+    for at, passed, kind in (
+        (1, False, "shape"),
+        (2, False, "timeout"),
+        (3, False, "shape"),
+        (4, True, None),
+    ):
+        record_attempt(col, attempt(pk, at, passed, kind))
+    result = collection_stats(col, NOW, Settings())
+    assert (result.code.attempts, result.code.passed, result.code.cards) == (4, 1, 1)
+    assert result.code.pass_rate == 0.25
+    assert [(f.kind, f.count) for f in result.code.failures] == [("shape", 2), ("timeout", 1)]
+    out = io.StringIO()
+    render_stats(Console(file=out, width=80), result)
+    text = out.getvalue()
+    assert "Code cards, last 30 days: 4 attempts at 1 card(s), 1 passed (25.0%)" in text
+    assert "Most common failures: wrong shape 2, timeout 1" in text
+
+
+def test_a_json_backup_keeps_the_attempts(tmp_path: Path, empty_bundled: Path) -> None:
+    import io
+    import json
+
+    from cvquiz.collection.backup import export_json, restore_json
+
+    col = synced(tmp_path, empty_bundled)
+    (pk,) = col.conn.execute("SELECT pk FROM cards WHERE card_id = 'flip'").fetchone()
+    record_attempt(col, attempt(pk, 1_700_000_000_000, False, "shape"))
+    record_attempt(col, attempt(pk, 1_700_000_001_000, True, None))
+    buffer = io.StringIO()
+    export_json(col, buffer, NOW)
+    data = json.loads(buffer.getvalue())
+    assert [a["passed"] for a in data["code_attempts"]] == [False, True]
+    fresh = Collection.open(tmp_path / "restored.sqlite")
+    restore_json(fresh, data)
+    assert attempts_of(fresh, (pk,)) == attempts_of(col, (pk,))
+    # an export from before code cards (no code_attempts key) still restores
+    del data["code_attempts"]
+    older = Collection.open(tmp_path / "older.sqlite")
+    restore_json(older, data)
+    assert attempts_of(older, (pk,)) == []

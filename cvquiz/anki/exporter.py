@@ -211,7 +211,18 @@ def _notes_for(
     if card.type is CardType.COMPUTE:
         yield from _compute_notes(entry, card, options, tags)
         return
-    if card.type is CardType.CLOZE:
+    if card.type is CardType.CODE:
+        from cvquiz.anki.code import code_back, code_front
+
+        fields = (
+            code_front(card, lang),
+            code_back(card, lang),
+            _explanation(card, lang),
+            _source(card.source),
+        )
+        note_type = notetypes.BASIC
+        cards = tuple((c.ord, c) for c in entry.cards)
+    elif card.type is CardType.CLOZE:
         fields = (
             render_text(card.question, lang, cloze=True),
             render_text(card.answer, lang),

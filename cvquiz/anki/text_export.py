@@ -119,6 +119,12 @@ def _rows(entry: ExportEntry, options: AnkiExportOptions) -> Iterator[tuple[str,
             )
             yield note_guid(deck_id, card.id, index), front, _back(answer, card, lang), tags
         return
+    if card.type is CardType.CODE:
+        from cvquiz.anki.code import code_back, code_front
+
+        front, answer = code_front(card, lang), code_back(card, lang)
+        yield note_guid(deck_id, card.id), front, _back(answer, card, lang), tags
+        return
     if card.type is CardType.CLOZE:
         for ord_ in card.ords():
             front = render_text(_cloze_text(card.question, ord_, back=False), lang)

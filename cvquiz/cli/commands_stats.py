@@ -24,7 +24,7 @@ from rich.text import Text as RichText
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
-from cvquiz.i18n import _
+from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -307,6 +307,7 @@ def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
         out.print(f"[bold]{title}[/] ({period}{note})", highlight=False)
         out.print(_group_table(shown, result.desired_retention, by_key=True))
         out.print()
+    _render_code(out, result)
     if not result.compute:
         out.print(f"No compute-card answers in the last {result.days} days.")
         return
@@ -323,6 +324,42 @@ def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
         )
         table.add_row(escape(g.generator), str(g.answered), _percent(g.accuracy), mistake)
     out.print(table)
+
+
+def _render_code(out: Console, result: Stats) -> None:
+    """The code-card lines of the stats: attempts, pass rate, the most common failure kinds."""
+    from cvquiz.codecards.compare import FAILURE_LABELS
+
+    code = result.code
+    if not code.attempts:
+        out.print(_("No code-card attempts in the last {days} days.").format(days=result.days))
+        out.print()
+        return
+    out.print(
+        RichText(_("Code cards, last {days} days").format(days=result.days), style="bold"),
+        RichText(
+            ngettext(
+                ": {attempts} attempt at {cards} card(s), {passed} passed ({rate})",
+                ": {attempts} attempts at {cards} card(s), {passed} passed ({rate})",
+                code.attempts,
+            ).format(
+                attempts=code.attempts,
+                cards=code.cards,
+                passed=code.passed,
+                rate=_percent(code.pass_rate),
+            )
+        ),
+        sep="",
+        highlight=False,
+    )
+    if code.failures:
+        shown = ", ".join(
+            f"{_(FAILURE_LABELS.get(f.kind, f.kind))} {f.count}" for f in code.failures[:4]
+        )
+        out.print(
+            RichText(_("Most common failures: {failures}").format(failures=shown)), highlight=False
+        )
+    out.print()
 
 
 # --- optimize ----------------------------------------------------------------------------------------------

@@ -17,9 +17,17 @@ import numpy as np
 
 from cvquiz.codecards.references import Output, OutputKind
 from cvquiz.codecards.wire import Opaque
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 
-__all__ = ["FailureKind", "Mismatch", "compare", "describe", "format_number", "shape_text"]
+__all__ = [
+    "FAILURE_LABELS",
+    "FailureKind",
+    "Mismatch",
+    "compare",
+    "describe",
+    "format_number",
+    "shape_text",
+]
 
 
 class FailureKind(StrEnum):
@@ -49,6 +57,23 @@ class FailureKind(StrEnum):
     """The file defines no function of the card's name."""
     SIGNATURE = "signature"
     """The function cannot take the card's arguments."""
+
+
+FAILURE_LABELS: dict[str, str] = {
+    FailureKind.TYPE.value: N_("wrong type"),
+    FailureKind.SHAPE.value: N_("wrong shape"),
+    FailureKind.TOLERANCE.value: N_("values beyond the tolerance"),
+    FailureKind.MUTATION.value: N_("changed an argument"),
+    FailureKind.EXCEPTION.value: N_("exception"),
+    FailureKind.EXIT.value: N_("sys.exit"),
+    FailureKind.TIMEOUT.value: N_("timeout"),
+    FailureKind.MEMORY.value: N_("out of memory"),
+    FailureKind.CRASH.value: N_("crash"),
+    FailureKind.SYNTAX.value: N_("syntax error"),
+    FailureKind.MISSING.value: N_("function missing"),
+    FailureKind.SIGNATURE.value: N_("wrong signature"),
+}
+"""What each failure kind means, in a few words (untranslated: pass each through ``_()``)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The whole collection as JSON, and back: decks, cards with their scheduling state, and the review log.
+"""The whole collection as JSON, and back: decks, cards with their scheduling state, the review log and the
+code-card attempts.
 
 `export_json` streams the export (a collection with a million reviews never sits in memory as one object);
 times are ISO 8601 UTC with milliseconds, which is exactly the collection's resolution, so `restore_json`
@@ -43,8 +44,12 @@ _REVIEW_COLS = (
     "id", "card_pk", "reviewed_at", "study_day", "rating", "duration_ms", "answer", "correct",
     "seed", "state_before", "state_after", "before", "after",
 )  # fmt: skip
-_FLAGS = {"bundled", "active", "suspended", "leech", "correct"}
-_TIMES = {"added_at", "modified_at", "due", "last_review", "reviewed_at"}
+_ATTEMPT_COLS = (
+    "id", "card_pk", "attempted_at", "study_day", "source", "code", "passed", "cases", "failed",
+    "kind", "summary", "seconds",
+)  # fmt: skip
+_FLAGS = {"bundled", "active", "suspended", "leech", "correct", "passed"}
+_TIMES = {"added_at", "modified_at", "due", "last_review", "reviewed_at", "attempted_at"}
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,11 @@ def export_json(col: Collection, out: TextIO, now: datetime) -> BackupCounts:
                 conn.execute(f"SELECT {', '.join(_REVIEW_COLS)} FROM reviews ORDER BY id"),
                 _review_doc,
             ),
+            (
+                "code_attempts",
+                conn.execute(f"SELECT {', '.join(_ATTEMPT_COLS)} FROM code_attempts ORDER BY id"),
+                lambda row: {k: _out_value(k, v) for k, v in zip(_ATTEMPT_COLS, row, strict=True)},
+            ),
         ]
         for index, (name, cursor, convert) in enumerate(sections):
             out.write(f'"{name}": [')
@@ -195,13 +205,15 @@ def export_json(col: Collection, out: TextIO, now: datetime) -> BackupCounts:
 
 def _check_empty(col: Collection) -> None:
     (reviews,) = col.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()
+    (attempts,) = col.conn.execute("SELECT COUNT(*) FROM code_attempts").fetchone()
     (touched,) = col.conn.execute(
         """SELECT COUNT(*) FROM schedule WHERE state != 0 OR suspended != 0 OR leech != 0
            OR buried_until IS NOT NULL"""
     ).fetchone()
-    if reviews or touched:
+    if reviews or touched or attempts:
+        code = f", {attempts} code attempts" if attempts else ""
         raise CollectionError(
-            f"{col.path} is not empty ({reviews} reviews, {touched} studied or suspended cards); "
+            f"{col.path} is not empty ({reviews} reviews{code}, {touched} studied or suspended cards); "
             "restore into a new collection, e.g. cvquiz --collection restored.sqlite import json FILE"
         )
 
@@ -272,6 +284,9 @@ def restore_json(
             sched = card["schedule"]
             schedules.append((card["pk"], *(_in_value(k, sched[k]) for k in _SCHED_COLS)))
         reviews = [_review_row(r) for r in data["reviews"]]
+        attempts = [
+            tuple(_in_value(k, a[k]) for k in _ATTEMPT_COLS) for a in data.get("code_attempts", ())
+        ]
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise CollectionError(f"not a valid cvquiz collection export: {error!r}") from None
     marks = ", ".join("?" * len(_SCHED_COLS))
@@ -289,6 +304,7 @@ def restore_json(
                 schedules,
             )
             conn.executemany(_insert("reviews", _REVIEW_COLS), reviews)
+            conn.executemany(_insert("code_attempts", _ATTEMPT_COLS), attempts)
     except sqlite3.IntegrityError as error:
         raise CollectionError(f"the export does not hang together: {error}") from None
     return BackupCounts(decks=len(decks), cards=len(cards), reviews=len(reviews))

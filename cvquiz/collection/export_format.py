@@ -40,6 +40,8 @@ class ExportFormatError(ValueError):
 
 Check = Callable[[Any, str], None]
 
+CARD_TYPES = ("basic", "reversed", "cloze", "compute", "code")
+
 
 def _fail(path: str, problem: str) -> ExportFormatError:
     return ExportFormatError(path, problem)
@@ -227,10 +229,14 @@ def _content(value: Any, path: str) -> None:
     if not isinstance(value, dict):
         raise _fail(path, _("must be an object"))
     _name(value.get("id"), f"{path}.id")
-    _one_of("basic", "reversed", "cloze", "compute")(value.get("type", "basic"), f"{path}.type")
-    for key in ("question", "answer", "explanation"):
+    _one_of(*CARD_TYPES)(value.get("type", "basic"), f"{path}.type")
+    for key in ("question", "answer", "explanation", "starter", "solution"):
         if value.get(key) is not None:
             _bilingual(value[key], f"{path}.{key}")
+    if value.get("hints") is not None:
+        _list_of(_bilingual)(value["hints"], f"{path}.hints")
+    if value.get("judge") is not None:
+        _object({"reference": _name})(value["judge"], f"{path}.judge")
     if value.get("tags") is not None:
         _list_of(_text)(value["tags"], f"{path}.tags")
     if value.get("generator") is not None:
@@ -245,7 +251,7 @@ _CARD = _object(
         "deck_id": _name,
         "card_id": _name,
         "ord": _int(0, COUNT_MAX),
-        "type": _one_of("basic", "reversed", "cloze", "compute"),
+        "type": _one_of(*CARD_TYPES),
         "content": _content,
         "content_hash": _text,
         "tags": _list_of(_text),
@@ -274,6 +280,22 @@ _REVIEW = _object(
         "after": _object(_SCHEDULE, partial=True),
     }
 )
+_ATTEMPT = _object(
+    {
+        "id": _ROW_ID,
+        "card_pk": _ROW_ID,
+        "attempted_at": _time,
+        "study_day": _day,
+        "source": _one_of("drill", "try"),
+        "code": _text,
+        "passed": _bool,
+        "cases": _COUNT,
+        "failed": _COUNT,
+        "kind": _optional(_name),
+        "summary": _text,
+        "seconds": _between(0, 1e9),
+    }
+)
 _EXPORT = _object(
     {
         "migrations": _list_of(_text),
@@ -292,6 +314,8 @@ def check_export(data: Any) -> None:
         ExportFormatError: at the first bad value, with its JSON path.
     """
     _EXPORT(data, "")
+    if "code_attempts" in data:  # exports made before code cards have none
+        _list_of(_ATTEMPT)(data["code_attempts"], "code_attempts")
     for index, card in enumerate(data["cards"]):
         if card["content"]["id"] != card["card_id"]:
             raise _fail(
