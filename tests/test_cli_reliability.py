@@ -243,3 +243,56 @@ def test_a_bad_per_deck_limit_names_the_file_and_the_key(cvquiz_env: dict[str, s
     assert error_lines(done.stderr) == [
         "Error: decks.cv/detection.new_per_day: expected a whole number from 0 to 9999"
     ]
+
+
+# --- item 12: user text prints as written: no markup eaten, no emoji made -----------------------------------
+
+
+MARKUP_DECK = """\
+deck: mine
+name: "My [bold]deck[/] :fire: :-1:"
+tags: ["t[b]x"]
+cards:
+  - id: one
+    question: "What is [red]w[/red] :fire: here?"
+    answer: "a[b] :thumbs_up:"
+    tags: ["s[i]x"]
+"""
+
+
+def test_paths_names_and_card_text_print_as_written(tmp_path: Path) -> None:
+    home = tmp_path / "a:fire:[red]x"
+    decks = home / "decks"
+    decks.mkdir(parents=True)
+    (decks / "mine.yaml").write_text(MARKUP_DECK, encoding="utf-8")
+    env = {
+        "CVQUIZ_COLLECTION": str(home / "c.sqlite"),
+        "CVQUIZ_DECKS": str(decks),
+        "CVQUIZ_CONFIG": str(home / "c.toml"),
+        "COLUMNS": "250",
+    }
+    expected = {
+        ("decks",): ["My [bold]deck[/] :fire: :-1:"],
+        ("paths",): [str(home / "c.sqlite"), str(decks)],
+        ("show", "mine/one"): ["What is [red]w[/red] :fire: here?", "a[b] :thumbs_up:", "s[i]x"],
+        ("search", "here"): ["What is [red]w[/red] :fire: here?"],
+        ("export", "text", "--deck", "mine", "-o", str(home / "t[b]:fire:.txt")): [
+            f"Wrote {home / 't[b]:fire:.txt'}"
+        ],
+    }
+    for command, texts in expected.items():
+        done = run([cvquiz_command(), *command], env=env)
+        assert done.returncode == 0, (command, done.stderr)
+        shown = done.stdout + done.stderr
+        assert "🔥" not in shown and "👎" not in shown and "👍" not in shown, command
+        for text in texts:
+            assert text in shown, (command, text, shown)
+    done = run([cvquiz_command(), "drill", "--deck", "mine"], env=env, stdin="\n3\n")
+    assert "What is [red]w[/red] :fire: here?" in done.stdout and "🔥" not in done.stdout
+    broken = decks / "b[b]:fire:.yaml"
+    broken.write_text(
+        "deck: broken\nname: B\ncards:\n  - id: x\n    q[b]:-1:: 3\n", encoding="utf-8"
+    )
+    done = run([cvquiz_command(), "check", str(broken)], env=env)
+    assert done.returncode == 1
+    assert f"{broken}:5:5: card 'x': unknown field 'q[b]:-1:'" in done.stdout + done.stderr
