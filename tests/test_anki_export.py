@@ -14,6 +14,7 @@ import sqlite3
 import time
 import warnings
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -548,3 +549,73 @@ def test_package_layout(exported: Exported) -> None:
         assert sorted(zf.namelist()) == ["collection.anki2", "media"]
         assert json.loads(zf.read("media")) == {}
     assert os.access(exported.package, os.R_OK)
+
+
+# --- compute notes never repeat a first field --------------------------------------------------------------
+
+SMALL_SPACES = """
+deck: spaces
+name: Spaces
+cards:
+  - id: one-problem
+    type: compute
+    generator: conv_mode_size
+    params: {size: [3], kernel: [3], square: [true], mode: [full]}
+    question: Full mode.
+  - id: two-problems
+    type: compute
+    generator: conv_mode_size
+    params: {size: [3], kernel: [3], square: [true], mode: [full, valid]}
+    question: Full or valid mode.
+  - id: many-problems
+    type: compute
+    generator: conv2d_output_shape
+"""
+
+
+def _first_fields(package: Path, tmp: Path) -> list[tuple[int, str]]:
+    with zipfile.ZipFile(package) as zf:
+        zf.extract("collection.anki2", tmp)
+    conn = sqlite3.connect(tmp / "collection.anki2")
+    try:
+        return [
+            (mid, flds.split("\x1f")[0])
+            for mid, flds in conn.execute("SELECT mid, flds FROM notes")
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_small_parameter_space_gives_fewer_notes_not_repeats(tmp_path: Path) -> None:
+    col, _ = _small_collection(tmp_path, SMALL_SPACES, NOW)
+    package = tmp_path / "spaces.apkg"
+    try:
+        result = export_anki(col, package, NOW, Settings(), AnkiExportOptions(instances=5))
+    finally:
+        col.close()
+    fields = _first_fields(package, tmp_path)
+    assert result.notes == len(fields) == 1 + 2 + 5
+    assert len(set(fields)) == len(fields)
+    # the first instance keeps its GUID and seed (it carries the card's progress)
+    assert note_guid("spaces", "one-problem", 0) in {
+        guid
+        for (guid,) in sqlite3.connect(tmp_path / "collection.anki2").execute(
+            "SELECT guid FROM notes"
+        )
+    }
+
+
+@pytest.mark.slow
+def test_bundled_compute_cards_export_without_a_repeated_first_field(tmp_path: Path) -> None:
+    col = Collection.open(tmp_path / "c.sqlite")
+    empty = tmp_path / "user"
+    empty.mkdir()
+    col.sync_decks(bundled_decks_dir(), empty, NOW)
+    package = tmp_path / "bundled.apkg"
+    try:
+        export_anki(col, package, NOW, Settings(), AnkiExportOptions(instances=5))
+    finally:
+        col.close()
+    fields = _first_fields(package, tmp_path)
+    repeated = [f for f, n in Counter(fields).items() if n > 1]
+    assert repeated == []

@@ -12,7 +12,9 @@ already has instead of adding copies:
 package with "Update notes: Always".)
 
 A compute card becomes ``instances`` notes, each one concrete problem with its answer and worked solution;
-their seeds are derived from the card id, so the same export gives the same notes. With ``with_progress`` the
+their seeds are derived from the card id, so the same export gives the same notes. Problems whose prompt an
+earlier note of the card already has are skipped (Anki flags notes sharing a first field), so a card with a
+small parameter space exports fewer notes. With ``with_progress`` the
 scheduling and review history of studied cards are written into the package after genanki has built it
 (`cvquiz.anki.progress`); a compute card's progress goes to its first instance.
 
@@ -150,9 +152,48 @@ def note_guid(deck_id: str, card_id: str, instance: int | None = None) -> str:
     return str(genanki.guid_for("cvquiz", deck_id, card_id, instance))
 
 
+DRAWS_PER_INSTANCE = 10
+"""Seeds tried per wanted compute instance before a card is exported with fewer, distinct, problems."""
+
+
 def instance_seed(deck_id: str, card_id: str, instance: int) -> int:
     """Return the seed of a compute card's ``instance``-th exported problem (31 bits, from the card id)."""
     return _hash_int("cvquiz instance", deck_id, card_id, instance) >> 33
+
+
+def compute_instances(
+    card: Card, deck_id: str, count: int, first_field: Callable[[Any], str], seen: set[str]
+) -> Iterator[tuple[int, int, Any, str]]:
+    """The problems a compute card exports, as (index, seed, instance, first field).
+
+    Anki flags notes of one type that share their first field, so a problem whose first field is already in
+    ``seen`` (this card's earlier notes, or any earlier note of the export) is skipped and further seeds are
+    drawn, up to `DRAWS_PER_INSTANCE` per wanted problem: a card with a small parameter space exports fewer
+    notes. Instance 0 is always exported, since it carries the card's progress and the GUID reviews come back
+    by. ``seen`` is updated.
+
+    Args:
+        card: the compute card.
+        deck_id: its deck's id (seeds derive from it).
+        count: how many problems are wanted.
+        first_field: the note's first field for an instance.
+        seen: first fields already exported.
+    """
+    # NumPy and the engine: imported only when there are compute cards
+    from cvquiz.generators import generate
+
+    found = 0
+    for index in range(count * DRAWS_PER_INSTANCE):
+        if found == count:
+            return
+        seed = instance_seed(deck_id, card.id, index)
+        instance = generate(card, seed)
+        field = first_field(instance)
+        if index and field in seen:
+            continue
+        seen.add(field)
+        found += 1
+        yield index, seed, instance, field
 
 
 _TAG_BAD = re.compile(r"\s+")
@@ -203,13 +244,17 @@ def _explanation(card: Card, lang: str) -> str:
 
 
 def _notes_for(
-    entry: ExportEntry, card: Card, options: AnkiExportOptions, tags: list[str]
+    entry: ExportEntry,
+    card: Card,
+    options: AnkiExportOptions,
+    tags: list[str],
+    seen: set[str] | None = None,
 ) -> Iterator[_Note]:
     lang = options.lang
     mod = entry.modified_at // 1000
     deck_id = entry.deck.id
     if card.type is CardType.COMPUTE:
-        yield from _compute_notes(entry, card, options, tags)
+        yield from _compute_notes(entry, card, options, tags, seen)
         return
     if card.type is CardType.CODE:
         from cvquiz.anki.code import code_back, code_front
@@ -244,22 +289,28 @@ def _notes_for(
 
 
 def _compute_notes(
-    entry: ExportEntry, card: Card, options: AnkiExportOptions, tags: list[str]
+    entry: ExportEntry,
+    card: Card,
+    options: AnkiExportOptions,
+    tags: list[str],
+    seen: set[str] | None = None,
 ) -> Iterator[_Note]:
-    # NumPy and the engine: imported only when there are compute cards
-    from cvquiz.generators import generate
-
     lang = options.lang
     intro = render_text(card.question, lang) if card.question.strings() else ""
     explanation = _explanation(card, lang)
-    for index in range(options.instances):
-        seed = instance_seed(entry.deck.id, card.id, index)
-        instance = generate(card, seed)
+
+    def front(instance: Any) -> str:
         prompt = render_text(instance.prompt, lang)
         if intro:
             prompt = f"{intro}<br>\n{prompt}"
         if instance.hint is not None:
             prompt += f"<div class=meta>{render_text(instance.hint, lang)}</div>"
+        return prompt
+
+    seen = set() if seen is None else seen
+    for index, seed, instance, prompt in compute_instances(
+        card, entry.deck.id, options.instances, front, seen
+    ):
         solution = render_text(instance.solution, lang)
         if explanation:
             solution += f"<hr>{explanation}"
@@ -340,6 +391,7 @@ def export_anki(
     mods: list[tuple[int, str]] = []
     studied: list[tuple[str, int, Any]] = []
     notes = 0
+    compute_fronts: set[str] = set()  # no two compute notes share a first field
     media = MediaFiles()
     for done, entry in enumerate(entries, 1):
         deck = decks.get(entry.deck.id)
@@ -357,7 +409,7 @@ def export_anki(
         tags = anki_tags(card.tags)
         if options.with_progress and any(c.schedule["leech"] for c in entry.cards):
             tags = [*tags, "leech"]
-        for note in _notes_for(entry, card, options, tags):
+        for note in _notes_for(entry, card, options, tags, compute_fronts):
             deck.add_note(
                 genanki.Note(
                     model=models[note.note_type.id],

@@ -30,7 +30,7 @@ from cvquiz.anki.exporter import (
     DEFAULT_OPTIONS,
     AnkiExportOptions,
     anki_tags,
-    instance_seed,
+    compute_instances,
     note_guid,
 )
 from cvquiz.anki.html import escape, render_text
@@ -101,19 +101,18 @@ def _back(answer: str, card: Card, lang: str) -> str:
     return "<hr>".join(parts)
 
 
-def _rows(entry: ExportEntry, options: AnkiExportOptions) -> Iterator[tuple[str, str, str, str]]:
-    """Yield (guid, front, back, tags) for each note of a deck entry."""
+def _rows(
+    entry: ExportEntry, options: AnkiExportOptions, seen: set[str]
+) -> Iterator[tuple[str, str, str, str]]:
+    """Yield (guid, front, back, tags) for each note of a deck entry (compute fronts not in ``seen``)."""
     card = Card.from_data(entry.content)
     lang = options.lang
     tags = " ".join(anki_tags(card.tags))
     deck_id = entry.deck.id
     if card.type is CardType.COMPUTE:
-        # NumPy and the engine: imported only when there are compute cards
-        from cvquiz.generators import generate
-
-        for index in range(options.instances):
-            instance = generate(card, instance_seed(deck_id, card.id, index))
-            front = render_text(instance.prompt, lang)
+        for index, _, instance, front in compute_instances(
+            card, deck_id, options.instances, lambda i: render_text(i.prompt, lang), seen
+        ):
             answer = f"<b>{escape(instance.expected_text)}</b><br>\n" + render_text(
                 instance.solution, lang
             )
@@ -174,8 +173,9 @@ def export_text(
         buffer.write("#deck column:3\n#tags column:4\n#guid column:5\n")
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     notes = 0
+    seen: set[str] = set()  # compute fronts written so far: Anki flags repeated first fields
     for entry in entries:
-        for guid, front, back, tags in _rows(entry, options):
+        for guid, front, back, tags in _rows(entry, options, seen):
             writer.writerow(
                 [front, back, tags, guid] if single else [front, back, entry.deck.name, tags, guid]
             )
