@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -252,3 +252,42 @@ class Deck:
             if card.id == card_id:
                 return card
         raise KeyError(card_id)
+
+    def study_cards(self) -> int:
+        """How many study cards the deck's cards expand to (see `Card.ords`)."""
+        return sum(len(card.ords()) for card in self.cards)
+
+
+@dataclass(frozen=True)
+class DeckTotals:
+    """How big a set of decks is, in the two counts cvquiz shows everywhere.
+
+    Attributes:
+        decks: the number of decks.
+        cards: cards as written in the deck files (one per ``- id:`` entry).
+        study_cards: the study cards they expand to, each scheduled on its own: a reversed card makes two, a
+            cloze card one per deletion number, every other card one.
+        compute: compute cards (a compute card is one card and one study card).
+        by_type: cards as written per card type.
+    """
+
+    decks: int
+    cards: int
+    study_cards: int
+    compute: int
+    by_type: Mapping[str, int]
+
+
+def deck_totals(decks: Sequence[Deck]) -> DeckTotals:
+    """Count decks, cards as written and the study cards they expand to."""
+    by_type = {t.value: 0 for t in CardType}
+    for deck in decks:
+        for card in deck.cards:
+            by_type[card.type.value] += 1
+    return DeckTotals(
+        decks=len(decks),
+        cards=sum(by_type.values()),
+        study_cards=sum(deck.study_cards() for deck in decks),
+        compute=by_type[CardType.COMPUTE.value],
+        by_type=by_type,
+    )

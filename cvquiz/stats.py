@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from cvquiz import clock
 from cvquiz.config import Settings
+from cvquiz.i18n import N_, _
 from cvquiz.model import Text
 
 if TYPE_CHECKING:
@@ -231,7 +232,8 @@ class Stats:
         forecast: cards due on each of the next ``days`` study days (today includes overdue cards).
         by_deck: per deck, weakest first: the highest again-rate among decks with at least
             `RANK_MIN_REVIEWS` reviews in the period, then those with fewer, then those without.
-        by_tag: per tag, in the same order.
+        by_tag: per tag, in the same order, except that the notes' bookkeeping tags (``notes::19``) come
+            after every other tag and are named by their topic ("notes 19: computing detection mAP").
         compute: per compute generator, least accurate first.
         code: code-card attempts in the period.
     """
@@ -383,6 +385,40 @@ def _heatmap(log: _Log, today: date) -> tuple[DayCount, ...]:
     )
 
 
+NOTES_TAG = "notes::"
+"""Bundled cards are tagged ``notes::N`` with the item of the interview notes they cover: a bookkeeping tag."""
+
+NOTES_TOPICS: dict[int, str] = {
+    1: N_("deriving the cross-entropy loss"),
+    2: N_("deriving the SVM loss"),
+    3: N_("convolution in code: full, same and valid"),
+    5: N_("Python slicing, [::-1]"),
+    13: N_("max versus average pooling"),
+    16: N_("convolution versus fully connected layers"),
+    17: N_("common loss functions"),
+    18: N_("debugging and tuning models"),
+    19: N_("computing detection mAP"),
+    20: N_("instance segmentation metrics"),
+    21: N_("deriving backpropagation by hand"),
+    22: N_("depthwise-separable convolution"),
+    25: N_("batch size and learning rate"),
+    26: N_("class imbalance"),
+    28: N_("weight initialisation"),
+}
+"""The topics of the interview notes' items, by number (the headings of the notes the decks grew from)."""
+
+
+def tag_name(tag: str) -> str:
+    """A tag as stats show it: ``notes::19`` as "notes 19: computing detection mAP", any other tag as it is."""
+    if not tag.startswith(NOTES_TAG):
+        return tag
+    number = tag.removeprefix(NOTES_TAG)
+    topic = NOTES_TOPICS.get(int(number)) if number.isdigit() else None
+    if topic is None:
+        return tag
+    return _("notes {item}: {topic}").format(item=number, topic=_(topic))
+
+
 def _groups(
     counts: Iterable[CardCounts],
     again: Iterable[tuple[str, str, int, int]],
@@ -414,7 +450,7 @@ def _groups(
         out.append(
             GroupStats(
                 key=key,
-                name=names.get(key, key),
+                name=names.get(key, tag_name(key) if by_tag else key),
                 cards=new + learning + young + mature + suspended,
                 new=new,
                 learning=learning,
@@ -428,9 +464,10 @@ def _groups(
             )
         )
     # weakest first: highest again-rate among groups with enough reviews, then those with a few, then the
-    # rest by name
+    # rest by name; the notes' bookkeeping tags come after every topic tag, whatever their rates
     out.sort(
         key=lambda g: (
+            g.key.startswith(NOTES_TAG),
             g.again_rate is None,
             g.reviews < RANK_MIN_REVIEWS,
             -(g.again_rate or 0.0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,7 +33,7 @@ def test_decks_creates_the_collection_on_first_use(cvquiz_env: dict[str, str]) -
     bundled = {d["id"] for d in data if d["bundled"]}
     assert len(bundled) == len(list(bundled_decks_dir().glob("*.yaml")))
     assert Path(cvquiz_env["CVQUIZ_COLLECTION"]).exists()
-    assert all(d["new"] == d["cards"] and d["due"] == 0 for d in data)
+    assert all(d["new"] == d["study_cards"] >= d["cards"] and d["due"] == 0 for d in data)
 
 
 def test_decks_table_lists_user_decks(user_decks: Path) -> None:
@@ -124,3 +125,33 @@ def test_installed_command_in_a_subprocess(user_decks: Path) -> None:
         ["cvquiz", "--version"], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.startswith("cvquiz ")
+
+
+def test_one_card_count_everywhere(cvquiz_env: dict[str, str]) -> None:
+    """README, docs/decks.md, ``decks`` and ``check`` give the same two counts of the bundled decks."""
+    from cvquiz.deckfile import DeckSource, load_decks
+
+    decks = load_decks([DeckSource(p, bundled=True) for p in bundled_decks_dir().glob("*.yaml")])
+    written = sum(len(deck.cards) for deck in decks)
+    study = sum(
+        2 if card.type.value == "reversed" else len(card.ords())
+        for deck in decks
+        for card in deck.cards
+    )
+    assert study > written  # reversed and cloze cards expand
+    data = json.loads(runner.invoke(app, ["decks", "--json"]).stdout)
+    assert sum(d["cards"] for d in data) == written
+    assert sum(d["study_cards"] for d in data) == study
+    check = runner.invoke(app, ["check"])
+    assert (
+        f"{len(decks)} deck(s), {written} card(s) as written, {study} study card(s)" in check.stderr
+    )
+    table = runner.invoke(app, ["decks"], env={"COLUMNS": "120"}).stdout
+    assert re.search(rf"Total\s.*│\s+{study} │", table), table
+    assert f"the {written} cards as written in the deck files expand to {study}" in table
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"**{written} cards** as written in {len(decks)} deck files" in readme
+    assert f"**{study} study cards**" in readme
+    docs = (root / "docs" / "decks.md").read_text(encoding="utf-8")
+    assert f"| **{written}** | **{study}** |" in docs

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cvquiz import clock
+from cvquiz import clock, i18n
 from cvquiz.collection import Collection
 from cvquiz.collection.scheduling import record_review, suspend
 from cvquiz.config import Settings
@@ -33,6 +33,7 @@ from cvquiz.stats import (
     heat_level,
     heatmap_cells,
     streaks,
+    tag_name,
 )
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # conftest: TZ=UTC; the study day rolls over at 04:00
@@ -330,6 +331,28 @@ def test_decks_and_tags_split_cards_by_state_and_rank_the_weakest_first(make_col
     assert [g.key for g in only_b.by_deck] == ["b"]
     assert sum(d.count for d in only_b.heatmap) == 14
     assert (only_b.streak.study_days, only_b.streak.current) == (1, 0)  # b was studied two days ago
+
+
+def test_the_notes_bookkeeping_tags_come_last_and_by_their_topics(make_col: Any) -> None:
+    # notes::19 has the worst again-rate of all, and still does not lead the list
+    text = deck_yaml("a", 12, tags=("notes::19", "detection", "notes::99"))
+    col = make_col(a=text)
+    for i, pk in enumerate(pks(col, "a")):
+        rating = Rating.AGAIN if i % 3 == 0 else Rating.GOOD
+        record_review(col, pk, rating, at(TODAY - timedelta(days=2), 10), DIRECT)
+    result = collection_stats(col, NOW, PLAIN, days=30)
+    assert result.by_tag[0].key == "detection"
+    assert {g.key for g in result.by_tag[1:]} == {"notes::19", "notes::99"}
+    names = {g.key: g.name for g in result.by_tag}
+    assert names["notes::19"] == "notes 19: computing detection mAP"
+    assert names["notes::99"] == "notes::99"  # no such item: the tag as it is
+    assert names["detection"] == "detection"
+    assert tag_name("notes::3") == "notes 3: convolution in code: full, same and valid"
+    i18n.set_language("zh")
+    try:
+        assert tag_name("notes::19") == "笔记第 19 条：目标检测 mAP 的计算"
+    finally:
+        i18n.set_language("en")
 
 
 # --- compute cards -----------------------------------------------------------------------------------------

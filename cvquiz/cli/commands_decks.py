@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -61,8 +63,14 @@ def check(
             f"[red]{len(problems)} problem{'s' * (len(problems) != 1)}[/] in {len(sources)} file(s)"
         )
         raise typer.Exit(1)
-    cards = sum(len(d.cards) for d in loaded)
-    env.err.print(f"[green]ok[/]: {len(loaded)} deck(s), {cards} card(s), no problems")
+    from cvquiz.model import deck_totals
+
+    counts = deck_totals(loaded)
+    summary = _(
+        "{decks} deck(s), {cards} card(s) as written, {study_cards} study card(s), no problems"
+    ).format(decks=counts.decks, cards=counts.cards, study_cards=counts.study_cards)
+    ok = escape(_("ok"))
+    env.err.print(f"[green]{ok}[/]: {escape(summary)}")
 
 
 def _generator_problems(decks: list) -> list[str]:  # type: ignore[type-arg]
@@ -97,7 +105,7 @@ def decks(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """List decks with their counts of cards, new, due today and suspended.
+    """List decks with their study cards, new, due today and suspended.
 
     Example: cvquiz decks --json
     """
@@ -107,31 +115,46 @@ def decks(
     if as_json:
         env.out.print_json(json.dumps([asdict(s) for s in summaries], ensure_ascii=False))
         return
-    table = Table(title="Decks", title_justify="left")
+    headings = [_("Study"), _("New"), _("Due"), _("Suspended")]
+    fields = ("study_cards", "new", "due", "suspended")
+    table = Table(
+        title=_("Decks"),
+        title_justify="left",
+        caption=_(
+            "Counts are of study cards: the {cards} cards as written in the deck files expand to "
+            "{study_cards} (a reversed card makes two, a cloze card one per deletion)."
+        ).format(
+            cards=sum(s.cards for s in summaries), study_cards=sum(s.study_cards for s in summaries)
+        ),
+        caption_justify="left",
+    )
     # Names and ids give way (with an ellipsis) before the counts do, so each deck stays on one line.
     id_width = min(16, max((len(d.id) for d in summaries), default=2))
-    counts_width = 5 + 3 + 3 + 9 + 3 * 6 + 1  # the four count columns, the borders and the padding
+    widest = [
+        max(cell_len(h), len(str(sum(getattr(s, f) for s in summaries))))
+        for h, f in zip(headings, fields, strict=True)
+    ]
+    counts_width = sum(w + 3 for w in widest) + 3 + 3 + 1  # the counts, the id's and deck's borders
     table.add_column(
-        "Deck",
+        _("Deck"),
         no_wrap=True,
         overflow="ellipsis",
         max_width=max(12, env.out.width - id_width - counts_width),
     )
-    table.add_column("Id", style="dim", no_wrap=True, overflow="ellipsis", max_width=id_width)
-    for name in ("Cards", "New", "Due", "Suspended"):
-        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    table.add_column(_("Id"), style="dim", no_wrap=True, overflow="ellipsis", max_width=id_width)
+    for name in headings:
+        table.add_column(name, justify="right", no_wrap=True, min_width=cell_len(name))
+    yours = escape(_("(yours)"))
     for s in summaries:
-        label = escape(s.name) + ("" if s.bundled else " [cyan](yours)[/]")
-        table.add_row(label, escape(s.id), str(s.cards), str(s.new), str(s.due), str(s.suspended))
+        label = escape(s.name) + ("" if s.bundled else f" [cyan]{yours}[/]")
+        table.add_row(label, escape(s.id), *(str(getattr(s, f)) for f in fields))
     if summaries:
+        total = escape(_("Total"))
         table.add_section()
         table.add_row(
-            "[bold]Total[/]",
+            f"[bold]{total}[/]",
             "",
-            *(
-                str(sum(getattr(s, f) for s in summaries))
-                for f in ("cards", "new", "due", "suspended")
-            ),
+            *(str(sum(getattr(s, f) for s in summaries)) for f in fields),
         )
     env.out.print(table)
 

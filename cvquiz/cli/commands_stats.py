@@ -305,7 +305,8 @@ def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
         more = len(groups) - len(shown)
         note = f"; {more} more with --json or --html" if more > 0 else ""
         out.print(f"[bold]{title}[/] ({period}{note})", highlight=False)
-        out.print(_group_table(shown, result.desired_retention, by_key=True))
+        # decks by id (what --deck takes), tags by name (the notes' tags by their topics)
+        out.print(_group_table(shown, result.desired_retention, by_key=groups is result.by_deck))
         out.print()
     _render_code(out, result)
     if not result.compute:

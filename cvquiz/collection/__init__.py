@@ -31,11 +31,13 @@ class DeckSummary:
         id: the deck id.
         name: the display name.
         bundled: shipped with cvquiz.
-        cards: active review cards.
-        new: cards never studied.
+        cards: active cards as written in the deck file.
+        study_cards: the active study cards they expand to (a reversed card is two, a cloze card one per
+            deletion); the counts below are of study cards.
+        new: study cards never studied.
         due: learning cards due by the end of today's study day and review cards due today or earlier
             (by study day, as the queue counts them).
-        suspended: suspended cards.
+        suspended: suspended study cards.
         path: the deck file.
     """
 
@@ -43,6 +45,7 @@ class DeckSummary:
     name: str
     bundled: bool
     cards: int
+    study_cards: int
     new: int
     due: int
     suspended: int
@@ -128,12 +131,13 @@ class Collection:
         return clock.to_ms(start), clock.to_ms(end)
 
     def deck_summaries(self, now: datetime, rollover_hour: int = 4) -> list[DeckSummary]:
-        """Return per-deck counts of cards, new, due today and suspended, in deck order."""
+        """Return per-deck counts of cards and study cards, new, due today and suspended, in deck order."""
         today = clock.study_day(now, rollover_hour).isoformat()
         _, end = self.day_bounds(now, rollover_hour)
         rows = self.conn.execute(
             """
             SELECT d.id, d.name, d.bundled, d.path,
+                   COUNT(DISTINCT c.card_id),
                    COUNT(c.pk),
                    SUM(s.state = 0 AND s.suspended = 0),
                    SUM(s.suspended = 0
@@ -156,9 +160,10 @@ class Collection:
                 bundled=bool(r[2]),
                 path=r[3],
                 cards=r[4] or 0,
-                new=r[5] or 0,
-                due=r[6] or 0,
-                suspended=r[7] or 0,
+                study_cards=r[5] or 0,
+                new=r[6] or 0,
+                due=r[7] or 0,
+                suspended=r[8] or 0,
             )
             for r in rows
         ]
