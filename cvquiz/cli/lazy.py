@@ -120,7 +120,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "decks",
         ("commands_decks",),
-        N_("List decks with their counts of cards, new, due today and suspended."),
+        N_("List decks with their study cards, new, due today and suspended."),
         DECKS,
     ),
     Entry(
