@@ -311,6 +311,7 @@ def _bad_review(d: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
             "reviews[0].before.stability: must be > 0",
         ),
         (lambda d: {**d, "decks": "all of them"}, "decks: must be a list"),
+        (lambda d: {**d, "code_attempts": [{"id": 1}]}, "code_attempts[0].card_pk: is missing"),
     ],
 )
 def test_a_bad_value_is_named_by_its_json_path_and_nothing_is_imported(

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cvquiz.i18n import _
+from cvquiz.model import CardType
 
 __all__ = ["ExportFormatError", "check_export"]
 
@@ -171,8 +172,11 @@ def _bilingual(value: Any, path: str) -> None:
         _text(text, f"{path}.{lang}")
 
 
-def _object(fields: Mapping[str, Check], *, partial: bool = False) -> Check:
-    """An object with these fields (all required unless ``partial``); other keys are not checked."""
+def _object(
+    fields: Mapping[str, Check], *, partial: bool = False, optional: tuple[str, ...] = ()
+) -> Check:
+    """An object with these fields (all required unless ``partial`` or ``optional``); other keys are not
+    checked."""
 
     def check(value: Any, path: str) -> None:
         if not isinstance(value, dict):
@@ -180,7 +184,7 @@ def _object(fields: Mapping[str, Check], *, partial: bool = False) -> Check:
         for key, field_check in fields.items():
             where = f"{path}.{key}" if path else key
             if key not in value:
-                if partial:
+                if partial or key in optional:
                     continue
                 raise _fail(where, _("is missing"))
             field_check(value[key], where)
@@ -188,6 +192,7 @@ def _object(fields: Mapping[str, Check], *, partial: bool = False) -> Check:
     return check
 
 
+_CARD_TYPES = tuple(t.value for t in CardType)
 _ROW_ID = _int(1, INT64)
 _SIZE = _int(0, INT64)
 _COUNT = _int(0, COUNT_MAX)
@@ -296,6 +301,22 @@ _ATTEMPT = _object(
         "seconds": _between(0, 1e9),
     }
 )
+_ATTEMPT = _object(
+    {
+        "id": _ROW_ID,
+        "card_pk": _ROW_ID,
+        "attempted_at": _time,
+        "study_day": _day,
+        "source": _name,
+        "code": _text,
+        "passed": _bool,
+        "cases": _COUNT,
+        "failed": _COUNT,
+        "kind": _optional(_text),
+        "summary": _text,
+        "seconds": _between(0, 1e9),
+    }
+)
 _EXPORT = _object(
     {
         "migrations": _list_of(_text),
@@ -303,7 +324,9 @@ _EXPORT = _object(
         "deck_files": _list_of(_DECK_FILE),
         "cards": _list_of(_CARD),
         "reviews": _list_of(_REVIEW),
-    }
+        "code_attempts": _list_of(_ATTEMPT),
+    },
+    optional=("code_attempts",),  # exports made before code cards have none
 )
 
 
