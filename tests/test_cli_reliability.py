@@ -296,3 +296,92 @@ def test_paths_names_and_card_text_print_as_written(tmp_path: Path) -> None:
     done = run([cvquiz_command(), "check", str(broken)], env=env)
     assert done.returncode == 1
     assert f"{broken}:5:5: card 'x': unknown field 'q[b]:-1:'" in done.stdout + done.stderr
+
+
+# --- item 6: deck files that ended in a traceback ------------------------------------------------------------
+
+
+def _deck(card_lines: str) -> str:
+    return "deck: mine\nname: Mine\ncards:\n  - id: a\n" + card_lines
+
+
+BAD_DECKS = {
+    "cloze-huge": (
+        _deck('    type: cloze\n    question: "x {{c99999999999999999999::y}}"\n'),
+        "6:5: card 'a': cloze question (zh): deletion {{c999999999999…::...}}: deletions are numbered"
+        " from c1 to c999",
+    ),
+    "cloze-zero": (
+        _deck('    type: cloze\n    question: "x {{c0::y}}"\n'),
+        "6:5: card 'a': cloze question (zh): deletion {{c0::...}}: deletions are numbered from c1 to c999",
+    ),
+    "cloze-empty": (
+        _deck('    type: cloze\n    question: "x {{c1::}} y"\n'),
+        "6:5: card 'a': cloze question (zh): deletion '{{c1::}}' deletes nothing (Anki makes no card of it)",
+    ),
+    "key-int": (
+        _deck("    question: q\n    answer: a\n    1: z\n"),
+        "7:5: key 1 is not text (YAML reads it as 1); quote it: '1'",
+    ),
+    "key-null": (
+        "deck: mine\nname: Mine\n~: 3\ncards: []\n",
+        "3:1: key ~ is not text (YAML reads it as None); quote it: '~'",
+    ),
+    "key-yes": (
+        _deck("    question: q\n    yes: a\n"),
+        "6:5: key yes is not text (YAML reads it as True); quote it: 'yes'",
+    ),
+    "key-on": (
+        "deck: mine\nname: Mine\ncards:\n  - {id: a, question: q, answer: a, on: 1}\n",
+        "4:37: key on is not text (YAML reads it as True); quote it: 'on'",
+    ),
+    "deep": (
+        "deck: mine\nname: Mine\ncards: " + "[" * 400 + "]" * 400 + "\n",
+        "3:107: nested more than 100 levels deep",
+    ),
+    "two-documents": (
+        "deck: mine\nname: Mine\ncards: []\n---\ndeck: other\n",
+        "4:1: a second YAML document starts here; a deck file holds one (remove this '---' or what follows it)",
+    ),
+    "id-newline": (
+        _deck("    question: q\n    answer: a\n").replace("- id: a", '- id: "a\\n"'),
+        "4:5: bad card id 'a\\n': lowercase letters, digits, '-' and '_', starting with a letter or digit",
+    ),
+    "id-long": (
+        _deck("    question: q\n    answer: a\n").replace("- id: a", "- id: " + "a" * 101),
+        "4:5: card id '" + "a" * 40 + "…' is 101 characters long; at most 100 are allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_DECKS))
+def test_a_bad_deck_file_is_one_clear_line_in_check_and_in_sync(
+    name: str, user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    text, message = BAD_DECKS[name]
+    path = user_decks / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = run([cvquiz_command(), "check", str(path)])
+    assert done.returncode == 1
+    assert f"{path}:{message}" in error_lines(done.stdout + done.stderr), done.stdout + done.stderr
+    done = run([cvquiz_command(), "decks"])  # a sync: the file is reported, nothing else breaks
+    assert "Traceback" not in done.stderr
+    assert f"{path}:{message}" in done.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_add_refuses_a_deck_id_with_a_newline_or_too_long(user_decks: Path) -> None:
+    for deck, message in (
+        (
+            "x\n",
+            "Error: bad deck id 'x\\n': lowercase letters, digits, '-', '_' and '/' (e.g. my/interviews)",
+        ),
+        (
+            "d" * 300,
+            "Error: deck id '" + "d" * 40 + "…' is 300 characters long; at most 100 are allowed",
+        ),
+    ):
+        done = run([cvquiz_command(), "add", "--deck", deck, "-q", "Q?", "-a", "A."])
+        assert done.returncode != 0
+        assert error_lines(done.stderr) == [message]
+    assert list(user_decks.iterdir()) == []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvquiz.deckfile.discovery import deck_files, deck_id_of
-from cvquiz.deckfile.loader import DECK_ID_RE
+from cvquiz.deckfile.loader import DECK_ID_RE, MAX_ID_LENGTH, too_long_id_message
 from cvquiz.errors import DeckError
 from cvquiz.i18n import _
 
@@ -68,6 +68,8 @@ def check_deck_id(deck_id: str) -> None:
                 "bad deck id {id!r}: lowercase letters, digits, '-', '_' and '/' (e.g. my/interviews)"
             ).format(id=deck_id)
         )
+    if len(deck_id) > MAX_ID_LENGTH:
+        raise DeckError(too_long_id_message("deck", deck_id))
 
 
 def user_deck_path(decks_dir: Path, bundled_dir: Path, deck_id: str) -> Path:

@@ -27,7 +27,7 @@ MAX_ARRAY_BYTES = 16 * 1024 * 1024
 MAX_TEXT = 2_000
 """Strings and reprs are cut to this many characters."""
 
-_DTYPE = re.compile(r"^[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))$")
+_DTYPE = re.compile(r"^[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))\Z")
 
 
 class WireError(ValueError):

@@ -24,7 +24,7 @@ CODE_FIELDS = ("starter", "solution", "hints", "judge")
 """The fields only code cards have."""
 JUDGE_KEYS = ("reference", "inputs", "params")
 """The keys of a code card's ``judge`` mapping."""
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 
 @dataclass(frozen=True)

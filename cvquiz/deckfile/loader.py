@@ -28,10 +28,17 @@ try:
 except AttributeError:  # pragma: no cover - pyyaml built without libyaml
     SafeLoaderBase = yaml.SafeLoader
 
-CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-DECK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*$")
-TAG_RE = re.compile(r"^[^\s:]+(::[^\s:]+)*$")
-URL_RE = re.compile(r"^https?://\S+$")
+# \Z, not $: "$" also matches before a final newline, and an id "x\n" would name a file "x\n.yaml".
+CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
+DECK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*\Z")
+TAG_RE = re.compile(r"^[^\s:]+(::[^\s:]+)*\Z")
+URL_RE = re.compile(r"^https?://\S+\Z")
+MAX_ID_LENGTH = 100
+"""Deck and card ids are at most this many characters (a deck id names a file; file names end at 255 bytes)."""
+MAX_CLOZE = 999
+"""Cloze deletions are numbered from c1 to this."""
+MAX_NESTING = 100
+"""YAML nested deeper than this (lists in lists...) is refused before it exhausts Python's recursion."""
 
 DECK_FIELDS = ("deck", "name", "description", "tags", "cards")
 CARD_FIELDS = (
@@ -81,6 +88,11 @@ class _FastConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
             raise _NeedPrecise from None
         if len(result) != len(node.value):
             raise _NeedPrecise
+        for key in result:
+            if (
+                type(key) is not str
+            ):  # 1:, ~:, yes: and on: are not text: the precise pass says where
+                raise _NeedPrecise
         mark = node.start_mark
         result.line = mark.line + 1
         result.column = mark.column + 1
@@ -112,8 +124,14 @@ class _PreciseConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
+                text = key_node.value if isinstance(key_node, yaml.ScalarNode) else key_node.id
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"keys must be text, found {key!r}", key_node.start_mark
+                    None,
+                    None,
+                    _(
+                        "key {text} is not text (YAML reads it as {value!r}); quote it: '{text}'"
+                    ).format(text=text, value=key),
+                    key_node.start_mark,
                 )
             if key in result:
                 raise yaml.constructor.ConstructorError(
@@ -285,6 +303,9 @@ def _card(
             f"bad card id {card_id!r}: lowercase letters, digits, '-' and '_', starting with a letter or digit",
         )
         label = str(card_id)
+    elif len(card_id) > MAX_ID_LENGTH:
+        chk.add(_pos(raw, "id"), too_long_id_message("card", card_id))
+        label = card_id[:40] + "…"
     for key in raw:
         if key not in CARD_FIELDS:
             chk.add(_pos(raw, key), f"unknown field {key!r}{_suggest(key, CARD_FIELDS)}", label)
@@ -352,7 +373,7 @@ def _card(
     if card_type is CardType.COMPUTE:
         if generator is None:
             chk.add(_pos(raw), "compute card needs a 'generator'", label)
-        elif not isinstance(generator, str) or not re.match(r"^[a-z][a-z0-9_]*$", generator):
+        elif not isinstance(generator, str) or not re.match(r"^[a-z][a-z0-9_]*\Z", generator):
             chk.add(_pos(raw, "generator"), f"bad generator name {generator!r}", label)
         params = _params(chk, raw, label or "?")
         if decimals is not None and (
@@ -429,8 +450,19 @@ def _tolerance(
 
 
 def _cloze_problem(text: str) -> str | None:
-    """Explain a cloze deletion that the ``}}`` of some LaTeX cut short (Anki reads clozes the same way)."""
+    """Explain a cloze deletion Anki would not make a card of: numbered outside c1..c999, deleting nothing, or
+    cut short by the ``}}`` of some LaTeX (Anki reads clozes the same way)."""
     for match in CLOZE_RE.finditer(text):
+        number = match.group(1)
+        if len(number) > 3 or not 1 <= int(number) <= MAX_CLOZE:
+            shown = number if len(number) <= 12 else number[:12] + "…"
+            return _(
+                "deletion {{{{c{number}::...}}}}: deletions are numbered from c1 to c{most}"
+            ).format(number=shown, most=MAX_CLOZE)
+        if not match.group(2).strip():
+            return _("deletion '{deletion}' deletes nothing (Anki makes no card of it)").format(
+                deletion=match.group(0)
+            )
         inner = match.group(2)
         if inner.count("$") % 2 or inner.count("{") != inner.count("}"):
             return (
@@ -461,7 +493,20 @@ def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
             return loader.get_single_data()
         finally:
             loader.dispose()
+    except RecursionError:
+        raise DeckProblems([_too_deep(text, label)]) from None
     except yaml.MarkedYAMLError as error:
+        if error.context and "expected a single document" in error.context:
+            mark = error.problem_mark or error.context_mark
+            where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+            raise DeckProblems(
+                [
+                    _(
+                        "{label}:{where}: a second YAML document starts here; a deck file holds one"
+                        " (remove this '---' or what follows it)"
+                    ).format(label=label, where=where)
+                ]
+            ) from None
         mark = error.problem_mark or error.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
         problem = error.problem or "invalid YAML"
@@ -473,8 +518,60 @@ def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
             f" {error.context}" if error.context and "constructor" not in error.context else ""
         )
         raise DeckProblems([f"{label}:{where}: {problem}{context}"]) from None
+    except yaml.reader.ReaderError as error:
+        at = error.position
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise DeckProblems(
+            [
+                _(
+                    "{label}:{line}:{column}: the character U+{code:04X} is not allowed in YAML"
+                ).format(
+                    label=label,
+                    line=line,
+                    column=column,
+                    code=ord(text[at]) if at < len(text) else 0,
+                )
+            ]
+        ) from None
     except yaml.YAMLError as error:
-        raise DeckProblems([f"{label}:1:1: {error}"]) from None
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DeckProblems([f"{label}:1:1: {first}"]) from None
+
+
+def _too_deep(text: str, label: str) -> str:
+    """Say where YAML nests deeper than `MAX_NESTING` (found again with the C parser's events, which do
+    not recurse)."""
+    depth = 0
+    where = "1:1"
+    try:
+        for event in yaml.parse(text, Loader=SafeLoaderBase):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = event.start_mark
+                    if mark is not None:
+                        where = f"{mark.line + 1}:{mark.column + 1}"
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:  # pragma: no cover - the text parsed once already
+        pass
+    return _("{label}:{where}: nested more than {most} levels deep").format(
+        label=label, where=where, most=MAX_NESTING
+    )
+
+
+def too_long_id_message(kind: str, value: str) -> str:
+    """Say that a deck or card id is longer than `MAX_ID_LENGTH`."""
+    shown = value[:40] + "…"
+    if kind == "deck":
+        return _("deck id '{id}' is {length} characters long; at most {most} are allowed").format(
+            id=shown, length=len(value), most=MAX_ID_LENGTH
+        )
+    return _("card id '{id}' is {length} characters long; at most {most} are allowed").format(
+        id=shown, length=len(value), most=MAX_ID_LENGTH
+    )
 
 
 def load_deck_text(text: str, label: str, path: Path | None = None, bundled: bool = False) -> Deck:
@@ -517,6 +614,8 @@ def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> 
             _pos(data, "deck"),
             f"bad deck id {deck_id!r}: lowercase letters, digits, '-', '_' and '/'",
         )
+    elif len(deck_id) > MAX_ID_LENGTH:
+        chk.add(_pos(data, "deck"), too_long_id_message("deck", deck_id))
     name = data.get("name")
     if name is None:
         chk.add((1, 1), "missing field 'name'")
