@@ -16,7 +16,7 @@ import numpy as np
 from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
-from cvquiz.generators.text import Steps, bi, code, grid, num, table
+from cvquiz.generators.text import Steps, bi, code, grid, num, spaced, table
 
 
 def _same(value: float) -> float:
@@ -85,7 +85,7 @@ def solve_segmentation_iou(params: Mapping[str, Any]) -> Solved:
     prompt = bi(
         f"语义分割评估，共 {classes} 个类别。$\\text{{IoU}}_c = \\frac{{TP}}{{TP + FP + FN}}$，"
         f"$\\text{{Dice}}_c = \\frac{{2TP}}{{2TP + FP + FN}}$；真值和预测里都没有出现的类别没有 IoU/Dice，"
-        f"不计入平均（nanmean，与 mmsegmentation 一样）。{data_zh}\n\n求{asks[ask][0]}。",
+        f"不计入平均（nanmean，与 mmsegmentation 一样）。{data_zh}\n\n求{spaced(asks[ask][0])}。",
         f"Evaluating a semantic segmentation with {classes} classes. $\\text{{IoU}}_c = \\frac{{TP}}{{TP + FP + FN}}$ "
         f"and $\\text{{Dice}}_c = \\frac{{2TP}}{{2TP + FP + FN}}$; a class in neither the ground truth nor the "
         f"prediction has no IoU or Dice and is left out of the mean (nanmean, as mmsegmentation does). {data_en}"

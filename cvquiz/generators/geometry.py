@@ -17,7 +17,7 @@ import numpy as np
 from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
-from cvquiz.generators.text import Steps, bi, num
+from cvquiz.generators.text import Steps, bi, num, spaced
 
 
 def _same(value: float) -> float:
@@ -384,7 +384,7 @@ def solve_kalman(params: Mapping[str, Any]) -> Solved:
         f"一维匀速运动的卡尔曼滤波（SORT 跟踪框所用的运动模型），状态 $x = (p, v)^T$（位置、速度）。"
         f"上一步后 $\\hat x = ({num(x[0])}, {num(x[1])})^T$，$P = {_matrix_text(P)}$。"
         f"$F = {_matrix_text(F)}$（$\\Delta t = {num(dt)}$），过程噪声 $Q = {_matrix_text(Q)}$，只观测位置 $H = [1, 0]$，"
-        f"观测噪声 $R = {num(r)}$。先预测，再用观测 $z = {num(z)}$ 更新。求{_KALMAN_ASKS[ask][0]}。",
+        f"观测噪声 $R = {num(r)}$。先预测，再用观测 $z = {num(z)}$ 更新。求{spaced(_KALMAN_ASKS[ask][0])}。",
         f"A 1-D constant-velocity Kalman filter (the motion model of SORT's tracks) with state $x = (p, v)^T$ "
         f"(position, velocity). After the last step $\\hat x = ({num(x[0])}, {num(x[1])})^T$ and $P = {_matrix_text(P)}$; "
         f"$F = {_matrix_text(F)}$ ($\\Delta t = {num(dt)}$), process noise $Q = {_matrix_text(Q)}$, only the position "

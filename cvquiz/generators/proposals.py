@@ -245,10 +245,7 @@ PRESETS: dict[str, tuple[float, float, bool]] = {
 _PRESET_NAMES = {
     "rpn": ("Faster R-CNN 的 RPN", "Faster R-CNN's RPN"),
     "retinanet": ("RetinaNet", "RetinaNet"),
-    "roi_heads": (
-        "Faster R-CNN 的 RoI 头（proposal 与真实框匹配）",
-        "Faster R-CNN's RoI heads (proposals)",
-    ),
+    "roi_heads": ("Faster R-CNN 的 RoI 头", "Faster R-CNN's RoI heads"),
 }
 
 
@@ -271,43 +268,47 @@ def solve_anchor_assignment(params: Mapping[str, Any]) -> Solved:
     given = params.get("iou_matrix") is not None
     m, n = iou.shape
     name_zh, name_en = _PRESET_NAMES[preset]
+    # the RPN and RetinaNet match anchors; the RoI heads match the RPN's proposals (named a0, a1... all the same)
+    noun_zh, noun_en = ("proposal", "proposal") if preset == "roi_heads" else ("anchor", "anchor")
     call = f"Matcher({num(high)}, {num(low)}, allow_low_quality_matches={allow})"
     if given:
         rows = [[f"g{i}", *(num(iou[i, j], 2) for j in range(n))] for i in range(m)]
-        data_zh = "IoU（行：真实框，列：anchor）：\n\n" + table(
-            ["", *(f"a{j}" for j in range(n))], rows
-        )
-        data_en = "IoUs (rows: ground truths, columns: anchors):\n\n" + table(
-            ["", *(f"a{j}" for j in range(n))], rows
-        )
+        header = ["", *(f"a{j}" for j in range(n))]
+        data_zh = f"IoU（行：真实框，列：{noun_zh}）：\n\n" + table(header, rows)
+        data_en = f"IoUs (rows: ground truths, columns: {noun_en}s):\n\n" + table(header, rows)
     else:
         assert gts is not None and anchors is not None
         listing = "; ".join(f"g{i} = {_box(b)}" for i, b in enumerate(gts))
         anchor_list = "; ".join(f"a{j} = {_box(b)}" for j, b in enumerate(anchors))
-        data_zh = f"真实框 {listing}。anchor：{anchor_list}。框为 $(x_1, y_1, x_2, y_2)$。"
-        data_en = (
-            f"Ground truths {listing}. Anchors: {anchor_list}. Boxes are $(x_1, y_1, x_2, y_2)$."
-        )
+        truth_en = "Ground truth" if m == 1 else "Ground truths"
+        data_zh = f"真实框：{listing}。{noun_zh}：{anchor_list}。框为 $(x_1, y_1, x_2, y_2)$。"
+        data_en = f"{truth_en}: {listing}. {noun_en.capitalize()}s: {anchor_list}. Boxes are $(x_1, y_1, x_2, y_2)$."
     low_zh = (
-        "；另外，每个真实框 IoU 最大的 anchor（含并列）也算正样本（allow_low_quality_matches）"
+        f"；另外，每个真实框 IoU 最大的 {noun_zh}（含并列）也算正样本（allow_low_quality_matches）"
         if allow
         else ""
     )
     low_en = (
-        "; besides, each ground truth's highest-IoU anchor (ties included) is positive too "
+        f"; besides, each ground truth's highest-IoU {noun_en} (ties included) is positive too "
         "(allow_low_quality_matches)"
         if allow
         else ""
     )
     middle_zh = "，介于两者之间为 −1（忽略）" if low < high else ""
     middle_en = ", in between −1 (ignored)" if low < high else ""
+    if (
+        preset == "roi_heads"
+    ):  # the box head gives a positive its object's class, a negative class 0
+        middle_zh += "（RoI 头随后把正样本标成所匹配目标的类别）"
+        middle_en += " (the RoI heads then give a positive the class of the object it matched)"
     prompt = bi(
-        f"{name_zh}用 torchvision 的 `{call}` 给 anchor 分配训练标签：anchor 与各真实框的最大 IoU ≥ {num(high)} 为 1（正样本），"
-        f"< {num(low)} 为 0（负样本）{middle_zh}{low_zh}。{data_zh}\n\n"
-        f"写出每个 anchor 的标签（1 / 0 / −1）。",
-        f"{name_en} labels anchors for training with torchvision's `{call}`: an anchor whose highest IoU with "
-        f"any ground truth is ≥ {num(high)} gets 1 (positive), < {num(low)} gets 0 (negative){middle_en}{low_en}. "
-        f"{data_en}\n\nWhat is each anchor's label (1 / 0 / −1)?",
+        f"{name_zh} 用 torchvision 的 `{call}` 给 {noun_zh} 分配训练标签：{noun_zh} 与各真实框的最大 IoU ≥ {num(high)} "
+        f"为 1（正样本），< {num(low)} 为 0（负样本）{middle_zh}{low_zh}。{data_zh}\n\n"
+        f"写出每个 {noun_zh} 的标签（1 / 0 / −1）。",
+        f"{name_en} {'label' if preset == 'roi_heads' else 'labels'} {noun_en}s for training with torchvision's "
+        f"`{call}`: a{'n' if noun_en == 'anchor' else ''} {noun_en} whose highest IoU with any ground truth is ≥ "
+        f"{num(high)} gets 1 (positive), < {num(low)} gets 0 (negative){middle_en}{low_en}. "
+        f"{data_en}\n\nWhat is each {noun_en}'s label (1 / 0 / −1)?",
     )
     steps = Steps()
     if given:
@@ -328,8 +329,8 @@ def solve_anchor_assignment(params: Mapping[str, Any]) -> Solved:
             for i in range(m)
         ]
         steps.add(
-            "先算 IoU 矩阵（行：真实框，列：anchor；IoU = 交集 / (两框面积之和 − 交集)）：",
-            "First the IoU matrix (rows: ground truths, columns: anchors; IoU = intersection / (sum of the "
+            f"先算 IoU 矩阵（行：真实框，列：{noun_zh}；IoU = 交集 / (两框面积之和 − 交集)）：",
+            f"First the IoU matrix (rows: ground truths, columns: {noun_en}s; IoU = intersection / (sum of the "
             "areas − intersection)):",
         )
         steps.add(
@@ -348,10 +349,10 @@ def solve_anchor_assignment(params: Mapping[str, Any]) -> Solved:
         rows_zh.append([f"a{j}", f"g{best[j]} ({v})", why_zh])
         rows_en.append([f"a{j}", f"g{best[j]} ({v})", why_en])
     steps.add(
-        "每个 anchor 取 IoU 最大的真实框，按阈值分三档：\n\n"
-        + table(["anchor", "最佳真实框 (IoU)", "判定"], rows_zh),
-        "Each anchor takes the ground truth it overlaps most, and the thresholds sort it:\n\n"
-        + table(["anchor", "best ground truth (IoU)", "verdict"], rows_en),
+        f"每个 {noun_zh} 取 IoU 最大的真实框，按阈值分档：\n\n"
+        + table([noun_zh, "最佳真实框 (IoU)", "判定"], rows_zh),
+        f"Each {noun_en} takes the ground truth it overlaps most, and the thresholds sort it:\n\n"
+        + table([noun_en, "best ground truth (IoU)", "verdict"], rows_en),
     )
     if allow:
         rescued_zh, rescued_en = [], []
@@ -360,11 +361,11 @@ def solve_anchor_assignment(params: Mapping[str, Any]) -> Solved:
             for j in top:
                 already = bool(iou[best[j], j] >= high)
                 rescued_zh.append(
-                    f"g{i} 的最佳 anchor 是 a{j}"
+                    f"g{i} 的最佳 {noun_zh} 是 a{j}"
                     + ("（本来就是正样本）" if already else "，改为正样本")
                 )
                 rescued_en.append(
-                    f"g{i}'s best anchor is a{j}"
+                    f"g{i}'s best {noun_en} is a{j}"
                     + (" (already positive)" if already else ", which becomes positive")
                 )
         steps.add(
@@ -380,7 +381,10 @@ def solve_anchor_assignment(params: Mapping[str, Any]) -> Solved:
         labels,
         AnswerKind.VECTOR,
         steps.text(),
-        bi("每个 anchor 的标签，如 [1, 0, -1, 0]", "one label per anchor, e.g. [1, 0, -1, 0]"),
+        bi(
+            f"每个 {noun_zh} 的标签，如 [1, 0, -1, 0]",
+            f"one label per {noun_en}, e.g. [1, 0, -1, 0]",
+        ),
         checks=tuple(steps.checks()),
     )
 

@@ -83,6 +83,11 @@ def ratio(numerator: int, denominator: int) -> str:
     return f"{fraction.numerator}/{fraction.denominator}"
 
 
+def spaced(text: str) -> str:
+    """Text to follow Chinese: a space before Latin letters or math (求 mIoU, 求 $x$), none before Chinese."""
+    return f" {text}" if text[:1].isascii() else text
+
+
 def signed(x: Any, places: int = 4) -> str:
     """A number for use after a plus or minus: negative numbers in parentheses."""
     text = num(x, places)
@@ -175,13 +180,19 @@ class _Quantity:
         self.places = places
         self.fixed = fixed
         self.tiny_as_zero = tiny_as_zero
+        self._texts: dict[int, str] = {}  # by places: resolving asks for the same text many times
 
     def text(self) -> str:
         if self.fixed is not None:
             return self.fixed
-        if self.tiny_as_zero and abs(self.value) < 0.5 * 10.0**-self.places:
-            return "0"
-        return num(self.value, self.places)
+        shown = self._texts.get(self.places)
+        if shown is None:
+            if self.tiny_as_zero and abs(self.value) < 0.5 * 10.0**-self.places:
+                shown = "0"
+            else:
+                shown = num(self.value, self.places)
+            self._texts[self.places] = shown
+        return shown
 
     def can_grow(self) -> bool:
         return (

@@ -17,7 +17,7 @@ import numpy as np
 from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
-from cvquiz.generators.text import Steps, bi, code, grid, num
+from cvquiz.generators.text import Steps, bi, code, grid, num, spaced
 from cvquiz.model import Text
 
 
@@ -48,8 +48,10 @@ def _optimizer_call(opt: str, lr: float, weight_decay: float) -> str:
     if opt in ("momentum", "nesterov"):
         nesterov = ", nesterov=True" if opt == "nesterov" else ""
         return f"torch.optim.SGD([w], lr={num(lr)}, momentum=0.9{nesterov}{decay})"
-    name = "Adam" if opt == "adam" else "AdamW"
-    return f"torch.optim.{name}([w], lr={num(lr)}{decay})"
+    if opt == "adamw":
+        # AdamW's default weight_decay is 0.01, not 0: always say which is meant
+        return f"torch.optim.AdamW([w], lr={num(lr)}, weight_decay={num(weight_decay)})"
+    return f"torch.optim.Adam([w], lr={num(lr)}{decay})"
 
 
 def _sgd_steps(
@@ -262,6 +264,14 @@ def draw_optimizer_step(d: Draw) -> dict[str, Any]:
 # Layer norm and group norm
 
 
+def _sum_text(values: Sequence[float]) -> str:
+    """A sum as a person writes it: ``5 + 3 - 2``, not ``5 + 3 + -2``."""
+    text = num(values[0])
+    for v in values[1:]:
+        text += f" - {num(-v)}" if v < 0 else f" + {num(v)}"
+    return text
+
+
 def _norm_stats(steps: Steps, values: Sequence[float], eps: float) -> tuple[str, str, str]:
     """Print μ, σ² (biased) and √(σ² + ε) of some values; return their placeholders."""
     mean = steps.calc(_mean, *values, label="mean")
@@ -271,7 +281,7 @@ def _norm_stats(steps: Steps, values: Sequence[float], eps: float) -> tuple[str,
     sd = steps.calc(lambda v, e=eps: math.sqrt(v + e), var, label="sqrt(var + eps)")
     n = len(values)
     steps.math(
-        f"\\mu = \\frac{{{' + '.join(num(v) for v in values)}}}{{{n}}} = {mean},\\quad "
+        f"\\mu = \\frac{{{_sum_text(values)}}}{{{n}}} = {mean},\\quad "
         f"\\sigma^2 = \\frac{{1}}{{{n}}}\\sum (x - \\mu)^2 = {var},\\quad \\sqrt{{\\sigma^2 + \\epsilon}} = {sd}"
     )
     return mean, var, sd
@@ -323,7 +333,7 @@ def solve_layer_norm(params: Mapping[str, Any]) -> Solved:
     block = code("x =\n" + grid(x))
     prompt = bi(
         f"`nn.LayerNorm({features})`（eps = 1e-5{affine_zh}）作用在 {tokens} 个 token 上（每行一个 token，每列一个特征）。"
-        f"求{what_zh}（方差用有偏估计，除以 n）。\n\n{block}",
+        f"求{spaced(what_zh)}（方差用有偏估计，除以 n）。\n\n{block}",
         f"`nn.LayerNorm({features})` (eps = 1e-5{affine_en}) is applied to {tokens} tokens (one token per row, one "
         f"feature per column). What is {what_en}? (The variance is the biased one, divided by n.)\n\n{block}",
     )
@@ -431,7 +441,7 @@ def solve_group_norm(params: Mapping[str, Any]) -> Solved:
     prompt = bi(
         f"`nn.GroupNorm({groups}, {channels})`（eps = 1e-5，weight 为 1，bias 为 0）作用在一个样本上，"
         f"它有 {channels} 个通道（行）、每个通道 {length} 个位置（列）。每组是相邻的 {per_group} 个通道。"
-        f"求{what_zh}（方差为有偏估计）。\n\n{block}",
+        f"求{spaced(what_zh)}（方差为有偏估计）。\n\n{block}",
         f"`nn.GroupNorm({groups}, {channels})` (eps = 1e-5, weight 1, bias 0) is applied to one sample with "
         f"{channels} channels (rows) of {length} positions (columns); each group is {per_group} consecutive "
         f"channel{'s' * (per_group != 1)}. What is {what_en}? (The variance is the biased one.)\n\n{block}",
@@ -535,7 +545,7 @@ def solve_quantize(params: Mapping[str, Any]) -> Solved:
     prompt = bi(
         f"`MinMaxObserver(dtype=torch.{dtype}, qscheme={scheme})` 观察到的最小值 {num(low)}、最大值 {num(high)}。"
         f"{dtype} 的整数范围是 {q_min}..{q_max}（不 reduce_range）；取整为四舍五入到最近整数（本题不出现 .5）{sym_zh}。"
-        f"求{question[ask][0]}。",
+        f"求{spaced(question[ask][0])}。",
         f"`MinMaxObserver(dtype=torch.{dtype}, qscheme={scheme})` has observed a minimum of {num(low)} and a "
         f"maximum of {num(high)}. {dtype} holds the integers {q_min}..{q_max} (no reduce_range); rounding is to the "
         f"nearest integer (no .5 ties arise here){sym_en}. What is {question[ask][1]}?",
@@ -590,15 +600,16 @@ def solve_quantize(params: Mapping[str, Any]) -> Solved:
             label="q",
             expect=q,
         )
-        clamped = round(x / scale) + zero
-        clamp_zh = f"，超出范围被截断到 {q_text}" if not q_min <= clamped <= q_max else ""
-        clamp_en = f", clamped into range: {q_text}" if not q_min <= clamped <= q_max else ""
+        out_of_range = not q_min <= round(x / scale) + zero <= q_max
+        formula = f"q = \\mathrm{{round}}({quotient}) + {steps.signed(z_text)}"
+        if out_of_range:
+            shown_zh = f"${formula}$ 超出 {q_min}..{q_max}，截断为 {q_text}"
+            shown_en = f"${formula}$ is outside {q_min}..{q_max} and is clamped to {q_text}"
+        else:
+            shown_zh = shown_en = f"${formula} = {q_text}$"
         steps.add(
-            f"$x/s = {num(x)} / {s_text} = {quotient}$，取整后加零点：$q = \\mathrm{{round}}({quotient}) + {steps.signed(z_text)}${clamp_zh}"
-            + ("" if clamp_zh else f" $= {q_text}$")
-            + "。",
-            f"$x/s = {num(x)} / {s_text} = {quotient}$; round and add the zero point: $q = \\mathrm{{round}}({quotient}) + "
-            f"{steps.signed(z_text)}${clamp_en}" + ("" if clamp_en else f" $= {q_text}$") + ".",
+            f"$x/s = {num(x)} / {s_text} = {quotient}$，取整后加零点：{shown_zh}。",
+            f"$x/s = {num(x)} / {s_text} = {quotient}$; round and add the zero point: {shown_en}.",
         )
         if ask == "dequantized":
             back = steps.calc(
@@ -711,7 +722,7 @@ def solve_attention_cost(params: Mapping[str, Any]) -> Solved:
     )
     prompt = bi(
         f"自注意力层 `{layer}`（有偏置），输入形状 $(B, N, d) = ({b}, {n}, {d_model})$，Q、K、V 都由同一输入投影得到。"
-        f"{convention_zh}求{questions[ask][0]}。",
+        f"{convention_zh}求{spaced(questions[ask][0])}。",
         f"The self-attention layer `{layer}` (with biases) gets an input of shape $(B, N, d) = ({b}, {n}, {d_model})$; "
         f"Q, K and V are all projected from it.{convention_en} What is {questions[ask][1]}?",
     )
