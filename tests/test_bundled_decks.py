@@ -30,7 +30,8 @@ def test_size(decks: list[Deck]) -> None:
     cards = all_cards(decks)
     assert len(decks) >= 12
     assert len(cards) >= 300
-    assert sum(c.type is CardType.COMPUTE for _, c in cards) >= 50
+    compute = [c for _, c in cards if c.type is CardType.COMPUTE]
+    assert len(compute) >= 120 and len({c.generator for c in compute}) >= 40
 
 
 def test_every_notes_item_has_cards(decks: list[Deck]) -> None:
