@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 import statistics
 import subprocess
@@ -79,6 +80,19 @@ def report(
     print(
         f"{name:<34} {seconds * 1000:9.1f} ms   vs {baseline_name} {baseline * 1000:8.1f} ms   = {ratio:5.2f}x{goal_text}"
     )
+
+
+def compile_bytecode() -> None:
+    """Compile cvquiz's modules to bytecode, as installing its wheel does, and print the machine's load.
+
+    An editable install (or ``PYTHONDONTWRITEBYTECODE``) would otherwise leave every start compiling cvquiz
+    from source, while the baseline's typer comes compiled: that is not what a user runs.
+    """
+    import cvquiz
+
+    compileall.compile_dir(os.path.dirname(cvquiz.__file__), quiet=1)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} cores; Python {sys.version.split()[0]}")
 
 
 PYTHON = sys.executable

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import PYTHON, report, time_interleaved
+from _common import PYTHON, compile_bytecode, report, time_interleaved
 
 GOALS = {
     "cvquiz --version": None,
@@ -32,6 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
+    compile_bytecode()
     tmp = Path(tempfile.mkdtemp(prefix="cvquiz-bench-"))
     env = {
         "CVQUIZ_COLLECTION": str(tmp / "c.sqlite"),

@@ -21,6 +21,11 @@ scheduling and review history of studied cards are written into the package afte
 Images a card shows (``![](media/deck/cat.png)``, beside its deck file) go into the package's media, the field
 naming them by file name (`cvquiz.anki.export_media`). The package is built in memory and written atomically
 (a temporary file beside the target, then a rename).
+
+Rendering is most of an export's work (Markdown and formulas to HTML, and drawing every compute instance), so
+each rendered note is kept in the collection (`cvquiz.collection.anki_cache`), keyed by deck entry, language
+and instance and checked against the entry's content hash and the renderer's own source
+(`renderer_fingerprint`): a re-export renders only the entries that changed. The notes and cards are written in bulk (`cvquiz.anki.apkg_writer`).
 """
 
 from __future__ import annotations
@@ -34,19 +39,29 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import genanki
 
 from cvquiz import clock
 from cvquiz.anki import notetypes
+from cvquiz.anki.apkg_writer import PackageNote, card_ords, write_collection
 from cvquiz.anki.export_media import MediaFiles
 from cvquiz.anki.html import escape, render_text
 from cvquiz.anki.progress import CardProgress, Timing, write_progress
-from cvquiz.collection.export_queries import ExportDeck, ExportEntry, export_entries, reviews_of
+from cvquiz.collection.anki_cache import (
+    CachedNote,
+    CacheKey,
+    cached_notes,
+    prune_cached_notes,
+    store_notes,
+)
+from cvquiz.collection.export_queries import ExportEntry, export_entries, reviews_of
 from cvquiz.errors import CardNotFoundError, UsageError
 from cvquiz.fileio import write_output
+from cvquiz.i18n import current_language
 from cvquiz.model import Card, CardType, Text
 
 if TYPE_CHECKING:
@@ -66,6 +81,7 @@ __all__ = [
     "note_guid",
 ]
 
+T = TypeVar("T")
 LANGS = ("zh", "en", "both")
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while notes are built."""
@@ -182,18 +198,30 @@ def compute_instances(
     # NumPy and the engine: imported only when there are compute cards
     from cvquiz.generators import generate
 
+    def draw(index: int) -> tuple[int, Any, str]:
+        seed = instance_seed(deck_id, card.id, index)
+        instance = generate(card, seed)
+        return seed, instance, first_field(instance)
+
+    for index, (seed, instance, field) in _choose(count, draw, lambda drawn: drawn[2], seen):
+        yield index, seed, instance, field
+
+
+def _choose(
+    count: int, draw: Callable[[int], T], first_field: Callable[[T], str], seen: set[str]
+) -> Iterator[tuple[int, T]]:
+    """`compute_instances`' choice, over problems drawn by seed index as ``draw(index)``."""
     found = 0
     for index in range(count * DRAWS_PER_INSTANCE):
         if found == count:
             return
-        seed = instance_seed(deck_id, card.id, index)
-        instance = generate(card, seed)
-        field = first_field(instance)
+        problem = draw(index)
+        field = first_field(problem)
         if index and field in seen:
             continue
         seen.add(field)
         found += 1
-        yield index, seed, instance, field
+        yield index, problem
 
 
 _TAG_BAD = re.compile(r"\s+")
@@ -219,17 +247,71 @@ def anki_tags(tags: Sequence[str]) -> list[str]:
 
 # --- notes -----------------------------------------------------------------------------------------------
 
+_RENDERER_SOURCES = (
+    "anki/*.py",
+    "generators/*.py",
+    "engine/*.py",
+    "mathtext.py",
+    "model.py",
+    "answers.py",
+)
+"""The code a note's fields, GUID, tags and cards come from, besides the card's content."""
+
+
+@lru_cache(maxsize=1)
+def renderer_fingerprint() -> str:
+    """Return a hash of the source of everything that renders notes (`_RENDERER_SOURCES`).
+
+    A cached note is taken only when it was rendered by this very code: a new cvquiz version, or any change
+    to the renderer, the note types or the compute generators, renders every note again.
+    """
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for pattern in _RENDERER_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
 
 @dataclass(frozen=True)
-class _Note:
-    """One note to write: its type, fields, identity and the cvquiz cards behind its Anki cards."""
+class _Rendered:
+    """One note as rendered from its deck entry: what the note cache keeps.
 
-    note_type: notetypes.NoteType
+    Attributes:
+        note_type: the note type's model id.
+        fields: the fields (HTML, before media names are put in).
+        guid: the note's GUID.
+        tags: the Anki tags of the card.
+        ords: the cards genanki makes of it.
+    """
+
+    note_type: int
     fields: tuple[str, ...]
     guid: str
-    tags: list[str]
-    mod: int
-    cards: tuple[tuple[int, Any], ...] = ()  # (Anki template ordinal, ExportCard)
+    tags: tuple[str, ...]
+    ords: tuple[int, ...]
+
+    def cached(self, source: str) -> CachedNote:
+        """The note as the collection's cache keeps it (Anki's forms), with what it was rendered from."""
+        fields, tags, ords = (
+            "\x1f".join(self.fields),
+            " ".join(self.tags),
+            " ".join(map(str, self.ords)),
+        )
+        return source, self.note_type, self.guid, tags, fields, ords
+
+    @classmethod
+    def from_cache(cls, note: CachedNote) -> _Rendered:
+        """The note a cache row holds."""
+        _, note_type, guid, tags, fields, ords = note
+        return cls(
+            note_type,
+            tuple(fields.split("\x1f")),
+            guid,
+            tuple(tags.split()),
+            tuple(map(int, ords.split())),
+        )
 
 
 def _source(url: str | None) -> str:
@@ -243,93 +325,140 @@ def _explanation(card: Card, lang: str) -> str:
     return render_text(card.explanation, lang)
 
 
-def _notes_for(
-    entry: ExportEntry,
-    card: Card,
-    options: AnkiExportOptions,
-    tags: list[str],
-    seen: set[str] | None = None,
-) -> Iterator[_Note]:
-    lang = options.lang
-    mod = entry.modified_at // 1000
-    deck_id = entry.deck.id
-    if card.type is CardType.COMPUTE:
-        yield from _compute_notes(entry, card, options, tags, seen)
-        return
+def _card_fields(card: Card, lang: str) -> tuple[notetypes.NoteType, tuple[str, ...]]:
+    """The note type and fields of a basic, reversed, cloze or code entry."""
     if card.type is CardType.CODE:
         from cvquiz.anki.code import code_back, code_front
 
-        fields = (
-            code_front(card, lang),
-            code_back(card, lang),
-            _explanation(card, lang),
-            _source(card.source),
-        )
-        note_type = notetypes.BASIC
-        cards = tuple((c.ord, c) for c in entry.cards)
-    elif card.type is CardType.CLOZE:
-        fields = (
-            render_text(card.question, lang, cloze=True),
-            render_text(card.answer, lang),
-            _explanation(card, lang),
-            _source(card.source),
-        )
-        note_type = notetypes.CLOZE
-        cards = tuple((c.ord - 1, c) for c in entry.cards)
-    else:
-        fields = (
-            render_text(card.question, lang),
-            render_text(card.answer, lang),
-            _explanation(card, lang),
-            _source(card.source),
-        )
-        note_type = notetypes.REVERSED if card.type is CardType.REVERSED else notetypes.BASIC
-        cards = tuple((c.ord, c) for c in entry.cards)
-    yield _Note(note_type, fields, note_guid(deck_id, card.id), tags, mod, cards)
+        sides = (code_front(card, lang), code_back(card, lang))
+        return notetypes.BASIC, (*sides, _explanation(card, lang), _source(card.source))
+    cloze = card.type is CardType.CLOZE
+    fields = (
+        render_text(card.question, lang, cloze=cloze),
+        render_text(card.answer, lang),
+        _explanation(card, lang),
+        _source(card.source),
+    )
+    if cloze:
+        return notetypes.CLOZE, fields
+    return (notetypes.REVERSED if card.type is CardType.REVERSED else notetypes.BASIC), fields
 
 
-def _compute_notes(
-    entry: ExportEntry,
-    card: Card,
-    options: AnkiExportOptions,
-    tags: list[str],
-    seen: set[str] | None = None,
-) -> Iterator[_Note]:
-    lang = options.lang
+def _compute_fields(
+    deck_id: str, card: Card, lang: str, indices: Sequence[int]
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """The fields of the given instances of a compute card (each a problem drawn from its own seed)."""
+    # NumPy and the engine: imported only when there are compute cards to draw
+    from cvquiz.generators import generate
+
     intro = render_text(card.question, lang) if card.question.strings() else ""
     explanation = _explanation(card, lang)
-
-    def front(instance: Any) -> str:
+    for index in indices:
+        seed = instance_seed(deck_id, card.id, index)
+        instance = generate(card, seed)
         prompt = render_text(instance.prompt, lang)
         if intro:
             prompt = f"{intro}<br>\n{prompt}"
         if instance.hint is not None:
             prompt += f"<div class=meta>{render_text(instance.hint, lang)}</div>"
-        return prompt
-
-    seen = set() if seen is None else seen
-    for index, seed, instance, prompt in compute_instances(
-        card, entry.deck.id, options.instances, front, seen
-    ):
         solution = render_text(instance.solution, lang)
         if explanation:
             solution += f"<hr>{explanation}"
-        fields = (
-            prompt,
-            escape(instance.expected_text),
-            solution,
-            escape(instance.generator),
-            str(seed),
+        yield (
+            index,
+            (
+                prompt,
+                escape(instance.expected_text),
+                solution,
+                escape(instance.generator),
+                str(seed),
+            ),
         )
-        cards = tuple((0, c) for c in entry.cards) if index == 0 else ()
-        yield _Note(
-            notetypes.COMPUTE,
-            fields,
-            note_guid(entry.deck.id, card.id, index),
-            tags,
-            entry.modified_at // 1000,
-            cards,
-        )
+
+
+def _render(
+    deck_id: str, card: Card, lang: str, indices: Sequence[int], models: dict[int, Any]
+) -> Iterator[tuple[int, _Rendered]]:
+    """Render the notes ``indices`` of a deck entry (a compute card's instances; 0 for any other card)."""
+    tags = tuple(anki_tags(card.tags))
+    if card.type is CardType.COMPUTE:
+        note_type = notetypes.COMPUTE
+        drawn = list(_compute_fields(deck_id, card, lang, indices))
+        guids = [note_guid(deck_id, card.id, index) for index, _ in drawn]
+    else:
+        note_type, fields = _card_fields(card, lang)
+        drawn = [(0, fields)]
+        guids = [note_guid(deck_id, card.id)]
+    for (index, fields), guid in zip(drawn, guids, strict=True):
+        ords = card_ords(models[note_type.id], fields)
+        yield index, _Rendered(note_type.id, fields, guid, tags, ords)
+
+
+def _linked(entry: ExportEntry, kind: str, index: int) -> tuple[tuple[int, Any], ...]:
+    """The cvquiz review cards behind a note's Anki cards: (Anki template ordinal, ExportCard).
+
+    A compute card's progress goes to its first instance; a cloze deletion cN is Anki's card N - 1.
+    """
+    if kind == CardType.COMPUTE:
+        return tuple((0, c) for c in entry.cards) if index == 0 else ()
+    if kind == CardType.CLOZE:
+        return tuple((c.ord - 1, c) for c in entry.cards)
+    return tuple((c.ord, c) for c in entry.cards)
+
+
+def _models() -> dict[int, Any]:
+    return {nt.id: nt.model() for nt in notetypes.NOTE_TYPES}
+
+
+class _NoteCache:
+    """The notes of an export: from the collection's cache when their source is unchanged, else rendered."""
+
+    def __init__(self, col: Collection, entries: Sequence[ExportEntry], options: AnkiExportOptions):
+        self.lang = options.lang
+        self.instances = options.instances
+        self.models = _models()
+        self.cached = cached_notes(col, self.lang, [e.deck.id for e in entries])
+        self.fresh: list[tuple[CacheKey, CachedNote]] = []
+        self.seen: set[str] = set()  # the first fields of the export's compute notes
+        self.hits = 0
+        # a code card's labels ("Hints") are in the interface's language
+        self.version = f"{renderer_fingerprint()}/{current_language()}"
+
+    @property
+    def stale(self) -> bool:
+        """True when the cache holds notes of these decks that this export did not take."""
+        return len(self.cached) > self.hits
+
+    def notes(self, entry: ExportEntry) -> Iterator[tuple[int, _Rendered]]:
+        """Each note of ``entry``: (instance, rendered note).
+
+        A compute card's problems are chosen by `compute_instances`, each drawn from the cache or rendered;
+        no two compute notes of the export share a first field (``self.seen``).
+        """
+        source = f"{self.version}/{entry.content_hash}" if entry.content_hash else ""
+        parsed: list[Card] = []
+
+        def note(index: int) -> _Rendered:
+            if source:
+                hit = self.cached.get((entry.deck.id, entry.card_id, index))
+                if hit is not None and hit[0] == source:
+                    self.hits += 1
+                    return _Rendered.from_cache(hit)
+            if not parsed:
+                parsed.append(Card.from_data(entry.content))
+            ((_, rendered),) = _render(entry.deck.id, parsed[0], self.lang, (index,), self.models)
+            if source:
+                self.fresh.append(((entry.deck.id, entry.card_id, index), rendered.cached(source)))
+            return rendered
+
+        if entry.type == CardType.COMPUTE:
+            yield from _choose(self.instances, note, _first_field, self.seen)
+        else:
+            yield 0, note(0)
+
+
+def _first_field(note: _Rendered) -> str:
+    return note.fields[0]
 
 
 def note_fields(
@@ -346,9 +475,8 @@ def note_fields(
     Returns:
         Each note's fields, by GUID.
     """
-    entry = ExportEntry(ExportDeck(deck_id, deck_id, None), card_id, content, 0, ())
-    options = AnkiExportOptions(lang=lang, instances=1)
-    return {n.guid: n.fields for n in _notes_for(entry, Card.from_data(content), options, [])}
+    card = Card.from_data(content)
+    return {n.guid: n.fields for _, n in _render(deck_id, card, lang, (0,), _models())}
 
 
 # --- the package -----------------------------------------------------------------------------------------
@@ -363,6 +491,10 @@ def export_anki(
     progress: Progress | None = None,
 ) -> AnkiExportResult:
     """Export decks as an Anki package.
+
+    Notes whose deck entry is unchanged since an earlier export in the same language are taken from the
+    collection's note cache (`cvquiz.collection.anki_cache`) instead of being rendered (and, for compute
+    cards, drawn) again; the package is the same either way.
 
     Args:
         col: the collection (already synced).
@@ -386,57 +518,52 @@ def export_anki(
     entries = export_entries(col, options.decks, options.tags)
     if not entries:
         raise CardNotFoundError("no cards match the given decks and tags; nothing to export")
-    models = {nt.id: nt.model() for nt in notetypes.NOTE_TYPES}
-    decks: dict[str, genanki.Deck] = {}
-    mods: list[tuple[int, str]] = []
+    cache = _NoteCache(col, entries, options)
+    decks: dict[str, tuple[genanki.Deck, list[PackageNote]]] = {}
     studied: list[tuple[str, int, Any]] = []
     notes = 0
-    compute_fronts: set[str] = set()  # no two compute notes share a first field
     media = MediaFiles()
     for done, entry in enumerate(entries, 1):
         deck = decks.get(entry.deck.id)
         if deck is None:
             description = entry.deck.description
-            deck = genanki.Deck(
-                deck_id_for(entry.deck.id),
-                entry.deck.name,
-                render_text(
-                    None if description is None else Text.from_data(description), options.lang
+            deck = decks[entry.deck.id] = (
+                genanki.Deck(
+                    deck_id_for(entry.deck.id),
+                    entry.deck.name,
+                    render_text(
+                        None if description is None else Text.from_data(description),
+                        options.lang,
+                    ),
                 ),
+                [],
             )
-            decks[entry.deck.id] = deck
-        card = Card.from_data(entry.content)
-        tags = anki_tags(card.tags)
-        if options.with_progress and any(c.schedule["leech"] for c in entry.cards):
-            tags = [*tags, "leech"]
-        for note in _notes_for(entry, card, options, tags, compute_fronts):
-            deck.add_note(
-                genanki.Note(
-                    model=models[note.note_type.id],
-                    fields=list(media.rewrite(note.fields, entry.deck.path)),
+        leech = options.with_progress and any(c.schedule["leech"] for c in entry.cards)
+        kind = entry.type
+        for index, note in cache.notes(entry):
+            deck[1].append(
+                PackageNote(
+                    model=cache.models[note.note_type],
+                    fields=media.rewrite(note.fields, entry.deck.path),
                     guid=note.guid,
-                    tags=note.tags,
+                    tags=(*note.tags, "leech") if leech else note.tags,
+                    ords=note.ords,
+                    mod=entry.modified_at // 1000,
                     due=notes,
                 )
             )
             notes += 1
-            mods.append((note.mod, note.guid))
             studied.extend(
-                (note.guid, ord_, c) for ord_, c in note.cards if c.schedule["state"] != 0
+                (note.guid, ord_, c)
+                for ord_, c in _linked(entry, kind, index)
+                if c.schedule["state"] != 0
             )
         if progress is not None:
             progress(done, len(entries))
 
     conn = sqlite3.connect(":memory:")
     try:
-        timestamp = now.timestamp()
-        package = genanki.Package(list(decks.values()))
-        package.write_to_db(conn.cursor(), timestamp, iter(range(int(timestamp * 1000), 1 << 62)))
-        # The package has no index on guid: match notes to their times in Python, update by id.
-        note_ids = dict(conn.execute("SELECT guid, id FROM notes"))
-        conn.executemany(
-            "UPDATE notes SET mod = ? WHERE id = ?", [(mod, note_ids[guid]) for mod, guid in mods]
-        )
+        write_collection(conn, list(decks.values()), now.timestamp())
         report = None
         if options.with_progress and studied:
             reviews: dict[int, list[Any]] = {}
@@ -476,6 +603,11 @@ def export_anki(
             info = zipfile.ZipInfo(name, stamp)
             zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     write_output(out, package_bytes.getvalue())
+    store_notes(col, options.lang, cache.fresh)
+    if not options.decks and not options.tags and cache.stale:
+        prune_cached_notes(
+            col
+        )  # what deleted and retired cards (and changed ones, in other rows) left
     return AnkiExportResult(
         path=out,
         decks=len(decks),

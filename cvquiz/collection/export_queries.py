@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from cvquiz.collection.scheduling import _escape_like, check_deck_filter
@@ -66,16 +67,26 @@ class ExportEntry:
     Attributes:
         deck: its deck.
         card_id: its id in the deck.
-        content: the deck entry as plain data (`cvquiz.model.Card.from_data` reads it).
+        type: its card type (``basic``, ``reversed``, ``cloze``, ``compute``).
+        content_json: the deck entry as stored (JSON; `content` decodes it).
         modified_at: when its content last changed, in ms since the epoch.
         cards: its active review cards, by ord.
+        content_hash: the collection's hash of its content (what the export's note cache is keyed by).
     """
 
     deck: ExportDeck
     card_id: str
-    content: dict[str, Any]
+    type: str
+    content_json: str
     modified_at: int
     cards: tuple[ExportCard, ...]
+    content_hash: str
+
+    @cached_property
+    def content(self) -> dict[str, Any]:
+        """The deck entry as plain data (`cvquiz.model.Card.from_data` reads it), decoded when first asked
+        for: an export that finds a note in its cache never needs it."""
+        return dict(json.loads(self.content_json))
 
 
 @dataclass(frozen=True)
@@ -156,43 +167,40 @@ def export_entries(
         CardNotFoundError: when a ``decks`` item matches no active deck (with the closest id).
     """
     check_deck_filter(col, decks)
+    deck_rows = col.conn.execute("SELECT id, name, description, path FROM decks WHERE active = 1")
+    deck_of = {
+        deck_id: ExportDeck(
+            deck_id, name, None if description is None else json.loads(description), path
+        )
+        for deck_id, name, description, path in deck_rows
+    }
     params: dict[str, Any] = {}
     sql = f"""
-        SELECT c.deck_id, d.name, d.description, c.card_id, c.content, c.modified_at, c.pk, c.ord,
-               {", ".join("s." + name for name in _SCHEDULE)}, d.path
+        SELECT c.deck_id, c.card_id, c.type, c.content, c.content_hash, c.modified_at, c.pk, c.ord,
+               {", ".join("s." + name for name in _SCHEDULE)}
         FROM cards c JOIN decks d ON d.id = c.deck_id JOIN schedule s ON s.card_pk = c.pk
         WHERE {_where(decks, tags, params)}
         ORDER BY c.position, c.ord
     """
     entries: list[ExportEntry] = []
-    deck_cache: dict[str, ExportDeck] = {}
     current: tuple[str, str] | None = None
     head: tuple[Any, ...] = ()
     cards: list[ExportCard] = []
     modified = 0
 
     def flush() -> None:
-        deck_id, name, description, card_id, content = head[:5]
-        deck = deck_cache.get(deck_id)
-        if deck is None:
-            deck = ExportDeck(
-                deck_id,
-                name,
-                None if description is None else json.loads(description),
-                head[-1],
-            )
-            deck_cache[deck_id] = deck
-        entries.append(ExportEntry(deck, card_id, json.loads(content), modified, tuple(cards)))
+        deck_id, card_id, kind, content, digest = head[:5]
+        deck = deck_of[deck_id]
+        entries.append(ExportEntry(deck, card_id, kind, content, modified, tuple(cards), digest))
 
     for row in col.conn.execute(sql, params):
-        key = (row[0], row[3])
+        key = (row[0], row[1])
         if key != current:
             if current is not None:
                 flush()
             current, head, cards, modified = key, row, [], 0
         modified = max(modified, int(row[5]))
-        schedule = dict(zip(_SCHEDULE, row[8 : 8 + len(_SCHEDULE)], strict=True))
-        cards.append(ExportCard(row[6], row[7], schedule))
+        cards.append(ExportCard(row[6], row[7], dict(zip(_SCHEDULE, row[8:], strict=True))))
     if current is not None:
         flush()
     return entries

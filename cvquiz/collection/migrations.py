@@ -183,3 +183,29 @@ def m005_code_attempts(db: Database) -> None:
         "CREATE INDEX code_attempts_day ON code_attempts (study_day, card_pk, passed, kind)",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m006_anki_note_cache(db: Database) -> None:
+    """A cache of the Anki notes each deck entry was rendered into, so a second export renders only what changed.
+
+    One row per deck entry, language and compute instance: ``source`` says what it was rendered from (the
+    card's content hash and the renderer's fingerprint); the note's type, GUID, tags, fields and cards are
+    kept in Anki's own forms (space-separated tags, fields joined by U+001F). It is derived data: a backup
+    leaves it out, and emptying it only makes the next export slower.
+    """
+    db.execute(
+        """CREATE TABLE anki_note_cache (
+               deck_id TEXT NOT NULL,
+               card_id TEXT NOT NULL,
+               lang TEXT NOT NULL,
+               instance INTEGER NOT NULL,
+               source TEXT NOT NULL,
+               note_type INTEGER NOT NULL,
+               guid TEXT NOT NULL,
+               tags TEXT NOT NULL,
+               fields TEXT NOT NULL,
+               ords TEXT NOT NULL,
+               PRIMARY KEY (deck_id, card_id, lang, instance)
+           ) WITHOUT ROWID"""
+    )
