@@ -7,15 +7,17 @@ on the command line and rewrites the file atomically. A bad value is rejected wi
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cvquiz.errors import ConfigError
 from cvquiz.i18n import N_, _
+
+if TYPE_CHECKING:
+    import tomllib
 
 DEFAULT_PARAMETERS: tuple[float, ...] = (
     0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
@@ -360,6 +362,8 @@ def load_settings(path: Path) -> Settings:
                 "{path}: the settings file is not UTF-8 text (byte {offset}); save it as UTF-8"
             )
         raise ConfigError(problem.format(path=path, offset=error.start)) from None
+    import tomllib  # only when there is a file to read (its parser takes a few ms to import)
+
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:

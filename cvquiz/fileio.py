@@ -26,7 +26,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -134,6 +133,8 @@ def temp_file(target: Path) -> Path:
     Raises:
         OSError: when the folder does not let the file be created.
     """
+    import tempfile  # only when writing (it loads random and shutil)
+
     fd, name = tempfile.mkstemp(
         prefix=f".{target.name[:_NAME_KEEP]}{_TEMP_MARK}", suffix=_TEMP_SUFFIX, dir=target.parent
     )
@@ -213,6 +214,8 @@ def atomic_write(
             raise FileError(_("{path}: cannot write: not a regular file").format(path=path))
     clean_stale_temp_files(folder, legacy_names=(target.name,))
     try:
+        import tempfile
+
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".{target.name[:_NAME_KEEP]}{_TEMP_MARK}", suffix=_TEMP_SUFFIX, dir=folder
         )

@@ -6,7 +6,6 @@ IntEnums whose values are exactly what the collection stores.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -188,6 +187,8 @@ class Card:
 
     def content_hash(self) -> str:
         """Return a hash of the card's content; it changes exactly when what the user sees changes."""
+        import hashlib
+
         blob = json.dumps(self.to_data(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

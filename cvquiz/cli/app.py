@@ -13,13 +13,10 @@ from typing import Annotated
 import typer
 
 from cvquiz import __version__
-from cvquiz.cli import cjk
 from cvquiz.cli.context import Env, collection_override
 from cvquiz.cli.lazy import LazyGroup
 from cvquiz.i18n import _, set_language
 from cvquiz.paths import Paths
-
-cjk.enable()
 
 app = typer.Typer(
     name="cvquiz",

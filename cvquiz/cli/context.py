@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from cvquiz import clock
+from cvquiz.cli import cjk
 from cvquiz.paths import Paths
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from cvquiz.collection import Collection
     from cvquiz.config import Settings
 
@@ -43,9 +45,19 @@ class Env:
     paths: Paths
     lang_option: str | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    out: Console = field(default_factory=lambda: Console(emoji=False))
-    err: Console = field(default_factory=lambda: Console(stderr=True, emoji=False))
     _collection: Collection | None = None
+
+    @cached_property
+    def out(self) -> Console:
+        """The console for data (created when first used: commands that print plainly never load rich's)."""
+        console: Console = cjk.console(emoji=False)
+        return console
+
+    @cached_property
+    def err(self) -> Console:
+        """The console for diagnostics and progress (created when first used)."""
+        console: Console = cjk.console(stderr=True, emoji=False)
+        return console
 
     @cached_property
     def now(self) -> datetime:

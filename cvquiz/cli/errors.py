@@ -16,7 +16,6 @@ from enum import IntEnum
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.markup import escape
 
 from cvquiz.errors import CvquizError
 from cvquiz.i18n import _
@@ -45,9 +44,11 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             except sqlite3.Error as error:
                 raise _database_error(error, args, kwargs) from None
         except CvquizError as error:
-            from rich.console import Console
+            from rich.markup import escape
 
-            err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+            from cvquiz.cli import cjk
+
+            err = cjk.console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
             label = escape(_("Error:"))
             for line in str(error).splitlines() or [type(error).__name__]:
                 err.print(f"[bold red]{label}[/] {escape(line)}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import locale
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def _setting(config: Path | None) -> str | None:
         return None
     try:
         with config.open("rb") as handle:
+            import tomllib  # only when there is a settings file: most runs have none to read
+
             value = tomllib.load(handle).get("lang")
     except (OSError, ValueError, UnicodeDecodeError):
         return None

@@ -199,8 +199,24 @@ def load_command(entry: Entry) -> Any:
     command = group.commands[entry.name]
     command.rich_help_panel = _(entry.panel)  # type: ignore[attr-defined]
     fast_params(command)
+    _cjk_help(command)
     _LOADED[entry.name] = command
     return command
+
+
+def _cjk_help(command: Any) -> None:
+    """Let typer's help of ``command`` (and of its subcommands) break Chinese text between characters."""
+    draw = command.format_help
+
+    def format_help(ctx: Any, formatter: Any) -> None:
+        from cvquiz.cli import cjk
+
+        cjk.enable()
+        draw(ctx, formatter)
+
+    command.format_help = format_help
+    for sub in getattr(command, "commands", {}).values():
+        _cjk_help(sub)
 
 
 def _info_name(info: Any) -> str | None:

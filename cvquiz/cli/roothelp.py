@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from cvquiz.cli import cjk
 from cvquiz.i18n import N_, _
 
 TYPER_HELP = (
@@ -51,7 +52,7 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
         ctx: its click context.
         commands: ``(name, one-line help, panel)`` of every command, in order.
     """
-    console = Console(highlight=False)
+    console = cjk.console(highlight=False)
     label = _("Usage:")
     usage = Text(label if label.endswith("：") else label + " ", style="yellow")
     usage.append(" ".join([ctx.command_path, *group.collect_usage_pieces(ctx)]), style="bold")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -270,6 +269,8 @@ def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
     """
     code = getattr(error, "sqlite_errorcode", 0) & 0xFF
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        import shlex
+
         return CollectionDamagedError(
             _(
                 "{path}: the collection is damaged ({detail}). Restore a backup (see `cvquiz backups`),"

@@ -8,16 +8,18 @@ validated before anything is written, and everything is written in one transacti
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cvquiz.collection.store import transaction
 from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
-from cvquiz.model import Deck
+
+if TYPE_CHECKING:
+    from cvquiz.model import Deck
 
 POSITION_STRIDE = 1_000_000
 """New cards are ordered by deck, then file order: position = deck position × stride + index."""
@@ -80,6 +82,8 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
             owner.setdefault(old[3], key)
             skipped += 1
             continue
+        import hashlib  # only for a file whose size or time changed
+
         blob = path.read_bytes()
         digest = hashlib.sha256(blob).hexdigest()
         if old is not None and old[2] == digest:
@@ -159,6 +163,8 @@ def _write_deck(
     now_ms: int,
     counts: dict[str, int],
 ) -> None:
+    from hashlib import sha256
+
     position = _deck_position(conn, deck, bundled)
     conn.execute(
         """INSERT INTO decks (id, name, description, tags, path, bundled, active, position)
@@ -190,7 +196,7 @@ def _write_deck(
     for index, card in enumerate(deck.cards):
         data = card.to_data()
         content = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+        digest = sha256(content.encode()).hexdigest()[:16]
         tags = " " + " ".join(card.tags) + " " if card.tags else ""
         for ord_ in card.ords():
             key = (card.id, ord_)
