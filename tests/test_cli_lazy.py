@@ -100,6 +100,18 @@ def test_everyday_commands_import_nothing_heavy(env: dict[str, str], argv: list[
     assert loaded & HEAVY == set(), f"cvquiz {' '.join(argv)} imports {sorted(loaded & HEAVY)}"
 
 
+PLAIN = {"rich.console", "rich.table", "rich.markdown", "tomllib", "hashlib", "tempfile"}
+"""What the plainly printed commands need none of, on a synced collection without a settings file: they draw
+their output with `cvquiz.cli.plain`, read no TOML and hash no deck file."""
+
+
+@pytest.mark.parametrize("argv", [["decks"]])
+def test_plain_commands_load_no_rich_console(env: dict[str, str], argv: list[str]) -> None:
+    subprocess.run(["cvquiz", "decks"], env=env, check=True, capture_output=True, timeout=120)
+    loaded = set(_modules_after(argv, env))
+    assert loaded & PLAIN == set(), f"cvquiz {' '.join(argv)} imports {sorted(loaded & PLAIN)}"
+
+
 @pytest.mark.parametrize("entry", lazy.COMMANDS, ids=lambda e: e.name)
 def test_the_table_help_is_the_commands_own_first_line(entry: lazy.Entry) -> None:
     command = lazy.load_command(entry)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.cells import cell_len
-from rich.markup import escape
-from rich.table import Table
 
+from cvquiz.cli import plain
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.i18n import _
+
+if TYPE_CHECKING:
+    from cvquiz.collection import DeckSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +40,8 @@ def check(
 
     Example: cvquiz check ~/cvquiz-decks/
     """
+    from rich.markup import escape
+
     from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
     from cvquiz.deckfile.loader import DeckSource, load_decks
     from cvquiz.errors import DeckProblems
@@ -115,48 +119,41 @@ def decks(
     if as_json:
         env.out.print_json(json.dumps([asdict(s) for s in summaries], ensure_ascii=False))
         return
-    headings = [_("Study"), _("New"), _("Due"), _("Suspended")]
+    render_decks(plain.Out.to(sys.stdout, env.environ), summaries)
+
+
+def render_decks(out: plain.Out, summaries: list[DeckSummary]) -> None:
+    """Print the decks table (drawn by `cvquiz.cli.plain`: rich's console is not loaded for it).
+
+    Names and ids give way, with an ellipsis, before the counts do, so each deck stays on one line.
+    """
     fields = ("study_cards", "new", "due", "suspended")
-    table = Table(
-        title=_("Decks"),
-        title_justify="left",
-        caption=_(
-            "Counts are of study cards: the {cards} cards as written in the deck files expand to "
-            "{study_cards} (a reversed card makes two, a cloze card one per deletion)."
-        ).format(
-            cards=sum(s.cards for s in summaries), study_cards=sum(s.study_cards for s in summaries)
-        ),
-        caption_justify="left",
-    )
-    # Names and ids give way (with an ellipsis) before the counts do, so each deck stays on one line.
-    id_width = min(16, max((len(d.id) for d in summaries), default=2))
-    widest = [
-        max(cell_len(h), len(str(sum(getattr(s, f) for s in summaries))))
-        for h, f in zip(headings, fields, strict=True)
+    headings = [_("Study"), _("New"), _("Due"), _("Suspended")]
+    columns = [
+        plain.Column(_("Deck"), shrinks=True),
+        plain.Column(_("Id"), style="dim", max_width=16, shrinks=True),
+        *(plain.Column(heading, justify="right") for heading in headings),
     ]
-    counts_width = sum(w + 3 for w in widest) + 3 + 3 + 1  # the counts, the id's and deck's borders
-    table.add_column(
-        _("Deck"),
-        no_wrap=True,
-        overflow="ellipsis",
-        max_width=max(12, env.out.width - id_width - counts_width),
-    )
-    table.add_column(_("Id"), style="dim", no_wrap=True, overflow="ellipsis", max_width=id_width)
-    for name in headings:
-        table.add_column(name, justify="right", no_wrap=True, min_width=cell_len(name))
-    yours = escape(_("(yours)"))
-    for s in summaries:
-        label = escape(s.name) + ("" if s.bundled else f" [cyan]{yours}[/]")
-        table.add_row(label, escape(s.id), *(str(getattr(s, f)) for f in fields))
+    yours = " " + _("(yours)")
+    rows: list[list[plain.Cell]] = [
+        [
+            [(s.name, "")] if s.bundled else [(s.name, ""), (yours, "cyan")],
+            s.id,
+            *(str(getattr(s, f)) for f in fields),
+        ]
+        for s in summaries
+    ]
+    footer: list[list[plain.Cell]] = []
     if summaries:
-        total = escape(_("Total"))
-        table.add_section()
-        table.add_row(
-            f"[bold]{total}[/]",
-            "",
-            *(str(sum(getattr(s, f) for s in summaries)) for f in fields),
-        )
-    env.out.print(table)
+        totals = [str(sum(getattr(s, f) for s in summaries)) for f in fields]
+        footer.append([(_("Total"), "bold"), "", *totals])
+    caption = _(
+        "Counts are of study cards: the {cards} cards as written in the deck files expand to "
+        "{study_cards} (a reversed card makes two, a cloze card one per deletion)."
+    ).format(
+        cards=sum(s.cards for s in summaries), study_cards=sum(s.study_cards for s in summaries)
+    )
+    out.lines(plain.table(out, columns, rows, title=_("Decks"), caption=caption, footer=footer))
 
 
 @handle_errors
@@ -177,5 +174,7 @@ def paths(
         env.out.print_json(json.dumps(data))
         return
     del Paths
+    from rich.markup import escape
+
     for key, value in data.items():
         env.out.print(f"[bold]{key:<11}[/] {escape(value)}", highlight=False, soft_wrap=True)
