@@ -42,8 +42,6 @@ _SGR = {
     "white": "37",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CJK = r"\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+|\s+")
 
 
 def _clean(text: str) -> str:
@@ -234,15 +232,75 @@ def table(
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Break ``text`` into lines of at most ``width`` columns: at spaces, and between Chinese characters."""
+    """Break ``text`` into lines of at most ``width`` columns, where rich with `cvquiz.cli.cjk` would: at
+    spaces, and between Chinese characters except before closing and after opening punctuation; a word longer
+    than a line is cut."""
+    from cvquiz.cli.cjk import words
+
     lines: list[str] = []
     for paragraph in _clean(text).split("\n"):
         line = ""
-        for token in _TOKEN.findall(paragraph):
-            if cell_len(line + token) <= width or not line.strip():
-                line += token
+        for _start, _end, word in words(paragraph):
+            if cell_len((line + word).rstrip()) <= width:
+                line += word
                 continue
-            lines.append(line.rstrip())
-            line = "" if token.isspace() else token
+            if line.strip():
+                lines.append(line.rstrip())
+            line = word.lstrip()
+            while cell_len(line.rstrip()) > width:
+                head = set_cell_size(line, width)
+                lines.append(head)
+                line = line[len(head) :]
         lines.append(line.rstrip())
     return lines
+
+
+def grid(out: Out, rows: Sequence[Sequence[Cell]], width: int) -> list[str]:
+    """Lay rows out in columns a space apart, every column as wide as its widest cell but the last, which
+    takes the rest of ``width`` and wraps (as rich's ``Table.grid`` with a ratio on the last column).
+
+    The last cell of a row is plain text or one styled span; the lines are returned styled, unpadded.
+    """
+    if not rows:
+        return []
+    count = len(rows[0])
+    widths = [max(width_of(row[i]) for row in rows) for i in range(count - 1)]
+    used = [i for i, w in enumerate(widths) if w]  # empty columns take no room
+    lead = sum(widths[i] + 1 for i in used)
+    room = max(width - lead, 10)
+    lines: list[str] = []
+    for row in rows:
+        prefix = [(out.render(row[i]), widths[i] - width_of(row[i])) for i in used]
+        head = "".join(text + " " * (pad + 1) for text, pad in prefix)
+        last = _spans(row[-1])
+        text = "".join(t for t, _ in last)
+        style = last[0][1] if len(last) == 1 else ""
+        wrapped = wrap(text, room) or [""]
+        lines.append((head + out.style(wrapped[0], style)).rstrip())
+        lines.extend((" " * lead + out.style(more, style)).rstrip() for more in wrapped[1:])
+    return lines
+
+
+def panel(out: Out, title: str, body: Sequence[str], width: int) -> list[str]:
+    """Draw ``body`` (styled lines) in a rounded box ``width`` columns wide, its title in the top border."""
+    inner = width - 4
+    head = f" {_clean(title)} "
+    top = (
+        out.style("╭─", "dim")
+        + head
+        + out.style("─" * max(inner + 1 - cell_len(head), 0) + "╮", "dim")
+    )
+    bar = out.style("│", "dim")
+    lines = [top]
+    for line in body:
+        pad = inner - _visible_width(line)
+        lines.append(f"{bar} {line}{' ' * max(pad, 0)} {bar}")
+    lines.append(out.style("╰" + "─" * (width - 2) + "╯", "dim"))
+    return lines
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _visible_width(line: str) -> int:
+    return cell_len(_ANSI.sub("", line))

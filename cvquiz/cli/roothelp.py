@@ -1,22 +1,17 @@
-"""``cvquiz --help``: the command list, drawn from the static table with rich alone.
+"""``cvquiz --help``: the command list, drawn from the static table by hand.
 
-typer draws help through its ``rich_utils`` module, which imports rich's Markdown, syntax and traceback
-support (about as long to load as typer itself). The top-level help is what people open most, and all it shows
-is the global options and the table of commands, so it is drawn here, in typer's layout and colours; every
-command's own ``--help`` is still typer's.
+typer draws help through its ``rich_utils`` module, which imports rich's console, Markdown, syntax and
+traceback support (about as long to load as typer itself). The top-level help is what people open most, and
+all it shows is the global options and the table of commands, so it is drawn here with `cvquiz.cli.plain`,
+in typer's layout and colours (rounded panels, dim borders); every command's own ``--help`` is still typer's.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from rich.console import Group
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-
-from cvquiz.cli import cjk
+from cvquiz.cli import plain
 from cvquiz.i18n import N_, _
 
 TYPER_HELP = (
@@ -27,23 +22,6 @@ TYPER_HELP = (
 """The help of the options typer and click add, so that they are translated too."""
 
 
-def _panel(title: str, table: Table) -> Panel:
-    return Panel(table, title=title, title_align="left", border_style="dim", box=_box())
-
-
-def _box() -> Any:
-    from rich import box
-
-    return box.ROUNDED
-
-
-def _grid(*ratios: int | None) -> Table:
-    table = Table.grid(padding=(0, 1), expand=True)
-    for ratio in ratios:
-        table.add_column(ratio=ratio, no_wrap=ratio is None)
-    return table
-
-
 def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
     """Print the help of the root group.
 
@@ -52,32 +30,36 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
         ctx: its click context.
         commands: ``(name, one-line help, panel)`` of every command, in order.
     """
-    console = cjk.console(highlight=False)
+    out = plain.Out.to(sys.stdout)
+    width = out.width
     label = _("Usage:")
-    usage = Text(label if label.endswith("：") else label + " ", style="yellow")
-    usage.append(" ".join([ctx.command_path, *group.collect_usage_pieces(ctx)]), style="bold")
-    parts: list[Any] = [Padding(usage, 1)]
+    usage = " ".join([ctx.command_path, *group.collect_usage_pieces(ctx)])
+    lines = ["", " " + out.render([(label if label.endswith("：") else label + " ", "yellow")])]
+    lines[-1] += out.style(usage, "bold")
+    lines.append("")
     if group.help:
-        parts.append(Padding(Text(group.help), (0, 1, 1, 1)))
-    options = _grid(None, None, None, 1)
+        lines.extend(" " + line for line in plain.wrap(group.help, width - 2))
+        lines.append("")
+    options: list[list[plain.Cell]] = []
     for param in group.get_params(ctx):
         if getattr(param, "hidden", False) or param.param_type_name != "option":
             continue
         longs = [o for o in param.opts if o.startswith("--")]
         shorts = [o for o in param.opts if not o.startswith("--")]
-        options.add_row(
-            Text(",".join(longs), style="bold cyan"),
-            Text(",".join(shorts), style="bold green"),
-            Text(param.metavar or "", style="bold yellow"),
-            Text(_(param.help) if param.help else ""),
+        options.append(
+            [
+                (",".join(longs), "bold cyan"),
+                (",".join(shorts), "bold green"),
+                (param.metavar or "", "bold yellow"),
+                _(param.help) if param.help else "",
+            ]
         )
-    parts.append(_panel(_("Options"), options))
-    panels: dict[str, Table] = {}
-    width = max(len(name) for name, _help, _panel_name in commands)
-    for name, text, panel in commands:
-        table = panels.get(panel)
-        if table is None:
-            table = panels[panel] = _grid(None, 1)
-        table.add_row(Text(name.ljust(width), style="bold cyan"), Text(text))
-    parts.extend(_panel(title, table) for title, table in panels.items())
-    console.print(Group(*parts))
+    inner = width - 4
+    lines.extend(plain.panel(out, _("Options"), plain.grid(out, options, inner), width))
+    panels: dict[str, list[list[plain.Cell]]] = {}
+    names = max(len(name) for name, _help, _title in commands)  # every panel's names line up
+    for name, text, title in commands:
+        panels.setdefault(title, []).append([(name.ljust(names), "bold cyan"), text])
+    for title, rows in panels.items():
+        lines.extend(plain.panel(out, title, plain.grid(out, rows, inner), width))
+    out.lines(lines)
