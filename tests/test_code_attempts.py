@@ -64,7 +64,7 @@ def test_the_migration_upgrades_a_collection_that_has_reviews(
     cards_before = col.conn.execute("SELECT COUNT(*) FROM cards").fetchone()
     col.close()
     col = Collection.open(tmp_path / "c.sqlite")
-    assert col.migrations()[-1] == "m005_code_attempts"
+    assert "m005_code_attempts" in col.migrations()
     assert col.conn.execute("SELECT COUNT(*) FROM cards").fetchone() == cards_before
     assert col.conn.execute("SELECT COUNT(*) FROM code_attempts").fetchone() == (0,)
 
