@@ -102,7 +102,7 @@ def test_everyday_commands_import_nothing_heavy(env: dict[str, str], argv: list[
 
 PLAIN = {"rich.console", "rich.table", "rich.markdown", "tomllib", "hashlib", "tempfile"}
 """What the plainly printed commands need none of, on a synced collection without a settings file: they draw
-their output with `cvquiz.cli.plain`, read no TOML and hash no deck file."""
+their output with `cvquiz.cli.draw`, read no TOML and hash no deck file."""
 
 
 @pytest.mark.parametrize("argv", [["decks"], ["--help"]])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvquiz.cli import plain
+from cvquiz.cli import draw
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.i18n import _
@@ -119,23 +119,23 @@ def decks(
     if as_json:
         env.out.print_json(json.dumps([asdict(s) for s in summaries], ensure_ascii=False))
         return
-    render_decks(plain.Out.to(sys.stdout, env.environ), summaries)
+    render_decks(draw.Out.to(sys.stdout, env.environ), summaries)
 
 
-def render_decks(out: plain.Out, summaries: list[DeckSummary]) -> None:
-    """Print the decks table (drawn by `cvquiz.cli.plain`: rich's console is not loaded for it).
+def render_decks(out: draw.Out, summaries: list[DeckSummary]) -> None:
+    """Print the decks table (drawn by `cvquiz.cli.draw`: rich's console is not loaded for it).
 
     Names and ids give way, with an ellipsis, before the counts do, so each deck stays on one line.
     """
     fields = ("study_cards", "new", "due", "suspended")
     headings = [_("Study"), _("New"), _("Due"), _("Suspended")]
     columns = [
-        plain.Column(_("Deck"), shrinks=True),
-        plain.Column(_("Id"), style="dim", max_width=16, shrinks=True),
-        *(plain.Column(heading, justify="right") for heading in headings),
+        draw.Column(_("Deck"), shrinks=True),
+        draw.Column(_("Id"), style="dim", max_width=16, shrinks=True),
+        *(draw.Column(heading, justify="right") for heading in headings),
     ]
     yours = " " + _("(yours)")
-    rows: list[list[plain.Cell]] = [
+    rows: list[list[draw.Cell]] = [
         [
             [(s.name, "")] if s.bundled else [(s.name, ""), (yours, "cyan")],
             s.id,
@@ -143,7 +143,7 @@ def render_decks(out: plain.Out, summaries: list[DeckSummary]) -> None:
         ]
         for s in summaries
     ]
-    footer: list[list[plain.Cell]] = []
+    footer: list[list[draw.Cell]] = []
     if summaries:
         totals = [str(sum(getattr(s, f) for s in summaries)) for f in fields]
         footer.append([(_("Total"), "bold"), "", *totals])
@@ -153,7 +153,7 @@ def render_decks(out: plain.Out, summaries: list[DeckSummary]) -> None:
     ).format(
         cards=sum(s.cards for s in summaries), study_cards=sum(s.study_cards for s in summaries)
     )
-    out.lines(plain.table(out, columns, rows, title=_("Decks"), caption=caption, footer=footer))
+    out.lines(draw.table(out, columns, rows, title=_("Decks"), caption=caption, footer=footer))
 
 
 @handle_errors

@@ -2,7 +2,7 @@
 
 typer draws help through its ``rich_utils`` module, which imports rich's console, Markdown, syntax and
 traceback support (about as long to load as typer itself). The top-level help is what people open most, and
-all it shows is the global options and the table of commands, so it is drawn here with `cvquiz.cli.plain`,
+all it shows is the global options and the table of commands, so it is drawn here with `cvquiz.cli.draw`,
 in typer's layout and colours (rounded panels, dim borders); every command's own ``--help`` is still typer's.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from cvquiz.cli import plain
+from cvquiz.cli import draw
 from cvquiz.i18n import N_, _
 
 TYPER_HELP = (
@@ -30,7 +30,7 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
         ctx: its click context.
         commands: ``(name, one-line help, panel)`` of every command, in order.
     """
-    out = plain.Out.to(sys.stdout)
+    out = draw.Out.to(sys.stdout)
     width = out.width
     label = _("Usage:")
     usage = " ".join([ctx.command_path, *group.collect_usage_pieces(ctx)])
@@ -38,9 +38,9 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
     lines[-1] += out.style(usage, "bold")
     lines.append("")
     if group.help:
-        lines.extend(" " + line for line in plain.wrap(group.help, width - 2))
+        lines.extend(" " + line for line in draw.wrap(group.help, width - 2))
         lines.append("")
-    options: list[list[plain.Cell]] = []
+    options: list[list[draw.Cell]] = []
     for param in group.get_params(ctx):
         if getattr(param, "hidden", False) or param.param_type_name != "option":
             continue
@@ -55,11 +55,11 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
             ]
         )
     inner = width - 4
-    lines.extend(plain.panel(out, _("Options"), plain.grid(out, options, inner), width))
-    panels: dict[str, list[list[plain.Cell]]] = {}
+    lines.extend(draw.panel(out, _("Options"), draw.grid(out, options, inner), width))
+    panels: dict[str, list[list[draw.Cell]]] = {}
     names = max(len(name) for name, _help, _title in commands)  # every panel's names line up
     for name, text, title in commands:
         panels.setdefault(title, []).append([(name.ljust(names), "bold cyan"), text])
     for title, rows in panels.items():
-        lines.extend(plain.panel(out, title, plain.grid(out, rows, inner), width))
+        lines.extend(draw.panel(out, title, draw.grid(out, rows, inner), width))
     out.lines(lines)

@@ -11,7 +11,7 @@ import io
 import pytest
 from rich.cells import cell_len
 
-from cvquiz.cli import plain
+from cvquiz.cli import draw
 
 
 class _Tty(io.StringIO):
@@ -19,13 +19,13 @@ class _Tty(io.StringIO):
         return True
 
 
-def _out(width: int = 80, color: bool = False) -> plain.Out:
-    return plain.Out(io.StringIO(), width, color)
+def _out(width: int = 80, color: bool = False) -> draw.Out:
+    return draw.Out(io.StringIO(), width, color)
 
 
 def test_a_table_in_rich_s_default_box() -> None:
-    columns = [plain.Column("Deck"), plain.Column("Due", justify="right")]
-    lines = plain.table(
+    columns = [draw.Column("Deck"), draw.Column("Due", justify="right")]
+    lines = draw.table(
         _out(), columns, [["conv", "3"], ["pooling", "12"]], title="Decks", footer=[["Total", "15"]]
     )
     assert lines == [
@@ -43,12 +43,12 @@ def test_a_table_in_rich_s_default_box() -> None:
 
 def test_a_narrow_output_shortens_the_columns_that_shrink_with_an_ellipsis() -> None:
     columns = [
-        plain.Column("Deck", shrinks=True),
-        plain.Column("Id", max_width=6),
-        plain.Column("N", justify="right"),
+        draw.Column("Deck", shrinks=True),
+        draw.Column("Id", max_width=6),
+        draw.Column("N", justify="right"),
     ]
     rows = [["CV Interview::Convolution", "convolution", "41"], ["卷积神经网络与池化", "pool", "7"]]
-    lines = plain.table(_out(width=30), columns, rows)
+    lines = draw.table(_out(width=30), columns, rows)
     assert all(cell_len(line) == 30 for line in lines)
     assert "│ CV Intervie… │ convo… │ 41 │" in lines
     assert (
@@ -58,12 +58,12 @@ def test_a_narrow_output_shortens_the_columns_that_shrink_with_an_ellipsis() -> 
 
 def test_text_is_never_markup_and_control_characters_are_dropped() -> None:
     out = _out()
-    lines = plain.table(out, [plain.Column("Deck")], [["Mine::[b]old :fire:\x1b[31m"]])
+    lines = draw.table(out, [draw.Column("Deck")], [["Mine::[b]old :fire:\x1b[31m"]])
     assert "│ Mine::[b]old :fire:[31m │" in lines
 
 
 def test_styles_only_with_colour() -> None:
-    cell: plain.Cell = [("Mine", ""), (" (yours)", "cyan")]
+    cell: draw.Cell = [("Mine", ""), (" (yours)", "cyan")]
     assert _out().render(cell) == "Mine (yours)"
     assert _out(color=True).render(cell) == "Mine\x1b[36m (yours)\x1b[0m"
     assert _out(color=True).style("x", "bold red") == "\x1b[1;31mx\x1b[0m"
@@ -83,22 +83,22 @@ def test_colour_follows_the_terminal_and_the_environment(
     tty: bool, environ: dict[str, str], color: bool
 ) -> None:
     stream = _Tty() if tty else io.StringIO()
-    assert plain.Out.to(stream, environ).color is color
+    assert draw.Out.to(stream, environ).color is color
 
 
 def test_width_is_columns_else_80_off_a_terminal() -> None:
-    assert plain.Out.to(io.StringIO(), {"COLUMNS": "120"}).width == 120
-    assert plain.Out.to(io.StringIO(), {}).width == 80
+    assert draw.Out.to(io.StringIO(), {"COLUMNS": "120"}).width == 120
+    assert draw.Out.to(io.StringIO(), {}).width == 80
 
 
 def test_the_caption_wraps_at_spaces_and_between_chinese_characters() -> None:
-    assert plain.wrap("one two three four", 9) == ["one two", "three", "four"]
-    lines = plain.wrap("以上都按学习卡片计：牌组文件", 10)
+    assert draw.wrap("one two three four", 9) == ["one two", "three", "four"]
+    lines = draw.wrap("以上都按学习卡片计：牌组文件", 10)
     assert lines == ["以上都按学", "习卡片计：", "牌组文件"]
     assert all(cell_len(line) <= 10 for line in lines)
 
 
 def test_a_table_without_a_box_pads_its_rows() -> None:
-    columns = [plain.Column(""), plain.Column("", justify="right"), plain.Column("", style="cyan")]
-    lines = plain.table(_out(), columns, [["today", "12", "██"], ["Tue", "3", ""]], box=False)
+    columns = [draw.Column(""), draw.Column("", justify="right"), draw.Column("", style="cyan")]
+    lines = draw.table(_out(), columns, [["today", "12", "██"], ["Tue", "3", ""]], box=False)
     assert lines == [" today  12  ██", " Tue     3"]

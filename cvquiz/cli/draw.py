@@ -1,6 +1,6 @@
-"""Plain output for the everyday commands: styled lines and box tables drawn by hand, without rich's console.
+"""Output drawn by hand for the everyday commands: styled lines, box tables and panels, without rich's console.
 
-``cvquiz decks`` and ``cvquiz status`` print a table and a few lines. Importing rich's console and laying a
+``cvquiz --help``, ``cvquiz decks`` and ``cvquiz status`` print a few panels, a table and a few lines. Importing rich's console and laying a
 table out with it take longer than the rest of either command, so they write here instead: the box table
 rich draws by default (a heavy head), the same styles (bold headings, an italic title, a dim caption), text
 measured with `rich.cells` (a Chinese character is two columns wide; its import is small). Colour follows
