@@ -15,6 +15,19 @@ from pathlib import Path
 from typing import Any
 
 LANGS = ("zh", "en")
+
+FORMER_DECK_IDS: dict[str, str] = {
+    "practice/conv": "practice-conv",
+    "practice/detection": "practice-detection",
+    "practice/losses": "practice-losses",
+    "practice/misc": "practice-misc",
+}
+"""Bundled decks that were renamed, by new id: the id each had before.
+
+The collection moves a renamed deck's cards and history on open (migration ``m007_practice_deck_ids``), and the
+Anki export keeps deriving note GUIDs from the former id, so re-importing an export into Anki updates the notes
+it made before instead of duplicating them.
+"""
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 

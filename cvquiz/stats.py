@@ -538,16 +538,11 @@ def check_decks(col: Collection, scope: Scope) -> None:
     """Refuse a deck filter that matches no deck, rather than show empty figures.
 
     Raises:
-        CardNotFoundError: naming the first deck asked for that matches nothing.
+        UnknownFilterError: naming each deck asked for that matches nothing, with the closest id.
     """
-    from cvquiz.collection.stats_queries import unmatched_decks
-    from cvquiz.errors import CardNotFoundError
+    from cvquiz.collection.filters import CardFilter, check
 
-    missing = unmatched_decks(col, scope)
-    if missing:
-        raise CardNotFoundError(
-            f"no deck {missing[0]!r} (nor one nested under it); `cvquiz decks` lists them"
-        )
+    check(col.conn, CardFilter(decks=scope.decks), retired=True)
 
 
 def _window(days: int, passed: int, total: int) -> RetentionWindow:

@@ -63,7 +63,7 @@ def main() -> None:
 
         con = console()
         ui = TerminalUI(con, "en")
-        study = session(col, "practice-conv", 7)
+        study = session(col, "practice/conv", 7)
         view = study.next()
         assert view is not None and view.instance is not None
         ui.show_front(view, study.counts(), 3, 95.0)

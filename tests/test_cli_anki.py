@@ -48,7 +48,7 @@ def test_export_anki_default_file_and_summary(
     ("args", "code", "message"),
     [
         (["--deck", "nope"], 1, "Error: no deck 'nope'"),
-        (["--tag", "no-such-tag"], 1, "Error: no cards match the given decks and tags"),
+        (["--tag", "no-such-tag"], 1, "Error: no card has the tag 'no-such-tag'"),
         (["--lang", "fr"], 2, "Error: --lang must be zh, en or both, not 'fr'"),
     ],
 )

@@ -349,3 +349,30 @@ def test_sqlite_errors_are_explained(code: int, words: str) -> None:
     assert message.startswith("/data/my collection.sqlite: ") and words in message
     if code == sqlite3.SQLITE_CORRUPT:
         assert "sqlite3 '/data/my collection.sqlite' .recover" in message
+
+
+def test_renamed_practice_decks_keep_their_cards_and_history(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    file = user / "practice-losses.yaml"
+    entry = "cards:\n  - {id: a, question: q, answer: a}\n  - {id: b, question: q2, answer: a2}\n"
+    file.write_text("deck: practice-losses\nname: Practice::Losses\n" + entry)
+    col = Collection.open(tmp_path / "c.sqlite", stop_before="m007_practice_deck_ids")
+    col.sync_decks(empty_bundled, user, NOW)
+    pk = col.conn.execute("SELECT pk FROM cards WHERE card_id = 'a'").fetchone()[0]
+    add_review(col, pk)
+    col.close()
+    # the new release ships the same file with the new id; the collection is migrated when opened
+    file.write_text("deck: practice/losses\nname: Practice::Losses\n" + entry)
+    upgraded = Collection.open(tmp_path / "c.sqlite")
+    assert upgraded.migrations()[-1] == "m007_practice_deck_ids"
+    report = upgraded.sync_decks(empty_bundled, user, NOW)
+    assert (report.added, report.retired) == (0, 0)
+    rows = upgraded.conn.execute("SELECT pk, deck_id FROM cards ORDER BY card_id").fetchall()
+    assert rows[0] == (pk, "practice/losses") and rows[1][1] == "practice/losses"
+    assert [d for (d,) in upgraded.conn.execute("SELECT id FROM decks")] == ["practice/losses"]
+    assert upgraded.conn.execute(
+        "SELECT COUNT(*) FROM reviews WHERE card_pk = ?", (pk,)
+    ).fetchone() == (1,)

@@ -62,7 +62,7 @@ from cvquiz.collection.export_queries import ExportEntry, export_entries, review
 from cvquiz.errors import CardNotFoundError, UsageError
 from cvquiz.fileio import write_output
 from cvquiz.i18n import current_language
-from cvquiz.model import Card, CardType, Text
+from cvquiz.model import FORMER_DECK_IDS, Card, CardType, Text
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -152,6 +152,7 @@ def deck_id_for(deck_id: str) -> int:
     Args:
         deck_id: the cvquiz deck id.
     """
+    deck_id = FORMER_DECK_IDS.get(deck_id, deck_id)  # a renamed bundled deck stays the same Anki deck
     return (1 << 30) + _hash_int("cvquiz deck", deck_id) % ((1 << 52) - (1 << 30))
 
 
@@ -163,6 +164,7 @@ def note_guid(deck_id: str, card_id: str, instance: int | None = None) -> str:
         card_id: the card id in that deck.
         instance: the compute instance's index, or None.
     """
+    deck_id = FORMER_DECK_IDS.get(deck_id, deck_id)  # a renamed bundled deck keeps its notes' GUIDs
     if instance is None:
         return str(genanki.guid_for("cvquiz", deck_id, card_id))
     return str(genanki.guid_for("cvquiz", deck_id, card_id, instance))
@@ -174,6 +176,7 @@ DRAWS_PER_INSTANCE = 10
 
 def instance_seed(deck_id: str, card_id: str, instance: int) -> int:
     """Return the seed of a compute card's ``instance``-th exported problem (31 bits, from the card id)."""
+    deck_id = FORMER_DECK_IDS.get(deck_id, deck_id)
     return _hash_int("cvquiz instance", deck_id, card_id, instance) >> 33
 
 

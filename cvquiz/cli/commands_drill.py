@@ -504,7 +504,7 @@ def drill(
     seed = env.environ.get("CVQUIZ_SEED")
     rng = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
     flt = QueueFilter(decks=tuple(deck or ()), tags=tuple(tag or ()), new_limit=new)
-    check_deck_filter(col, flt.decks)
+    check_deck_filter(col, flt.decks, flt.tags)
     session = Session(
         col=col, settings=settings, now=now_fn, lang=env.lang, flt=flt, rng=rng, limit=limit
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from cvquiz.collection.scheduling import _escape_like, check_deck_filter
+from cvquiz.collection import filters
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -129,24 +129,11 @@ _SCHEDULE = (
 )
 
 
-def _where(decks: Sequence[str], tags: Sequence[str], params: dict[str, Any]) -> str:
-    clauses = ["c.active = 1", "d.active = 1"]
-    if decks:
-        parts = []
-        for i, deck in enumerate(decks):
-            params[f"deck{i}"] = deck
-            # ids nest with '/', as in the drill's queue: "cv" covers "cv/conv", never "cvx"
-            params[f"deckp{i}"] = _escape_like(deck.rstrip("/")) + "/%"
-            parts.append(f"c.deck_id = :deck{i} OR c.deck_id LIKE :deckp{i} ESCAPE '\\'")
-        clauses.append("(" + " OR ".join(parts) + ")")
-    if tags:
-        parts = []
-        for i, tag in enumerate(tags):
-            params[f"tag{i}"] = f"% {_escape_like(tag)} %"
-            params[f"tagc{i}"] = f"% {_escape_like(tag)}::%"
-            parts.append(f"c.tags LIKE :tag{i} ESCAPE '\\' OR c.tags LIKE :tagc{i} ESCAPE '\\'")
-        clauses.append("(" + " OR ".join(parts) + ")")
-    return " AND ".join(clauses)
+def _where(
+    col: Collection, decks: Sequence[str], tags: Sequence[str], params: dict[str, Any]
+) -> str:
+    flt = filters.CardFilter(decks=tuple(decks), tags=tuple(tags))
+    return f"c.active = 1 AND d.active = 1 AND {filters.where(col.conn, flt, params)}"
 
 
 def export_entries(
@@ -166,7 +153,7 @@ def export_entries(
     Raises:
         CardNotFoundError: when a ``decks`` item matches no active deck (with the closest id).
     """
-    check_deck_filter(col, decks)
+    filters.check(col.conn, filters.CardFilter(decks=tuple(decks), tags=tuple(tags)))
     deck_rows = col.conn.execute("SELECT id, name, description, path FROM decks WHERE active = 1")
     deck_of = {
         deck_id: ExportDeck(
@@ -179,7 +166,7 @@ def export_entries(
         SELECT c.deck_id, c.card_id, c.type, c.content, c.content_hash, c.modified_at, c.pk, c.ord,
                {", ".join("s." + name for name in _SCHEDULE)}
         FROM cards c JOIN decks d ON d.id = c.deck_id JOIN schedule s ON s.card_pk = c.pk
-        WHERE {_where(decks, tags, params)}
+        WHERE {_where(col, decks, tags, params)}
         ORDER BY c.position, c.ord
     """
     entries: list[ExportEntry] = []

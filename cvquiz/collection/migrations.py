@@ -209,3 +209,28 @@ def m006_anki_note_cache(db: Database) -> None:
                PRIMARY KEY (deck_id, card_id, lang, instance)
            ) WITHOUT ROWID"""
     )
+
+
+@migrations()
+def m007_practice_deck_ids(db: Database) -> None:
+    """The bundled practice decks move under one parent: ``practice-conv`` becomes ``practice/conv``, and so on.
+
+    Their cards, schedules and review history move with them (cards are keyed by deck id), so a collection
+    that studied them keeps every review. A deck already present under the new id is left as it is.
+    """
+    from cvquiz.model import FORMER_DECK_IDS
+
+    for new, old in FORMER_DECK_IDS.items():
+        if db.execute("SELECT 1 FROM decks WHERE id = ?", [new]).fetchone():
+            continue
+        if not db.execute("SELECT 1 FROM decks WHERE id = ?", [old]).fetchone():
+            continue
+        # cards reference decks(id): copy the deck row under the new id, move the cards, drop the old row
+        db.execute(
+            """INSERT INTO decks (id, name, description, tags, path, bundled, active, position)
+               SELECT ?, name, description, tags, path, bundled, active, position FROM decks WHERE id = ?""",
+            [new, old],
+        )
+        db.execute("UPDATE cards SET deck_id = ? WHERE deck_id = ?", [new, old])
+        db.execute("UPDATE deck_files SET deck_id = ? WHERE deck_id = ?", [new, old])
+        db.execute("DELETE FROM decks WHERE id = ?", [old])

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cvquiz import clock
+from cvquiz.collection import filters
 from cvquiz.config import Settings
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating
@@ -261,52 +262,19 @@ class _Day:
     grouped: tuple[str, ...]  # every deck under an override
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def check_deck_filter(col: Collection, decks: Iterable[str]) -> None:
-    """Refuse deck filters that match no deck, so a typo is an error rather than "nothing to study".
-
-    A filter matches a deck id or the decks nested under it with ``/`` (as the queue matches them).
+def check_deck_filter(col: Collection, decks: Iterable[str], tags: Iterable[str] = ()) -> None:
+    """Refuse deck or tag filters that match nothing (see `cvquiz.collection.filters.check`).
 
     Raises:
-        CardNotFoundError: naming each filter that matches nothing, with the closest deck id.
+        UnknownFilterError: naming each filter that matches nothing, with the closest deck id or tag.
     """
-    import difflib
-
-    ids = [row[0] for row in col.conn.execute("SELECT id FROM decks WHERE active = 1")]
-    problems = []
-    for deck in decks:
-        stem = deck.rstrip("/")
-        if not any(i == stem or i.startswith(stem + "/") for i in ids):
-            close = difflib.get_close_matches(stem, ids, n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(f"no deck {deck!r}{hint}; cvquiz decks lists them")
-    if problems:
-        raise CardNotFoundError("\n".join(problems))
+    filters.check(col.conn, filters.CardFilter(decks=tuple(decks), tags=tuple(tags)))
 
 
-def _filter_sql(flt: QueueFilter, params: dict[str, Any]) -> list[str]:
-    clauses = []
-    if flt.decks:
-        parts = []
-        for i, deck in enumerate(flt.decks):
-            # ids nest with '/': "cv" and "cv/" cover "cv/conv", never "cvx" (nor "t" "training")
-            params[f"deck{i}"] = deck
-            params[f"deckp{i}"] = _escape_like(deck.rstrip("/")) + "/%"
-            parts.append(f"c.deck_id = :deck{i} OR c.deck_id LIKE :deckp{i} ESCAPE '\\'")
-        clauses.append("(" + " OR ".join(parts) + ")")
-    if flt.tags:
-        parts = []
-        for i, tag in enumerate(flt.tags):
-            params[f"tag{i}"] = f"% {_escape_like(tag)} %"
-            params[f"tagc{i}"] = f"% {_escape_like(tag)}::%"
-            parts.append(f"c.tags LIKE :tag{i} ESCAPE '\\' OR c.tags LIKE :tagc{i} ESCAPE '\\'")
-            if tag == "leech":
-                parts.append("s.leech = 1")
-        clauses.append("(" + " OR ".join(parts) + ")")
-    return clauses
+def _filter_sql(col: Collection, flt: QueueFilter, params: dict[str, Any]) -> list[str]:
+    if not (flt.decks or flt.tags):
+        return []
+    return [filters.where(col.conn, filters.CardFilter(flt.decks, flt.tags), params)]
 
 
 def studied_today(col: Collection, now: datetime, rollover_hour: int) -> dict[str, tuple[int, int]]:
@@ -347,7 +315,7 @@ def _day(
         "+c.active = 1",
         "s.suspended = 0",
         "(s.buried_until IS NULL OR s.buried_until <= :today)",
-        *_filter_sql(flt, params),
+        *_filter_sql(col, flt, params),
     ]
     if exclude:
         params["exclude"] = json.dumps(sorted({int(pk) for pk in exclude}))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cvquiz.collection import filters
+
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
@@ -56,33 +58,29 @@ class Scope:
 
     decks: tuple[str, ...] = ()
 
-    def cards(self, params: dict[str, Any], column: str) -> str:
+    def cards(self, params: dict[str, Any], column: str, col: Collection | None = None) -> str:
         """Return a WHERE clause keeping rows whose ``column`` (a card key) is a card in scope (``1``: all)."""
         if not self.decks:
             return "1"
-        return f"{column} IN (SELECT c.pk FROM cards c WHERE {self.sql(params)})"
+        return f"{column} IN (SELECT c.pk FROM cards c WHERE {self.sql(params, 'c', col)})"
 
-    def sql(self, params: dict[str, Any], alias: str = "c") -> str:
+    def sql(self, params: dict[str, Any], alias: str = "c", col: Collection | None = None) -> str:
         """Return a WHERE clause on ``{alias}.deck_id`` for this scope (``1`` for every deck).
+
+        Decks are matched by `cvquiz.collection.filters` (ids and display names, nested decks, retired decks
+        included: their history counts).
 
         Args:
             params: the query's named parameters; the clause's values are added to it.
             alias: the alias of the cards table in the query.
+            col: the collection (needed to resolve the decks).
         """
         if not self.decks:
             return "1"
-        parts = []
-        for i, deck in enumerate(self.decks):
-            params[f"scope{i}"] = deck
-            params[f"scopep{i}"] = _escape_like(deck.rstrip("/")) + "/%"
-            parts.append(
-                f"{alias}.deck_id = :scope{i} OR {alias}.deck_id LIKE :scopep{i} ESCAPE '\\'"
-            )
-        return "(" + " OR ".join(parts) + ")"
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        assert col is not None, "a scope over some decks needs the collection to resolve them"
+        return filters.where(
+            col.conn, filters.CardFilter(decks=self.decks), params, alias, retired=True
+        )
 
 
 def day_summary(
@@ -98,7 +96,7 @@ def day_summary(
     params: dict[str, Any] = {"first": first.isoformat()}
     rows = col.conn.execute(
         f"""SELECT study_day, state_before, rating, COUNT(*) FROM reviews
-            WHERE study_day >= :first AND {scope.cards(params, "card_pk")}
+            WHERE study_day >= :first AND {scope.cards(params, "card_pk", col)}
             GROUP BY study_day, state_before, rating ORDER BY study_day""",
         params,
     ).fetchall()
@@ -123,7 +121,7 @@ def study_days(col: Collection, scope: Scope = Scope()) -> list[str]:
     else:
         params: dict[str, Any] = {}
         rows = col.conn.execute(
-            f"""SELECT DISTINCT study_day FROM reviews WHERE {scope.cards(params, "card_pk")}
+            f"""SELECT DISTINCT study_day FROM reviews WHERE {scope.cards(params, "card_pk", col)}
                 ORDER BY study_day""",
             params,
         ).fetchall()
@@ -135,7 +133,7 @@ def memory_rows(col: Collection, scope: Scope = Scope()) -> list[tuple[float, in
     params: dict[str, Any] = {}
     return col.conn.execute(
         f"""SELECT s.stability, s.last_review FROM schedule s
-            WHERE s.state = 2 AND {_LIVE} AND {scope.cards(params, "s.card_pk")}""",
+            WHERE s.state = 2 AND {_LIVE} AND {scope.cards(params, "s.card_pk", col)}""",
         params,
     ).fetchall()
 
@@ -151,7 +149,7 @@ def due_counts(
     rows = col.conn.execute(
         f"""SELECT MAX(s.due_day, :first) AS day, COUNT(*) FROM schedule s
             WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {_LIVE}
-              AND {scope.cards(params, "s.card_pk")}
+              AND {scope.cards(params, "s.card_pk", col)}
             GROUP BY day ORDER BY day""",
         params,
     ).fetchall()
@@ -206,7 +204,7 @@ def card_counts(col: Collection, scope: Scope = Scope()) -> list[CardCounts]:
                    SUM(s.suspended),
                    SUM(s.leech)
             FROM cards c JOIN schedule s ON s.card_pk = c.pk
-            WHERE c.active = 1 AND {scope.sql(params)}
+            WHERE c.active = 1 AND {scope.sql(params, "c", col)}
             GROUP BY c.deck_id, c.tags""",
         params,
     ).fetchall()
@@ -227,7 +225,7 @@ def answer_counts(
             FROM (SELECT card_pk, SUM(rating = 1) AS again, COUNT(*) AS n FROM reviews
                   WHERE study_day BETWEEN :first AND :last GROUP BY card_pk) x
             JOIN cards c ON c.pk = x.card_pk
-            WHERE {scope.sql(params)}
+            WHERE {scope.sql(params, "c", col)}
             GROUP BY c.deck_id, c.tags""",
         params,
     ).fetchall()
@@ -235,13 +233,8 @@ def answer_counts(
 
 
 def unmatched_decks(col: Collection, scope: Scope) -> list[str]:
-    """Return the entries of ``scope`` that match no deck (neither a deck's id nor a parent of one)."""
-    ids = [deck for (deck,) in col.conn.execute("SELECT id FROM decks")]
-    return [
-        want
-        for want in scope.decks
-        if not any(d == want or d.startswith(want.rstrip("/") + "/") for d in ids)
-    ]
+    """Return the entries of ``scope`` that match no deck (by id or display name, nested decks included)."""
+    return [want for want in scope.decks if not filters.deck_ids(col.conn, [want], retired=True)]
 
 
 def deck_names(col: Collection) -> dict[str, str]:
@@ -260,7 +253,7 @@ def compute_accuracy(
                   WHERE study_day BETWEEN :first AND :last AND correct IS NOT NULL
                   GROUP BY card_pk) x
             JOIN cards c ON c.pk = x.card_pk
-            WHERE c.type = 'compute' AND {scope.sql(params)}
+            WHERE c.type = 'compute' AND {scope.sql(params, "c", col)}
             GROUP BY g ORDER BY g""",
         params,
     ).fetchall()
@@ -294,7 +287,7 @@ def wrong_compute_answers(
                                           ORDER BY r.reviewed_at DESC, r.id DESC) AS n
                 FROM reviews r JOIN cards c ON c.pk = r.card_pk
                 WHERE r.study_day BETWEEN :first AND :last AND r.correct = 0
-                  AND c.type = 'compute' AND {scope.sql(params)})
+                  AND c.type = 'compute' AND {scope.sql(params, "c", col)})
             WHERE n <= :cap AND g IS NOT NULL ORDER BY g, n""",
         params,
     ).fetchall()
@@ -338,7 +331,7 @@ def studied_cards(
         ((state, stability, difficulty, last review ms, due study day, lapses) rows, new cards).
     """
     params: dict[str, Any] = {}
-    where = f"{_LIVE} AND {scope.sql(params)}"
+    where = f"{_LIVE} AND {scope.sql(params, 'c', col)}"
     rows = col.conn.execute(
         f"""SELECT s.state, s.stability, s.difficulty, s.last_review, s.due_day, s.lapses
             FROM schedule s JOIN cards c ON c.pk = s.card_pk

@@ -28,6 +28,7 @@ MIGRATION_NAMES = (
     "m004_reviews_by_day_and_card",
     "m005_code_attempts",
     "m006_anki_note_cache",
+    "m007_practice_deck_ids",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 

@@ -1,0 +1,200 @@
+"""The one deck / tag / state filter: which cards a drill, a statistic, an export or a search covers.
+
+A `CardFilter` says what a person asked for (``--deck``, ``--tag``, a state); `check` refuses a deck or a tag that
+matches nothing, with the closest one, in one message; `where` turns a filter into one SQL condition on the
+``cards`` (``c``) and ``schedule`` (``s``) tables.
+
+Decks nest two ways, and a filter follows both: by id on ``/`` segment boundaries (``practice`` covers
+``practice/conv``, never ``practicex``; ``practice/`` covers only the decks under it) and by display name on ``::`` (``CV Interview::Practice`` covers
+``CV Interview::Practice::Losses``; names compare case-insensitively, as Anki compares them). Tags nest on
+``::`` (``losses`` covers ``losses::focal``) and compare case-insensitively; the tag ``leech`` also matches
+cards flagged as leeches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cvquiz.errors import CardNotFoundError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+__all__ = [
+    "STATES",
+    "CardFilter",
+    "UnknownFilterError",
+    "check",
+    "deck_ids",
+    "escape_like",
+    "where",
+]
+
+STATES: dict[str, tuple[int, ...]] = {
+    "new": (0,),
+    "learning": (1, 3),
+    "review": (2,),
+}
+"""The states a filter can name, and the schedule states each covers (learning includes relearning)."""
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    """Which cards to cover.
+
+    Attributes:
+        decks: deck ids or display names, each with the decks nested under it. Empty means every deck.
+        tags: tags, each with its children. Empty means every tag.
+        states: names from `STATES`. Empty means every state.
+    """
+
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        """True when the filter leaves nothing out."""
+        return not (self.decks or self.tags or self.states)
+
+
+class UnknownFilterError(CardNotFoundError):
+    """A ``--deck`` or ``--tag`` that matches nothing in the collection."""
+
+
+def escape_like(text: str) -> str:
+    """Escape ``text`` for a ``LIKE ... ESCAPE '\\'`` pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _deck_matches(want: str, deck_id: str, name: str) -> bool:
+    stem = want.rstrip("/")
+    # "cv" is the deck and those under it; "cv/" only those under it
+    if (deck_id == stem and not want.endswith("/")) or deck_id.startswith(stem + "/"):
+        return True
+    wanted = want.strip().rstrip(":").casefold()
+    lowered = (name or "").casefold()
+    return bool(wanted) and (lowered == wanted or lowered.startswith(wanted + "::"))
+
+
+def _decks(conn: sqlite3.Connection, retired: bool) -> list[tuple[str, str]]:
+    sql = "SELECT id, name FROM decks" + ("" if retired else " WHERE active = 1")
+    return [(str(i), str(n or "")) for i, n in conn.execute(sql)]
+
+
+def deck_ids(conn: sqlite3.Connection, decks: Iterable[str], retired: bool = False) -> list[str]:
+    """Return the ids of the decks that ``decks`` cover (each by id or display name, with nested decks).
+
+    Args:
+        conn: the collection connection.
+        decks: what was asked for.
+        retired: include decks whose file is gone (statistics cover their history).
+    """
+    wanted = list(decks)
+    return [
+        i for i, name in _decks(conn, retired) if any(_deck_matches(w, i, name) for w in wanted)
+    ]
+
+
+def _tag_strings(conn: sqlite3.Connection) -> set[str]:
+    tags: set[str] = {"leech"}
+    for (text,) in conn.execute("SELECT DISTINCT tags FROM cards WHERE active = 1"):
+        tags.update(str(text).split())
+    return tags
+
+
+def check(conn: sqlite3.Connection, flt: CardFilter, retired: bool = False) -> None:
+    """Refuse a deck or tag that matches nothing, so a typo is an error rather than "nothing to study".
+
+    Raises:
+        UnknownFilterError: one line per deck or tag that matches nothing, each with the closest one there is.
+        UsageError: for a state that is not one of `STATES`.
+    """
+    problems: list[str] = []
+    if flt.decks:
+        known = _decks(conn, retired)
+        ids = [i for i, _ in known]
+        for want in flt.decks:
+            if not any(_deck_matches(want, i, n) for i, n in known):
+                close = difflib.get_close_matches(want.rstrip("/"), ids, n=1, cutoff=0.5)
+                problems.append(_unknown("deck", want, close))
+    if flt.tags:
+        tags = sorted(_tag_strings(conn))
+        lowered = [t.casefold() for t in tags]
+        for want in flt.tags:
+            key = want.casefold()
+            if not any(t == key or t.startswith(key + "::") for t in lowered):
+                close = difflib.get_close_matches(want, tags, n=1, cutoff=0.5)
+                problems.append(_unknown("tag", want, close))
+    bad = [s for s in flt.states if s not in STATES]
+    if bad:
+        from cvquiz.errors import UsageError
+        from cvquiz.i18n import _
+
+        raise UsageError(
+            _("unknown card state {state!r}: use {states}").format(
+                state=bad[0], states=", ".join(STATES)
+            )
+        )
+    if problems:
+        raise UnknownFilterError("\n".join(problems))
+
+
+def _unknown(what: str, want: str, close: list[str]) -> str:
+    from cvquiz.i18n import _
+
+    if what == "deck":
+        message = _("no deck {deck!r}").format(deck=want)
+        hint = _("cvquiz decks lists them")
+    else:
+        message = _("no card has the tag {tag!r}").format(tag=want)
+        hint = _("cvquiz stats shows the tags")
+    if close:
+        message += " " + _("(did you mean {name!r}?)").format(name=close[0])
+    return f"{message}; {hint}"
+
+
+def where(
+    conn: sqlite3.Connection,
+    flt: CardFilter,
+    params: dict[str, Any],
+    cards: str = "c",
+    schedule: str = "s",
+    retired: bool = False,
+) -> str:
+    """Return one SQL condition selecting the cards ``flt`` covers (``1`` when it covers everything).
+
+    Deck filters are resolved to ids here (the decks table is small); tags and states become conditions on
+    the ``cards`` and ``schedule`` aliases.
+
+    Args:
+        conn: the collection connection.
+        flt: the filter.
+        params: the query's named parameters; the condition's values are added to it (keys start ``flt_``).
+        cards: the alias of the cards table.
+        schedule: the alias of the schedule table (only read for states and the leech tag).
+        retired: let deck filters cover retired decks too.
+    """
+    clauses: list[str] = []
+    if flt.decks:
+        params["flt_decks"] = json.dumps(deck_ids(conn, flt.decks, retired))
+        clauses.append(f"{cards}.deck_id IN (SELECT value FROM json_each(:flt_decks))")
+    if flt.tags:
+        parts = []
+        for i, tag in enumerate(flt.tags):
+            params[f"flt_tag{i}"] = f"% {escape_like(tag)} %"
+            params[f"flt_tagc{i}"] = f"% {escape_like(tag)}::%"
+            parts.append(
+                f"{cards}.tags LIKE :flt_tag{i} ESCAPE '\\' OR {cards}.tags LIKE :flt_tagc{i} ESCAPE '\\'"
+            )
+            if tag.casefold() == "leech":
+                parts.append(f"{schedule}.leech = 1")
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if flt.states:
+        states = sorted({s for name in flt.states for s in STATES.get(name, ())})
+        clauses.append(f"{schedule}.state IN ({', '.join(str(s) for s in states)})")
+    return " AND ".join(clauses) if clauses else "1"
