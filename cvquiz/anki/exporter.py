@@ -152,7 +152,8 @@ def deck_id_for(deck_id: str) -> int:
     Args:
         deck_id: the cvquiz deck id.
     """
-    deck_id = FORMER_DECK_IDS.get(deck_id, deck_id)  # a renamed bundled deck stays the same Anki deck
+    # a renamed bundled deck stays the same Anki deck
+    deck_id = FORMER_DECK_IDS.get(deck_id, deck_id)
     return (1 << 30) + _hash_int("cvquiz deck", deck_id) % ((1 << 52) - (1 << 30))
 
 
