@@ -32,6 +32,7 @@ from fractions import Fraction
 from typing import TypeAlias
 
 from cvquiz.errors import CvquizError
+from cvquiz.i18n import N_, _, ngettext
 
 Number: TypeAlias = int | float
 """A number inside an answer: ``int`` when typed without a decimal point, exponent or fraction bar."""
@@ -75,24 +76,39 @@ class AnswerKind(StrEnum):
 
 
 _WHAT = {
-    AnswerKind.INTEGER: "a whole number",
-    AnswerKind.NUMBER: "a number",
-    AnswerKind.SHAPE: "a shape",
-    AnswerKind.VECTOR: "a list of numbers",
-    AnswerKind.MATRIX: "a matrix",
-    AnswerKind.BOOLEAN: "yes or no",
-    AnswerKind.TEXT: "an answer",
+    AnswerKind.INTEGER: N_("a whole number"),
+    AnswerKind.NUMBER: N_("a number"),
+    AnswerKind.SHAPE: N_("a shape"),
+    AnswerKind.VECTOR: N_("a list of numbers"),
+    AnswerKind.MATRIX: N_("a matrix"),
+    AnswerKind.BOOLEAN: N_("yes or no"),
+    AnswerKind.TEXT: N_("an answer"),
 }
 
 _EXAMPLES = {
-    AnswerKind.INTEGER: "try 112",
-    AnswerKind.NUMBER: "try 0.693, .693, 6.93e-1 or 1/3",
-    AnswerKind.SHAPE: "try 112x112 or (1, 64, 112, 112)",
-    AnswerKind.VECTOR: "try [1, 2, 3] or 1 2 3",
-    AnswerKind.MATRIX: "try [[1, 2], [3, 4]] or 1 2; 3 4",
-    AnswerKind.BOOLEAN: "try yes, no, 是 or 否",
-    AnswerKind.TEXT: "type a word or two",
+    AnswerKind.INTEGER: N_("try 112"),
+    AnswerKind.NUMBER: N_("try 0.693, .693, 6.93e-1 or 1/3"),
+    AnswerKind.SHAPE: N_("try 112x112 or (1, 64, 112, 112)"),
+    AnswerKind.VECTOR: N_("try [1, 2, 3] or 1 2 3"),
+    AnswerKind.MATRIX: N_("try [[1, 2], [3, 4]] or 1 2; 3 4"),
+    AnswerKind.BOOLEAN: N_("try yes, no, 是 or 否"),
+    AnswerKind.TEXT: N_("type a word or two"),
 }
+_SAMPLE_DIMS = (1, 64, 112, 112)
+
+
+def _examples(kind: AnswerKind, arity: int | None) -> str:
+    """How to type an answer of ``kind``; with ``arity``, only formats with that many values."""
+    if arity is not None and kind is AnswerKind.SHAPE:
+        dims = [str(d) for d in _SAMPLE_DIMS[-arity:]] if arity <= 4 else ["1"] * arity
+        shape = f"({dims[0]},)" if arity == 1 else "(" + ", ".join(dims) + ")"
+        if arity == 1:
+            return _("try {example}").format(example=f"{dims[0]} or {shape}")
+        return _("try {example}").format(example=f"{'x'.join(dims)} or {shape}")
+    if arity is not None and kind is AnswerKind.VECTOR:
+        numbers = [str(n) for n in range(1, arity + 1)]
+        return _("try {example}").format(example=f"[{', '.join(numbers)}] or {' '.join(numbers)}")
+    return _(_EXAMPLES[kind])
 
 
 class AnswerParseError(CvquizError):
@@ -106,19 +122,22 @@ class AnswerParseError(CvquizError):
         reason: what exactly could not be read, or ``None`` when nothing more specific is known.
     """
 
-    def __init__(self, text: str, kind: AnswerKind, reason: str | None = None) -> None:
+    def __init__(
+        self, text: str, kind: AnswerKind, reason: str | None = None, arity: int | None = None
+    ) -> None:
         self.text = text
         self.kind = kind
         self.reason = reason
+        self.arity = arity
         shown = _shown(text)
-        what = _WHAT[kind]
+        what = _(_WHAT[kind])
         if shown:
-            message = f'could not read "{shown}" as {what}'
+            message = _('could not read "{answer}" as {what}').format(answer=shown, what=what)
         else:
-            message = f"could not read an empty answer as {what}"
+            message = _("could not read an empty answer as {what}").format(what=what)
         if reason:
-            message += f": {reason}"
-        message += f" ({_EXAMPLES[kind]})"
+            message += ": " + reason
+        message += " (" + _examples(kind, arity) + ")"
         super().__init__(message)
 
 
@@ -177,12 +196,14 @@ class _Tolerance:
     def describe(self) -> str:
         parts = []
         if self.decimals is not None:
-            parts.append(f"to {_count(self.decimals, 'decimal', 'decimals')}")
+            parts.append(
+                ngettext("to {n} decimal", "to {n} decimals", self.decimals).format(n=self.decimals)
+            )
         if self.rel > 0:
-            parts.append(f"within {_fmt(self.rel * 100)}%")
+            parts.append(_("within {value}").format(value=_fmt(self.rel * 100) + "%"))
         if self.abs > 0:
-            parts.append(f"within {_fmt(self.abs)}")
-        return " or ".join(parts) or f"within {_fmt(ABS_TOL_FLOOR)}"
+            parts.append(_("within {value}").format(value=_fmt(self.abs)))
+        return _(" or ").join(parts) or _("within {value}").format(value=_fmt(ABS_TOL_FLOOR))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -212,6 +233,10 @@ _SPACES = re.compile(r"[^\S\n]+")
 
 
 def _shown(text: str) -> str:
+    if len(text) > 4 * _MAX_SHOWN_CHARS:
+        text = text[: 4 * _MAX_SHOWN_CHARS]
+    # control characters (an escape sequence pasted in) are shown, never sent to the terminal
+    text = "".join(c if c.isprintable() or c == "\n" else "\ufffd" for c in text)
     shown = " ".join(text.strip().split("\n"))
     if len(shown) > _MAX_SHOWN_CHARS:
         shown = shown[: _MAX_SHOWN_CHARS - 1] + "…"
@@ -222,7 +247,9 @@ def _clean(text: str, kind: AnswerKind) -> str:
     """Normalise typed text: full-width to ASCII, dashes to ``-``, spaces folded, trailing period dropped."""
     if len(text) > MAX_ANSWER_CHARS:
         raise AnswerParseError(
-            text, kind, f"the answer is longer than {MAX_ANSWER_CHARS} characters"
+            text,
+            kind,
+            _("the answer is longer than {n} characters").format(n=MAX_ANSWER_CHARS),
         )
     s = text.replace("\r\n", "\n").replace("\r", "\n")
     # Format characters (zero-width space, BOM) arrive from copy and paste and are invisible.
@@ -264,26 +291,30 @@ def _exact(token: str, text: str, kind: AnswerKind) -> Fraction:
     """The exact value of a validated decimal token."""
     exponent = _EXPONENT_RE.search(token)
     if exponent and len(exponent.group(1).lstrip("0")) > _MAX_EXPONENT_DIGITS:
-        raise AnswerParseError(text, kind, "the exponent is too large")
+        raise AnswerParseError(text, kind, _("the exponent is too large"))
     try:
         return Fraction(token)
     except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
-        raise AnswerParseError(text, kind, "too many digits") from None
+        raise AnswerParseError(text, kind, _("too many digits")) from None
 
 
 def _number_problem(s: str, kind: AnswerKind) -> str | None:
     """A hint for the usual ways a number is mistyped, or ``None``."""
     low = s.casefold()
     if low in _NON_FINITE:
-        return "nan and infinity are not accepted; type a finite number"
+        return _("nan and infinity are not accepted; type a finite number")
     if s.endswith("%"):
-        return f'type it without "%" ({s} is {s[:-1].strip()}/100)'
+        return _('type it without "%" ({typed} is {number}/100)').format(
+            typed=_shown(s), number=_shown(s[:-1].strip())
+        )
     if kind is AnswerKind.INTEGER and _THOUSANDS_RE.fullmatch(s):
-        return f"commas are not read as thousands separators; type {s.replace(',', '')}"
+        return _("commas are not read as thousands separators; type {number}").format(
+            number=s.replace(",", "")
+        )
     if _DECIMAL_COMMA_RE.fullmatch(s):
-        return f"use a decimal point ({s.replace(',', '.')}), not a comma"
+        return _("use a decimal point ({number}), not a comma").format(number=s.replace(",", "."))
     if "," in s or " " in s:
-        return "type a single number"
+        return _("type a single number")
     return None
 
 
@@ -303,10 +334,10 @@ def _read_exact(s: str, text: str, kind: AnswerKind) -> tuple[Fraction, bool] | 
     if den is not None:
         divisor = _exact(den, text, kind)
         if divisor == 0:
-            raise AnswerParseError(text, kind, "division by zero")
+            raise AnswerParseError(text, kind, _("division by zero"))
         value /= divisor
     if abs(value) > MAX_MAGNITUDE:
-        raise AnswerParseError(text, kind, "the number is too large")
+        raise AnswerParseError(text, kind, _("the number is too large"))
     return value, typed_as_int
 
 
@@ -318,9 +349,9 @@ def _to_float(value: Fraction, text: str, kind: AnswerKind) -> float:
     try:
         result = float(value)
     except OverflowError:
-        raise AnswerParseError(text, kind, "the number is too large") from None
+        raise AnswerParseError(text, kind, _("the number is too large")) from None
     if not math.isfinite(result):  # pragma: no cover - float(Fraction) raises instead
-        raise AnswerParseError(text, kind, "the number is too large")
+        raise AnswerParseError(text, kind, _("the number is too large"))
     return result
 
 
@@ -330,9 +361,11 @@ def _parse_integer(text: str) -> int:
     read = _read_exact(s, text, kind)
     if read is None:
         raise AnswerParseError(text, kind, _number_problem(s, kind))
-    value, _ = read
+    value, _typed_as_int = read
     if value.denominator != 1:
-        raise AnswerParseError(text, kind, f"{_shown(s)} is not a whole number")
+        raise AnswerParseError(
+            text, kind, _("{number} is not a whole number").format(number=_shown(s))
+        )
     return value.numerator
 
 
@@ -348,7 +381,9 @@ def _parse_number(text: str) -> float:
 def _list_number(token: str, text: str, kind: AnswerKind) -> Number:
     read = _read_exact(token, text, kind)
     if read is None:  # pragma: no cover - the tokenizer only yields number tokens
-        raise AnswerParseError(text, kind, f'"{token}" is not a number')
+        raise AnswerParseError(
+            text, kind, _('"{token}" is not a number').format(token=_shown(token))
+        )
     value, typed_as_int = read
     if typed_as_int:
         return value.numerator
@@ -371,23 +406,25 @@ def _parse_shape(text: str) -> tuple[int, ...]:
     while len(s) >= 2 and s[0] in _BRACKET_PAIRS and s[-1] == _BRACKET_PAIRS[s[0]]:
         s = s[1:-1].strip()
     if any(c in s for c in "()[]"):
-        raise AnswerParseError(text, kind, "brackets inside a shape")
+        raise AnswerParseError(text, kind, _("brackets inside a shape"))
     pieces = [p for p in _SHAPE_SEPARATOR_RE.split(s) if p]
     dims = []
     for piece in pieces:
         if not piece.isascii() or not piece.isdigit():
             if _DECIMAL_RE.fullmatch(piece):
                 if piece.startswith("-"):
-                    reason = "dimensions cannot be negative"
+                    reason = _("dimensions cannot be negative")
                 else:
-                    reason = f"dimensions are whole numbers, {piece} is not one"
+                    reason = _("dimensions are whole numbers, {piece} is not one").format(
+                        piece=_shown(piece)
+                    )
             else:
-                reason = f'"{_shown(piece)}" is not a dimension'
+                reason = _('"{piece}" is not a dimension').format(piece=_shown(piece))
             raise AnswerParseError(text, kind, reason)
         try:
             dims.append(int(piece))
         except ValueError:  # more digits than int() converts
-            raise AnswerParseError(text, kind, "too many digits") from None
+            raise AnswerParseError(text, kind, _("too many digits")) from None
     return tuple(dims)
 
 
@@ -416,9 +453,9 @@ def _tokenize(s: str, text: str, kind: AnswerKind) -> list[_Token]:
         if match is None or match.lastgroup is None:
             bad = s[pos]
             if s[pos:].casefold().startswith(("nan", "inf")) or bad == "∞":
-                reason = "nan and infinity are not accepted"
+                reason = _("nan and infinity are not accepted")
             else:
-                reason = f'unexpected "{bad}"'
+                reason = _('unexpected "{char}"').format(char=_shown(bad))
             raise AnswerParseError(text, kind, reason)
         tokens.append(_Token(match.lastgroup, match.group()))
         pos = match.end()
@@ -442,12 +479,12 @@ class _ListParser:
         if self.pos != len(
             self.tokens
         ):  # pragma: no cover - level() consumes everything at the top
-            raise self.fail("unexpected text after the list")
+            raise self.fail(_("unexpected text after the list"))
         return items
 
     def level(self, closing: str | None, depth: int) -> list[_Node]:
         if depth > _MAX_DEPTH:
-            raise self.fail("too deeply nested")
+            raise self.fail(_("too deeply nested"))
         rows: list[list[_Node]] = [[]]
         last_was_number = False
         while self.pos < len(self.tokens):
@@ -455,7 +492,7 @@ class _ListParser:
             self.pos += 1
             if token.kind == "number":
                 if last_was_number:
-                    raise self.fail("put a space or a comma between two numbers")
+                    raise self.fail(_("put a space or a comma between two numbers"))
                 rows[-1].append(_list_number(token.text, self.text, self.kind))
                 last_was_number = True
                 continue
@@ -465,14 +502,24 @@ class _ListParser:
                 rows[-1].append(self.level(closing=expected_close, depth=depth + 1))
             elif token.kind == "close":
                 if closing is None:
-                    raise self.fail(f'"{token.text}" closes a bracket that was never opened')
+                    raise self.fail(
+                        _('"{bracket}" closes a bracket that was never opened').format(
+                            bracket=token.text
+                        )
+                    )
                 if token.text != closing:
-                    raise self.fail(f'"{token.text}" where "{closing}" was expected')
+                    raise self.fail(
+                        _('"{bracket}" where "{closing}" was expected').format(
+                            bracket=token.text, closing=closing
+                        )
+                    )
                 return _rows_to_node(rows)
             elif token.kind == "semicolon" or (token.kind == "newline" and closing is None):
                 rows.append([])
         if closing is not None:
-            raise self.fail(f'a bracket is not closed (missing "{closing}")')
+            raise self.fail(
+                _('a bracket is not closed (missing "{closing}")').format(closing=closing)
+            )
         return _rows_to_node(rows)
 
 
@@ -507,7 +554,7 @@ def _parse_vector(text: str) -> tuple[Number, ...]:
     # A column typed as "1; 2; 3" or [[1], [2], [3]].
     if all(isinstance(item, list) and len(item) == 1 and _is_flat(item) for item in tree):
         return tuple(n for item in tree if isinstance(item, list) for n in _numbers(item))
-    raise AnswerParseError(text, kind, "expected one flat list, found nested lists")
+    raise AnswerParseError(text, kind, _("expected one flat list, found nested lists"))
 
 
 def _parse_matrix(text: str) -> tuple[tuple[Number, ...], ...]:
@@ -521,11 +568,13 @@ def _parse_matrix(text: str) -> tuple[tuple[Number, ...], ...]:
     if _is_flat(tree):
         return (_numbers(tree),) if tree else ()
     if not all(isinstance(item, list) for item in tree):
-        raise AnswerParseError(text, kind, "mixes numbers and rows")
+        raise AnswerParseError(text, kind, _("mixes numbers and rows"))
     rows = []
     for index, item in enumerate(tree, start=1):
         if not isinstance(item, list) or not _is_flat(item):
-            raise AnswerParseError(text, kind, f"row {index} holds lists, not numbers")
+            raise AnswerParseError(
+                text, kind, _("row {index} holds lists, not numbers").format(index=index)
+            )
         rows.append(_numbers(item))
     width = len(rows[0])
     for index, row in enumerate(rows[1:], start=2):
@@ -533,7 +582,11 @@ def _parse_matrix(text: str) -> tuple[tuple[Number, ...], ...]:
             raise AnswerParseError(
                 text,
                 kind,
-                f"row {index} has {_count(len(row), 'entry', 'entries')} but row 1 has {width}",
+                ngettext(
+                    "row {index} has {n} entry but row 1 has {width}",
+                    "row {index} has {n} entries but row 1 has {width}",
+                    len(row),
+                ).format(index=index, n=len(row), width=width),
             )
     return tuple(rows)
 
@@ -697,9 +750,12 @@ def judge(
     kind = AnswerKind(kind)
     tolerance = _tolerance(rel_tol, abs_tol, decimals)
     want = _expected_value(expected, kind)
+    arity = _arity(want, kind, dim_names)
     try:
         parsed = parse_answer(text, kind)
-    except AnswerParseError:
+    except AnswerParseError as error:
+        if arity is not None:  # the hint shows only formats with the card's number of values
+            raise AnswerParseError(text, kind, error.reason, arity) from None
         if kind is not AnswerKind.INTEGER:
             raise
         # 56.5 typed for a whole number is a wrong answer (often a missing floor), not unreadable.
@@ -708,20 +764,47 @@ def judge(
         except AnswerParseError:
             pass
         else:
-            message = f"{_fmt(as_number.value)} is not a whole number; expected {want}"
+            message = _("{number} is not a whole number; expected {expected}").format(
+                number=_fmt(as_number.value), expected=want
+            )
             return Judgement(False, as_number, want, message)
         raise
     if kind is AnswerKind.TEXT:
         accepted = _text_alternatives(expected)
         if parsed.value in accepted:
             return Judgement(True, parsed, want, f'"{parsed.value}"')
-        return Judgement(False, parsed, want, f'expected "{want}", got "{parsed.value}"')
+        message = _('expected "{expected}", got "{answer}"').format(
+            expected=want, answer=parsed.value
+        )
+        return Judgement(False, parsed, want, message)
+    if arity is not None and isinstance(parsed.value, tuple) and len(parsed.value) != arity:
+        # A well-formed answer with the wrong number of values is a misreading, not a wrong answer.
+        names = list(dim_names) if dim_names is not None and len(dim_names) == arity else None
+        wants = ngettext("this card wants {n} number", "this card wants {n} numbers", arity).format(
+            n=arity
+        )
+        if names:
+            wants += ": (" + ", ".join(names) + ")"
+        raise AnswerParseError(text, kind, wants, arity)
     correct, message = _compare(parsed.value, want, kind, tolerance, dim_names)
     return Judgement(correct, parsed, want, message)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Judging helpers
+
+
+def _arity(want: AnswerValue, kind: AnswerKind, dim_names: Sequence[str] | None) -> int | None:
+    """How many values the card wants, when a different count is a misreading rather than a wrong answer.
+
+    A shape's rank is always stated by the card ("(N, C, H, W)"); a list's length only when its entries are
+    named. A list whose length is part of the answer (the indices a slice keeps) has no arity.
+    """
+    if kind is AnswerKind.SHAPE and isinstance(want, tuple):
+        return len(want)
+    if kind is AnswerKind.VECTOR and isinstance(want, tuple) and dim_names is not None:
+        return len(want) if len(dim_names) == len(want) else None
+    return None
 
 
 def _tolerance(rel_tol: float | None, abs_tol: float | None, decimals: int | None) -> _Tolerance:
@@ -840,14 +923,20 @@ def _compare(
     if kind is AnswerKind.INTEGER:
         assert isinstance(got, int) and isinstance(want, int)
         if got == want:
-            return True, f"exactly {want}"
-        return False, f"expected {want}, got {got} (off by {abs(got - want)})"
+            return True, _("exactly {value}").format(value=want)
+        return False, _("expected {expected}, got {answer} (off by {diff})").format(
+            expected=want, answer=got, diff=abs(got - want)
+        )
     if kind is AnswerKind.NUMBER:
         assert isinstance(got, float) and isinstance(want, float)
         rule = tolerance.describe()
         if tolerance.accepts(got, want):
-            return True, f"{_fmt(got)} matches {_fmt(want)} ({rule})"
-        return False, f"{_fmt(got)} does not match {_fmt(want)} ({rule}; {_miss(got, want)})"
+            return True, _("{answer} matches {expected} ({rule})").format(
+                answer=_fmt(got), expected=_fmt(want), rule=rule
+            )
+        return False, _("{answer} does not match {expected} ({rule}; {miss})").format(
+            answer=_fmt(got), expected=_fmt(want), rule=rule, miss=_miss(got, want)
+        )
     if kind is AnswerKind.SHAPE:
         return _compare_shape(_as_shape(got), _as_shape(want), dim_names)
     if kind is AnswerKind.VECTOR:
@@ -858,7 +947,9 @@ def _compare(
         yes_no = format_answer(want, kind)
         if got == want:
             return True, yes_no
-        return False, f"expected {yes_no}, got {format_answer(got, kind)}"
+        return False, _("expected {expected}, got {answer}").format(
+            expected=yes_no, answer=format_answer(got, kind)
+        )
     raise AssertionError(
         f"unhandled answer kind {kind}"
     )  # pragma: no cover - text is judged in judge()
@@ -869,18 +960,25 @@ def _compare_shape(
 ) -> tuple[bool, str]:
     shown = format_answer(want, AnswerKind.SHAPE)
     if got == want:
-        return True, f"exactly {shown}"
+        return True, _("exactly {value}").format(value=shown)
     if len(got) != len(want):
         return False, (
-            f"expected {_count(len(want), 'dimension', 'dimensions')}, got {len(got)} "
-            f"(expected {shown})"
+            ngettext(
+                "expected {n} dimension, got {got} (expected {shape})",
+                "expected {n} dimensions, got {got} (expected {shape})",
+                len(want),
+            ).format(n=len(want), got=len(got), shape=shown)
         )
     names = list(dim_names) if dim_names is not None and len(dim_names) == len(want) else None
     problems = []
     for index, (g, w) in enumerate(zip(got, want, strict=True)):
         if g != w:
-            name = names[index] if names else f"dimension {index + 1}"
-            problems.append(f"off by {abs(g - w)} in {name} (expected {w}, got {g})")
+            name = names[index] if names else _("dimension {n}").format(n=index + 1)
+            problems.append(
+                _("off by {diff} in {name} (expected {expected}, got {answer})").format(
+                    diff=abs(g - w), name=name, expected=w, answer=g
+                )
+            )
     return False, _join_problems(problems)
 
 
@@ -894,15 +992,21 @@ def _compare_vector(
     got: tuple[Number, ...], want: tuple[Number, ...], tolerance: _Tolerance
 ) -> tuple[bool, str]:
     if len(got) != len(want):
-        return False, f"expected {_count(len(want), 'number', 'numbers')}, got {len(got)}"
+        return False, ngettext(
+            "expected {n} number, got {got}", "expected {n} numbers, got {got}", len(want)
+        ).format(n=len(want), got=len(got))
     problems = [
-        f"number {i} is {_fmt(g)}, expected {_fmt(w)}"
+        _("number {index} is {answer}, expected {expected}").format(
+            index=i, answer=_fmt(g), expected=_fmt(w)
+        )
         for i, (g, w) in enumerate(zip(got, want, strict=True), start=1)
         if not _entry_matches(g, w, tolerance)
     ]
     if problems:
         return False, _join_problems(problems)
-    return True, f"all {_count(len(want), 'number', 'numbers')} match"
+    return True, ngettext("the {n} number matches", "all {n} numbers match", len(want)).format(
+        n=len(want)
+    )
 
 
 def _compare_matrix(
@@ -913,29 +1017,34 @@ def _compare_matrix(
     got_size = f"{len(got)}×{len(got[0]) if got else 0}"
     want_size = f"{len(want)}×{len(want[0]) if want else 0}"
     if got_size != want_size:
-        return False, f"expected a {want_size} matrix, got {got_size}"
+        return False, _("expected a {size} matrix, got {got}").format(size=want_size, got=got_size)
     problems = [
-        f"entry ({r}, {c}) is {_fmt(g)}, expected {_fmt(w)}"
+        _("entry ({row}, {column}) is {answer}, expected {expected}").format(
+            row=r, column=c, answer=_fmt(g), expected=_fmt(w)
+        )
         for r, (got_row, want_row) in enumerate(zip(got, want, strict=True), start=1)
         for c, (g, w) in enumerate(zip(got_row, want_row, strict=True), start=1)
         if not _entry_matches(g, w, tolerance)
     ]
     if problems:
         return False, _join_problems(problems)
-    return True, f"all entries of the {want_size} matrix match"
+    return True, _("all entries of the {size} matrix match").format(size=want_size)
 
 
 def _join_problems(problems: list[str]) -> str:
     shown = problems[:_MAX_LISTED_MISMATCHES]
     more = len(problems) - len(shown)
-    return "; ".join(shown) + (f"; and {more} more" if more else "")
+    tail = "; " + _("and {n} more").format(n=more) if more else ""
+    return "; ".join(shown) + tail
 
 
 def _miss(got: float, want: float) -> str:
     diff = abs(got - want)
     if want == 0:
-        return f"off by {_fmt(diff)}"
-    return f"off by {_fmt(diff)}, {100 * diff / abs(want):.3g}%"
+        return _("off by {diff}").format(diff=_fmt(diff))
+    return _("off by {diff}, {percent}").format(
+        diff=_fmt(diff), percent=f"{100 * diff / abs(want):.3g}%"
+    )
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -118,6 +118,7 @@ class Settings:
     leech_action: str = "tag"
     lang: str = "auto"
     review_order: str = "overdue"
+    new_order: str = "interleave"
     deck_limits: Mapping[str, DeckLimits] = field(default_factory=dict)
 
     def limits_for(self, deck_id: str) -> tuple[int, int]:
@@ -226,6 +227,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "leech_action": _choice("tag", "suspend"),
     "lang": _choice("auto", "zh", "en"),
     "review_order": _choice("overdue", "retrievability"),
+    "new_order": _choice("interleave", "deck", "random"),
 }
 """Each top-level key and the function that validates and converts its value."""
 
@@ -243,6 +245,9 @@ ALLOWED: dict[str, str] = {
     "leech_action": N_("tag or suspend"),
     "lang": N_("auto, zh or en"),
     "review_order": N_("overdue or retrievability"),
+    "new_order": N_(
+        "interleave (alternate decks), deck (deck by deck) or random (shuffled per day)"
+    ),
 }
 """What each key accepts, in words (``cvquiz config show`` prints it)."""
 

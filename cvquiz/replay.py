@@ -3,7 +3,7 @@
 Part of the scheduler layer, beside `cvquiz.scheduler`. When reviews done elsewhere (in Anki, on the phone) join
 the reviews logged here, a card's FSRS state is what py-fsrs gives for the whole history in time order, not
 what either side computed alone. `replay` walks the events from a new card: each review goes through
-`cvquiz.scheduler.review` (with the fuzz seed `cvquiz.collection.scheduling.record_review` uses, so a history
+`cvquiz.scheduler.answer_states` (with the fuzz factor `cvquiz.review_policy.plan_review` uses, so a history
 of this collection's own reviews replays to exactly the states it recorded), and a reset makes the card new
 again (``cvquiz forget``, Anki's "Reset" / "Forget").
 
@@ -12,14 +12,13 @@ Pure: no clock, no SQL, no I/O.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from cvquiz.config import Settings
 from cvquiz.model import Rating
-from cvquiz.scheduler import SchedState, review
+from cvquiz.scheduler import SchedState, answer_states, fuzz_factor
 
 __all__ = ["Event", "ReplayStep", "replay"]
 
@@ -78,8 +77,8 @@ def replay(
         if event.rating is None:
             state = SchedState()
             continue
-        rng = random.Random(f"{card_pk}:{state.reps}") if settings.fuzz else None
-        after = review(state, event.rating, event.at, settings, rng)
+        factor = fuzz_factor(card_pk, state.reps)
+        after = answer_states(state, event.at, settings, factor)[event.rating]
         steps.append(ReplayStep(event, state, after))
         state = after
     return steps, state

@@ -2,8 +2,9 @@
 
 py-fsrs does each review's memory update and next due time; this module never re-derives those formulas. It
 owns what py-fsrs leaves open: the "new" state (py-fsrs has none), the counters cvquiz keeps (reps, lapses),
-the millisecond grid the collection stores times on, fuzz driven by an explicit RNG (py-fsrs fuzzes with the
-process-wide ``random``), the study day a card falls due on (DST-proof), and Anki-style interval labels.
+the millisecond grid the collection stores times on, what Anki adds on top of FSRS (`answer_states`: its fuzz ranges
+with a fuzz factor seeded per card and review, so a button can show the fuzzed interval it gives, and Hard < Good
+< Easy on review cards), and Anki-style interval labels.
 
 The bulk functions (`retrievability`, `retrievability_at`, `mean_retrievability`) take arrays read in one query
 and agree with py-fsrs card by card; nothing here touches SQL.
@@ -12,16 +13,16 @@ and agree with py-fsrs card by card; nothing here touches SQL.
 from __future__ import annotations
 
 import itertools
-import json
+import math
 import random
-import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cvquiz import clock
+from cvquiz.cardstate import DAY_MS, SchedState, due_day
 from cvquiz.config import Settings
 from cvquiz.errors import ConfigError
 from cvquiz.model import Rating, State
@@ -33,114 +34,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DAY_MS",
+    "FUZZ_RANGES",
     "SchedState",
+    "answer_states",
     "due_day",
     "elapsed_days",
     "format_interval",
+    "fuzz_bounds",
+    "fuzz_delta",
+    "fuzz_factor",
+    "fuzzed_days",
     "mean_retrievability",
     "preview_intervals",
     "retrievability",
     "retrievability_at",
     "review",
 ]
-
-DAY_MS = 86_400_000
-"""One day in milliseconds (py-fsrs counts elapsed time in whole 24-hour days)."""
-
-_ROW_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
-
-
-@dataclass(frozen=True)
-class SchedState:
-    """The scheduling part of one card's schedule row.
-
-    Attributes:
-        state: new, learning, review or relearning.
-        step: the (re)learning step py-fsrs is on, or None (new and review cards).
-        stability: FSRS stability in days, or None while new.
-        difficulty: FSRS difficulty (1-10), or None while new.
-        due: when the card is next due (UTC), or None while new.
-        last_review: when it was last reviewed (UTC), or None while new.
-        reps: how many times it was reviewed.
-        lapses: how many times it was forgotten in the review state.
-    """
-
-    state: State = State.NEW
-    step: int | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime | None = None
-    last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
-
-    def to_row(self) -> dict[str, Any]:
-        """Return the schedule-table columns: times as integer ms since the epoch, state as its integer."""
-        return {
-            "state": int(self.state),
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "due": None if self.due is None else clock.to_ms(self.due),
-            "last_review": None if self.last_review is None else clock.to_ms(self.last_review),
-            "reps": self.reps,
-            "lapses": self.lapses,
-        }
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> SchedState:
-        """Build a state from schedule-table columns (extra keys are ignored).
-
-        Args:
-            row: a mapping with at least the columns `to_row` writes.
-        """
-        due, last = row["due"], row["last_review"]
-        return cls(
-            state=State(row["state"]),
-            step=row["step"],
-            stability=None if row["stability"] is None else float(row["stability"]),
-            difficulty=None if row["difficulty"] is None else float(row["difficulty"]),
-            due=None if due is None else clock.from_ms(int(due)),
-            last_review=None if last is None else clock.from_ms(int(last)),
-            reps=int(row.get("reps") or 0),
-            lapses=int(row.get("lapses") or 0),
-        )
-
-    def to_json(self) -> str:
-        """Return the state as JSON (the ``to_row`` columns), as kept in ``reviews.before/after``."""
-        return json.dumps(self.to_row())
-
-    @classmethod
-    def from_json(cls, text: str) -> SchedState:
-        """Build a state from `to_json` output (extra keys, such as the rest of the row, are ignored)."""
-        return cls.from_row(json.loads(text))
-
-    def to_fsrs(self, now: datetime, card_id: int = 0) -> fsrs.Card:
-        """Return the py-fsrs Card for this state; a new card becomes py-fsrs' fresh learning card.
-
-        Args:
-            now: stands in for the due time of a new card (py-fsrs requires one).
-            card_id: the id to give the py-fsrs card (passing one also avoids py-fsrs' 1 ms sleep).
-        """
-        import fsrs
-
-        if self.state is State.NEW:
-            return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=_utc(now))
-        return fsrs.Card(
-            card_id=card_id,
-            state=fsrs.State(int(self.state)),
-            step=self.step,
-            stability=self.stability,
-            difficulty=self.difficulty,
-            due=_utc(self.due) if self.due is not None else _utc(now),
-            last_review=None if self.last_review is None else _utc(self.last_review),
-        )
-
-
-def _utc(when: datetime) -> datetime:
-    if when.tzinfo is None:
-        raise ValueError("naive datetimes are not allowed; pass a timezone-aware datetime")
-    return when.astimezone(UTC)
 
 
 def _on_ms_grid(when: datetime) -> datetime:
@@ -192,28 +101,18 @@ def fsrs_scheduler(settings: Settings, fuzz: bool | None = None) -> fsrs.Schedul
     )
 
 
-_FUZZ_LOCK = threading.Lock()
+def review(sched: SchedState, rating: Rating, now: datetime, settings: Settings) -> SchedState:
+    """Return py-fsrs' state after reviewing a card with ``rating`` at ``now``, without fuzz.
 
-
-def review(
-    sched: SchedState,
-    rating: Rating,
-    now: datetime,
-    settings: Settings,
-    rng: random.Random | None = None,
-) -> SchedState:
-    """Return the state after reviewing a card with ``rating`` at ``now``.
-
-    ``now`` is first put on the collection's millisecond grid, so the result is exactly what the collection
-    stores. reps counts every review; lapses counts Again on a card in the review state.
+    This is py-fsrs' memory update exactly; `answer_states` adds what Anki adds on top (fuzz, and Hard < Good
+    < Easy on review cards). ``now`` is first put on the collection's millisecond grid, so the result is exactly
+    what the collection stores. reps counts every review; lapses counts Again on a card in the review state.
 
     Args:
         sched: the state before.
         rating: the user's rating.
         now: the time of the review (timezone-aware).
-        settings: desired retention, steps, maximum interval, fuzz and FSRS parameters.
-        rng: the source of fuzz when ``settings.fuzz`` is on. None then means a generator seeded from the
-            card's state and ``now``, so the same review always fuzzes the same way.
+        settings: desired retention, steps, maximum interval and FSRS parameters.
 
     Returns:
         The new state.
@@ -221,23 +120,11 @@ def review(
     Raises:
         ConfigError: when py-fsrs rejects the parameters.
     """
-    import fsrs.scheduler
+    import fsrs
 
     now = _on_ms_grid(now)
-    scheduler = fsrs_scheduler(settings)
-    card = sched.to_fsrs(now)
-    if settings.fuzz:
-        source = rng or random.Random(f"{clock.to_ms(now)}:{sched.reps}:{sched.due}")
-        # py-fsrs draws fuzz from the module-level `random`; lend it ours for this one call.
-        with _FUZZ_LOCK:
-            saved = getattr(fsrs.scheduler, "random")  # noqa: B009 - not re-exported by py-fsrs
-            setattr(fsrs.scheduler, "random", source.random)  # noqa: B010
-            try:
-                new, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), now)
-            finally:
-                setattr(fsrs.scheduler, "random", saved)  # noqa: B010
-    else:
-        new, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), now)
+    scheduler = fsrs_scheduler(settings, fuzz=False)
+    new, _ = scheduler.review_card(sched.to_fsrs(now), fsrs.Rating(int(rating)), now)
     lapsed = sched.state is State.REVIEW and rating is Rating.AGAIN
     return SchedState(
         state=State(int(new.state)),
@@ -251,21 +138,122 @@ def review(
     )
 
 
+FUZZ_RANGES: tuple[tuple[float, float, float], ...] = (
+    (2.5, 7.0, 0.15),
+    (7.0, 20.0, 0.1),
+    (20.0, math.inf, 0.05),
+)
+"""Anki's fuzz ranges (rslib/src/scheduler/states/fuzz.rs): (start, end, factor) in days. An interval of at least
+2.5 days is fuzzed by 1 day plus ``factor`` for each of its days inside each range, in both directions."""
+
+
+def fuzz_factor(card_key: int, reps: int) -> float:
+    """Return the fuzz factor in [0, 1) of one review of one card.
+
+    As in Anki, it is seeded from the card and its review count, so the buttons can show the fuzzed interval
+    the review will give before it happens.
+    """
+    return random.Random(f"fuzz:{card_key}:{reps}").random()
+
+
+def _round(value: float) -> int:
+    return math.floor(value + 0.5)  # Rust's f32::round for the non-negative days here
+
+
+def fuzz_delta(interval: float) -> float:
+    """Return how many days an interval may be fuzzed by in each direction (0 below 2.5 days), as Anki."""
+    if interval < 2.5:
+        return 0.0
+    return 1.0 + sum(
+        factor * max(min(interval, end) - start, 0.0) for start, end, factor in FUZZ_RANGES
+    )
+
+
+def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """Return the fuzzed interval's range ``[lower, upper]`` in days within ``[minimum, maximum]``, as Anki.
+
+    Anki's ``constrained_fuzz_bounds``: the interval is clamped to the limits, widened by `fuzz_delta`, clamped
+    again, and given a range of at least two days when the limits allow it and the interval is above 2.
+    """
+    minimum = min(minimum, maximum)
+    interval = min(max(interval, float(minimum)), float(maximum))
+    delta = fuzz_delta(interval)
+    lower = min(max(_round(interval - delta), minimum), maximum)
+    upper = min(max(_round(interval + delta), minimum), maximum)
+    if upper == lower and upper > 2 and upper < maximum:
+        upper = lower + 1
+    return lower, upper
+
+
+def fuzzed_days(interval: float, minimum: int, maximum: int, factor: float | None) -> int:
+    """Return the interval in whole days a review gives: fuzzed with ``factor``, or rounded when None (Anki's
+    ``with_review_fuzz``)."""
+    if factor is None:
+        return min(max(_round(interval), minimum), maximum)
+    lower, upper = fuzz_bounds(interval, minimum, maximum)
+    return math.floor(lower + factor * (1 + upper - lower))
+
+
+def _days(state: SchedState, now: datetime) -> float:
+    assert state.due is not None
+    return (state.due - now).total_seconds() / 86400
+
+
+def answer_states(
+    sched: SchedState, now: datetime, settings: Settings, factor: float | None = None
+) -> dict[Rating, SchedState]:
+    """Return the state each rating gives, exactly as a review will store it.
+
+    py-fsrs computes the memory state (`review`); the interval in days of a card that is (or goes) in review is
+    then fuzzed as Anki fuzzes it (`fuzzed_days`, when ``settings.fuzz`` is on) and, on a card already in
+    review, kept in Anki's order: Hard at least one day, and longer than the last interval when FSRS lengthens
+    it; Good at least a day longer than Hard, Easy than Good (within ``maximum_interval``).
+
+    Args:
+        sched: the state before.
+        now: the time of the review.
+        settings: the scheduler settings.
+        factor: the review's fuzz factor (`fuzz_factor`); None rounds instead of fuzzing.
+    """
+    now = _on_ms_grid(now)
+    factor = factor if settings.fuzz else None
+    maximum = settings.maximum_interval
+    out = {rating: review(sched, rating, now, settings) for rating in Rating}
+    last = 0
+    if sched.state is State.REVIEW and sched.due is not None and sched.last_review is not None:
+        last = _round((sched.due - sched.last_review).total_seconds() / 86400)
+    previous = 0
+    for rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        after = out[rating]
+        if after.state is not State.REVIEW:
+            continue
+        interval = _days(after, now)
+        if sched.state is State.REVIEW:
+            # if FSRS lengthens the interval, fuzz never takes it back to the last one (Anki)
+            longer = last + 1 if _round(interval) > last else 0
+            minimum = max(longer, 1 if rating is Rating.HARD else previous + 1)
+        else:
+            minimum = 1
+        days = fuzzed_days(interval, minimum, maximum, factor)
+        previous = days
+        out[rating] = replace(after, due=now + timedelta(days=days))
+    return out
+
+
 def preview_intervals(
-    sched: SchedState, now: datetime, settings: Settings
+    sched: SchedState, now: datetime, settings: Settings, factor: float | None = None
 ) -> dict[Rating, timedelta]:
-    """Return, for each rating, how long until the card would be due again (without fuzz).
+    """Return, for each rating, how long until the card would be due again: what `answer_states` gives.
 
     Args:
         sched: the card's state.
         now: the time of the would-be review.
         settings: the scheduler settings.
+        factor: the review's fuzz factor (`fuzz_factor` of the card and its review count); None: no fuzz.
     """
     now = _on_ms_grid(now)
-    plain = replace(settings, fuzz=False)
     out: dict[Rating, timedelta] = {}
-    for rating in Rating:
-        after = review(sched, rating, now, plain)
+    for rating, after in answer_states(sched, now, settings, factor).items():
         assert after.due is not None
         out[rating] = after.due - now
     return out
@@ -295,29 +283,6 @@ def _number(value: float) -> str:
     if text.endswith(".0"):
         text = text[:-2]
     return text
-
-
-def due_day(sched: SchedState, rollover_hour: int) -> date | None:
-    """Return the study day a card falls due on.
-
-    An interval of whole days (every review interval; day-long learning steps) counts in calendar days from
-    the study day of the last review, so a daylight-saving change cannot move the due time across the
-    rollover hour into the day before or after. Shorter steps fall due on the study day of their due time.
-
-    Args:
-        sched: the card's state.
-        rollover_hour: the local hour at which study days start.
-
-    Returns:
-        The study day, or None for a new card.
-    """
-    if sched.due is None:
-        return None
-    if sched.last_review is not None:
-        gap = clock.to_ms(sched.due) - clock.to_ms(sched.last_review)
-        if gap >= DAY_MS and gap % DAY_MS == 0:
-            return clock.study_day(sched.last_review, rollover_hour) + timedelta(days=gap // DAY_MS)
-    return clock.study_day(sched.due, rollover_hour)
 
 
 def elapsed_days(now_ms: int, last_review_ms: npt.ArrayLike) -> np.ndarray:

@@ -36,11 +36,12 @@ from cvquiz.anki.exporter import (  # noqa: E402
 )
 from cvquiz.anki.text_export import cloze_side, export_text  # noqa: E402
 from cvquiz.collection import Collection  # noqa: E402
-from cvquiz.collection.scheduling import record_review, suspend  # noqa: E402
+from cvquiz.collection.scheduling import suspend  # noqa: E402
 from cvquiz.config import Settings  # noqa: E402
 from cvquiz.errors import CardNotFoundError, UsageError  # noqa: E402
 from cvquiz.model import Rating  # noqa: E402
 from cvquiz.paths import bundled_decks_dir  # noqa: E402
+from cvquiz.review_policy import record_review  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INSTANCES = 2

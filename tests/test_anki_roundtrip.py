@@ -32,7 +32,7 @@ from cvquiz.anki.exporter import AnkiExportOptions, export_anki, note_guid  # no
 from cvquiz.anki.package_reader import read_package  # noqa: E402
 from cvquiz.cards.anki_packages import import_package  # noqa: E402
 from cvquiz.collection import Collection  # noqa: E402
-from cvquiz.collection.scheduling import record_review  # noqa: E402
+from cvquiz.review_policy import record_review  # noqa: E402
 from cvquiz.config import Settings  # noqa: E402
 from cvquiz.model import Rating  # noqa: E402
 

@@ -327,9 +327,18 @@ def test_matrix_expected_as_array_like() -> None:
 def test_shape_messages() -> None:
     want = (1, 64, 112, 112)
     assert judge("(1, 64, 112, 112)", want, K.SHAPE).correct
-    short = judge("112x112", want, K.SHAPE)
-    assert not short.correct
-    assert short.message.startswith("expected 4 dimensions, got 2")
+    # a well-formed shape of the wrong rank is unreadable, not wrong: the card says how many it wants
+    with pytest.raises(AnswerParseError) as short:
+        judge("112x112", want, K.SHAPE, dim_names=("N", "C", "H", "W"))
+    assert str(short.value) == (
+        'could not read "112x112" as a shape: this card wants 4 numbers: (N, C, H, W) '
+        "(try 1x64x112x112 or (1, 64, 112, 112))"
+    )
+    with pytest.raises(AnswerParseError, match=r"wants 2 numbers \(try 112x112 or \(112, 112\)\)"):
+        judge("1x2x3", (5, 5), K.SHAPE)
+    # a typo on a rank-2 card is hinted with rank-2 formats only
+    with pytest.raises(AnswerParseError, match=r"\(try 112x112 or \(112, 112\)\)$"):
+        judge("5 by 5", (5, 5), K.SHAPE)
     off = judge("1x64x111x112", want, K.SHAPE, dim_names=("N", "C", "H", "W"))
     assert off.message == "off by 1 in H (expected 112, got 111)"
     unnamed = judge("1x64x111x110", want, K.SHAPE)
@@ -349,6 +358,9 @@ def test_vector_judging() -> None:
     assert not judge("[0, 2]", [0, 1], K.VECTOR).correct
     assert judge("[0, 2]", [0, 1], K.VECTOR).message == "number 2 is 2, expected 1"
     assert judge("[1]", [1, 2], K.VECTOR).message == "expected 2 numbers, got 1"
+    # named entries state the length: a list of the wrong length is then unreadable
+    with pytest.raises(AnswerParseError, match=r"this card wants 2 numbers: \(fc, conv\)"):
+        judge("[1]", [1, 2], K.VECTOR, dim_names=("fc", "conv"))
     # int entries are exact even where 1 % would let them through
     assert not judge("[1001]", [1000], K.VECTOR).correct
     assert judge("[1001]", [1000.0], K.VECTOR).correct

@@ -18,10 +18,11 @@ from cvquiz import clock
 from cvquiz.cli.app import app
 from cvquiz.collection import Collection
 from cvquiz.collection.backup import export_json, restore_json, restore_json_file
-from cvquiz.collection.scheduling import bury, record_review, suspend
+from cvquiz.collection.scheduling import bury, suspend
 from cvquiz.config import Settings
 from cvquiz.errors import CollectionError
 from cvquiz.model import Rating
+from cvquiz.review_policy import record_review
 
 runner = CliRunner()
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

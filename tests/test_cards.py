@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from cvquiz import cards
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review
 from cvquiz.config import Settings
 from cvquiz.deckfile.loader import CARD_ID_RE, load_deck
 from cvquiz.errors import CardNotFoundError, DeckError, DeckProblems, UsageError
 from cvquiz.model import Card, CardType, Rating, Text
+from cvquiz.review_policy import record_review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -89,7 +89,7 @@ def test_recall_card_rated_good_in_a_terminal(deck_env: dict[str, str]) -> None:
     child.expect("Second question")
     child.send("q")
     child.expect("Session summary")
-    child.expect(r"Cards studied.*?│ +1 │")
+    child.expect(r"Reviews.*?│ +1 \(1 card\) │")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -130,6 +130,7 @@ def test_quit_and_ctrl_c_keep_every_rating(deck_env: dict[str, str]) -> None:
     child.expect("Good")
     child.send("3")
     child.expect("Third question")
+    child.expect("show answer")  # waiting for a key
     child.sendintr()
     child.expect("Session summary")
     child.expect(pexpect.EOF)
@@ -176,7 +177,14 @@ def test_line_mode_scripted_session(deck_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "could not read 'maybe' as a rating" in result.stderr
     assert reviews(deck_env) == [("alpha", 3), ("beta", 1), ("gamma", 4)]
-    assert "Session summary" in result.stdout
+    out = result.stdout
+    # plain text: a clear front/back separator, and a confirmation after each rating
+    assert "=== mydrill/alpha [basic]" in out and "--- answer ---" in out
+    assert "rated Good: mydrill/alpha is due again in 10m" in out
+    assert "rated Easy: mydrill/gamma is due again in" in out
+    assert "Session summary" in out
+    assert "1 learning card" not in out and "2 learning cards due in 1 min" in out
+    assert "**" not in out and "$" not in out  # no Markdown or LaTeX markup in line mode
 
 
 def test_line_mode_json_and_end_of_input(deck_env: dict[str, str]) -> None:
@@ -187,8 +195,10 @@ def test_line_mode_json_and_end_of_input(deck_env: dict[str, str]) -> None:
     assert kinds[:4] == ["card", "answer", "rated", "card"]
     assert events[0]["card"] == "mydrill/alpha" and events[0]["counts"]["new"] == 3
     assert events[2]["rating"] == 3
-    assert kinds[-1] == "summary" and events[-1]["studied"] == 1
-    assert events[-1]["due_tomorrow"] == 1  # the learning card rated Good, due again in ten minutes
+    assert kinds[-1] == "summary" and events[-1]["reviews"] == 1
+    # the learning card rated Good is due again in ten minutes: later today, not tomorrow
+    assert events[-1]["due_later_today"] == 1 and events[-1]["next_learning_minutes"] == 10
+    assert events[-1]["due_tomorrow"] == 0
     assert events[-1]["streak"] == 1
     assert reviews(deck_env) == [("alpha", 3)]
 
@@ -266,9 +276,9 @@ def test_compute_card_answered_right_in_a_terminal(compute_env: dict[str, str]) 
     child.expect("What is the output shape")
     child.expect("answer›")
     child.sendline("1x8x4x4")
-    child.expect("correct")
     child.expect("worked solution")
-    child.expect("enter: Good")
+    child.expect("✓ correct")  # the verdict sits just above the buttons
+    child.expect("Enter: Good")
     child.send("\r")
     child.expect("answer›")  # a learning card comes back within the learn-ahead window
     child.sendline("q")
@@ -288,7 +298,7 @@ def test_compute_card_unreadable_then_wrong_in_a_terminal(compute_env: dict[str,
     child.sendline("(1, 8, 5, 5)")
     child.expect("wrong")
     child.expect(r"\(1, 8, 4, 4\)")  # the expected answer is shown
-    child.expect("enter: Again")
+    child.expect("Enter: Again")
     child.send("\r")
     child.expect("answer›")
     child.sendline("q")
@@ -309,7 +319,7 @@ def test_where_and_help_keep_the_compute_card(compute_env: dict[str, str]) -> No
     result = run_lines(compute_env, ["e", "?", "1,8,4,4", "", "q"], deck="mycompute")
     assert result.returncode == 0, result.stderr
     assert "mycompute/conv is defined at" in result.stderr and "mycompute.yaml:4" in result.stderr
-    assert "undo the last rating" in result.stderr
+    assert "undo the last action" in result.stderr and "Enter on an empty line" in result.stderr
     assert compute_reviews(compute_env)[0][:3] == (3, "1,8,4,4", 1)
 
 
@@ -318,3 +328,231 @@ def test_unknown_deck_is_an_error_with_a_suggestion(deck_env: dict[str, str]) ->
     assert result.returncode == 1
     assert "no deck 'mydril' (did you mean 'mydrill'?)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- the terminal as a person sees it: the child's output through a VT100 screen of 80×24 ------------------
+
+
+class Terminal:
+    """What a person sees: everything the child wrote, played on an 80×24 VT100 screen (pyte)."""
+
+    def __init__(self, child: pexpect.spawn) -> None:
+        import pyte
+
+        self.child = child
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.Stream(self.screen)
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def wait(self, text: str, timeout: float = 20) -> str:
+        """Read until ``text`` is on screen (and the screen is quiet); return the screen."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.stream.feed(self.child.read_nonblocking(1 << 16, timeout=0.3))
+                continue
+            except pexpect.TIMEOUT:
+                if text in self.text():
+                    return self.text()
+            except pexpect.EOF:
+                if text in self.text():
+                    return self.text()
+                raise AssertionError(f"{text!r} never showed; the screen:\n{self.text()}") from None
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never showed; the screen:\n{self.text()}")
+
+
+AP_DECK = """\
+deck: myap
+name: Test::AP
+cards:
+  - {id: ap, type: compute, generator: voc_ap}
+"""
+
+
+def test_a_long_worked_solution_scrolls_and_the_buttons_stay_at_80x24(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    (user_decks / "myap.yaml").write_text(AP_DECK, encoding="utf-8")
+    env = {**os.environ, **cvquiz_env, "TERM": "xterm-256color", "CVQUIZ_SEED": "3"}
+    term = Terminal(spawn(env, deck="myap"))
+    term.wait("answer›")
+    term.child.sendline("")  # Enter: I don't know
+    screen = term.wait("Enter: Again")
+    lines = term.lines()
+    assert lines[0].startswith("New 1 · Learning 0 · Review 0")  # the header is still on top
+    last = max(i for i, line in enumerate(lines) if line)
+    assert lines[last].startswith("Enter: Again   space: more")  # the keys on the last line used
+    assert lines[last - 1].startswith("1  Again 1m") or "Again 1m" in lines[last - 1]
+    assert lines[last - 2].startswith("? no answer · expected ")  # the verdict above the buttons
+    assert "lines 1–" in screen
+    term.child.send("j")
+    seen = [term.wait("lines 2–")]
+    while "space: more" in term.text():  # space pages down to the end of the solution
+        term.child.send(" ")
+        term.wait("Enter: Again")
+        assert term.text() != seen[-1]
+        seen.append(term.text())
+        assert len(seen) < 20
+    assert any("worked solution" in page for page in seen)
+    assert "Answer:" in term.text() and "1  Again" in term.text()
+    term.child.send("\r")  # Enter: the proposed Again
+    term.wait("answer›")
+    term.child.sendline("q")
+    term.wait("Session summary")
+    with db(env) as conn:
+        assert conn.execute("SELECT rating, answer, correct FROM reviews").fetchall() == [
+            (1, None, 0)
+        ]
+
+
+def test_the_status_line_reports_each_action_and_undo(deck_env: dict[str, str]) -> None:
+    term = Terminal(spawn(deck_env))
+    term.wait("show answer")
+    term.child.send("s")
+    term.wait("Second question")
+    assert term.lines()[1] == "Suspended mydrill/alpha · u: undo"  # under the header
+    term.child.send("b")
+    term.wait("Third question")
+    assert term.lines()[1] == "Buried mydrill/beta until tomorrow · u: undo"
+    term.child.send("u")
+    term.wait("Second question")
+    assert term.lines()[1] == "Unburied mydrill/beta"
+    term.child.send("u")
+    term.wait("First question")
+    assert term.lines()[1] == "Unsuspended mydrill/alpha"
+    term.child.send("u")
+    term.wait("Nothing to undo")
+    assert term.lines()[1] == "Nothing to undo"
+    term.child.send("q")
+    term.wait("Session summary")
+    assert schedule_of(deck_env, "alpha")[9] == 0 and schedule_of(deck_env, "beta")[10] is None
+
+
+@pytest.mark.parametrize("term_name", ["dumb", "xterm-256color"])
+def test_no_color_and_a_dumb_terminal_keep_the_layout(
+    deck_env: dict[str, str], term_name: str
+) -> None:
+    env = {**deck_env, "TERM": term_name, "NO_COLOR": "1"}
+    term = Terminal(spawn(env))
+    term.wait("show answer")
+    lines = term.lines()
+    assert lines[0].startswith("New 3 · Learning 0 · Review 0")
+    assert lines[1].startswith("─") and lines[1].endswith("0/3")  # the progress line, on its own
+    assert lines[2].startswith("╭") and lines[2].endswith("╮")  # the card's border below it
+    term.child.send(" ")
+    term.wait("Good 10m")
+    assert "1  Again 1m" in term.text()
+    term.child.send("q")
+    term.wait("Session summary")
+
+
+def test_unknown_tag_is_an_error_with_the_closest_tag(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    deck = DECK.replace(
+        "    explanation: Because.\n", "    explanation: Because.\n    tags: [losses]\n"
+    )
+    (user_decks / "mydrill.yaml").write_text(deck, encoding="utf-8")
+    env = {**os.environ, **cvquiz_env}
+    result = run_lines(env, [], "--tag", "loses")
+    assert result.returncode == 1
+    assert "no card has the tag 'loses' (did you mean 'losses'?)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_custom_study_from_the_command_line(deck_env: dict[str, str]) -> None:
+    day1 = "2026-03-02T09:00:00+00:00"
+    day2 = "2026-03-03T09:00:00+00:00"
+    # day 1: alpha Easy (review in days), beta Again then Easy (forgotten today), gamma left new
+    run_lines(deck_env, ["", "4", "", "1", "", "4"], "--new", "2", now=day1)
+    assert reviews(deck_env) == [("alpha", 4), ("beta", 1), ("beta", 4)]
+    # day 2: nothing is due; --ahead brings the review cards due within 30 days, each once
+    result = run_lines(
+        deck_env, ["", "3", "", "3", ""], "--ahead", "30", "--new", "0", "--json", now=day2
+    )
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    shown = [e["card"] for e in events if e["event"] == "card"]
+    assert sorted(shown) == ["mydrill/alpha", "mydrill/beta"]  # each once, soonest due first
+    # --forgotten: only beta was rated Again (in the last 2 days); no new cards
+    result = run_lines(deck_env, ["", "3"], "--forgotten", "2", "--json", now=day2)
+    cards = [json.loads(line)["card"] for line in result.stdout.splitlines() if '"card"' in line]
+    assert cards[0] == "mydrill/beta" and "mydrill/gamma" not in cards
+    # --extra-new: today's limit of 0 (a setting) is raised once
+    config = Path(deck_env["CVQUIZ_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("new_per_day = 0\n", encoding="utf-8")
+    result = run_lines(deck_env, [], "--json", now=day2)
+    assert json.loads(result.stdout.splitlines()[0])["event"] == "done"
+    result = run_lines(deck_env, ["", "3"], "--extra-new", "1", "--json", now=day2)
+    assert json.loads(result.stdout.splitlines()[0])["card"] == "mydrill/gamma"
+
+
+def test_order_option_and_setting(deck_env: dict[str, str]) -> None:
+    result = run_lines(deck_env, [], "--order", "shuffled")
+    assert result.returncode == 2 and "--order must be interleave, deck or random" in result.stderr
+    result = run_lines(deck_env, ["q"], "--order", "random", "--json")
+    first = json.loads(result.stdout.splitlines()[0])
+    again = json.loads(
+        run_lines(deck_env, ["q"], "--order", "random", "--json").stdout.splitlines()[0]
+    )
+    assert first["card"] == again["card"]  # the same order all day
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_chinese_text_wraps_by_display_width(tmp_path: Path, width: int) -> None:
+    """A long Chinese front and back fill each line by cells (two per character), never past the edge."""
+    import io
+    import random as stdlib_random
+    from datetime import UTC, datetime
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from cvquiz.cli.commands_drill import TerminalUI
+    from cvquiz.collection import Collection
+    from cvquiz.config import Settings
+    from cvquiz.i18n import set_language
+    from cvquiz.study import Reveal, Session
+
+    text = "卷积神经网络通过局部连接和权值共享大大减少了参数数量，" * 12
+    deck = tmp_path / "decks"
+    deck.mkdir()
+    (deck / "zh.yaml").write_text(
+        f"deck: zh\nname: 中文\ncards:\n  - {{id: a, question: {{zh: '{text}'}}, answer: {{zh: '{text}'}}}}\n",
+        encoding="utf-8",
+    )
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    set_language("zh")
+    try:
+        with Collection.open(tmp_path / "c.sqlite") as col:
+            col.sync_decks(tmp_path / "none", deck, now)
+            session = Session(col, Settings(), lambda: now, lang="zh", rng=stdlib_random.Random(0))
+            view = session.next()
+            assert view is not None
+            out = io.StringIO()
+            console = Console(file=out, width=width, height=60, force_terminal=False)
+            ui = TerminalUI(console, "zh")
+            from cvquiz.study import Progress
+
+            ui.show_front(view, Progress(session.counts(), 0, 0.0))
+            ui.show_back(view, Reveal(), session.buttons(view))
+    finally:
+        set_language("en")
+    lines = out.getvalue().splitlines()
+    inner = [line for line in lines if line.startswith("│ ") and "卷积" in line]
+    assert len(inner) >= 4
+    for line in lines:
+        assert cell_len(line) <= width
+    # no half-empty lines: each wrapped line is full to within one character (2 cells), but for the last
+    # line of the question and of the answer
+    body = [cell_len(line.rstrip("│").rstrip()) for line in inner]
+    full = width - 2  # the panel's border and padding: "│ " ... " │"
+    assert sum(cells < full - 2 for cells in body) <= 2, body

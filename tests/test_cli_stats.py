@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from cvquiz.cli.app import app
 from cvquiz.cli.commands_stats import bar_chart
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review
 from cvquiz.config import DEFAULT_PARAMETERS, Settings, load_settings
 from cvquiz.model import Rating
+from cvquiz.review_policy import record_review
 
 runner = CliRunner()
 NOW = datetime.fromisoformat("2026-03-02T09:00:00+00:00")  # conftest's CVQUIZ_NOW

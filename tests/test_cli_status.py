@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from cvquiz import clock
 from cvquiz.cli.app import app
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review, suspend
+from cvquiz.collection.scheduling import suspend
 from cvquiz.config import Settings
 from cvquiz.model import Rating
+from cvquiz.review_policy import record_review
 
 runner = CliRunner()
 NOW = datetime.fromisoformat("2026-03-02T09:00:00+00:00")  # conftest's CVQUIZ_NOW

@@ -271,6 +271,7 @@ def test_deck_due_counts_agree_with_the_queue(tmp_path: Path, empty_bundled: Pat
     from cvquiz.collection import scheduling
     from cvquiz.config import Settings
     from cvquiz.model import Rating
+    from cvquiz.review_policy import record_review
 
     user = tmp_path / "decks"
     user.mkdir()
@@ -279,8 +280,8 @@ def test_deck_due_counts_agree_with_the_queue(tmp_path: Path, empty_bundled: Pat
     col.sync_decks(empty_bundled, user, NOW)
     settings = Settings(fuzz=False)
     pks = [r[0] for r in col.conn.execute("SELECT pk FROM cards ORDER BY pk")]
-    scheduling.record_review(col, pks[0], Rating.EASY, NOW, settings)  # to review, due in days
-    scheduling.record_review(col, pks[1], Rating.AGAIN, NOW, settings)  # learning, due in a minute
+    record_review(col, pks[0], Rating.EASY, NOW, settings)  # to review, due in days
+    record_review(col, pks[1], Rating.AGAIN, NOW, settings)  # learning, due in a minute
     for days in (0, 1, 3, 10, 30):
         when = NOW + timedelta(days=days, hours=1)
         (summary,) = col.deck_summaries(when, settings.rollover_hour)

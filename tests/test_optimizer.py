@@ -15,7 +15,7 @@ import pytest
 from _learner import OTHER_W, T0, simulate_log
 
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import forget, record_review
+from cvquiz.collection.scheduling import forget
 from cvquiz.config import DEFAULT_PARAMETERS, Settings
 from cvquiz.errors import CvquizError
 from cvquiz.model import Rating
@@ -27,6 +27,7 @@ from cvquiz.optimizer import (
     suggest_retention,
     training_items,
 )
+from cvquiz.review_policy import record_review
 
 
 def reviews_of(item: object) -> list[tuple[int, int]]:

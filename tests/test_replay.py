@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review
 from cvquiz.config import Settings
 from cvquiz.model import Rating, State
 from cvquiz.replay import Event, replay
+from cvquiz.review_policy import record_review
 from cvquiz.scheduler import SchedState, review
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

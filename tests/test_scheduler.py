@@ -20,8 +20,12 @@ from cvquiz.config import DEFAULT_PARAMETERS, Settings
 from cvquiz.model import Rating, State
 from cvquiz.scheduler import (
     SchedState,
+    answer_states,
     due_day,
     format_interval,
+    fuzz_bounds,
+    fuzz_factor,
+    fuzzed_days,
     mean_retrievability,
     preview_intervals,
     retrievability,
@@ -103,28 +107,110 @@ def a_review_card(days: int = 40) -> SchedState:
     )
 
 
-def test_fuzz_uses_the_given_rng_only() -> None:
-    fuzzy = Settings(fuzz=True)
-    card = a_review_card()
+# Anki's own expectations (rslib/src/scheduler/states/fuzz.rs, test with_review_fuzz): for an interval, a
+# minimum and a maximum, the fuzzed interval with fuzz factor 0.0, 0.5 and 0.99.
+ANKI_FUZZ_CASES = [
+    (1.5, 1, 100, 2, 2, 2),
+    (0.1, 1, 100, 1, 1, 1),
+    (101.0, 1, 100, 100, 100, 100),
+    (1.0, 1, 1000, 1, 1, 1),
+    (2.49, 1, 1000, 2, 2, 2),
+    (2.5, 1, 1000, 2, 3, 4),
+    (7.0, 1, 1000, 5, 7, 9),
+    (17.0, 1, 1000, 14, 17, 20),
+    (37.0, 1, 1000, 33, 37, 41),
+    (2.0, 2, 1000, 2, 2, 2),
+    (2.0, 3, 1000, 3, 4, 4),
+    (2.0, 3, 3, 3, 3, 3),
+    (6.9, 3, 1000, 5, 7, 9),
+    (7.0, 3, 1000, 5, 7, 9),
+    (7.1, 3, 1000, 5, 7, 9),
+    (19.9, 3, 1000, 17, 20, 23),
+    (20.0, 3, 1000, 17, 20, 23),
+    (20.1, 3, 1000, 17, 20, 23),
+    (100.0, 101, 1000, 101, 105, 108),
+    (100.0, 1, 99, 92, 96, 99),
+    (100.0, 97, 103, 97, 100, 103),
+]
+
+
+@pytest.mark.parametrize(("interval", "lo", "hi", "lower", "middle", "upper"), ANKI_FUZZ_CASES)
+def test_fuzz_matches_ankis_own_cases(
+    interval: float, lo: int, hi: int, lower: int, middle: int, upper: int
+) -> None:
+    # the first three of Anki's cases are without fuzz (no fuzz factor): rounded, then clamped
+    if interval in (1.5, 0.1, 101.0):
+        assert fuzzed_days(interval, lo, hi, None) == lower
+        return
+    got = [fuzzed_days(interval, lo, hi, f) for f in (0.0, 0.5, 0.99)]
+    assert got == [lower, middle, upper]
+
+
+def test_fuzz_stays_in_ankis_range_where_py_fsrs_can_go_a_day_over() -> None:
+    for days in range(3, 400):
+        lower, upper = fuzz_bounds(days, 1, 36500)
+        fuzzed = {fuzzed_days(days, 1, 36500, i / 1000) for i in range(1000)}
+        assert fuzzed == set(range(lower, upper + 1))  # every day of the range, and none outside
+    # py-fsrs draws round(random() * (max - min + 1) + min): a draw near 1 lands one day past its range
+    scheduler = fsrs.Scheduler(enable_fuzzing=True)
     state = random.getstate()
-    first = review(card, Rating.GOOD, T0, fuzzy, random.Random(7))
-    assert random.getstate() == state  # the process-wide generator is neither used nor reseeded
-    assert review(card, Rating.GOOD, T0, fuzzy, random.Random(7)) == first
-    dues = {review(card, Rating.GOOD, T0, fuzzy, random.Random(seed)).due for seed in range(30)}
-    assert len(dues) > 1
-    # py-fsrs fed the same stream of random numbers fuzzes identically
-    random.seed(7)
     try:
-        ref, _ = reference(fuzzy).review_card(card.to_fsrs(T0), fsrs.Rating.Good, T0)
+        random.seed(0)
+        overshoot = max(
+            scheduler._get_fuzzed_interval(interval=timedelta(days=37)).days for _ in range(2000)
+        )
     finally:
         random.setstate(state)
-    assert ref.due == first.due
+    assert overshoot == fuzz_bounds(37, 1, 36500)[1] + 1
 
 
-def test_fuzz_without_rng_is_deterministic() -> None:
+def test_the_fuzz_factor_is_fixed_per_card_and_review() -> None:
+    assert fuzz_factor(12, 3) == fuzz_factor(12, 3)
+    assert len({fuzz_factor(12, reps) for reps in range(50)}) == 50
+    assert 0 <= min(fuzz_factor(pk, 0) for pk in range(500)) < 0.01
+    assert 0.99 < max(fuzz_factor(pk, 0) for pk in range(500)) < 1
+
+
+def test_preview_shows_the_fuzzed_intervals_review_gives() -> None:
     fuzzy = Settings(fuzz=True)
     card = a_review_card()
-    assert review(card, Rating.GOOD, T0, fuzzy) == review(card, Rating.GOOD, T0, fuzzy)
+    for factor in (0.0, 0.3, 0.99):
+        shown = preview_intervals(card, T0, fuzzy, factor)
+        states = answer_states(card, T0, fuzzy, factor)
+        for rating in Rating:
+            assert states[rating].due == T0 + shown[rating]
+    assert preview_intervals(card, T0, fuzzy, 0.0) != preview_intervals(card, T0, fuzzy, 0.99)
+    # with fuzz off the factor is ignored
+    plain = Settings(fuzz=False)
+    assert preview_intervals(card, T0, plain, 0.0) == preview_intervals(card, T0, plain, 0.99)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    stability=st.floats(min_value=0.1, max_value=3000),
+    difficulty=st.floats(min_value=1, max_value=10),
+    last=st.integers(min_value=1, max_value=400),
+    late=st.integers(min_value=-5, max_value=200),
+    factor=st.floats(min_value=0, max_value=0.999),
+)
+def test_hard_good_easy_are_in_order_on_review_cards(
+    stability: float, difficulty: float, last: int, late: int, factor: float
+) -> None:
+    now = T0
+    due = now - timedelta(days=late)
+    card = SchedState(
+        state=State.REVIEW,
+        stability=stability,
+        difficulty=difficulty,
+        due=due,
+        last_review=due - timedelta(days=last),
+        reps=4,
+    )
+    days = {
+        r: d / timedelta(days=1)
+        for r, d in preview_intervals(card, now, Settings(fuzz=True), factor).items()
+    }
+    assert 1 <= days[Rating.HARD] < days[Rating.GOOD] < days[Rating.EASY] <= 36500
 
 
 def test_now_is_kept_to_the_millisecond() -> None:
@@ -149,12 +235,6 @@ def test_preview_intervals_for_a_new_card() -> None:
     }
     labels = [format_interval(v) for v in got.values()]
     assert labels == ["1m", "5.5m", "10m", "8d"]
-
-
-def test_preview_ignores_fuzz() -> None:
-    card = a_review_card()
-    fuzzy = preview_intervals(card, T0, Settings(fuzz=True))
-    assert fuzzy == preview_intervals(card, T0, Settings(fuzz=False))
 
 
 @pytest.mark.parametrize(

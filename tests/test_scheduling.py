@@ -29,7 +29,6 @@ from cvquiz.collection.scheduling import (
     next_card,
     next_due,
     queue_counts,
-    record_review,
     schedule_row,
     suspend,
     undo_review,
@@ -38,11 +37,12 @@ from cvquiz.collection.scheduling import (
 from cvquiz.config import DeckLimits, Settings
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating, State
+from cvquiz.review_policy import record_review
 from cvquiz.scheduler import retrievability_at
 from cvquiz.status import today_status
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-PLAIN = Settings(fuzz=False)
+PLAIN = Settings(fuzz=False, new_order="deck")  # most tests here follow deck order
 
 
 def _reviews(col: Collection) -> list[dict[str, Any]]:
@@ -146,6 +146,28 @@ def random_gap(rng: random.Random) -> int:
     return round(rng.uniform(4, 400) * 86_400_000)
 
 
+def _anki_ordered_due(
+    reference: fsrs.Scheduler, card: fsrs.Card, rating: Rating, now: datetime, last_days: int
+) -> datetime:
+    """py-fsrs' due, with the order Anki keeps between the buttons of a review card (no fuzz).
+
+    Anki (rslib, review.rs, passing_fsrs_review_intervals): Hard is at least 1 day, and longer than the last
+    interval when FSRS lengthens it; Good at least a day longer than Hard, Easy than Good.
+    """
+    due = reference.review_card(card, fsrs.Rating(rating), now)[0].due
+    if card.state != fsrs.State.Review or rating is Rating.AGAIN:
+        return due
+    previous = 0
+    for passing in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        days = round((reference.review_card(card, fsrs.Rating(passing), now)[0].due - now).days)
+        longer = last_days + 1 if days > last_days else 0
+        days = max(days, longer, 1 if passing is Rating.HARD else previous + 1)
+        previous = days
+        if passing is rating:
+            return now + timedelta(days=days)
+    raise AssertionError(rating)
+
+
 @pytest.mark.parametrize("steps", ["default", "empty"])
 def test_replay_matches_py_fsrs(make_col: Any, steps: str) -> None:
     settings = PLAIN
@@ -162,17 +184,21 @@ def test_replay_matches_py_fsrs(make_col: Any, steps: str) -> None:
     for pk in pks(col):
         now = clock.from_ms(clock.to_ms(NOW) + rng.randrange(0, 10**10))
         ref = fsrs.Card(card_id=pk, due=now)
+        last_days = 0
         for _ in range(rng.randint(1, 14)):
             now = now + timedelta(milliseconds=random_gap(rng))
             rating = rng.choice(list(Rating))
             record_review(col, pk, rating, now, settings)
+            expected_due = _anki_ordered_due(reference, ref, rating, now, last_days)
             ref, _ = reference.review_card(ref, fsrs.Rating(rating), now)
             row = schedule_row(col, pk)
             assert (row["state"], row["step"]) == (int(ref.state), ref.step)
             assert row["stability"] == pytest.approx(ref.stability, rel=1e-9)
             assert row["difficulty"] == pytest.approx(ref.difficulty, rel=1e-9)
-            assert clock.from_ms(row["due"]) == ref.due
+            assert clock.from_ms(row["due"]) == expected_due
             assert clock.from_ms(row["last_review"]) == ref.last_review
+            if ref.state == fsrs.State.Review:
+                last_days = round((expected_due - now) / timedelta(days=1))
             checked += 1
     (logged,) = col.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()
     assert logged == checked > 1000
@@ -368,6 +394,69 @@ def test_per_deck_limits_and_prefix_groups(make_col: Any) -> None:
     decks = [card_by_pk(col, pk).deck_id for pk in served]
     assert decks == ["a", "b", "b", "b", "b", "b", "x/one", "x/one"]
     assert queue_counts(col, NOW, settings, QueueFilter(decks=("a",))).new == 0
+
+
+def test_new_cards_interleave_across_decks_by_default(make_col: Any) -> None:
+    col = make_col(
+        a=deck_yaml("a", basic=5), b=deck_yaml("b", basic=5), x1=deck_yaml("x/one", basic=5),
+        x2=deck_yaml("x/two", basic=5),
+    )  # fmt: skip
+    settings = replace(
+        PLAIN,
+        new_order="interleave",
+        new_per_day=9,
+        deck_limits={"a": DeckLimits(new_per_day=1), "x/": DeckLimits(new_per_day=2)},
+    )
+    assert Settings().new_order == "interleave"
+    served = drain(col, NOW, settings)
+    decks = [card_by_pk(col, pk).deck_id for pk in served]
+    # one from each deck in turn, within the per-deck limits; each deck's cards in file order
+    assert decks == ["a", "b", "x/one", "x/two", "b", "b", "b", "b"]
+    assert [card_by_pk(col, pk).card_id for pk in served if card_by_pk(col, pk).deck_id == "b"] == [
+        f"b{i:03d}" for i in range(5)
+    ]
+
+
+def test_random_new_order_is_stable_within_a_day(make_col: Any) -> None:
+    col = make_col(t=deck_yaml("t", basic=30))
+    settings = replace(PLAIN, new_order="random", new_per_day=30)
+    first = next_card(col, NOW, settings)
+    assert first is not None
+    assert next_card(col, NOW + timedelta(hours=3), settings) == first  # the same study day
+    firsts = {next_card(col, NOW + timedelta(days=d), settings).pk for d in range(6)}  # type: ignore[union-attr]
+    assert len(firsts) > 1  # another day, another order
+    order = drain(col, NOW, settings)
+    assert sorted(order) == pks(col) and order != pks(col)
+
+
+def test_new_order_deck_and_the_override(make_col: Any) -> None:
+    col = make_col(a=deck_yaml("a", basic=3), b=deck_yaml("b", basic=3))
+    settings = replace(PLAIN, new_order="interleave")
+    first_two = [next_card(col, NOW, settings, QueueFilter(new_order="deck"))]
+    assert first_two[0] is not None and first_two[0].deck_id == "a"
+    record_review(col, first_two[0].pk, Rating.EASY, NOW, settings)
+    assert next_card(col, NOW, settings, QueueFilter(new_order="deck")).deck_id == "a"  # type: ignore[union-attr]
+    assert next_card(col, NOW, settings).deck_id == "b"  # type: ignore[union-attr]
+
+
+def test_review_ahead_and_forgotten_cards(make_col: Any) -> None:
+    col = make_col(t=deck_yaml("t", basic=4))
+    a, b, c, d = pks(col)
+    for pk in (a, b, c):
+        record_review(col, pk, Rating.EASY, NOW, PLAIN)  # review, due in days
+    record_review(col, d, Rating.AGAIN, NOW, PLAIN)  # learning, rated Again today
+    later = NOW + timedelta(days=1)
+    no_new = QueueFilter(new_limit=0)
+    assert queue_counts(col, later, PLAIN, no_new).review == 0
+    ahead = QueueFilter(new_limit=0, ahead_days=30)
+    assert queue_counts(col, later, PLAIN, ahead).review == 3
+    assert next_card(col, later, PLAIN, ahead) is not None
+    # a card already studied in the session is left out (the session passes it as excluded)
+    assert queue_counts(col, later, PLAIN, ahead, exclude=[a]).review == 2
+    forgotten = QueueFilter(new_limit=0, forgotten_days=2)
+    card = next_card(col, later + timedelta(minutes=30), PLAIN, forgotten)
+    assert card is not None and card.pk == d
+    assert next_card(col, later + timedelta(days=5), PLAIN, QueueFilter(forgotten_days=2)) is None
 
 
 def test_siblings_are_buried_until_the_next_day(make_col: Any) -> None:

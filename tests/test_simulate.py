@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review
 from cvquiz.config import DEFAULT_PARAMETERS, Settings
 from cvquiz.model import Rating
+from cvquiz.review_policy import record_review
 from cvquiz.simulate import (
     Memory,
     Scenario,

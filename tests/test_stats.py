@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 
 from cvquiz import clock, i18n
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review, suspend
+from cvquiz.collection.scheduling import suspend
 from cvquiz.config import Settings
 from cvquiz.errors import CardNotFoundError
 from cvquiz.generators import calculate, generate
 from cvquiz.model import Card, CardType, Rating
+from cvquiz.review_policy import record_review
 from cvquiz.stats import (
     HEATMAP_DAYS,
     RANK_MIN_REVIEWS,

@@ -1,8 +1,9 @@
 """``cvquiz drill``: the daily study session, in a terminal or line by line from a script.
 
-Both modes drive the same `cvquiz.study.Session`; this module only reads keys or lines and draws. In a terminal
-the screen is redrawn for each card (nothing scrolls away), keys act at once, and a compute answer is typed
-with line editing. When standard input is not a terminal, one line is read per step (see `LineUI`).
+The session and its loop live in `cvquiz.study`; this module parses the options and implements the two front
+ends of `cvquiz.study.StudyUI`: `TerminalUI` (keys, a screen redrawn per card that fits the terminal, a status
+line, a scrollable back) and `LineUI` (one line per step for scripts, ``--json`` for one JSON event per line;
+docs/scripting.md describes both).
 """
 
 from __future__ import annotations
@@ -13,39 +14,35 @@ import os
 import random
 import select
 import sys
-import time
-from dataclasses import asdict
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console, Group
-from rich.markup import escape
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
-from rich.progress_bar import ProgressBar
 from rich.rule import Rule
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.errors import UsageError
 from cvquiz.i18n import _
 from cvquiz.model import CardType, Rating
+from cvquiz.study.ui import COMMAND_KEYS, Action, Button, Progress, Rated, Reveal, Screen, Status
 
-RATING_NAMES = {
+if TYPE_CHECKING:
+    from cvquiz.study.summary import Summary
+    from cvquiz.study.view import CardView
+
+RATING_WORDS = {
     "again": Rating.AGAIN,
     "hard": Rating.HARD,
     "good": Rating.GOOD,
     "easy": Rating.EASY,
 }
-COMMAND_KEYS = {"u": "undo", "s": "suspend", "b": "bury", "e": "where", "?": "help", "q": "quit"}
-HELP = (
-    "space/enter  show the answer (then: good)\n"
-    "1 2 3 4      rate again / hard / good / easy\n"
-    "u            undo the last rating (the card comes back)\n"
-    "s            suspend this card        b  bury it until tomorrow\n"
-    "e            where this card is defined (file:line)\n"
-    "q, Ctrl-C, Ctrl-D   quit (every rating so far is saved)"
-)
+_STYLES = {Rating.AGAIN: "red", Rating.HARD: "yellow", Rating.GOOD: "green", Rating.EASY: "blue"}
+_SCROLL_KEYS = {"j": 1, "down": 1, "k": -1, "up": -1, "pgdn": 10**6, "pgup": -(10**6)}
 
 
 def register(app: typer.Typer) -> None:
@@ -53,29 +50,141 @@ def register(app: typer.Typer) -> None:
     app.command("drill")(drill)
 
 
-class UI(Protocol):
-    """What the session loop needs from a front end."""
+def _rating_label(rating: Rating) -> str:
+    from cvquiz.study import rating_name
 
-    def show_front(self, view: Any, counts: Any, done: int, elapsed: float) -> None: ...
-    def read_reveal(self) -> str: ...
-    def read_answer(self) -> str | None: ...
-    def show_back(self, view: Any, previews: dict[Rating, str], judgement: Any = None) -> None: ...
-    def read_rating(self, proposed: Rating | None) -> Rating | str: ...
-    def notice(self, message: str, style: str = "yellow") -> None: ...
-    def event(self, name: str, **data: Any) -> None: ...
-    def show_summary(self, summary: Any) -> None: ...
+    return rating_name(rating)
+
+
+def _header(view: CardView, progress: Progress) -> Table:
+    counts = progress.counts
+    minutes, seconds = divmod(int(progress.elapsed), 60)
+    header = Table.grid(expand=True, padding=(0, 0, 0, 2))
+    header.add_column(no_wrap=True)  # the counts always show in full; a long deck name gives way
+    header.add_column(justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
+    header.add_column(justify="right", no_wrap=True)
+    header.add_row(
+        Text.assemble(
+            (_("New") + " ", "dim"),
+            (f"{counts.new}", "blue bold"),
+            (" · " + _("Learning") + " ", "dim"),
+            (f"{counts.learning}", "red bold"),
+            (" · " + _("Review") + " ", "dim"),
+            (f"{counts.review}", "green bold"),
+        ),
+        Text(view.deck_name or view.deck_id, style="dim", overflow="ellipsis", no_wrap=True),
+        Text(f"{minutes:02d}:{seconds:02d}", style="dim"),
+    )
+    return header
+
+
+def _progress_line(progress: Progress, width: int) -> Text:
+    """The session's progress as ``━━━━────  3/20``: readable without colour, and never a border."""
+    done = progress.done
+    total = done + progress.counts.total
+    label = f" {done}/{total}"
+    bar = max(width - len(label), 1)
+    filled = round(bar * done / total) if total else 0
+    return Text.assemble(("━" * filled, "magenta"), ("─" * (bar - filled), "dim"), (label, "dim"))
+
+
+def _front(view: CardView) -> RenderableType:
+    from cvquiz.cli.render import card_markdown
+
+    title = {CardType.COMPUTE: _("compute"), CardType.CLOZE: _("cloze")}.get(view.type, "")
+    return Panel(
+        card_markdown(view.front),
+        title=Text(title, style="magenta"),
+        title_align="left",
+        padding=(0, 1),
+    )
+
+
+def _verdict_lines(reveal: Reveal) -> list[Text]:
+    verdict = reveal.verdict
+    if verdict is None:
+        return []
+    if verdict.gave_up:
+        mark = Text("? " + _("no answer"), style="bold yellow")
+    elif verdict.correct:
+        mark = Text("✓ " + _("correct"), style="bold green")
+    else:
+        mark = Text("✗ " + _("wrong"), style="bold red")
+    mark.append(" · " + _("expected") + " ", style="default")
+    mark.append(verdict.expected, style="bold")
+    lines = [mark]
+    if verdict.message and not verdict.gave_up:
+        lines.append(Text(verdict.message, style="dim"))
+    return lines
+
+
+def _back_body(view: CardView, reveal: Reveal) -> RenderableType:
+    """Everything of the back that may scroll: the question, the answer or worked solution, the explanation."""
+    from cvquiz.cli.render import card_markdown
+
+    parts: list[RenderableType] = [_front(view)]
+    if reveal.solution is not None:
+        parts.append(
+            Panel(
+                card_markdown(reveal.solution),
+                title=_("worked solution"),
+                title_align="left",
+            )
+        )
+    elif reveal.verdict is None:
+        parts.append(Rule(style="dim"))
+        parts.append(card_markdown(view.back))
+    if view.explanation:
+        parts.append(
+            Panel(
+                card_markdown(view.explanation),
+                title=_("explanation"),
+                title_align="left",
+                border_style="dim",
+            )
+        )
+    if view.source:
+        parts.append(Text(_("source: {url}").format(url=view.source), style="dim"))
+    return Group(*parts)
+
+
+def _buttons(buttons: tuple[Button, ...], proposed: Rating | None) -> Text:
+    line = Text()
+    for button in buttons:
+        style = _STYLES[button.rating]
+        line.append(f" {int(button.rating)} ", style=f"reverse {style}")
+        marker = "bold" if button.rating is proposed else ""
+        line.append(f" {_rating_label(button.rating)} {button.interval}  ", style=marker)
+    return line
 
 
 class TerminalUI:
-    """Keys in a real terminal: single keypresses, a redrawn screen per card."""
+    """Keys in a real terminal: single keypresses, a screen redrawn per card that fits the terminal.
+
+    The back of a card is laid out to the terminal's height: the header, the question and the solution (scrolled
+    with ↑/↓, j/k and space when taller than the room left), then the verdict and the rating buttons, which
+    always stay on screen. A status line under the header reports the last action until the next key.
+    """
 
     def __init__(self, console: Console, lang: str) -> None:
         self.console = console
         self.lang = lang
+        self._pending: Status | None = None
+        self._between = True
+        self._view: CardView | None = None
+        self._progress: Progress | None = None
+        self._back: tuple[Reveal, tuple[Button, ...]] | None = None
+        self._offset = 0
+        self._room = 0
+        self._body: list[list[Segment]] = []
+        self._saved_body: list[list[Segment]] | None = None  # the back's body while help covers it
+        self._back_status: Text | None = None
         with contextlib.suppress(
             ImportError
         ):  # line editing (arrows, backspace, history) for answers
             import readline  # noqa: F401
+
+    # --- keys ---
 
     def _key(self) -> str:
         import termios
@@ -85,11 +194,16 @@ class TerminalUI:
         old = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH would drop keys typed ahead
-            raw = os.read(fd, 4)
-            if raw.startswith(b"\x1b"):  # an arrow or other escape sequence: drain and ignore
+            raw = os.read(fd, 8)
+            if raw.startswith(b"\x1b"):
                 while select.select([fd], [], [], 0.02)[0]:
-                    os.read(fd, 16)
-                return ""
+                    raw += os.read(fd, 16)
+                return {
+                    b"\x1b[A": "up",
+                    b"\x1b[B": "down",
+                    b"\x1b[5~": "pgup",
+                    b"\x1b[6~": "pgdn",
+                }.get(raw[:4], "")
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
         if raw in (b"\x04", b""):
@@ -98,92 +212,238 @@ class TerminalUI:
             raise KeyboardInterrupt
         return raw.decode("utf-8", "replace")
 
-    def show_front(self, view: Any, counts: Any, done: int, elapsed: float) -> None:
-        self.console.clear()
-        total = done + counts.new + counts.learning + counts.review
-        minutes, seconds = divmod(int(elapsed), 60)
-        header = Table.grid(expand=True, padding=(0, 0, 0, 2))
-        header.add_column(
-            no_wrap=True
-        )  # the counts always show in full; a long deck name gives way
-        header.add_column(justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
-        header.add_column(justify="right", no_wrap=True)
-        header.add_row(
-            Text.assemble(
-                ("New ", "dim"),
-                (f"{counts.new}", "blue bold"),
-                (" · Learning ", "dim"),
-                (f"{counts.learning}", "red bold"),
-                (" · Review ", "dim"),
-                (f"{counts.review}", "green bold"),
-            ),
-            Text(view.deck_name or view.deck_id, style="dim", overflow="ellipsis", no_wrap=True),
-            Text(f"{minutes:02d}:{seconds:02d}", style="dim"),
+    # --- screens ---
+
+    def _status_line(self) -> Text | None:
+        status, self._pending = self._pending, None
+        if status is None:
+            return None
+        style = {"leech": "bold red", "unreadable": "yellow", "nothing-to-undo": "yellow"}.get(
+            status.kind, "cyan"
         )
-        self.console.print(header)
-        self.console.print(ProgressBar(total=max(total, 1), completed=done))
-        title = {CardType.COMPUTE: "compute", CardType.CLOZE: "cloze"}.get(view.type, "")
+        return Text(status.message, style=style, overflow="ellipsis", no_wrap=True)
+
+    def show_front(self, view: CardView, progress: Progress) -> None:
+        self._view, self._progress, self._back = view, progress, None
+        self._between = False
+        width = self.console.size.width
+        self.console.clear()
+        self.console.print(_header(view, progress))
+        status = self._status_line()
+        if status is not None:
+            self.console.print(status, no_wrap=True, overflow="ellipsis")
+        self.console.print(_progress_line(progress, width))
+        self.console.print(_front(view))
+
+    def read_action(self, view: CardView) -> Action:
         self.console.print(
-            Panel(
-                _front(view), title=Text(title, style="magenta"), title_align="left", padding=(0, 1)
+            Text(
+                "   ".join(
+                    (_("space: show answer"), _("?: help"), _("q: quit")),
+                ),
+                style="dim",
             )
         )
-
-    def read_reveal(self) -> str:
-        self.console.print(Text("space: show answer   ?: help   q: quit", style="dim"))
         while True:
             key = self._key()
             if key in (" ", "\n", "\r"):
-                return "reveal"
+                return Action.REVEAL
             if key in COMMAND_KEYS:
+                self._between = COMMAND_KEYS[key] not in (Action.WHERE, Action.HELP)
                 return COMMAND_KEYS[key]
             if key == "quit":
-                return "quit"
+                return Action.QUIT
 
-    def read_answer(self) -> str | None:
+    def read_answer(self, view: CardView) -> str | None:
+        prompt = _("answer›")
+        hint = _("Enter: show the solution")
         try:
-            return self.console.input("[bold]answer›[/] ")
+            text = self.console.input(f"[dim]({hint})[/] [bold]{prompt}[/] ")
         except EOFError:
             return None
+        word = text.strip().lower()
+        if word in COMMAND_KEYS:
+            self._between = COMMAND_KEYS[word] not in (Action.WHERE, Action.HELP)
+        return text
 
-    def show_back(self, view: Any, previews: dict[Rating, str], judgement: Any = None) -> None:
-        self.console.print(_back(view, judgement, self.lang))
-        buttons = Text()
-        for rating, style in zip(Rating, ("red", "yellow", "green", "blue"), strict=True):
-            buttons.append(f" {int(rating)} ", style=f"reverse {style}")
-            buttons.append(f" {rating.name.capitalize()} {previews.get(rating, '')}   ")
-        self.console.print(buttons)
+    def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
+        self._back = (reveal, buttons)
+        width = self.console.size.width
+        options = self.console.options.update(width=width)
+        self._body = self.console.render_lines(_back_body(view, reveal), options, pad=False)
+        self._offset = 0
+        self._draw_back()
 
-    def read_rating(self, proposed: Rating | None) -> Rating | str:
-        hint = f"enter: {proposed.name.capitalize()}   " if proposed else "space: Good   "
-        self.console.print(Text(f"{hint}1-4: rate   u: undo   ?: help   q: quit", style="dim"))
+    def _draw_back(self) -> None:
+        assert self._view is not None and self._progress is not None and self._back is not None
+        reveal, buttons = self._back
+        width, height = self.console.size.width, self.console.size.height
+        verdict = _verdict_lines(reveal)
+        fixed = 2 + len(verdict) + 2  # header, progress; verdict; buttons, keys
+        room = max(height - fixed - 1, 3)  # one line spare: the cursor's line after the last print
+        body = self._body
+        scrolling = len(body) > room
+        shown_room = room - 1 if scrolling else room
+        self._room = shown_room
+        self._offset = max(0, min(self._offset, len(body) - shown_room))
+        window = body[self._offset : self._offset + shown_room]
+        segments: list[Segment] = []
+        for line in window:
+            segments.extend(line)
+            segments.append(Segment.line())
+        self.console.clear()
+        self.console.print(_header(self._view, self._progress))
+        if self._back_status is not None:
+            self.console.print(self._back_status, no_wrap=True, overflow="ellipsis")
+        else:
+            self.console.print(_progress_line(self._progress, width))
+        self.console.print(Segments(segments), end="")
+        if scrolling:
+            first, last = self._offset + 1, self._offset + len(window)
+            more = _("↑↓ j/k space: scroll · lines {first}–{last} of {total}").format(
+                first=first, last=last, total=len(body)
+            )
+            self.console.print(Rule(Text(more, style="dim"), style="dim", align="right"))
+        for verdict_line in verdict:
+            self.console.print(verdict_line, overflow="ellipsis", no_wrap=True)
+        self.console.print(_buttons(buttons, reveal.proposed), overflow="ellipsis", no_wrap=True)
+        self._keys_hint(reveal.proposed, scrolling)
+
+    def _at_end(self) -> bool:
+        return self._offset + self._room >= len(self._body)
+
+    def _keys_hint(self, proposed: Rating | None, scrolling: bool) -> None:
+        enter = _("Enter: {rating}").format(rating=_rating_label(proposed or Rating.GOOD))
+        parts = [enter, _("1-4: rate"), _("u: undo"), _("?: help"), _("q: quit")]
+        if scrolling and not self._at_end():
+            parts.insert(1, _("space: more"))
+        self.console.print(
+            Text("   ".join(parts), style="dim", overflow="ellipsis", no_wrap=True), end=""
+        )
+
+    def _dismiss(self) -> None:
+        """The key after help or a status line on the back puts the back as it was."""
+        if self._saved_body is None and self._back_status is None:
+            return
+        if self._saved_body is not None:
+            self._body, self._offset = self._saved_body, 0
+            self._saved_body = None
+        self._back_status = None
+        self._draw_back()
+
+    def read_rating(self, proposed: Rating | None) -> Rating | Action:
         while True:
             key = self._key()
+            self._dismiss()
             if key in ("1", "2", "3", "4"):
+                self._between = True
                 return Rating(int(key))
+            if key in _SCROLL_KEYS or (key == " " and not self._at_end()):
+                step = _SCROLL_KEYS.get(key, max(self._room - 1, 1))
+                self._offset += step
+                self._draw_back()
+                continue
             if key in ("\n", "\r", " "):
+                self._between = True
                 return proposed or Rating.GOOD
             if key in COMMAND_KEYS:
-                return COMMAND_KEYS[key]
+                action = COMMAND_KEYS[key]
+                self._between = action not in (Action.WHERE, Action.HELP)
+                return action
             if key == "quit":
-                return "quit"
+                return Action.QUIT
 
-    def notice(self, message: str, style: str = "yellow") -> None:
-        self.console.print(Text(message, style=style))
+    def show_status(self, status: Status) -> None:
+        if self._between:
+            self._pending = status  # under the header of the next screen
+            return
+        if self._back is not None:  # on the back: in place of the progress line, until the next key
+            self._back_status = Text(
+                status.message, style="cyan", overflow="ellipsis", no_wrap=True
+            )
+            self._draw_back()
+            return
+        self.console.print()
+        style = "yellow" if status.kind == "unreadable" else "cyan"
+        self.console.print(Text(status.message, style=style))
 
-    def event(self, name: str, **data: Any) -> None:
+    def show_help(self, screen: Screen, text: str) -> None:
+        panel = Panel(Text(text), title=_("keys"), title_align="left", border_style="cyan")
+        if self._back is not None:  # on the back: over the scrolling part, so the buttons stay
+            if self._saved_body is None:
+                self._saved_body = self._body
+            options = self.console.options.update(width=self.console.size.width)
+            self._body = self.console.render_lines(panel, options, pad=False)
+            self._offset = 0
+            self._draw_back()
+            return
+        self.console.print()
+        self.console.print(panel)
+
+    def rated(self, rated: Rated) -> None:
         return None
 
-    def show_summary(self, summary: Any) -> None:
-        self.console.print(_summary_table(summary))
+    def show_summary(self, summary: Summary) -> None:
+        self.console.print()
+        if self._pending is not None:
+            line = self._status_line()
+            if line is not None:
+                self.console.print(line)
+        self.console.print(summary_table(summary))
+
+
+def summary_table(summary: Summary) -> RenderableType:
+    """The end-of-session summary as a table (the terminal and plain line mode print it)."""
+    from cvquiz.i18n import ngettext
+
+    table = Table(title=_("Session summary"), show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    minutes, seconds = divmod(int(summary.seconds), 60)
+    table.add_row(
+        _("Reviews"),
+        ngettext("{reviews} ({cards} card)", "{reviews} ({cards} cards)", summary.cards).format(
+            reviews=summary.reviews, cards=summary.cards
+        ),
+    )
+    table.add_row(_("Again rate"), f"{summary.again_rate:.0%}")
+    if summary.accuracy is not None:
+        table.add_row(
+            _("Compute accuracy"),
+            f"{summary.compute_correct}/{summary.compute_answered} ({summary.accuracy:.0%})",
+        )
+    table.add_row(
+        _("Time"), _("{minutes}m {seconds}s").format(minutes=minutes, seconds=f"{seconds:02d}")
+    )
+    table.add_row(_("Streak"), _("{days} d").format(days=summary.streak))
+    table.add_row(_("Due later today"), str(summary.due_later_today))
+    table.add_row(_("Due tomorrow"), str(summary.due_tomorrow))
+    come_back = come_back_line(summary)
+    if come_back:
+        return Group(table, Text(come_back, style="bold"))
+    return table
+
+
+def come_back_line(summary: Summary) -> str | None:
+    """ "3 learning cards due in 10 min", or None when no learning card is due later today."""
+    from cvquiz.i18n import ngettext
+
+    if not summary.due_later_today or summary.next_learning_minutes is None:
+        return None
+    return ngettext(
+        "{count} learning card due in {minutes} min: come back then",
+        "{count} learning cards due in {minutes} min: come back then",
+        summary.due_later_today,
+    ).format(count=summary.due_later_today, minutes=summary.next_learning_minutes)
 
 
 class LineUI:
     """One line per step, for scripts (stdin not a terminal); ``--json`` prints each step as a JSON line.
 
     Recall card: an empty line reveals, the next line rates (1-4 or again/hard/good/easy; empty = good).
-    Compute card: the first line is the answer, the next confirms the proposed rating (empty) or overrides it.
-    ``u``, ``s``, ``b``, ``e``, ``?`` and ``q`` work as the keys do; end of input ends the session like ``q``.
+    Compute card: the first line is the answer (empty: give up), the next confirms the proposed rating (empty)
+    or overrides it. ``u``, ``s``, ``b``, ``e``, ``?`` and ``q`` work as the keys do; end of input ends the
+    session like ``q``. docs/scripting.md is the reference.
     """
 
     def __init__(self, console: Console, as_json: bool, lang: str) -> None:
@@ -199,13 +459,22 @@ class LineUI:
 
     def _say(self, text: str) -> None:
         if not self.as_json:
-            self.console.print(Text(text), soft_wrap=True)
+            self.console.print(Text(text), soft_wrap=True, highlight=False)
 
     def event(self, name: str, **data: Any) -> None:
+        """Print one JSON event (``--json`` only)."""
         if self.as_json:
             print(json.dumps({"event": name, **data}, ensure_ascii=False, default=str), flush=True)
 
-    def show_front(self, view: Any, counts: Any, done: int, elapsed: float) -> None:
+    def notice(self, message: str) -> None:
+        """Report a line that could not be read (stderr; a ``notice`` event with ``--json``)."""
+        self.event("notice", message=message)
+        if not self.as_json:
+            Console(stderr=True, highlight=False, emoji=False).print(Text(message), soft_wrap=True)
+
+    def show_front(self, view: CardView, progress: Progress) -> None:
+        from dataclasses import asdict
+
         from cvquiz.cli.render import plain
 
         self.event(
@@ -213,78 +482,135 @@ class LineUI:
             card=view.ref,
             ord=view.ord,
             type=view.type.value,
+            deck=view.deck_id,
             front=view.front,
             seed=view.seed,
-            counts=asdict(counts),
+            counts=asdict(progress.counts),
+            done=progress.done,
         )
+        counts = progress.counts
         self._say(
-            f"--- {view.ref} [{view.type.value}]  new {counts.new} · learning {counts.learning} · review {counts.review}"
+            "=== "
+            + _("{card} [{type}] · new {new} · learning {learning} · review {review}").format(
+                card=view.ref,
+                type=view.type.value,
+                new=counts.new,
+                learning=counts.learning,
+                review=counts.review,
+            )
         )
         self._say(plain(view.front))
 
-    def read_reveal(self) -> str:
+    def read_action(self, view: CardView) -> Action:
         while True:
             line = self._line()
             if line is None:
-                return "quit"
+                return Action.QUIT
             word = line.strip().lower()
             if word == "":
-                return "reveal"
+                return Action.REVEAL
             if word in COMMAND_KEYS:
                 return COMMAND_KEYS[word]
             self.notice(
-                f"press enter (an empty line) to show the answer, or one of {', '.join(COMMAND_KEYS)}"
+                _("press Enter (an empty line) to show the answer, or one of {keys}").format(
+                    keys=", ".join(COMMAND_KEYS)
+                )
             )
 
-    def read_answer(self) -> str | None:
-        self._say("answer> ")
+    def read_answer(self, view: CardView) -> str | None:
+        self._say(_("answer> (an empty line: show the solution)"))
         return self._line()
 
-    def show_back(self, view: Any, previews: dict[Rating, str], judgement: Any = None) -> None:
+    def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
         from cvquiz.cli.render import plain
 
         data: dict[str, Any] = {
             "card": view.ref,
             "back": view.back,
-            "previews": {r.name.lower(): v for r, v in previews.items()},
+            "previews": {b.rating.name.lower(): b.interval for b in buttons},
+            "proposed": int(reveal.proposed) if reveal.proposed is not None else None,
         }
-        if judgement is not None:
-            data.update(correct=judgement.correct, expected=view.back, message=judgement.message)
-            self._say(
-                ("✓ correct" if judgement.correct else "✗ wrong")
-                + f" — expected {view.back}. {judgement.message}"
+        self._say("--- " + _("answer") + " ---")
+        verdict = reveal.verdict
+        if verdict is not None:
+            data.update(
+                correct=verdict.correct,
+                expected=verdict.expected,
+                message=verdict.message,
+                gave_up=verdict.gave_up,
+                answer=reveal.answer,
             )
-            if view.instance is not None:
-                self._say(plain(view.instance.solution.get(self.lang)))
+            if verdict.gave_up:
+                mark = _("no answer")
+            else:
+                mark = "✓ " + _("correct") if verdict.correct else "✗ " + _("wrong")
+            self._say(
+                _("{mark} — expected {expected}. {message}").format(
+                    mark=mark, expected=verdict.expected, message=verdict.message
+                )
+            )
         else:
             self._say(plain(view.back))
+        if reveal.solution:
+            data["solution"] = reveal.solution
+            self._say(plain(reveal.solution))
         if view.explanation:
             self._say(plain(view.explanation))
         self.event("answer", **data)
-        self._say("  ".join(f"{int(r)} {r.name.lower()} {v}" for r, v in previews.items()))
+        self._say(
+            "   ".join(f"{int(b.rating)} {_rating_label(b.rating)} {b.interval}" for b in buttons)
+        )
 
-    def read_rating(self, proposed: Rating | None) -> Rating | str:
+    def read_rating(self, proposed: Rating | None) -> Rating | Action:
         while True:
             line = self._line()
             if line is None:
-                return "quit"
+                return Action.QUIT
             word = line.strip().lower()
             if word == "":
                 return proposed or Rating.GOOD
             if word in ("1", "2", "3", "4"):
                 return Rating(int(word))
-            if word in RATING_NAMES:
-                return RATING_NAMES[word]
+            if word in RATING_WORDS:
+                return RATING_WORDS[word]
             if word in COMMAND_KEYS:
                 return COMMAND_KEYS[word]
-            self.notice(f"could not read {line!r} as a rating: 1-4 or again/hard/good/easy")
+            self.notice(
+                _("could not read {line!r} as a rating: 1-4 or again/hard/good/easy").format(
+                    line=line
+                )
+            )
 
-    def notice(self, message: str, style: str = "yellow") -> None:
-        self.event("notice", message=message)
+    def show_status(self, status: Status) -> None:
+        self.event(status.kind, card=status.card, message=status.message, **status.data)
         if not self.as_json:
-            Console(stderr=True, highlight=False, emoji=False).print(Text(message), soft_wrap=True)
+            Console(stderr=True, highlight=False, emoji=False).print(
+                Text(status.message), soft_wrap=True
+            )
 
-    def show_summary(self, summary: Any) -> None:
+    def show_help(self, screen: Screen, text: str) -> None:
+        self.event("help", screen=str(screen), message=text)
+        if not self.as_json:
+            Console(stderr=True, highlight=False, emoji=False).print(Text(text), soft_wrap=True)
+
+    def rated(self, rated: Rated) -> None:
+        self.event(
+            "rated",
+            card=rated.card,
+            rating=int(rated.rating),
+            review_id=rated.review_id,
+            due=rated.due,
+            interval=rated.interval,
+        )
+        self._say(
+            _("rated {rating}: {card} is due again in {interval}").format(
+                rating=_rating_label(rated.rating), card=rated.card, interval=rated.interval
+            )
+        )
+
+    def show_summary(self, summary: Summary) -> None:
+        from dataclasses import asdict
+
         if self.as_json:
             self.event(
                 "summary",
@@ -293,165 +619,7 @@ class LineUI:
                 accuracy=summary.accuracy,
             )
         else:
-            self.console.print(_summary_table(summary))
-
-
-def _front(view: Any) -> Any:
-    from cvquiz.cli.render import card_markdown
-
-    return card_markdown(view.front)
-
-
-def _back(view: Any, judgement: Any, lang: str) -> Any:
-    from cvquiz.cli.render import card_markdown
-
-    parts: list[Any] = [Rule(style="dim")]
-    if judgement is not None:
-        mark = (
-            Text("✓ correct", style="bold green")
-            if judgement.correct
-            else Text("✗ wrong", style="bold red")
-        )
-        mark.append(" · expected ", style="default")
-        parts.append(Text.assemble(mark, (view.back, "bold")))
-        if judgement.message:
-            parts.append(Text(judgement.message, style="dim"))
-        if view.instance is not None:
-            parts.append(
-                Panel(
-                    card_markdown(view.instance.solution.get(lang)),
-                    title="worked solution",
-                    title_align="left",
-                )
-            )
-    else:
-        parts.append(card_markdown(view.back))
-    if view.explanation:
-        parts.append(
-            Panel(
-                card_markdown(view.explanation),
-                title="explanation",
-                title_align="left",
-                border_style="dim",
-            )
-        )
-    if view.source:
-        parts.append(Text(f"source: {view.source}", style="dim"))
-    return Group(*parts)
-
-
-def _summary_table(summary: Any) -> Table:
-    table = Table(title="Session summary", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    minutes, seconds = divmod(int(summary.seconds), 60)
-    table.add_row("Cards studied", str(summary.studied))
-    table.add_row("Again rate", f"{summary.again_rate:.0%}")
-    if summary.accuracy is not None:
-        table.add_row(
-            "Compute accuracy",
-            f"{summary.compute_correct}/{summary.compute_answered} ({summary.accuracy:.0%})",
-        )
-    table.add_row("Time", f"{minutes}m {seconds:02d}s")
-    table.add_row("Streak", f"{summary.streak} day{'s' * (summary.streak != 1)}")
-    table.add_row("Due tomorrow", str(summary.due_tomorrow))
-    return table
-
-
-def _inform(ui: UI, view: Any, action: str) -> None:
-    """Answer ``e`` (where is this card defined) and ``?`` (help) without leaving the card."""
-    ui.notice(
-        f"{view.ref} is defined at {view.location}" if action == "where" else HELP, style="cyan"
-    )
-
-
-def _front_action(session: Any, ui: UI, view: Any) -> tuple[str, Any, str | None]:
-    """Read what the user does on the front of a card.
-
-    A recall card waits for reveal or a command key; a compute card reads answers until one can be read (an
-    unreadable answer is explained and asked again, never marked wrong) or a command is typed.
-
-    Returns:
-        (action, judgement or None, the answer typed or None); action is "reveal" or a command name.
-    """
-    from cvquiz.answers import AnswerParseError
-
-    while True:
-        if view.type is not CardType.COMPUTE:
-            action = ui.read_reveal()
-            if action in ("where", "help"):
-                _inform(ui, view, action)
-                continue
-            return action, None, None
-        text = ui.read_answer()
-        if text is None:
-            return "quit", None, None
-        word = text.strip().lower()
-        if word in COMMAND_KEYS:
-            if COMMAND_KEYS[word] in ("where", "help"):
-                _inform(ui, view, COMMAND_KEYS[word])
-                continue
-            return COMMAND_KEYS[word], None, None
-        try:
-            return "reveal", session.judge(view, text), text
-        except AnswerParseError as error:
-            ui.notice(f"{error} — try again")
-
-
-def run_session(session: Any, ui: UI) -> Any:
-    """Drive a session through a UI until the queue is empty or the user quits; return the summary."""
-    started = time.monotonic()
-    view = session.next()
-    while view is not None:
-        ui.show_front(view, session.counts(), len(session.rated), time.monotonic() - started)
-        shown = time.monotonic()
-        action: str | Rating
-        action, judgement, answer_text = _front_action(session, ui, view)
-        if action == "reveal":
-            proposed = (
-                None if judgement is None else (Rating.GOOD if judgement.correct else Rating.AGAIN)
-            )
-            ui.show_back(view, session.previews(view), judgement)
-            action = ui.read_rating(proposed)
-            while action in ("where", "help"):
-                _inform(ui, view, str(action))
-                action = ui.read_rating(proposed)
-        if isinstance(action, Rating):
-            outcome = session.rate(
-                view,
-                action,
-                duration_ms=int((time.monotonic() - shown) * 1000),
-                answer=answer_text,
-                correct=None if judgement is None else bool(judgement.correct),
-            )
-            ui.event(
-                "rated",
-                card=view.ref,
-                rating=int(action),
-                review_id=outcome.review_id,
-                due=outcome.after.due.isoformat() if outcome.after.due else None,
-            )
-            if outcome.became_leech:
-                verb = "suspended" if outcome.leech_action == "suspend" else "tagged leech"
-                ui.notice(
-                    f"{view.ref} is a leech ({outcome.after.lapses} lapses): {verb}", style="red"
-                )
-        elif action == "undo":
-            undone = session.undo()
-            ui.notice("undone: " + undone.ref if undone else "nothing to undo")
-            ui.event("undo", card=undone.ref if undone else None)
-        elif action == "suspend":
-            session.suspend(view)
-            ui.notice(f"suspended {view.ref}")
-            ui.event("suspend", card=view.ref)
-        elif action == "bury":
-            session.bury(view)
-            ui.notice(f"buried {view.ref} until tomorrow")
-            ui.event("bury", card=view.ref)
-        elif action == "quit":
-            break
-        view = session.next()
-    return session.summary()
+            self.console.print(summary_table(summary))
 
 
 @handle_errors
@@ -462,7 +630,7 @@ def drill(
         typer.Option(
             "--deck",
             "-d",
-            help="Only this deck, with the decks nested under it by '/' (repeatable).",
+            help="Only this deck (an id or display name), with the decks nested under it (repeatable).",
         ),
     ] = None,
     tag: Annotated[
@@ -476,6 +644,33 @@ def drill(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Stop after this many ratings.")
     ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option(
+            "--order",
+            help="New cards: interleave (alternate decks), deck (deck by deck) or random (per day).",
+        ),
+    ] = None,
+    ahead: Annotated[
+        int | None,
+        typer.Option(
+            "--ahead", min=1, help="Custom study: also review cards due in the next N days."
+        ),
+    ] = None,
+    forgotten: Annotated[
+        int | None,
+        typer.Option(
+            "--forgotten",
+            min=1,
+            help="Custom study: only cards you rated Again in the last N days.",
+        ),
+    ] = None,
+    extra_new: Annotated[
+        int | None,
+        typer.Option(
+            "--extra-new", min=1, help="Custom study: N more new cards than today's limit."
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Line mode: print each step as a JSON line.")
     ] = False,
@@ -486,7 +681,7 @@ def drill(
     """
     from cvquiz import clock
     from cvquiz.collection.scheduling import QueueFilter, check_deck_filter, next_due
-    from cvquiz.study import Session
+    from cvquiz.study import Session, run_session
 
     env = get_env(ctx)
     col = env.collection()
@@ -503,13 +698,29 @@ def drill(
     now_fn = (lambda: env.now) if fixed else (lambda: clock.now(env.environ))
     seed = env.environ.get("CVQUIZ_SEED")
     rng = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
-    flt = QueueFilter(decks=tuple(deck or ()), tags=tuple(tag or ()), new_limit=new)
+    if order is not None and order not in ("interleave", "deck", "random"):
+        raise UsageError(
+            _("--order must be interleave, deck or random, not {value!r}").format(value=order)
+        )
+    new_limit = new
+    if extra_new is not None:  # raise today's limit once: what was studied today still counts
+        new_limit = (settings.new_per_day if new is None else new) + extra_new
+    flt = QueueFilter(
+        decks=tuple(deck or ()),
+        tags=tuple(tag or ()),
+        new_limit=0 if forgotten is not None else new_limit,
+        new_order=order,
+        ahead_days=ahead or 0,
+        forgotten_days=forgotten,
+    )
     check_deck_filter(col, flt.decks, flt.tags)
     session = Session(
         col=col, settings=settings, now=now_fn, lang=env.lang, flt=flt, rng=rng, limit=limit
     )
     interactive = env.stdin_is_tty and sys.stdout.isatty() and not as_json
-    ui: UI = TerminalUI(env.out, env.lang) if interactive else LineUI(env.out, as_json, env.lang)
+    ui: TerminalUI | LineUI = (
+        TerminalUI(env.out, env.lang) if interactive else LineUI(env.out, as_json, env.lang)
+    )
     first = session.next()
     if first is None:
         # --new applies to this session only; tomorrow's new cards follow the setting.
@@ -518,23 +729,27 @@ def drill(
         )
         return
     session.push_back(first)
-    try:
-        summary = run_session(session, ui)
-    except KeyboardInterrupt:
-        summary = session.summary()
-    ui.show_summary(summary)
+    ui.show_summary(run_session(session, ui))
 
 
-def _nothing_due(env: Env, ui: UI, upcoming: Any) -> None:
+def _nothing_due(env: Env, ui: TerminalUI | LineUI, upcoming: Any) -> None:
+    from cvquiz.i18n import ngettext
+
+    json_ui = ui if isinstance(ui, LineUI) and ui.as_json else None
+    as_json = json_ui is not None
     if upcoming is None:
-        message = "Nothing to study: no cards are due and no new cards are left."
-        ui.event("done", next_due=None, count=0)
+        message = _("Nothing to study: no cards are due and no new cards are left.")
+        if json_ui is not None:
+            json_ui.event("done", next_due=None, count=0)
     else:
         when, count = upcoming
         local = when.astimezone()
-        message = (
-            f"Nothing due now. Next: {count} card{'s' * (count != 1)} at {local:%Y-%m-%d %H:%M}."
-        )
-        ui.event("done", next_due=when.isoformat(), count=count)
-    if not isinstance(ui, LineUI) or not ui.as_json:
-        env.out.print(escape(message))
+        message = ngettext(
+            "Nothing due now. Next: {count} card at {when}.",
+            "Nothing due now. Next: {count} cards at {when}.",
+            count,
+        ).format(count=count, when=f"{local:%Y-%m-%d %H:%M}")
+        if json_ui is not None:
+            json_ui.event("done", next_due=when.isoformat(), count=count)
+    if not as_json:
+        env.out.print(Text(message))

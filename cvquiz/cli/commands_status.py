@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,10 +52,10 @@ def _duration(ms: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     if hours:
-        return f"{hours}h {minutes}m"
+        return _("{hours}h {minutes}m").format(hours=hours, minutes=minutes)
     if minutes:
-        return f"{minutes}m {seconds}s"
-    return f"{seconds}s"
+        return _("{minutes}m {seconds}s").format(minutes=minutes, seconds=seconds)
+    return _("{seconds}s").format(seconds=seconds)
 
 
 def _percent(value: float | None) -> str:
@@ -63,36 +65,64 @@ def _percent(value: float | None) -> str:
 def render_status(out: Console, result: Status) -> None:
     """Print a status on one screen."""
     out.print(
-        f"[bold]Today[/] {result.study_day}   "
-        f"new [bold blue]{result.new}[/]   learning [bold red]{result.learning}[/]   "
-        f"review [bold green]{result.review}[/]",
-        highlight=False,
+        Text.assemble(
+            (_("Today"), "bold"),
+            f" {result.study_day}   ",
+            _("new") + " ",
+            (str(result.new), "bold blue"),
+            "   " + _("learning") + " ",
+            (str(result.learning), "bold red"),
+            "   " + _("review") + " ",
+            (str(result.review), "bold green"),
+        )
     )
     if result.studied_reviews:
         out.print(
-            f"Studied {result.studied_cards} card{'s' * (result.studied_cards != 1)} "
-            f"({result.studied_reviews} review{'s' * (result.studied_reviews != 1)}, "
-            f"{result.again_today} again) in {_duration(result.time_today_ms)}",
-            highlight=False,
+            Text(
+                _("Studied {cards} ({reviews}, {again} again) in {time}").format(
+                    cards=ngettext("{n} card", "{n} cards", result.studied_cards).format(
+                        n=result.studied_cards
+                    ),
+                    reviews=ngettext("{n} review", "{n} reviews", result.studied_reviews).format(
+                        n=result.studied_reviews
+                    ),
+                    again=result.again_today,
+                    time=_duration(result.time_today_ms),
+                )
+            )
         )
     else:
-        out.print("Nothing studied yet today.")
+        out.print(Text(_("Nothing studied yet today.")))
     out.print(
-        f"Retention, last 30 days: [bold]{_percent(result.retention)}[/] "
-        f"of {result.retention_reviews} review{'s' * (result.retention_reviews != 1)}   "
-        f"FSRS estimate now: [bold]{_percent(result.estimated_retention)}[/] "
-        f"over {result.review_cards} card{'s' * (result.review_cards != 1)}",
-        highlight=False,
+        Text.assemble(
+            _("Retention, last 30 days:") + " ",
+            (_percent(result.retention), "bold"),
+            " "
+            + ngettext("of {n} review", "of {n} reviews", result.retention_reviews).format(
+                n=result.retention_reviews
+            )
+            + "   "
+            + _("FSRS estimate now:")
+            + " ",
+            (_percent(result.estimated_retention), "bold"),
+            " "
+            + ngettext("over {n} card", "over {n} cards", result.review_cards).format(
+                n=result.review_cards
+            ),
+        )
     )
-    out.print(f"Due in the next {len(result.forecast)} days:")
+    out.print(Text(_("Due in the next {days} days:").format(days=len(result.forecast))))
     table = Table(box=None, show_header=False, padding=(0, 1, 0, 2))
-    table.add_column("Day")
-    table.add_column("Due", justify="right")
+    table.add_column(_("Day"))
+    table.add_column(_("Due"), justify="right")
     table.add_column("")
     top = max((d.due for d in result.forecast), default=0)
     for i, entry in enumerate(result.forecast):
         day = date.fromisoformat(entry.day)
-        label = "today" if i == 0 else day.strftime("%a %m-%d")
+        label = _("today") if i == 0 else f"{_(_WEEKDAYS[day.weekday()])} {day:%m-%d}"
         bar = "█" * (round(BAR_WIDTH * entry.due / top) if top else 0)
-        table.add_row(label, str(entry.due), f"[cyan]{bar}[/]")
+        table.add_row(label, str(entry.due), Text(bar, style="cyan"))
     out.print(table)
+
+
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))

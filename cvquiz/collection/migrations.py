@@ -102,8 +102,8 @@ def m002_due_day(db: Database) -> None:
     would move across the rollover hour when daylight saving time starts or ends. Rows already reviewed are
     filled in with the default rollover hour (04:00).
     """
+    from cvquiz.cardstate import SchedState, due_day  # (defined in cvquiz.scheduler until 0.2)
     from cvquiz.clock import DEFAULT_ROLLOVER_HOUR
-    from cvquiz.scheduler import SchedState, due_day
 
     db.execute("ALTER TABLE schedule ADD COLUMN due_day TEXT")  # ISO date; NULL while new
     rows = db.execute(

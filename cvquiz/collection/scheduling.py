@@ -16,21 +16,39 @@ import json
 import math
 import random
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Collection as Sized
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cvquiz import clock
+from cvquiz.cardstate import DAY_MS, ReviewPlan, SchedState
 from cvquiz.collection import filters
-from cvquiz.config import Settings
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating
-from cvquiz.scheduler import DAY_MS, SchedState, due_day, review
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
+
+
+class Settings(Protocol):
+    """The settings the queue reads (`cvquiz.config.Settings` has them; the collection does not import it)."""
+
+    @property
+    def rollover_hour(self) -> int: ...
+    @property
+    def new_per_day(self) -> int: ...
+    @property
+    def reviews_per_day(self) -> int: ...
+    @property
+    def review_order(self) -> str: ...
+    @property
+    def new_order(self) -> str: ...
+    @property
+    def deck_limits(self) -> Mapping[str, Any]: ...
+    def limit_key(self, deck_id: str) -> str | None: ...
+
 
 __all__ = [
     "LEARN_AHEAD",
@@ -41,11 +59,13 @@ __all__ = [
     "bury",
     "card_by_pk",
     "forget",
+    "learning_later_today",
     "next_card",
     "next_due",
     "queue_counts",
     "record_review",
     "schedule_row",
+    "set_buried",
     "studied_today",
     "suspend",
     "undo_review",
@@ -140,12 +160,20 @@ class QueueFilter:
             ``leech`` also matches cards flagged as leeches. Empty means every tag.
         new_limit: replaces the ``new_per_day`` setting for this queue (today's studied cards still count).
         limit: replaces the ``reviews_per_day`` setting for this queue (today's studied cards still count).
+        new_order: replaces the ``new_order`` setting: ``interleave`` (new cards alternate across decks),
+            ``deck`` (deck by deck, in file order) or ``random`` (shuffled, the same all day).
+        ahead_days: also serve review cards due in the next this many days (custom study "review ahead").
+        forgotten_days: only cards rated Again in the last this many study days, due or not (custom study
+            "review forgotten cards"); None: no such restriction.
     """
 
     decks: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     new_limit: int | None = None
     limit: int | None = None
+    new_order: str | None = None
+    ahead_days: int = 0
+    forgotten_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +190,7 @@ class ReviewOutcome:
         study_day: the study day the review counts for.
         buried_siblings: the sibling cards buried until tomorrow by this review.
         suspended: the card is suspended after the review (a leech with ``leech_action = suspend``).
+        cram: a cram review: logged, the schedule unchanged.
     """
 
     review_id: int
@@ -173,6 +202,7 @@ class ReviewOutcome:
     study_day: date | None = None
     buried_siblings: tuple[int, ...] = ()
     suspended: bool = False
+    cram: bool = False
 
 
 # --- reading cards -------------------------------------------------------------------------------------
@@ -260,6 +290,8 @@ class _Day:
     review_left: int
     groups: tuple[_Group, ...]
     grouped: tuple[str, ...]  # every deck under an override
+    studied: dict[str, tuple[int, int]]  # per deck, new and review cards studied today
+    flt: QueueFilter
 
 
 def check_deck_filter(col: Collection, decks: Iterable[str], tags: Iterable[str] = ()) -> None:
@@ -317,6 +349,18 @@ def _day(
         "(s.buried_until IS NULL OR s.buried_until <= :today)",
         *_filter_sql(col, flt, params),
     ]
+    params["review_until"] = (
+        clock.study_day(now, settings.rollover_hour) + timedelta(days=flt.ahead_days)
+    ).isoformat()
+    if flt.forgotten_days is not None:
+        first = clock.study_day(now, settings.rollover_hour) - timedelta(
+            days=flt.forgotten_days - 1
+        )
+        params["forgot_from"] = first.isoformat()
+        clauses.append(
+            "s.state != 0 AND c.pk IN (SELECT card_pk FROM reviews"
+            " WHERE study_day >= :forgot_from AND rating = 1)"
+        )
     if exclude:
         params["exclude"] = json.dumps(sorted({int(pk) for pk in exclude}))
         clauses.append("c.pk NOT IN (SELECT value FROM json_each(:exclude))")
@@ -360,6 +404,8 @@ def _day(
         review_left=review_left,
         groups=tuple(groups),
         grouped=tuple(grouped),
+        studied=studied,
+        flt=flt,
     )
 
 
@@ -406,11 +452,48 @@ def _next_limited(col: Collection, day: _Day, kind: str, settings: Settings) -> 
         clauses.append(_deck_clause(params, "blocked", blocked, inside=False))
     if kind == "new":
         clauses.append("s.state = 0")
-        order = "c.position, c.ord, c.pk"
+        new_order = day.flt.new_order or settings.new_order
+        if new_order == "interleave":
+            return _next_interleaved(col, day, " AND ".join(clauses), params)
+        if new_order == "random":
+            # a permutation of the keys that changes with the study day and holds all day
+            seed = random.Random(f"new-order:{day.today}")
+            params.update(mul=seed.randrange(1, _PRIME), add=seed.randrange(_PRIME))
+            order = "(c.pk * :mul + :add) % 2147483647, c.pk"
+        else:
+            order = "c.position, c.ord, c.pk"
     else:
-        clauses.append("s.state = 2 AND s.due_day <= :today")
+        clauses.append(_review_due(day))
         order = _review_order(settings)
     return _first(col, " AND ".join(clauses), params, order)
+
+
+_PRIME = 2_147_483_647
+
+
+def _review_due(day: _Day) -> str:
+    if day.flt.forgotten_days is not None:
+        return "s.state = 2"  # forgotten cards come back whether due or not
+    return "s.state = 2 AND s.due_day <= :review_until"
+
+
+def _next_interleaved(col: Collection, day: _Day, where: str, params: dict[str, Any]) -> int | None:
+    """The first new card of the deck that introduced the fewest new cards today (then by deck order).
+
+    New cards so alternate across decks, one from each in turn, as Anki's interleaved gathering does.
+    """
+    rows = col.conn.execute("SELECT id, position FROM decks WHERE active = 1").fetchall()
+    decks = sorted(rows, key=lambda row: (day.studied.get(row[0], (0, 0))[0], row[1], row[0]))
+    for deck_id, _position in decks:
+        pk = _first(
+            col,
+            f"{where} AND c.deck_id = :one_deck",
+            {**params, "one_deck": deck_id},
+            "c.position, c.ord, c.pk",
+        )
+        if pk is not None:
+            return pk
+    return None
 
 
 def next_card(
@@ -454,7 +537,7 @@ def _count_limited(col: Collection, day: _Day, kind: str) -> int:
     total_left = day.new_left if kind == "new" else day.review_left
     if total_left <= 0:
         return 0
-    state = "s.state = 0" if kind == "new" else "s.state = 2 AND s.due_day <= :today"
+    state = "s.state = 0" if kind == "new" else _review_due(day)
     total = 0
     for group in day.groups:
         left = min(group.new_left if kind == "new" else group.review_left, total_left)
@@ -571,18 +654,28 @@ def next_due(
     return when, int(count)
 
 
+def learning_later_today(
+    col: Collection, now: datetime, settings: Settings, flt: QueueFilter = QueueFilter()
+) -> tuple[int, datetime | None]:
+    """Return how many (re)learning cards fall due later in today's study day, and when the first does.
+
+    Args:
+        col: the collection.
+        now: the current time.
+        settings: the rollover hour.
+        flt: which decks/tags to look at.
+    """
+    day = _day(col, now, settings, flt)
+    end = clock.day_start(date.fromisoformat(day.today) + timedelta(days=1), settings.rollover_hour)
+    count, first = col.conn.execute(
+        f"""SELECT COUNT(*), MIN(s.due) FROM schedule s JOIN cards c ON c.pk = s.card_pk
+            WHERE {day.where} AND s.state IN (1, 3) AND s.due > :now AND s.due < :end""",
+        {**day.params, "end": clock.to_ms(end)},
+    ).fetchone()
+    return int(count), None if first is None else clock.from_ms(int(first))
+
+
 # --- recording and undoing reviews ---------------------------------------------------------------------
-
-
-def _full_row(sched: SchedState, rest: dict[str, Any], rollover_hour: int) -> dict[str, Any]:
-    day = due_day(sched, rollover_hour)
-    return {
-        **sched.to_row(),
-        "suspended": rest["suspended"],
-        "buried_until": rest["buried_until"],
-        "leech": rest["leech"],
-        "due_day": None if day is None else day.isoformat(),
-    }
 
 
 _UPDATE_SQL = (
@@ -597,76 +690,53 @@ def record_review(
     pk: int,
     rating: Rating,
     now: datetime,
-    settings: Settings,
+    decide: Callable[[dict[str, Any]], ReviewPlan],
     duration_ms: int | None = None,
     answer: str | None = None,
     correct: bool | None = None,
     seed: int | None = None,
-    rng: random.Random | None = None,
 ) -> ReviewOutcome:
-    """Record one review in one transaction: the review row, the card's new schedule, buried siblings, leech.
+    """Record one review in one transaction: the review row, the card's new schedule, buried siblings.
 
-    Siblings (the other sides of a reversed card, the other deletions of a cloze) that are new or in review
-    are buried until the next study day. A card whose lapses reach ``leech_threshold`` is flagged as a leech
-    and, with ``leech_action = "suspend"``, suspended; ``became_leech`` is True on that review only.
+    What the review writes is decided by ``decide`` (the review policy, `cvquiz.review_policy.plan_review`),
+    called inside the transaction with the card's schedule row as stored, so nothing can change it in between.
 
     Args:
         col: the collection.
         pk: the card.
         rating: the user's rating.
         now: the time of the review (kept to the millisecond).
-        settings: scheduler settings, rollover hour, leech threshold and action.
+        decide: returns the plan for the stored row.
         duration_ms: the time spent on the card.
         answer: what the user typed (compute cards).
         correct: the engine's verdict (compute cards).
         seed: the compute instance's seed.
-        rng: the source of interval fuzz (default: seeded from the card and its review count, so the
-            same review always fuzzes the same way).
 
     Returns:
         What changed; ``review_id`` undoes it.
 
     Raises:
         CardNotFoundError: when there is no such card.
-        ConfigError: when py-fsrs rejects the parameters.
     """
-    now = clock.from_ms(clock.to_ms(now))
-    rollover = settings.rollover_hour
-    today = clock.study_day(now, rollover)
-    tomorrow = (today + timedelta(days=1)).isoformat()
+    now_ms = clock.to_ms(now)
     with col.transaction() as conn:
         old = schedule_row(col, pk)
-        before = SchedState.from_row(old)
-        if settings.fuzz and rng is None:
-            rng = random.Random(f"{pk}:{before.reps}")
-        after = review(before, rating, now, settings, rng)
-        became_leech = (
-            after.lapses > before.lapses
-            and after.lapses >= settings.leech_threshold
-            and not old["leech"]
-        )
-        suspended = bool(old["suspended"]) or (became_leech and settings.leech_action == "suspend")
-        new = _full_row(
-            after,
-            {
-                "suspended": int(suspended),
-                "buried_until": None,  # studying a buried card brings it back
-                "leech": int(bool(old["leech"]) or became_leech),
-            },
-            rollover,
-        )
-        siblings = conn.execute(
-            """SELECT s.card_pk, s.buried_until FROM cards c
-               JOIN cards o ON o.deck_id = c.deck_id AND o.card_id = c.card_id AND o.pk != c.pk
-               JOIN schedule s ON s.card_pk = o.pk
-               WHERE c.pk = ? AND o.active = 1 AND s.state IN (0, 2) AND s.suspended = 0
-                 AND (s.buried_until IS NULL OR s.buried_until < ?)""",
-            (pk, tomorrow),
-        ).fetchall()
+        plan = decide(dict(old))
+        siblings: list[tuple[int, str | None]] = []
+        if plan.bury_siblings_until is not None:
+            siblings = conn.execute(
+                """SELECT s.card_pk, s.buried_until FROM cards c
+                   JOIN cards o ON o.deck_id = c.deck_id AND o.card_id = c.card_id AND o.pk != c.pk
+                   JOIN schedule s ON s.card_pk = o.pk
+                   WHERE c.pk = ? AND o.active = 1 AND s.state IN (0, 2) AND s.suspended = 0
+                     AND (s.buried_until IS NULL OR s.buried_until < ?)""",
+                (pk, plan.bury_siblings_until),
+            ).fetchall()
+        new = {k: plan.row[k] for k in _ROW_KEYS}
         conn.execute(_UPDATE_SQL, {**new, "card_pk": pk})
         conn.executemany(
             "UPDATE schedule SET buried_until = ? WHERE card_pk = ?",
-            [(tomorrow, sibling) for sibling, _ in siblings],
+            [(plan.bury_siblings_until, sibling) for sibling, _ in siblings],
         )
         before_doc: dict[str, Any] = dict(old)
         if siblings:
@@ -677,15 +747,15 @@ def record_review(
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 pk,
-                clock.to_ms(now),
-                today.isoformat(),
+                now_ms,
+                plan.study_day,
                 int(rating),
                 duration_ms,
                 answer,
                 None if correct is None else int(correct),
                 seed,
-                int(before.state),
-                int(after.state),
+                int(plan.before.state),
+                int(plan.after.state),
                 json.dumps(before_doc),
                 json.dumps(new),
             ),
@@ -694,13 +764,14 @@ def record_review(
     return ReviewOutcome(
         review_id=review_id,
         pk=pk,
-        before=before,
-        after=after,
-        became_leech=became_leech,
-        leech_action=settings.leech_action,
-        study_day=today,
+        before=plan.before,
+        after=plan.after,
+        became_leech=plan.became_leech,
+        leech_action=plan.leech_action,
+        study_day=date.fromisoformat(plan.study_day),
         buried_siblings=tuple(sibling for sibling, _ in siblings),
-        suspended=suspended,
+        suspended=plan.suspended,
+        cram=plan.cram,
     )
 
 
@@ -791,6 +862,18 @@ def bury(col: Collection, pk: int, now: datetime, settings: Settings) -> None:
     tomorrow = (clock.study_day(now, settings.rollover_hour) + timedelta(days=1)).isoformat()
     with col.transaction() as conn:
         cur = conn.execute("UPDATE schedule SET buried_until = ? WHERE card_pk = ?", (tomorrow, pk))
+        if cur.rowcount == 0:
+            raise CardNotFoundError(f"no card with key {pk} in the collection")
+
+
+def set_buried(col: Collection, pk: int, until: str | None) -> None:
+    """Set a card's ``buried_until`` (a study day, or None: not buried); undoing a bury restores it this way.
+
+    Raises:
+        CardNotFoundError: when there is no such card.
+    """
+    with col.transaction() as conn:
+        cur = conn.execute("UPDATE schedule SET buried_until = ? WHERE card_pk = ?", (until, pk))
         if cur.rowcount == 0:
             raise CardNotFoundError(f"no card with key {pk} in the collection")
 

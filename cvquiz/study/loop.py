@@ -1,0 +1,155 @@
+"""The session loop: next card, its front interaction, the back and a rating, or a command, until done.
+
+`run_session` drives a `Session` through any `StudyUI`. Each step is committed before the next card shows;
+suspend, bury, undo and leeches are reported on the status line, each undoable action with "u: undo".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from cvquiz.i18n import _
+from cvquiz.model import Rating
+from cvquiz.study.fronts import FrontContext, front_for
+from cvquiz.study.session import Session
+from cvquiz.study.summary import Summary
+from cvquiz.study.ui import Action, Progress, Rated, Reveal, Screen, Status, StudyUI
+from cvquiz.study.view import CardView
+
+__all__ = ["rating_name", "run_session"]
+
+
+def rating_name(rating: Rating) -> str:
+    """Return a rating's button label in the user's language."""
+    return {
+        Rating.AGAIN: _("Again"),
+        Rating.HARD: _("Hard"),
+        Rating.GOOD: _("Good"),
+        Rating.EASY: _("Easy"),
+    }[rating]
+
+
+def _with_undo(text: str) -> str:
+    return text + " · " + _("u: undo")
+
+
+def run_session(
+    session: Session, ui: StudyUI, timer: Callable[[], float] = time.monotonic
+) -> Summary:
+    """Drive a session through a UI until the queue is empty or the user quits; return the summary.
+
+    Args:
+        session: the session.
+        ui: the front end.
+        timer: a monotonic clock in seconds (time spent per card and in all).
+
+    Returns:
+        The summary (also when the user pressed Ctrl-C: every rating so far is saved).
+    """
+    started = timer()
+    try:
+        view = session.next()
+        while view is not None:
+            ui.show_front(view, Progress(session.counts(), len(session.rated), timer() - started))
+            shown = timer()
+            outcome = front_for(view)(FrontContext(session, ui, view))
+            reveal: Reveal | None = None
+            action: Rating | Action
+            if isinstance(outcome, Reveal):
+                reveal = outcome
+                buttons = session.buttons(view)
+                ui.show_back(view, reveal, buttons)
+                action = ui.read_rating(reveal.proposed)
+                while action in (Action.WHERE, Action.HELP, Action.REVEAL):
+                    if action is not Action.REVEAL:
+                        FrontContext(session, ui, view).inform(action, Screen.BACK)
+                    action = ui.read_rating(reveal.proposed)
+            else:
+                action = outcome
+            if isinstance(action, Rating):
+                _rate(session, ui, view, action, reveal, int((timer() - shown) * 1000))
+            elif action is Action.QUIT:
+                break
+            else:
+                _command(session, ui, view, action)
+            view = session.next()
+    except KeyboardInterrupt:
+        pass
+    return session.summary(timer() - started)
+
+
+def _rate(
+    session: Session,
+    ui: StudyUI,
+    view: CardView,
+    rating: Rating,
+    reveal: Reveal | None,
+    duration_ms: int,
+) -> None:
+    from cvquiz.scheduler import format_interval
+
+    verdict = reveal.verdict if reveal is not None else None
+    outcome = session.rate(
+        view,
+        rating,
+        duration_ms=duration_ms,
+        answer=reveal.answer if reveal is not None else None,
+        correct=None if verdict is None else verdict.correct,
+    )
+    after = outcome.after
+    now = session.now()
+    interval = format_interval(after.due - now) if after.due is not None else ""
+    ui.rated(
+        Rated(
+            card=view.ref,
+            rating=rating,
+            interval=interval,
+            due=after.due.isoformat() if after.due is not None else None,
+            review_id=outcome.review_id,
+        )
+    )
+    if outcome.became_leech:
+        if outcome.suspended:
+            text = _("{card} is a leech ({lapses} lapses): suspended")
+        else:
+            text = _("{card} is a leech ({lapses} lapses): tagged leech")
+        ui.show_status(
+            Status(
+                "leech",
+                _with_undo(text.format(card=view.ref, lapses=after.lapses)),
+                view.ref,
+                undoable=True,
+                data={"lapses": after.lapses, "suspended": outcome.suspended},
+            )
+        )
+
+
+def _command(session: Session, ui: StudyUI, view: CardView, action: Action) -> None:
+    if action is Action.UNDO:
+        undone = session.undo()
+        if undone is None:
+            ui.show_status(Status("nothing-to-undo", _("Nothing to undo")))
+            return
+        ref = undone.view.ref
+        if undone.kind == "rate":
+            assert undone.rating is not None
+            text = _("Undid rating {rating} on {card}").format(
+                rating=rating_name(undone.rating), card=ref
+            )
+        elif undone.kind == "suspend":
+            text = _("Unsuspended {card}").format(card=ref)
+        else:
+            text = _("Unburied {card}").format(card=ref)
+        data: dict[str, object] = {"undid": undone.kind}
+        if undone.rating is not None:
+            data["rating"] = int(undone.rating)
+        ui.show_status(Status("undo", text, ref, data=data))
+    elif action is Action.SUSPEND:
+        session.suspend(view)
+        text = _("Suspended {card}").format(card=view.ref)
+        ui.show_status(Status("suspend", _with_undo(text), view.ref, undoable=True))
+    elif action is Action.BURY:
+        session.bury(view)
+        text = _("Buried {card} until tomorrow").format(card=view.ref)
+        ui.show_status(Status("bury", _with_undo(text), view.ref, undoable=True))

@@ -1,0 +1,226 @@
+"""A study session over today's queue: the next card, judging, rating, an undo stack, suspend and bury.
+
+A `Session` hands out cards as `CardView`s and records what the user does, each change committed before the
+next card is handed out. It holds no terminal code: `cvquiz.study.loop.run_session` drives it through a
+`StudyUI`. Every action that changes the collection (rating, suspend, bury) goes on an undo stack, as in
+Anki: `undo` takes back the last one exactly and brings its card back on screen.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cvquiz import clock
+from cvquiz.collection import Collection
+from cvquiz.collection import scheduling as sched
+from cvquiz.config import Settings
+from cvquiz.model import CardType, Rating
+from cvquiz.study.ui import Button
+from cvquiz.study.view import CardView, make_view
+
+if TYPE_CHECKING:
+    from cvquiz.answers import Judgement
+    from cvquiz.study.summary import Summary
+
+__all__ = ["Done", "Session", "Undone"]
+
+
+@dataclass(frozen=True)
+class Done:
+    """One action taken in the session, as the undo stack keeps it.
+
+    Attributes:
+        kind: ``rate``, ``suspend`` or ``bury``.
+        view: the card.
+        rating: the rating (``rate``), else None.
+        review_id: the review row (``rate``), else None.
+        correct: the engine's verdict on a compute answer, or None.
+        duration_ms: time spent on the card (``rate``).
+        buried_before: what the card's ``buried_until`` was before a bury.
+        outcome: what recording the review did (``rate``).
+    """
+
+    kind: str
+    view: CardView
+    rating: Rating | None = None
+    review_id: int | None = None
+    correct: bool | None = None
+    duration_ms: int = 0
+    buried_before: str | None = None
+    outcome: sched.ReviewOutcome | None = None
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo took back: the action and its card (which is shown again next)."""
+
+    kind: str
+    view: CardView
+    rating: Rating | None = None
+
+
+@dataclass
+class Session:
+    """A study session over today's queue.
+
+    Attributes:
+        col: the open collection.
+        settings: the user's settings.
+        now: a function returning the current time (fixed when ``CVQUIZ_NOW`` is set).
+        lang: the language cards are shown in.
+        flt: which decks and tags, and the daily limits.
+        rng: where compute seeds come from.
+        limit: stop after this many ratings (None: when the queue is empty).
+        done: the actions taken, oldest first (the undo stack).
+    """
+
+    col: Collection
+    settings: Settings
+    now: Callable[[], datetime]
+    lang: str = "en"
+    flt: sched.QueueFilter = field(default_factory=sched.QueueFilter)
+    rng: random.Random = field(default_factory=random.Random)
+    limit: int | None = None
+    done: list[Done] = field(default_factory=list)
+    _again_next: list[CardView] = field(default_factory=list)
+
+    @property
+    def rated(self) -> list[Done]:
+        """The ratings given this session (undone ones are gone), oldest first."""
+        return [d for d in self.done if d.kind == "rate"]
+
+    def next(self) -> CardView | None:
+        """Return the next card to show, or None when the session is done (limit reached or nothing due)."""
+        if self._again_next:
+            return self._again_next.pop()
+        if self.limit is not None and len(self.rated) >= self.limit:
+            return None
+        qc = sched.next_card(self.col, self.now(), self.settings, self.flt, self._seen())
+        if qc is None:
+            return None
+        seed = self.rng.randrange(2**31) if qc.type == CardType.COMPUTE.value else None
+        return make_view(qc, self.lang, seed)
+
+    def push_back(self, view: CardView) -> None:
+        """Put a card back so that `next` returns it first."""
+        self._again_next.append(view)
+
+    def counts(self) -> sched.QueueCounts:
+        """Return the cards left today by kind (new, learning, review)."""
+        return sched.queue_counts(self.col, self.now(), self.settings, self.flt, self._seen())
+
+    def _seen(self) -> set[int]:
+        """Cards rated this session, which custom study (ahead, forgotten) shows once only."""
+        if self.flt.ahead_days or self.flt.forgotten_days is not None:
+            return {d.view.pk for d in self.rated}
+        return set()
+
+    def buttons(self, view: CardView) -> tuple[Button, ...]:
+        """Return the four rating buttons with the interval each gives, exactly as rating would give it."""
+        from cvquiz.review_policy import preview
+        from cvquiz.scheduler import format_interval
+
+        now = clock.from_ms(clock.to_ms(self.now()))
+        buttons = []
+        for rating, after in preview(self.col, view.pk, now, self.settings).items():
+            assert after.due is not None
+            delta = after.due - now
+            buttons.append(Button(rating, format_interval(delta), delta.total_seconds() / 86400))
+        return tuple(buttons)
+
+    def previews(self, view: CardView) -> dict[Rating, str]:
+        """Return the interval label of each rating ("1m", "10m", "1d", "3d")."""
+        return {b.rating: b.interval for b in self.buttons(view)}
+
+    def judge(self, view: CardView, text: str) -> Judgement:
+        """Judge a typed answer to a compute card.
+
+        Raises:
+            AnswerParseError: when the text cannot be read; the user should try again.
+        """
+        from cvquiz.generators import judge_instance
+
+        assert view.instance is not None
+        return judge_instance(view.instance, text)
+
+    def rate(
+        self,
+        view: CardView,
+        rating: Rating,
+        duration_ms: int,
+        answer: str | None = None,
+        correct: bool | None = None,
+    ) -> sched.ReviewOutcome:
+        """Record a rating; it is committed before this returns."""
+        from cvquiz.review_policy import record_review
+
+        outcome = record_review(
+            self.col,
+            view.pk,
+            rating,
+            self.now(),
+            self.settings,
+            duration_ms=duration_ms,
+            answer=answer,
+            correct=correct,
+            seed=view.seed,
+        )
+        self.done.append(
+            Done(
+                "rate",
+                view,
+                rating=rating,
+                review_id=outcome.review_id,
+                correct=correct,
+                duration_ms=duration_ms,
+                outcome=outcome,
+            )
+        )
+        return outcome
+
+    def suspend(self, view: CardView) -> None:
+        """Suspend the card (it leaves every queue until unsuspended)."""
+        sched.suspend(self.col, [view.pk])
+        self.done.append(Done("suspend", view))
+
+    def bury(self, view: CardView) -> None:
+        """Bury the card until the next study day."""
+        before = sched.schedule_row(self.col, view.pk)["buried_until"]
+        sched.bury(self.col, view.pk, self.now(), self.settings)
+        self.done.append(Done("bury", view, buried_before=before))
+
+    def undo(self) -> Undone | None:
+        """Take back the last action of this session: a rating exactly, a suspend, a bury.
+
+        The card comes back: `next` returns it first. None when there is nothing to undo.
+        """
+        if not self.done:
+            return None
+        last = self.done.pop()
+        if last.kind == "rate":
+            assert last.review_id is not None
+            sched.undo_review(self.col, last.review_id)
+        elif last.kind == "suspend":
+            sched.unsuspend(self.col, [last.view.pk])
+        else:
+            sched.set_buried(self.col, last.view.pk, last.buried_before)
+        self._again_next.append(last.view)
+        return Undone(last.kind, last.view, last.rating)
+
+    def summary(self, elapsed: float = 0.0) -> Summary:
+        """Sum the session up (see `cvquiz.study.summary`).
+
+        Args:
+            elapsed: the session's wall time in seconds.
+        """
+        from cvquiz.study.summary import summarize
+
+        return summarize(self, elapsed)
+
+    def study_day_now(self) -> str:
+        """Today's study day (ISO date)."""
+        return clock.study_day(self.now(), self.settings.rollover_hour).isoformat()

@@ -1,0 +1,361 @@
+"""Whole study sessions in process: a scripted UI, a fixed clock and seed, a real collection; no terminal."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cvquiz.collection import Collection
+from cvquiz.collection.scheduling import QueueFilter, schedule_row
+from cvquiz.config import Settings
+from cvquiz.model import CardType, Rating
+from cvquiz.study import (
+    Action,
+    Button,
+    CardView,
+    Progress,
+    Rated,
+    Reveal,
+    Screen,
+    Session,
+    Status,
+    Summary,
+    register_front,
+    run_session,
+)
+from cvquiz.study.fronts import FrontContext, front_for, recall_front
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+DECK = """\
+deck: mine
+name: Mine
+cards:
+  - {id: alpha, question: First question, answer: First answer}
+  - {id: beta, question: Second question, answer: Second answer}
+  - {id: gamma, question: Third question, answer: Third answer}
+"""
+
+COMPUTE = """\
+deck: calc
+name: Calc
+cards:
+  - id: conv
+    type: compute
+    generator: conv2d_output_shape
+    params: {batch: [1], channels: [3], size: [8], square: [true], out_channels: [8], kernel: [3],
+             stride: [2], padding: [1], dilation: [1], groups: [1]}
+"""
+# floor((8 + 2*1 - 3) / 2) + 1 = 4, worked by hand: the answer is (1, 8, 4, 4).
+
+
+@dataclass
+class Clock:
+    """A clock that only moves when a test moves it."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class ScriptedUI:
+    """A `StudyUI` that plays a script of keys and answers and records everything it is shown."""
+
+    script: deque[Any]
+    shown: list[tuple[str, Any]] = field(default_factory=list)
+
+    def _take(self, default: Any) -> Any:
+        return self.script.popleft() if self.script else default
+
+    def show_front(self, view: CardView, progress: Progress) -> None:
+        self.shown.append(("front", view))
+
+    def read_action(self, view: CardView) -> Action:
+        return self._take(Action.QUIT)  # type: ignore[no-any-return]
+
+    def read_answer(self, view: CardView) -> str | None:
+        return self._take(None)  # type: ignore[no-any-return]
+
+    def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
+        self.shown.append(("back", (view, reveal, buttons)))
+
+    def read_rating(self, proposed: Rating | None) -> Rating | Action:
+        step = self._take(Action.QUIT)
+        return (proposed or Rating.GOOD) if step == "enter" else step  # type: ignore[no-any-return]
+
+    def show_status(self, status: Status) -> None:
+        self.shown.append(("status", status))
+
+    def show_help(self, screen: Screen, text: str) -> None:
+        self.shown.append(("help", (screen, text)))
+
+    def rated(self, rated: Rated) -> None:
+        self.shown.append(("rated", rated))
+
+    def show_summary(self, summary: Summary) -> None:
+        self.shown.append(("summary", summary))
+
+    def of(self, kind: str) -> list[Any]:
+        return [what for k, what in self.shown if k == kind]
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Iterator[Collection]:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "mine.yaml").write_text(DECK, encoding="utf-8")
+    (decks / "calc.yaml").write_text(COMPUTE, encoding="utf-8")
+    with Collection.open(tmp_path / "c.sqlite") as opened:
+        opened.sync_decks(tmp_path / "none", decks, NOW)
+        yield opened
+
+
+def session(col: Collection, deck: str = "mine", clock: Clock | None = None, **kw: Any) -> Session:
+    return Session(
+        col=col,
+        settings=kw.pop("settings", Settings()),
+        now=clock or Clock(),
+        flt=QueueFilter(decks=(deck,)),
+        rng=random.Random(7),
+        **kw,
+    )
+
+
+def play(s: Session, *script: Any) -> tuple[ScriptedUI, Summary]:
+    ui = ScriptedUI(deque(script))
+    ticks = iter(range(0, 10_000, 2))
+    summary = run_session(s, ui, timer=lambda: float(next(ticks)))
+    return ui, summary
+
+
+def reviews(col: Collection) -> list[tuple[str, int, str | None, int | None]]:
+    return col.conn.execute(
+        """SELECT c.card_id, r.rating, r.answer, r.correct FROM reviews r
+           JOIN cards c ON c.pk = r.card_pk ORDER BY r.id"""
+    ).fetchall()
+
+
+def row(col: Collection, card_id: str) -> dict[str, Any]:
+    (pk,) = col.conn.execute("SELECT pk FROM cards WHERE card_id = ?", (card_id,)).fetchone()
+    return schedule_row(col, pk)
+
+
+def test_a_whole_recall_session_is_committed_rating_by_rating(col: Collection) -> None:
+    ui, summary = play(
+        session(col),
+        Action.REVEAL, Rating.GOOD,
+        Action.REVEAL, Rating.AGAIN,
+        Action.REVEAL, "enter",
+        Action.QUIT,
+    )  # fmt: skip
+    fronts = [v.card_id for v in ui.of("front")]
+    assert fronts[:3] == ["alpha", "beta", "gamma"]
+    assert reviews(col) == [
+        ("alpha", 3, None, None),
+        ("beta", 1, None, None),
+        ("gamma", 3, None, None),
+    ]
+    assert [r.rating for r in ui.of("rated")] == [Rating.GOOD, Rating.AGAIN, Rating.GOOD]
+    assert ui.of("rated")[0].interval == "10m"  # the second learning step
+    assert (summary.reviews, summary.cards, summary.again) == (3, 3, 1)
+    assert summary.seconds > 0  # the session's wall time, from the injected timer
+
+
+def test_the_buttons_show_what_rating_gives(col: Collection) -> None:
+    ui, _ = play(session(col), Action.REVEAL, Rating.EASY, Action.QUIT)
+    ((_view, _reveal, buttons),) = ui.of("back")
+    assert [b.rating for b in buttons] == list(Rating)
+    easy = next(b for b in buttons if b.rating is Rating.EASY)
+    assert ui.of("rated")[0].interval == easy.interval
+
+
+def test_enter_on_a_compute_card_is_i_dont_know(col: Collection) -> None:
+    ui, summary = play(session(col, "calc"), "", "enter", None)
+    ((_view, reveal, _),) = ui.of("back")
+    assert reveal.proposed is Rating.AGAIN
+    assert reveal.verdict is not None and reveal.verdict.gave_up and not reveal.verdict.correct
+    assert reveal.verdict.expected == "(1, 8, 4, 4)"
+    assert reveal.solution and "4" in reveal.solution  # the worked solution is shown
+    assert reviews(col) == [("conv", 1, None, 0)]  # no answer, correct = false, rated Again
+    assert (summary.compute_answered, summary.compute_correct) == (1, 0)
+
+
+def test_a_wrong_arity_is_unreadable_and_asked_again(col: Collection) -> None:
+    ui, _ = play(session(col, "calc"), "111x111", "1 8 4", "(1, 8, 4, 4)", "enter", None)
+    unreadable = [s for s in ui.of("status") if s.kind == "unreadable"]
+    assert len(unreadable) == 2
+    assert "this card wants 4 numbers: (N, C, H, W)" in unreadable[0].message
+    # hints name only formats this card accepts: four numbers, never "112x112"
+    assert "(try 1x64x112x112 or (1, 64, 112, 112))" in unreadable[0].message
+    assert reviews(col) == [("conv", 3, "(1, 8, 4, 4)", 1)]  # two unreadable tries cost nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1e9999",
+        "1 x 10^4400",
+        "9" * 1_000_000,
+        "(1, 8, 4, 4" + ")" * 5000,
+        "１２３ x ∞",
+        "\x00\x1b[2J",
+    ],
+)
+def test_any_input_gets_one_line_never_a_traceback(col: Collection, text: str) -> None:
+    ui, _ = play(session(col, "calc"), text, "1x8x4x4", "enter", None)
+    unreadable = [s for s in ui.of("status") if s.kind == "unreadable"]
+    assert len(unreadable) == 1
+    assert "\n" not in unreadable[0].message and len(unreadable[0].message) < 300
+    assert reviews(col)[0][1:] == (3, "1x8x4x4", 1)
+
+
+def test_question_mark_shows_the_help_of_the_screen(col: Collection) -> None:
+    ui, _ = play(session(col, "calc"), "?", "", Action.HELP, "enter", None)
+    screens = [screen for screen, _text in ui.of("help")]
+    assert screens == [Screen.ANSWER, Screen.BACK]
+    answer_help = ui.of("help")[0][1]
+    assert "Enter on an empty line" in answer_help and "show the answer" not in answer_help
+    ui, _ = play(session(col), "?", Action.QUIT)
+    assert (
+        ui.of("help") == []
+    )  # the scripted UI passes actions, not keys: '?' is not a recall action
+
+
+def test_help_and_where_on_a_recall_front(col: Collection) -> None:
+    ui, _ = play(session(col), Action.HELP, Action.WHERE, Action.QUIT)
+    assert [screen for screen, _ in ui.of("help")] == [Screen.FRONT]
+    where = ui.of("status")[0]
+    assert where.kind == "info" and "mine/alpha is defined at" in where.message
+    assert where.message.endswith("mine.yaml:4")
+
+
+def test_undo_is_a_stack_and_says_what_it_undid(col: Collection) -> None:
+    before = {c: row(col, c) for c in ("alpha", "beta", "gamma")}
+    ui, _ = play(
+        session(col),
+        Action.SUSPEND,  # alpha
+        Action.BURY,  # beta
+        Action.REVEAL, Rating.GOOD,  # gamma: a learning step of 10 min, shown again (learn-ahead)
+        Action.UNDO,  # the rating of gamma
+        Action.UNDO,  # the bury of beta
+        Action.UNDO,  # the suspend of alpha
+        Action.UNDO,  # nothing left
+        Action.QUIT,
+    )  # fmt: skip
+    statuses = [(s.kind, s.message) for s in ui.of("status")]
+    assert statuses == [
+        ("suspend", "Suspended mine/alpha · u: undo"),
+        ("bury", "Buried mine/beta until tomorrow · u: undo"),
+        ("undo", "Undid rating Good on mine/gamma"),
+        ("undo", "Unburied mine/beta"),
+        ("undo", "Unsuspended mine/alpha"),
+        ("nothing-to-undo", "Nothing to undo"),
+    ]
+    # each undone card comes back on screen, and every row is exactly as it was
+    fronts = [v.card_id for v in ui.of("front")]
+    assert fronts == ["alpha", "beta", "gamma", "gamma", "gamma", "beta", "alpha", "alpha"]
+    assert {c: row(col, c) for c in before} == before
+    assert reviews(col) == []
+
+
+def test_a_leech_is_reported_and_undoable(col: Collection) -> None:
+    settings = Settings(leech_threshold=1, leech_action="suspend", fuzz=False)
+    clock = Clock()
+    s = session(col, settings=settings, clock=clock)
+    play(s, Action.REVEAL, Rating.EASY, Action.QUIT)  # alpha to review
+    clock.now += timedelta(days=30)
+    ui, _ = play(s, Action.REVEAL, Rating.AGAIN, Action.UNDO, Action.QUIT)
+    leech, undo = ui.of("status")
+    assert leech.kind == "leech" and leech.message == (
+        "mine/alpha is a leech (1 lapses): suspended · u: undo"
+    )
+    assert undo.message == "Undid rating Again on mine/alpha"
+    assert row(col, "alpha")["suspended"] == 0 and row(col, "alpha")["leech"] == 0
+
+
+def test_the_summary_says_when_to_come_back(col: Collection) -> None:
+    _, summary = play(
+        session(col), Action.REVEAL, Rating.GOOD, Action.REVEAL, Rating.AGAIN, Action.QUIT
+    )
+    # alpha (Good: 10 min) and beta (Again: 1 min) are learning cards due later today
+    assert summary.due_later_today == 2
+    assert summary.next_learning_minutes == 1
+    assert summary.due_tomorrow == 0
+    assert summary.streak == 1
+
+
+def test_a_new_kind_of_card_plugs_in_its_own_front(col: Collection) -> None:
+    seen: list[str] = []
+
+    def shouting_front(ctx: FrontContext) -> Reveal | Action:
+        seen.append(ctx.view.card_id)
+        return recall_front(ctx)
+
+    try:
+        register_front(CardType.BASIC, shouting_front)
+        play(session(col), Action.REVEAL, Rating.GOOD, Action.QUIT)
+    finally:
+        register_front(CardType.BASIC, recall_front)
+    assert seen == ["alpha", "beta"]
+    view = session(col).next()
+    assert view is not None and front_for(view) is recall_front
+
+
+def test_every_button_tells_the_interval_the_card_gets(tmp_path: Path) -> None:
+    """Over some hundreds of reviews with fuzz on, each button's preview is the due date after rating."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    cards = "".join(f"  - {{id: c{i}, question: q{i}, answer: a{i}}}\n" for i in range(40))
+    (decks / "many.yaml").write_text(f"deck: many\nname: Many\ncards:\n{cards}", encoding="utf-8")
+    clock = Clock()
+    rng = random.Random(12)
+    checked = review_cards = 0
+    with Collection.open(tmp_path / "c.sqlite") as col:
+        col.sync_decks(tmp_path / "none", decks, NOW)
+        s = session(col, "many", clock=clock, settings=Settings(fuzz=True, new_per_day=40))
+        for _ in range(400):
+            view = s.next()
+            if view is None:
+                clock.now += timedelta(days=rng.choice([1, 2, 5, 13, 40]))
+                continue
+            buttons = {b.rating: b for b in s.buttons(view)}
+            if view.state == 2:
+                review_cards += 1
+                days = [buttons[r].days for r in (Rating.HARD, Rating.GOOD, Rating.EASY)]
+                assert days[0] < days[1] < days[2]  # never three identical intervals
+            rating = rng.choice([Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.GOOD, Rating.EASY])
+            now = clock.now
+            outcome = s.rate(view, rating, duration_ms=1000)
+            assert outcome.after.due is not None
+            assert outcome.after.due - now == timedelta(days=buttons[rating].days)
+            checked += 1
+            clock.now += timedelta(minutes=rng.choice([1, 5, 11, 30]))
+    assert checked >= 300 and review_cards >= 50
+
+
+def test_day_one_mixes_decks_and_compute_cards(tmp_path: Path) -> None:
+    """With the bundled decks and the default settings, the first 20 new cards span many decks."""
+    from cvquiz.paths import bundled_decks_dir
+
+    with Collection.open(tmp_path / "c.sqlite") as col:
+        col.sync_decks(bundled_decks_dir(), tmp_path / "none", NOW)
+        s = Session(col=col, settings=Settings(), now=Clock(), rng=random.Random(1))
+        shown = []
+        for _ in range(20):
+            view = s.next()
+            assert view is not None and view.state == 0
+            shown.append(view)
+            s.rate(view, Rating.GOOD, duration_ms=1000)
+        after = s.next()
+        assert after is None or after.state != 0  # the daily limit of 20 new cards
+    assert len({v.deck_id for v in shown}) >= 8
+    assert any(v.type is CardType.COMPUTE for v in shown)
