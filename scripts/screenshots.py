@@ -1,7 +1,8 @@
 """Render the README's screenshots of a drill with rich's own SVG export, so they never drift from the code.
 
-Usage: ``python scripts/screenshots.py`` writes docs/img/recall.svg, compute.svg and summary.svg, drawn by the
-same `TerminalUI` code the drill uses, on the bundled decks, at a fixed time and seed.
+Usage: ``python scripts/screenshots.py`` writes docs/img/recall.svg, compute.svg, compute-zh.svg (in Chinese) and
+summary.svg, drawn by the same `TerminalUI` code the drill uses at 80×24, on the bundled decks, at a fixed time
+and seed.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from cvquiz.cli.commands_drill import TerminalUI  # noqa: E402
 from cvquiz.collection import Collection  # noqa: E402
 from cvquiz.collection.scheduling import QueueFilter  # noqa: E402
 from cvquiz.config import Settings  # noqa: E402
+from cvquiz.i18n import set_language  # noqa: E402
+from cvquiz.model import Rating  # noqa: E402
 from cvquiz.paths import bundled_decks_dir  # noqa: E402
-from cvquiz.study import Session, Summary  # noqa: E402
+from cvquiz.study import Progress, Reveal, Session, Summary, Verdict  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 OUT = ROOT / "docs" / "img"
@@ -31,19 +34,46 @@ OUT = ROOT / "docs" / "img"
 
 def console() -> Console:
     return Console(
-        record=True, width=80, file=io.StringIO(), force_terminal=True, color_system="truecolor"
+        record=True,
+        width=80,
+        height=24,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
     )
 
 
-def session(col: Collection, deck: str, seed: int) -> Session:
+def session(col: Collection, deck: str, seed: int, lang: str = "en") -> Session:
     return Session(
         col=col,
         settings=Settings(fuzz=False),
         now=lambda: NOW,
-        lang="en",
+        lang=lang,
         flt=QueueFilter(decks=(deck,)),
         rng=random.Random(seed),
     )
+
+
+def progress(study: Session, done: int, elapsed: float) -> Progress:
+    return Progress(study.counts(), done, elapsed)
+
+
+def compute_card(col: Collection, lang: str, path: Path, title: str) -> None:
+    con = console()
+    ui = TerminalUI(con, lang)
+    study = session(col, "practice/conv", 7, lang)
+    view = study.next()
+    assert view is not None and view.instance is not None
+    ui.show_front(view, progress(study, 3, 95.0))
+    judgement = study.judge(view, view.instance.expected_text)
+    reveal = Reveal(
+        verdict=Verdict(judgement.correct, view.back, judgement.message),
+        answer=view.instance.expected_text,
+        proposed=Rating.GOOD,
+        solution=view.instance.solution.get(lang),
+    )
+    ui.show_back(view, reveal, study.buttons(view))
+    con.save_svg(str(path), title=title)
 
 
 def main() -> None:
@@ -57,30 +87,29 @@ def main() -> None:
         study = session(col, "losses", 1)
         view = study.next()
         assert view is not None
-        ui.show_front(view, study.counts(), 0, 42.0)
-        ui.show_back(view, study.previews(view))
+        ui.show_front(view, progress(study, 0, 42.0))
+        ui.show_back(view, Reveal(), study.buttons(view))
         con.save_svg(str(OUT / "recall.svg"), title="cvquiz drill — a recall card")
 
-        con = console()
-        ui = TerminalUI(con, "en")
-        study = session(col, "practice/conv", 7)
-        view = study.next()
-        assert view is not None and view.instance is not None
-        ui.show_front(view, study.counts(), 3, 95.0)
-        con.print("[bold]answer›[/] " + view.instance.expected_text)
-        judgement = study.judge(view, view.instance.expected_text)
-        ui.show_back(view, study.previews(view), judgement)
-        con.save_svg(str(OUT / "compute.svg"), title="cvquiz drill — a compute card")
+        compute_card(col, "en", OUT / "compute.svg", "cvquiz drill — a compute card")
+        set_language("zh")
+        try:
+            compute_card(col, "zh", OUT / "compute-zh.svg", "cvquiz --lang zh drill — 计算卡")
+        finally:
+            set_language("en")
 
         con = console()
         TerminalUI(con, "en").show_summary(
             Summary(
-                studied=42,
+                reviews=42,
+                cards=37,
                 again=5,
                 compute_answered=12,
                 compute_correct=10,
                 seconds=754,
                 streak=9,
+                due_later_today=3,
+                next_learning_minutes=10,
                 due_tomorrow=37,
             )
         )

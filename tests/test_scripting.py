@@ -1,0 +1,117 @@
+"""docs/scripting.md holds: real --json sessions validate against its JSON Schema, every event and field is
+documented, and its time-zone examples give the study days it says."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = (ROOT / "docs" / "scripting.md").read_text(encoding="utf-8")
+SCHEMA = json.loads((ROOT / "docs" / "drill-events.schema.json").read_text(encoding="utf-8"))
+
+DECK = """\
+deck: script
+name: Script
+cards:
+  - {id: alpha, question: First question, answer: First answer}
+  - {id: beta, question: Second question, answer: Second answer}
+  - id: conv
+    type: compute
+    generator: conv2d_output_shape
+    params: {batch: [1], channels: [3], size: [8], square: [true], out_channels: [8], kernel: [3],
+             stride: [2], padding: [1], dilation: [1], groups: [1]}
+"""
+
+
+def drill(env: dict[str, str], lines: list[str], *args: str) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        ["cvquiz", "drill", "--deck", "script", "--json", *args],
+        input="".join(line + "\n" for line in lines),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_real_sessions_validate_against_the_schema(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    (user_decks / "script.yaml").write_text(DECK, encoding="utf-8")
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('leech_threshold = 1\nnew_order = "deck"\n', encoding="utf-8")
+    env = {**os.environ, **cvquiz_env, "CVQUIZ_SEED": "1"}
+    events = drill(
+        env,
+        # nothing to undo yet; alpha: where, help, reveal, maybe (a notice), Easy; beta: suspend, undo,
+        # bury, undo, Again; conv: 111x111 (unreadable), give up, Enter (Again), undo that; quit
+        ["u", "e", "?", "", "maybe", "4", "s", "u", "b", "u", "", "1", "111x111", "", "", "u", "q"],
+    )
+    later = {**env, "CVQUIZ_NOW": "2026-03-20T09:00:00+00:00"}
+    # whatever comes first (a recall card: reveal; the compute card: give up), each is rated Again:
+    # alpha, in review since its Easy, lapses and is a leech at threshold 1
+    events += drill(later, ["", "1"] * 3 + ["q"])
+    # the day before, nothing of the leech is due: the one event is "done"
+    earlier = {**env, "CVQUIZ_NOW": "2026-03-19T09:00:00+00:00"}
+    events += drill(earlier, [], "--new", "0", "--tag", "leech")
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for event in events:
+        validator.validate(event)
+    seen = {e["event"] for e in events}
+    declared = {branch["properties"]["event"]["const"] for branch in SCHEMA["oneOf"]}
+    assert seen == declared, declared - seen
+
+
+def test_every_event_and_field_is_documented() -> None:
+    table = DOC[DOC.index("## `--json` events") : DOC.index("## Exit codes")]
+    rows: dict[str, str] = {}
+    for line in table.splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) >= 3:
+            for name in re.findall(r"`([a-z-]+)`", cells[0]):
+                rows[name] = cells[2]  # the fields column
+    for branch in SCHEMA["oneOf"]:
+        event = branch["properties"]["event"]["const"]
+        assert event in rows, f"event {event} is not in docs/scripting.md"
+        for field in branch["properties"]:
+            if field != "event":
+                assert f"`{field}`" in rows[event], f"{event}.{field} is not documented"
+
+
+@pytest.mark.parametrize(
+    ("tz", "now", "day"),
+    [
+        ("Asia/Shanghai", "2026-11-30T17:30:00Z", "2026-11-30"),
+        ("Europe/London", "2026-11-30T17:30:00Z", "2026-11-30"),
+        ("Asia/Shanghai", "2026-11-30T21:00:00Z", "2026-12-01"),
+    ],
+)
+def test_the_time_zone_examples_hold(
+    cvquiz_env: dict[str, str], tz: str, now: str, day: str
+) -> None:
+    assert f"TZ={tz} CVQUIZ_NOW={now} cvquiz status" in DOC
+    assert day in DOC
+    env = {**os.environ, **cvquiz_env, "TZ": tz, "CVQUIZ_NOW": now}
+    result = subprocess.run(
+        ["cvquiz", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout)["study_day"] == day
