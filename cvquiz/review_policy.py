@@ -69,7 +69,8 @@ def plan_review(
             leech_action=settings.leech_action,
             cram=True,
         )
-    after = answer_states(before, now, settings, fuzz_factor(card_key, before.reps))[rating]
+    factor = fuzz_factor(card_key, before.reps)
+    after = answer_states(before, now, settings, factor, only=rating)[rating]
     became_leech = (
         after.lapses > before.lapses
         and after.lapses >= settings.leech_threshold

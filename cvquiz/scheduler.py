@@ -200,7 +200,11 @@ def _days(state: SchedState, now: datetime) -> float:
 
 
 def answer_states(
-    sched: SchedState, now: datetime, settings: Settings, factor: float | None = None
+    sched: SchedState,
+    now: datetime,
+    settings: Settings,
+    factor: float | None = None,
+    only: Rating | None = None,
 ) -> dict[Rating, SchedState]:
     """Return the state each rating gives, exactly as a review will store it.
 
@@ -214,16 +218,23 @@ def answer_states(
         now: the time of the review.
         settings: the scheduler settings.
         factor: the review's fuzz factor (`fuzz_factor`); None rounds instead of fuzzing.
+        only: compute this rating's state (and the ratings its interval depends on) only.
     """
     now = _on_ms_grid(now)
     factor = factor if settings.fuzz else None
     maximum = settings.maximum_interval
-    out = {rating: review(sched, rating, now, settings) for rating in Rating}
+    wanted = list(Rating)
+    if only is not None:
+        chained = sched.state is State.REVIEW and only is not Rating.AGAIN
+        wanted = [r for r in Rating if Rating.HARD <= r <= only] if chained else [only]
+    out = {rating: review(sched, rating, now, settings) for rating in wanted}
     last = 0
     if sched.state is State.REVIEW and sched.due is not None and sched.last_review is not None:
         last = _round((sched.due - sched.last_review).total_seconds() / 86400)
     previous = 0
     for rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        if rating not in out:
+            continue
         after = out[rating]
         if after.state is not State.REVIEW:
             continue

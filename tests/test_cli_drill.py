@@ -556,3 +556,30 @@ def test_chinese_text_wraps_by_display_width(tmp_path: Path, width: int) -> None
     body = [cell_len(line.rstrip("│").rstrip()) for line in inner]
     full = width - 2  # the panel's border and padding: "│ " ... " │"
     assert sum(cells < full - 2 for cells in body) <= 2, body
+
+
+def test_the_drill_speaks_chinese(deck_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["cvquiz", "--lang", "zh", "drill", "--deck", "mydrill"],
+        input="?\n\n3\ns\nu\nq\n",
+        env=deck_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out, err = result.stdout, result.stderr
+    assert "第一个问题" in out and "第一个答案" in out  # the card in Chinese
+    for zh in (
+        "--- 答案 ---",
+        "1 重来 1分钟",
+        "3 良好 10分钟",
+        "已评 良好",
+        "本次小结",
+        "复习次数",
+    ):
+        assert zh in out, zh
+    for zh in ("空格/回车  看答案", "已暂停 mydrill/beta", "已取消暂停 mydrill/beta"):
+        assert zh in err, zh
+    for english in ("Again", "Good", "answer", "rated", "Session summary", "Suspended", "undo"):
+        assert english not in out + err, english

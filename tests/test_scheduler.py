@@ -367,3 +367,12 @@ def test_due_day_of_short_steps_is_the_due_times_study_day() -> None:
     assert after.due == datetime(2026, 3, 2, 4, 5, tzinfo=UTC)
     assert due_day(after, 4) == date(2026, 3, 2)
     assert due_day(SchedState(), 4) is None
+
+
+def test_one_rating_alone_is_what_all_four_give() -> None:
+    fuzzy = Settings(fuzz=True)
+    for card in (SchedState(), a_review_card(), a_review_card(3)):
+        for factor in (0.1, 0.9):
+            every = answer_states(card, T0, fuzzy, factor)
+            for rating in Rating:
+                assert answer_states(card, T0, fuzzy, factor, only=rating)[rating] == every[rating]

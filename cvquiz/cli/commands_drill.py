@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import select
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,7 +28,7 @@ from rich.text import Text
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.errors import UsageError
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 from cvquiz.model import CardType, Rating
 from cvquiz.study.ui import COMMAND_KEYS, Action, Button, Progress, Rated, Reveal, Screen, Status
 
@@ -48,6 +49,23 @@ _SCROLL_KEYS = {"j": 1, "down": 1, "k": -1, "up": -1, "pgdn": 10**6, "pgup": -(1
 def register(app: typer.Typer) -> None:
     """Add ``drill`` to the app."""
     app.command("drill")(drill)
+
+
+_INTERVAL = re.compile(r"^(\d+(?:\.\d+)?)(mo|s|m|h|d|y)$")
+_UNITS = {
+    "s": N_("{n}s"),
+    "m": N_("{n}m"),
+    "h": N_("{n}h"),
+    "d": N_("{n}d"),
+    "mo": N_("{n}mo"),
+    "y": N_("{n}y"),
+}
+
+
+def _interval(label: str) -> str:
+    """An interval label ("10m", "3.5mo") in the user's language (JSON keeps the label as it is)."""
+    match = _INTERVAL.match(label)
+    return _(_UNITS[match.group(2)]).format(n=match.group(1)) if match else label
 
 
 def _rating_label(rating: Rating) -> str:
@@ -154,7 +172,7 @@ def _buttons(buttons: tuple[Button, ...], proposed: Rating | None) -> Text:
         style = _STYLES[button.rating]
         line.append(f" {int(button.rating)} ", style=f"reverse {style}")
         marker = "bold" if button.rating is proposed else ""
-        line.append(f" {_rating_label(button.rating)} {button.interval}  ", style=marker)
+        line.append(f" {_rating_label(button.rating)} {_interval(button.interval)}  ", style=marker)
     return line
 
 
@@ -558,7 +576,10 @@ class LineUI:
             self._say(plain(view.explanation))
         self.event("answer", **data)
         self._say(
-            "   ".join(f"{int(b.rating)} {_rating_label(b.rating)} {b.interval}" for b in buttons)
+            "   ".join(
+                f"{int(b.rating)} {_rating_label(b.rating)} {_interval(b.interval)}"
+                for b in buttons
+            )
         )
 
     def read_rating(self, proposed: Rating | None) -> Rating | Action:
@@ -604,7 +625,9 @@ class LineUI:
         )
         self._say(
             _("rated {rating}: {card} is due again in {interval}").format(
-                rating=_rating_label(rated.rating), card=rated.card, interval=rated.interval
+                rating=_rating_label(rated.rating),
+                card=rated.card,
+                interval=_interval(rated.interval),
             )
         )
 
