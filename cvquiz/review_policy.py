@@ -107,6 +107,7 @@ def record_review(
     answer: str | None = None,
     correct: bool | None = None,
     seed: int | None = None,
+    cram: bool = False,
 ) -> ReviewOutcome:
     """Record one review as the policy decides it, in one transaction (see `plan_review`).
 
@@ -120,6 +121,7 @@ def record_review(
         answer: what the user typed (compute cards).
         correct: the engine's verdict (compute cards).
         seed: the compute instance's seed.
+        cram: log a cram review, leaving the schedule as it was.
 
     Raises:
         CardNotFoundError: when there is no such card.
@@ -132,7 +134,7 @@ def record_review(
         pk,
         rating,
         now,
-        lambda row: plan_review(pk, row, rating, now, settings),
+        lambda row: plan_review(pk, row, rating, now, settings, cram=cram),
         duration_ms=duration_ms,
         answer=answer,
         correct=correct,

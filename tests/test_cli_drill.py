@@ -493,6 +493,18 @@ def test_custom_study_from_the_command_line(deck_env: dict[str, str]) -> None:
     assert json.loads(result.stdout.splitlines()[0])["event"] == "done"
     result = run_lines(deck_env, ["", "3"], "--extra-new", "1", "--json", now=day2)
     assert json.loads(result.stdout.splitlines()[0])["card"] == "mydrill/gamma"
+    # --cram: any selection (here: the cards in review), due or not; logged as cram, the schedule unchanged
+    before = [schedule_of(deck_env, c) for c in ("alpha", "beta")]
+    result = run_lines(deck_env, ["", "1", "q"], "--cram", "--state", "review", "--json", now=day2)
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    rated = next(e for e in events if e["event"] == "rated")
+    assert rated["cram"] is True and rated["due"] is None
+    assert events[0]["card"] in ("mydrill/alpha", "mydrill/beta")
+    assert [schedule_of(deck_env, c) for c in ("alpha", "beta")] == before
+    with db(deck_env) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM reviews WHERE cram = 1").fetchone() == (1,)
+    result = run_lines(deck_env, [], "--state", "old")
+    assert result.returncode == 2 and "unknown card state 'old'" in result.stderr
 
 
 def test_order_option_and_setting(deck_env: dict[str, str]) -> None:

@@ -368,7 +368,7 @@ def test_renamed_practice_decks_keep_their_cards_and_history(
     # the new release ships the same file with the new id; the collection is migrated when opened
     file.write_text("deck: practice/losses\nname: Practice::Losses\n" + entry)
     upgraded = Collection.open(tmp_path / "c.sqlite")
-    assert upgraded.migrations()[-1] == "m007_practice_deck_ids"
+    assert "m007_practice_deck_ids" in upgraded.migrations()
     report = upgraded.sync_decks(empty_bundled, user, NOW)
     assert (report.added, report.retired) == (0, 0)
     rows = upgraded.conn.execute("SELECT pk, deck_id FROM cards ORDER BY card_id").fetchall()

@@ -359,3 +359,38 @@ def test_day_one_mixes_decks_and_compute_cards(tmp_path: Path) -> None:
         assert after is None or after.state != 0  # the daily limit of 20 new cards
     assert len({v.deck_id for v in shown}) >= 8
     assert any(v.type is CardType.COMPUTE for v in shown)
+
+
+def test_cram_reviews_are_logged_and_leave_the_schedule_and_the_statistics_alone(
+    col: Collection,
+) -> None:
+    from datetime import date
+
+    from cvquiz.collection.scheduling import QueueFilter as Q
+    from cvquiz.collection.scheduling import review_retention, studied_today
+    from cvquiz.collection.stats_queries import day_summary, training_reviews
+
+    clock = Clock()
+    play(session(col, clock=clock), Action.REVEAL, Rating.EASY, Action.QUIT)  # alpha to review
+    before = {c: row(col, c) for c in ("alpha", "beta", "gamma")}
+    logged = (training_reviews(col), day_summary(col, date(2026, 3, 1)))
+    cram = Session(col=col, settings=Settings(), now=clock, flt=Q(decks=("mine",), cram=True))
+    ui, summary = play(
+        cram,
+        Action.REVEAL, Rating.AGAIN,  # alpha
+        Action.REVEAL, "enter",  # beta
+        Action.UNDO,  # on gamma's front: a cram rating is undone like any other; beta comes back
+        Action.REVEAL, Rating.GOOD,  # beta
+        Action.REVEAL, Rating.HARD,  # gamma
+        Action.QUIT,
+    )  # fmt: skip
+    # every card of the selection, due or not, once each, in deck order; no button promises an interval
+    assert [v.card_id for v in ui.of("front")] == ["alpha", "beta", "gamma", "beta", "gamma"]
+    assert all(b.interval == "–" for _v, _r, buttons in ui.of("back") for b in buttons)
+    assert all(r.cram and r.due is None for r in ui.of("rated"))
+    assert {c: row(col, c) for c in before} == before  # the schedule is as it was
+    assert col.conn.execute("SELECT COUNT(*) FROM reviews WHERE cram = 1").fetchone() == (3,)
+    assert (training_reviews(col), day_summary(col, date(2026, 3, 1))) == logged
+    assert review_retention(col, date(2026, 3, 1), date(2026, 3, 3)) == (0, 0)
+    assert studied_today(col, clock(), 4) == {"mine": (1, 0)}  # cram reviews use no daily limit
+    assert summary.reviews == 3

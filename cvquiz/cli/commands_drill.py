@@ -622,7 +622,15 @@ class LineUI:
             review_id=rated.review_id,
             due=rated.due,
             interval=rated.interval,
+            cram=rated.cram,
         )
+        if rated.cram:
+            self._say(
+                _("rated {rating}: {card} (cram: its schedule is unchanged)").format(
+                    rating=_rating_label(rated.rating), card=rated.card
+                )
+            )
+            return
         self._say(
             _("rated {rating}: {card} is due again in {interval}").format(
                 rating=_rating_label(rated.rating),
@@ -694,6 +702,19 @@ def drill(
             "--extra-new", min=1, help="Custom study: N more new cards than today's limit."
         ),
     ] = None,
+    state: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--state", help="Only cards in this state: new, learning or review (repeatable)."
+        ),
+    ] = None,
+    cram: Annotated[
+        bool,
+        typer.Option(
+            "--cram",
+            help="Custom study: every selected card, due or not, without changing its schedule.",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Line mode: print each step as a JSON line.")
     ] = False,
@@ -735,8 +756,10 @@ def drill(
         new_order=order,
         ahead_days=ahead or 0,
         forgotten_days=forgotten,
+        states=tuple(state or ()),
+        cram=cram,
     )
-    check_deck_filter(col, flt.decks, flt.tags)
+    check_deck_filter(col, flt.decks, flt.tags, flt.states)
     session = Session(
         col=col, settings=settings, now=now_fn, lang=env.lang, flt=flt, rng=rng, limit=limit
     )

@@ -42,13 +42,13 @@ _SCHED_COLS = (
 )  # fmt: skip
 _REVIEW_COLS = (
     "id", "card_pk", "reviewed_at", "study_day", "rating", "duration_ms", "answer", "correct",
-    "seed", "state_before", "state_after", "before", "after",
+    "seed", "state_before", "state_after", "before", "after", "cram",
 )  # fmt: skip
 _ATTEMPT_COLS = (
     "id", "card_pk", "attempted_at", "study_day", "source", "code", "passed", "cases", "failed",
     "kind", "summary", "seconds",
 )  # fmt: skip
-_FLAGS = {"bundled", "active", "suspended", "leech", "correct", "passed"}
+_FLAGS = {"bundled", "active", "suspended", "leech", "correct", "passed", "cram"}
 _TIMES = {"added_at", "modified_at", "due", "last_review", "reviewed_at", "attempted_at"}
 
 
@@ -333,7 +333,8 @@ def _card_row(doc: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _review_row(doc: Mapping[str, Any]) -> tuple[Any, ...]:
-    values = {k: _in_value(k, doc[k]) for k in _REVIEW_COLS}
+    # exports written before cram reviews existed have no "cram": those reviews were regular ones
+    values = {k: _in_value(k, doc.get(k, False) if k == "cram" else doc[k]) for k in _REVIEW_COLS}
     values["before"] = json.dumps(_times_in(dict(doc["before"])))
     values["after"] = json.dumps(_times_in(dict(doc["after"])))
     return tuple(values[k] for k in _REVIEW_COLS)

@@ -234,3 +234,18 @@ def m007_practice_deck_ids(db: Database) -> None:
         db.execute("UPDATE cards SET deck_id = ? WHERE deck_id = ?", [new, old])
         db.execute("UPDATE deck_files SET deck_id = ? WHERE deck_id = ?", [new, old])
         db.execute("DELETE FROM decks WHERE id = ?", [old])
+
+
+@migrations()
+def m008_cram_reviews(db: Database) -> None:
+    """Cram reviews: the review log marks reviews that left the schedule as it was (``drill --cram``).
+
+    Statistics and the optimizer leave them out; the day index gains the flag, so they still read no review row.
+    """
+    for statement in (
+        "ALTER TABLE reviews ADD COLUMN cram INTEGER NOT NULL DEFAULT 0",
+        "DROP INDEX reviews_day_card",
+        "CREATE INDEX reviews_day_card"
+        " ON reviews (study_day, state_before, rating, card_pk, correct, cram)",
+    ):
+        db.execute(statement)

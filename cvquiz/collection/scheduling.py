@@ -165,6 +165,9 @@ class QueueFilter:
         ahead_days: also serve review cards due in the next this many days (custom study "review ahead").
         forgotten_days: only cards rated Again in the last this many study days, due or not (custom study
             "review forgotten cards"); None: no such restriction.
+        states: only cards in these states (`cvquiz.collection.filters.STATES`); empty: every state.
+        cram: every card the filter selects, due or not and past any limit, in deck order (custom study
+            "cram": the reviews are logged as cram and leave the schedule as it was).
     """
 
     decks: tuple[str, ...] = ()
@@ -174,6 +177,8 @@ class QueueFilter:
     new_order: str | None = None
     ahead_days: int = 0
     forgotten_days: int | None = None
+    states: tuple[str, ...] = ()
+    cram: bool = False
 
 
 @dataclass(frozen=True)
@@ -294,19 +299,23 @@ class _Day:
     flt: QueueFilter
 
 
-def check_deck_filter(col: Collection, decks: Iterable[str], tags: Iterable[str] = ()) -> None:
+def check_deck_filter(
+    col: Collection, decks: Iterable[str], tags: Iterable[str] = (), states: Iterable[str] = ()
+) -> None:
     """Refuse deck or tag filters that match nothing (see `cvquiz.collection.filters.check`).
 
     Raises:
         UnknownFilterError: naming each filter that matches nothing, with the closest deck id or tag.
     """
-    filters.check(col.conn, filters.CardFilter(decks=tuple(decks), tags=tuple(tags)))
+    filters.check(
+        col.conn, filters.CardFilter(decks=tuple(decks), tags=tuple(tags), states=tuple(states))
+    )
 
 
 def _filter_sql(col: Collection, flt: QueueFilter, params: dict[str, Any]) -> list[str]:
-    if not (flt.decks or flt.tags):
+    if not (flt.decks or flt.tags or flt.states):
         return []
-    return [filters.where(col.conn, filters.CardFilter(flt.decks, flt.tags), params)]
+    return [filters.where(col.conn, filters.CardFilter(flt.decks, flt.tags, flt.states), params)]
 
 
 def studied_today(col: Collection, now: datetime, rollover_hour: int) -> dict[str, tuple[int, int]]:
@@ -327,7 +336,7 @@ def studied_today(col: Collection, now: datetime, rollover_hour: int) -> dict[st
     rows = col.conn.execute(
         """SELECT c.deck_id, SUM(r.state_before = 0), SUM(r.state_before = 2)
            FROM reviews r JOIN cards c ON c.pk = r.card_pk
-           WHERE r.study_day = ? GROUP BY c.deck_id""",
+           WHERE r.study_day = ? AND r.cram = 0 GROUP BY c.deck_id""",
         (today,),
     ).fetchall()
     return {deck: (int(new or 0), int(rev or 0)) for deck, new, rev in rows}
@@ -518,6 +527,9 @@ def next_card(
         exclude: card keys to leave out (e.g. the card just shown).
     """
     day = _day(col, now, settings, flt, exclude)
+    if flt.cram:
+        pk = _first(col, day.where, day.params, "c.position, c.ord, c.pk")
+        return None if pk is None else card_by_pk(col, pk)
     pk = _first(
         col, f"{day.where} AND s.state IN (1, 3) AND s.due <= :now", day.params, "s.due, c.pk"
     )
@@ -575,6 +587,18 @@ def queue_counts(
         exclude: card keys to leave out.
     """
     day = _day(col, now, settings, flt, exclude)
+    if flt.cram:
+        rows = col.conn.execute(
+            f"""SELECT s.state IN (1, 3), s.state = 2, COUNT(*) FROM schedule s
+                JOIN cards c ON c.pk = s.card_pk WHERE {day.where} GROUP BY 1, 2""",
+            day.params,
+        ).fetchall()
+        by_kind = {(bool(learning), bool(review)): int(n) for learning, review, n in rows}
+        return QueueCounts(
+            new=by_kind.get((False, False), 0),
+            learning=by_kind.get((True, False), 0),
+            review=by_kind.get((False, True), 0),
+        )
     params = {**day.params, "ahead": day.now_ms + int(LEARN_AHEAD.total_seconds() * 1000)}
     (learning,) = col.conn.execute(
         f"""SELECT COUNT(*) FROM schedule s JOIN cards c ON c.pk = s.card_pk
@@ -743,8 +767,8 @@ def record_review(
             before_doc["siblings"] = {str(sibling): was for sibling, was in siblings}
         cur = conn.execute(
             """INSERT INTO reviews (card_pk, reviewed_at, study_day, rating, duration_ms, answer,
-                                    correct, seed, state_before, state_after, before, after)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                    correct, seed, state_before, state_after, before, after, cram)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 pk,
                 now_ms,
@@ -758,6 +782,7 @@ def record_review(
                 int(plan.after.state),
                 json.dumps(before_doc),
                 json.dumps(new),
+                int(plan.cram),
             ),
         )
         review_id = int(cur.lastrowid or 0)
@@ -940,7 +965,7 @@ def review_retention(col: Collection, first: date, last: date) -> tuple[int, int
     """
     passed, total = col.conn.execute(
         """SELECT SUM(rating > 1), COUNT(*) FROM reviews
-           WHERE study_day BETWEEN ? AND ? AND state_before = 2""",
+           WHERE study_day BETWEEN ? AND ? AND state_before = 2 AND cram = 0""",
         (first.isoformat(), last.isoformat()),
     ).fetchone()
     return int(passed or 0), int(total)

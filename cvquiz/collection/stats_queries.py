@@ -96,7 +96,7 @@ def day_summary(
     params: dict[str, Any] = {"first": first.isoformat()}
     rows = col.conn.execute(
         f"""SELECT study_day, state_before, rating, COUNT(*) FROM reviews
-            WHERE study_day >= :first AND {scope.cards(params, "card_pk", col)}
+            WHERE study_day >= :first AND cram = 0 AND {scope.cards(params, "card_pk", col)}
             GROUP BY study_day, state_before, rating ORDER BY study_day""",
         params,
     ).fetchall()
@@ -223,7 +223,7 @@ def answer_counts(
     rows = col.conn.execute(
         f"""SELECT c.deck_id, c.tags, SUM(x.again), SUM(x.n)
             FROM (SELECT card_pk, SUM(rating = 1) AS again, COUNT(*) AS n FROM reviews
-                  WHERE study_day BETWEEN :first AND :last GROUP BY card_pk) x
+                  WHERE study_day BETWEEN :first AND :last AND cram = 0 GROUP BY card_pk) x
             JOIN cards c ON c.pk = x.card_pk
             WHERE {scope.sql(params, "c", col)}
             GROUP BY c.deck_id, c.tags""",
@@ -250,7 +250,7 @@ def compute_accuracy(
     rows = col.conn.execute(
         f"""SELECT json_extract(c.content, '$.generator') AS g, SUM(x.ok), SUM(x.n)
             FROM (SELECT card_pk, SUM(correct) AS ok, COUNT(*) AS n FROM reviews
-                  WHERE study_day BETWEEN :first AND :last AND correct IS NOT NULL
+                  WHERE study_day BETWEEN :first AND :last AND correct IS NOT NULL AND cram = 0
                   GROUP BY card_pk) x
             JOIN cards c ON c.pk = x.card_pk
             WHERE c.type = 'compute' AND {scope.sql(params, "c", col)}
@@ -286,7 +286,7 @@ def wrong_compute_answers(
                        ROW_NUMBER() OVER (PARTITION BY json_extract(c.content, '$.generator')
                                           ORDER BY r.reviewed_at DESC, r.id DESC) AS n
                 FROM reviews r JOIN cards c ON c.pk = r.card_pk
-                WHERE r.study_day BETWEEN :first AND :last AND r.correct = 0
+                WHERE r.study_day BETWEEN :first AND :last AND r.correct = 0 AND r.cram = 0
                   AND c.type = 'compute' AND {scope.sql(params, "c", col)})
             WHERE n <= :cap AND g IS NOT NULL ORDER BY g, n""",
         params,
@@ -297,7 +297,7 @@ def wrong_compute_answers(
 def training_reviews(col: Collection) -> list[tuple[int, str, int, int]]:
     """Return every review as (card key, study day, rating, state before), by card and then by time."""
     return col.conn.execute(
-        """SELECT card_pk, study_day, rating, state_before FROM reviews
+        """SELECT card_pk, study_day, rating, state_before FROM reviews WHERE cram = 0
            ORDER BY card_pk, reviewed_at, id"""
     ).fetchall()
 
@@ -310,7 +310,7 @@ def rating_counts(col: Collection) -> tuple[list[int], list[int]]:
     """
     rows = col.conn.execute(
         """SELECT state_before, rating, COUNT(*) FROM reviews
-           WHERE state_before IN (0, 2) GROUP BY state_before, rating"""
+           WHERE state_before IN (0, 2) AND cram = 0 GROUP BY state_before, rating"""
     ).fetchall()
     first = [0, 0, 0, 0]
     passed = [0, 0, 0]

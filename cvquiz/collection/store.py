@@ -29,6 +29,7 @@ MIGRATION_NAMES = (
     "m005_code_attempts",
     "m006_anki_note_cache",
     "m007_practice_deck_ids",
+    "m008_cram_reviews",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 

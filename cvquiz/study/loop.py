@@ -99,14 +99,18 @@ def _rate(
     )
     after = outcome.after
     now = session.now()
-    interval = format_interval(after.due - now) if after.due is not None else ""
+    if outcome.cram or after.due is None:
+        interval, due = "", None
+    else:
+        interval, due = format_interval(after.due - now), after.due.isoformat()
     ui.rated(
         Rated(
             card=view.ref,
             rating=rating,
             interval=interval,
-            due=after.due.isoformat() if after.due is not None else None,
+            due=due,
             review_id=outcome.review_id,
+            cram=outcome.cram,
         )
     )
     if outcome.became_leech:

@@ -115,7 +115,7 @@ class Session:
 
     def _seen(self) -> set[int]:
         """Cards rated this session, which custom study (ahead, forgotten) shows once only."""
-        if self.flt.ahead_days or self.flt.forgotten_days is not None:
+        if self.flt.ahead_days or self.flt.forgotten_days is not None or self.flt.cram:
             return {d.view.pk for d in self.rated}
         return set()
 
@@ -125,6 +125,8 @@ class Session:
         from cvquiz.scheduler import format_interval
 
         now = clock.from_ms(clock.to_ms(self.now()))
+        if self.flt.cram:  # cramming leaves the schedule as it is: no button changes an interval
+            return tuple(Button(rating, "–", 0.0) for rating in Rating)
         buttons = []
         for rating, after in preview(self.col, view.pk, now, self.settings).items():
             assert after.due is not None
@@ -168,6 +170,7 @@ class Session:
             answer=answer,
             correct=correct,
             seed=view.seed,
+            cram=self.flt.cram,
         )
         self.done.append(
             Done(

@@ -157,6 +157,7 @@ class Rated:
         interval: the interval it got ("10m", "3d").
         due: when the card is due again (ISO 8601), or None.
         review_id: the review's row id.
+        cram: a cram review: logged, the schedule unchanged (no interval, no due).
     """
 
     card: str
@@ -164,6 +165,7 @@ class Rated:
     interval: str
     due: str | None
     review_id: int
+    cram: bool = False
 
 
 class StudyUI(Protocol):
