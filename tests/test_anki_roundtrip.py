@@ -32,9 +32,9 @@ from cvquiz.anki.exporter import AnkiExportOptions, export_anki, note_guid  # no
 from cvquiz.anki.package_reader import read_package  # noqa: E402
 from cvquiz.cards.anki_packages import import_package  # noqa: E402
 from cvquiz.collection import Collection  # noqa: E402
-from cvquiz.review_policy import record_review  # noqa: E402
 from cvquiz.config import Settings  # noqa: E402
 from cvquiz.model import Rating  # noqa: E402
+from cvquiz.review_policy import record_review  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -272,12 +272,37 @@ def _fsrs_replay(reviews: list[tuple[int, int]]) -> Any:
         enable_fuzzing=False,
     )
     card = None
+    due = None
+    last_days = 0
     for at, rating in reviews:
         when = datetime.fromtimestamp(at / 1000, UTC)
         if card is None:
             card = fsrs.Card(card_id=1, due=when)
+        due = _anki_ordered_due(scheduler, card, rating, when, last_days)
         card, _ = scheduler.review_card(card, fsrs.Rating(rating), when)
-    return card
+        if card.state == fsrs.State.Review:
+            last_days = round((due - when) / timedelta(days=1))
+    return card, due
+
+
+def _anki_ordered_due(scheduler: Any, card: Any, rating: int, now: datetime, last_days: int) -> Any:
+    """py-fsrs' due, with the order Anki keeps between the buttons of a review card (rslib review.rs,
+    passing_fsrs_review_intervals): Hard at least a day and longer than the last interval when FSRS
+    lengthens it, Good at least a day longer than Hard, Easy than Good."""
+    import fsrs
+
+    due = scheduler.review_card(card, fsrs.Rating(rating), now)[0].due
+    if card.state != fsrs.State.Review or rating == 1:
+        return due
+    previous = 0
+    for passing in (2, 3, 4):
+        days = (scheduler.review_card(card, fsrs.Rating(passing), now)[0].due - now).days
+        longer = last_days + 1 if days > last_days else 0
+        days = max(days, longer, 1 if passing == 2 else previous + 1)
+        previous = days
+        if passing == rating:
+            return now + timedelta(days=days)
+    raise AssertionError(rating)
 
 
 def test_states_equal_a_py_fsrs_replay_of_the_merged_log(trip: Trip) -> None:
@@ -294,12 +319,12 @@ def test_states_equal_a_py_fsrs_replay_of_the_merged_log(trip: Trip) -> None:
         if not reviews:
             assert state == 0
             continue
-        card = _fsrs_replay(reviews)
+        card, due_expected = _fsrs_replay(reviews)
         assert (state, step, reps) == (int(card.state), card.step, len(reviews))
         assert stability == pytest.approx(card.stability, rel=1e-12)
         assert difficulty == pytest.approx(card.difficulty, rel=1e-12)
         assert last == reviews[-1][0]
-        assert abs(due - card.due.timestamp() * 1000) < 1
+        assert abs(due - due_expected.timestamp() * 1000) < 1
 
 
 def test_each_review_records_the_states_around_it(trip: Trip) -> None:
