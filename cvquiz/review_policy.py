@@ -3,7 +3,7 @@
 `plan_review` takes a card's schedule row as stored and returns a `ReviewPlan`: the new state from
 `cvquiz.scheduler.answer_states` (py-fsrs, then Anki's fuzz with a factor seeded per card and review, and Hard <
 Good < Easy), the leech flag and the leech action, and the burying of siblings until the next study day. The
-collection writes the plan, with the review row, in one transaction (`cvquiz.collection.scheduling.record_review`);
+collection writes the plan, with the review row, in one transaction (`cvquiz.collection.scheduling.write_review`);
 it knows nothing of settings or schedulers.
 """
 
@@ -129,7 +129,7 @@ def record_review(
     """
     from cvquiz.collection import scheduling
 
-    return scheduling.record_review(
+    return scheduling.write_review(
         col,
         pk,
         rating,

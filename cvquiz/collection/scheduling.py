@@ -63,13 +63,13 @@ __all__ = [
     "next_card",
     "next_due",
     "queue_counts",
-    "record_review",
     "schedule_row",
     "set_buried",
     "studied_today",
     "suspend",
     "undo_review",
     "unsuspend",
+    "write_review",
 ]
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -709,7 +709,7 @@ _UPDATE_SQL = (
 )
 
 
-def record_review(
+def write_review(
     col: Collection,
     pk: int,
     rating: Rating,
