@@ -595,3 +595,13 @@ def test_the_drill_speaks_chinese(deck_env: dict[str, str]) -> None:
         assert zh in err, zh
     for english in ("Again", "Good", "answer", "rated", "Session summary", "Suspended", "undo"):
         assert english not in out + err, english
+
+
+def test_keys_typed_ahead_are_each_read(deck_env: dict[str, str]) -> None:
+    child = spawn(deck_env)
+    child.expect("show answer")
+    child.send(" 3 1")  # reveal, Good, reveal, Again, typed faster than the screens are drawn
+    child.expect("Third question")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert reviews(deck_env) == [("alpha", 3), ("beta", 1)]

@@ -212,7 +212,10 @@ class TerminalUI:
         old = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH would drop keys typed ahead
-            raw = os.read(fd, 8)
+            # One key at a time, so keys typed ahead are each read in turn; a UTF-8 character whole.
+            raw = os.read(fd, 1)
+            if raw and raw[0] >= 0xC0:
+                raw += os.read(fd, 1 if raw[0] < 0xE0 else 2 if raw[0] < 0xF0 else 3)
             if raw.startswith(b"\x1b"):
                 while select.select([fd], [], [], 0.02)[0]:
                     raw += os.read(fd, 16)
