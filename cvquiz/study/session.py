@@ -223,7 +223,3 @@ class Session:
         from cvquiz.study.summary import summarize
 
         return summarize(self, elapsed)
-
-    def study_day_now(self) -> str:
-        """Today's study day (ISO date)."""
-        return clock.study_day(self.now(), self.settings.rollover_hour).isoformat()

@@ -50,11 +50,6 @@ class Summary:
     due_tomorrow: int
 
     @property
-    def studied(self) -> int:
-        """Ratings given (the name earlier versions used)."""
-        return self.reviews
-
-    @property
     def again_rate(self) -> float:
         """Share of Again ratings (0 when nothing was studied)."""
         return self.again / self.reviews if self.reviews else 0.0
