@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,14 +71,25 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _deck_matches(want: str, deck_id: str, name: str) -> bool:
+def _matcher(want: str) -> Callable[[str, str], bool]:
+    """Return a test of (deck id, display name) for one ``--deck`` value."""
     stem = want.rstrip("/")
-    # "cv" is the deck and those under it; "cv/" only those under it
-    if (deck_id == stem and not want.endswith("/")) or deck_id.startswith(stem + "/"):
-        return True
+    children = stem + "/"
+    whole = not want.endswith("/")  # "cv" is the deck and those under it; "cv/" only those under it
     wanted = want.strip().rstrip(":").casefold()
-    lowered = (name or "").casefold()
-    return bool(wanted) and (lowered == wanted or lowered.startswith(wanted + "::"))
+    nested = wanted + "::"
+
+    def matches(deck_id: str, name: str) -> bool:
+        if (whole and deck_id == stem) or deck_id.startswith(children):
+            return True
+        lowered = name.casefold()
+        return bool(wanted) and (lowered == wanted or lowered.startswith(nested))
+
+    return matches
+
+
+def _deck_matches(want: str, deck_id: str, name: str) -> bool:
+    return _matcher(want)(deck_id, name)
 
 
 def _decks(conn: sqlite3.Connection, retired: bool) -> list[tuple[str, str]]:
@@ -94,10 +105,8 @@ def deck_ids(conn: sqlite3.Connection, decks: Iterable[str], retired: bool = Fal
         decks: what was asked for.
         retired: include decks whose file is gone (statistics cover their history).
     """
-    wanted = list(decks)
-    return [
-        i for i, name in _decks(conn, retired) if any(_deck_matches(w, i, name) for w in wanted)
-    ]
+    tests = [_matcher(w) for w in decks]
+    return [i for i, name in _decks(conn, retired) if any(test(i, name) for test in tests)]
 
 
 def _tag_strings(conn: sqlite3.Connection) -> set[str]:

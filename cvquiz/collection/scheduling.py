@@ -433,7 +433,8 @@ def _review_order(settings: Settings) -> str:
         # Lowest retrievability first: R falls as (whole days elapsed) / stability grows, the same whole
         # days py-fsrs counts; ties go to the most overdue.
         return "MAX((:now - s.last_review) / 86400000, 0) / s.stability DESC, s.due, c.pk"
-    return "s.due, c.pk"
+    # by the study day a card fell due, then the instant: LIMIT 1 then sorts only the first day's cards
+    return "s.due_day, s.due, c.pk"
 
 
 def _first(col: Collection, where: str, params: dict[str, Any], order: str) -> int | None:
@@ -530,19 +531,32 @@ def next_card(
     if flt.cram:
         pk = _first(col, day.where, day.params, "c.position, c.ord, c.pk")
         return None if pk is None else card_by_pk(col, pk)
-    pk = _first(
-        col, f"{day.where} AND s.state IN (1, 3) AND s.due <= :now", day.params, "s.due, c.pk"
-    )
+    pk = _first_learning(col, day.where, day.params, day.now_ms)
     if pk is None:
         pk = _next_limited(col, day, "review", settings)
     if pk is None:
         pk = _next_limited(col, day, "new", settings)
     if pk is None:
-        params = {**day.params, "ahead": day.now_ms + int(LEARN_AHEAD.total_seconds() * 1000)}
-        pk = _first(
-            col, f"{day.where} AND s.state IN (1, 3) AND s.due <= :ahead", params, "s.due, c.pk"
-        )
+        ahead = day.now_ms + int(LEARN_AHEAD.total_seconds() * 1000)
+        pk = _first_learning(col, day.where, day.params, ahead)
     return None if pk is None else card_by_pk(col, pk)
+
+
+def _first_learning(
+    col: Collection, where: str, params: dict[str, Any], until_ms: int
+) -> int | None:
+    """The (re)learning card due first by ``until_ms``: one index seek per state, no sort of them all."""
+    best: tuple[int, int] | None = None
+    for state in (1, 3):
+        row = col.conn.execute(
+            f"""SELECT s.due, c.pk FROM schedule s JOIN cards c ON c.pk = s.card_pk
+                WHERE {where} AND s.state = {state} AND s.due <= :until
+                ORDER BY s.due, c.pk LIMIT 1""",
+            {**params, "until": until_ms},
+        ).fetchone()
+        if row is not None and (best is None or (row[0], row[1]) < best):
+            best = (int(row[0]), int(row[1]))
+    return None if best is None else best[1]
 
 
 def _count_limited(col: Collection, day: _Day, kind: str) -> int:
