@@ -156,7 +156,7 @@ class AttemptCounts:
 def attempt_counts(col: Collection, first: date, last: date, scope: Scope) -> AttemptCounts:
     """Count the attempts of the study days ``first``..``last`` (both included) at cards in ``scope``."""
     params: dict[str, object] = {"first": first.isoformat(), "last": last.isoformat()}
-    where = f"study_day BETWEEN :first AND :last AND {scope.cards(params, 'card_pk')}"
+    where = f"study_day BETWEEN :first AND :last AND {scope.cards(params, 'card_pk', col)}"
     attempts, passed, cards = col.conn.execute(
         f"SELECT COUNT(*), COALESCE(SUM(passed), 0), COUNT(DISTINCT card_pk) FROM code_attempts WHERE {where}",
         params,
