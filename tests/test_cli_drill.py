@@ -46,6 +46,12 @@ def deck_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def _default_sigint() -> None:
+    # A test run started in the background by a shell inherits an ignored SIGINT, and Python keeps it
+    # ignored: the drill must see Ctrl-C as a person's terminal delivers it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(env: dict[str, str], *args: str, deck: str = "mydrill") -> pexpect.spawn:
     return pexpect.spawn(
         "cvquiz",
@@ -54,6 +60,7 @@ def spawn(env: dict[str, str], *args: str, deck: str = "mydrill") -> pexpect.spa
         encoding="utf-8",
         dimensions=(24, 80),
         timeout=30,
+        preexec_fn=_default_sigint,
     )
 
 
