@@ -22,12 +22,16 @@ CLI = Path(lazy.__file__).resolve().parent
 
 
 def _modules_after(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The modules ``cvquiz ARGV`` imports beyond what the interpreter had loaded at start-up (a machine's
+    ``.pth`` files or sitecustomize may load some of the modules a test looks for before cvquiz runs)."""
     probe = (
-        "import sys, json\n"
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import json\n"
         f"sys.argv = ['cvquiz', *{argv!r}]\n"
         "from cvquiz.cli.entry import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)"
+        "print(json.dumps(sorted(set(sys.modules) - before)), file=sys.stderr)"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],
