@@ -24,6 +24,7 @@ __all__ = [
     "current_language",
     "ngettext",
     "set_language",
+    "translate_libraries",
 ]
 
 DOMAIN = "cvquiz"
@@ -48,6 +49,32 @@ def set_language(lang: str) -> None:
         _translations = _gettext.translation(
             DOMAIN, localedir=LOCALE_DIR, languages=[_language], fallback=True
         )
+
+
+def translate_libraries() -> None:
+    """Let click and typer speak the current language too: their usage lines, panel titles and errors.
+
+    They translate through the standard library's ``gettext.gettext`` and ``gettext.ngettext``, which they bind
+    when they are imported; from now on those look in cvquiz's catalog first (which carries click's and typer's
+    messages, see ``scripts/i18n.py libraries``), then where they looked before. Call this before importing
+    click or typer.
+    """
+    if getattr(_gettext.gettext, "_cvquiz", False):
+        return
+    standard_gettext, standard_ngettext = _gettext.gettext, _gettext.ngettext
+
+    def gettext(message: str) -> str:
+        translated = _translations.gettext(message)
+        return translated if translated != message else standard_gettext(message)
+
+    def ngettext(msgid1: str, msgid2: str, n: int) -> str:
+        translated = _translations.ngettext(msgid1, msgid2, n)
+        found = translated not in (msgid1, msgid2)
+        return translated if found else standard_ngettext(msgid1, msgid2, n)
+
+    gettext._cvquiz = True  # type: ignore[attr-defined]
+    _gettext.gettext = gettext
+    _gettext.ngettext = ngettext
 
 
 def current_language() -> str:

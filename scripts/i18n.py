@@ -5,14 +5,21 @@
     python scripts/i18n.py check     # fail when a catalog lacks a message of the source or a translation
     python scripts/i18n.py missing   # list the messages with no translation yet, per language
     python scripts/i18n.py fill zh FILE.json   # set translations from {"msgid": "msgstr", ...} (- for stdin)
+    python scripts/i18n.py libraries # rewrite scripts/library_messages.json from the installed click and typer
 
-Messages are what the source passes to ``_()``, ``ngettext()`` and ``N_()`` (from ``cvquiz.i18n``). The
-catalogs are sorted by message and carry no source locations, so that two changes rarely touch the same lines.
+Messages are what the source passes to ``_()``, ``ngettext()`` and ``N_()`` (from ``cvquiz.i18n``); the help
+texts of every command (docstrings and ``help=``, as click holds them: `cvquiz.cli.lazy.help_texts`); and the
+messages of click and typer listed in ``scripts/library_messages.json`` (usage lines, panel titles, errors), which
+cvquiz lets them translate through its catalog (`cvquiz.i18n.translate_libraries`). The catalogs are sorted by
+message and carry no source locations, so that two changes rarely touch the same lines.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -32,8 +39,50 @@ FIELD = re.compile(
 )
 
 
+LIBRARIES = ("click", "typer")
+LIBRARY_MESSAGES = ROOT / "scripts" / "library_messages.json"
+
+
+def command_messages() -> list[str]:
+    """Return the help texts of every command, as click holds them (built afresh, in English)."""
+    sys.path.insert(0, str(ROOT))
+    from cvquiz.cli import lazy
+
+    texts: list[str] = []
+    for entry in lazy.COMMANDS:
+        for holder, attribute in lazy.help_texts(lazy.build_command(entry)):
+            texts.append(getattr(holder, attribute))
+    return texts
+
+
+def library_messages() -> dict[str, list[str | list[str]]]:
+    """Return the messages the installed click and typer pass to gettext: text, or [singular, plural]."""
+    found: dict[str, list[str | list[str]]] = {}
+    for name in LIBRARIES:
+        folder = Path(importlib.import_module(name).__file__ or "").parent
+        messages: list[str | list[str]] = []
+        for path in sorted(folder.glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                texts = [a.value for a in node.args if isinstance(a, ast.Constant)]
+                if node.func.id == "_" and texts and isinstance(texts[0], str):
+                    messages.append(texts[0])
+                elif node.func.id == "ngettext" and len(texts) >= 2:
+                    messages.append([str(texts[0]), str(texts[1])])
+        found[name] = sorted({json.dumps(m): m for m in messages}.values(), key=json.dumps)
+    return found
+
+
+def write_library_messages() -> None:
+    """Rewrite scripts/library_messages.json from the installed click and typer."""
+    text = json.dumps(library_messages(), ensure_ascii=False, indent=1) + "\n"
+    LIBRARY_MESSAGES.write_text(text, encoding="utf-8")
+    print(f"{LIBRARY_MESSAGES.relative_to(ROOT)}: written")
+
+
 def source_catalog() -> Catalog:
-    """Return every message the source marks for translation."""
+    """Return every message to translate: the source's, the commands' help texts, click's and typer's."""
     template = Catalog(project="cvquiz", domain=DOMAIN, fuzzy=False)
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(PACKAGE),
@@ -43,6 +92,12 @@ def source_catalog() -> Catalog:
         strip_comment_tags=True,
     ):
         template.add(message)
+    for text in command_messages():
+        template.add(text)
+    listed = json.loads(LIBRARY_MESSAGES.read_text(encoding="utf-8"))
+    for messages in listed.values():
+        for message in messages:
+            template.add(tuple(message) if isinstance(message, list) else message)
     return template
 
 
@@ -157,12 +212,15 @@ def problems() -> list[str]:
             if entry.fuzzy or not texts:
                 found.append(f"{where}: no translation: {key!r}")
                 continue
-            wanted = set().union(*(_fields(s) for s in _strings(message.id)))
+            # A counted message's forms may differ in fields ("argument" / "{n} arguments"): a translation with
+            # fewer forms (Chinese has one) needs the fields every form has, and may use any of the others.
+            forms = [_fields(s) for s in _strings(message.id)]
+            allowed, needed = set().union(*forms), set.intersection(*forms)
             for text in texts:
-                if _fields(text) != wanted:
+                if not needed <= _fields(text) <= allowed:
                     found.append(
                         f"{where}: {key!r}: the translation's fields {sorted(_fields(text))} "
-                        f"differ from {sorted(wanted)}"
+                        f"differ from {sorted(allowed)}"
                     )
     return found
 
@@ -172,6 +230,8 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "extract":
         extract()
+    elif command == "libraries":
+        write_library_messages()
     elif command == "compile":
         compile_all()
     elif command == "fill" and len(argv) == 3:

@@ -92,3 +92,83 @@ def test_the_installed_command_speaks_the_chosen_language(tmp_path: Path) -> Non
         check=False,
     )
     assert by_env.stderr.startswith("错误：")
+
+
+def _cvquiz(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path), "COLUMNS": "80"}
+    env.update(CVQUIZ_COLLECTION=str(tmp_path / "c.sqlite"), CVQUIZ_CONFIG=str(tmp_path / "c.toml"))
+    env.update(CVQUIZ_DECKS=str(tmp_path / "decks"))
+    return subprocess.run(
+        ["cvquiz", *argv], capture_output=True, text=True, env=env, check=False, timeout=120
+    )
+
+
+def test_a_commands_help_is_in_chinese_with_typers_own_words(tmp_path: Path) -> None:
+    from cvquiz.cli import lazy
+
+    script = _script()
+    catalog = script.read(script.catalogs()[0])
+    command = lazy.build_command(next(e for e in lazy.COMMANDS if e.name == "stats"))
+    days = next(p for p in command.params if p.name == "days")
+    run = _cvquiz(tmp_path, "--lang", "zh", "stats", "--help")
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.replace("│", " ").split())
+    assert catalog.get(command.help).string.splitlines()[0] in text
+    assert " ".join(catalog.get(days.help).string.split()) in text
+    for english, msgid in [
+        ("Show this message and exit.", "Show this message and exit."),
+        ("Options", "Options"),
+        ("Usage:", "Usage:"),
+        ("[default: 30]", "[default: {}]"),
+    ]:
+        assert english not in text
+        assert catalog.get(msgid).string.replace("{}", "30") in text
+    english = _cvquiz(tmp_path, "--lang", "en", "stats", "--help")
+    assert (
+        "Show this message and exit." in english.stdout and days.help.split()[0] in english.stdout
+    )
+
+
+def test_usage_errors_are_in_chinese(tmp_path: Path) -> None:
+    cases = {
+        ("drill", "--nwe", "3"): "没有选项 --nwe（你是不是想输入 --new？）",
+        ("status", "extra"): "多余的参数：extra",
+        ("config", "set"): "缺少参数 'KEY'。",
+        ("drill", "--new", "x"): "'--new' 的值无效：",
+        ("no-such-command",): "没有命令 'no-such-command'。",
+    }
+    for argv, expected in cases.items():
+        run = _cvquiz(tmp_path, "--lang", "zh", *argv)
+        assert run.returncode == 2, (argv, run.stderr)
+        assert expected in run.stderr, (argv, run.stderr)
+        assert "用法： cvquiz" in run.stderr and "错误" in run.stderr
+
+
+def test_every_usage_sentence_typer_writes_is_recognised() -> None:
+    """Typer's parser writes these sentences itself (no gettext): each must be one cvquiz translates."""
+    import pytest
+    import typer
+    import typer.main
+
+    from cvquiz.cli import usage_errors
+
+    app = typer.Typer()
+
+    @app.command()
+    def main(name: str, pair: tuple[int, int] = (0, 0), count: int = 1, flag: bool = False) -> None:
+        """A command to make typer complain."""
+
+    command = typer.main.get_command(app)
+    argvs = [["--bogus"], ["--cuont", "2"], ["a", "b"], [], ["a", "--count"], ["a", "--pair", "1"]]
+    argvs += [["a", "--flag=yes"], ["a", "--count", "x"]]
+    sentences = []
+    for argv in argvs:
+        with pytest.raises(usage_errors.UsageError) as caught:
+            command.main(argv, standalone_mode=False)
+        sentences.append(caught.value.format_message())  # type: ignore[attr-defined]
+    i18n.set_language("zh")
+    try:
+        for sentence in sentences:
+            assert usage_errors.translated(sentence) != sentence, sentence
+    finally:
+        i18n.set_language("en")

@@ -17,9 +17,10 @@ def main() -> None:
         print(f"cvquiz {__version__}")
         return
     from cvquiz.cli.language import startup_lang
-    from cvquiz.i18n import set_language
+    from cvquiz.i18n import set_language, translate_libraries
 
     set_language(startup_lang(sys.argv[1:]))
+    translate_libraries()
     from cvquiz.cli.app import app
 
     app()

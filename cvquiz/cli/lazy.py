@@ -16,6 +16,7 @@ import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, get_args, get_origin
@@ -24,7 +25,7 @@ import typer
 import typer.core
 import typer.main
 
-from cvquiz.i18n import N_, _
+from cvquiz.i18n import N_, _, current_language
 
 STUDY = N_("Study")
 CARDS = N_("Cards")
@@ -183,9 +184,20 @@ _LOADED: dict[str, Any] = {}
 
 
 def load_command(entry: Entry) -> Any:
-    """Import the modules of ``entry`` and build its click command (once per process)."""
+    """Import the modules of ``entry`` and build its click command (once per process), in the current language."""
     if entry.name in _LOADED:
         return _LOADED[entry.name]
+    command = build_command(entry)
+    if current_language() != "en":
+        translate_help(command)
+    fast_params(command)
+    _cjk_help(command)
+    _LOADED[entry.name] = command
+    return command
+
+
+def build_command(entry: Entry) -> Any:
+    """Import the modules of ``entry`` and build its click command as written (help texts in English)."""
     app = typer.Typer(rich_markup_mode="rich")
     for module in entry.modules:
         importlib.import_module(f"cvquiz.cli.{module}").register(app)
@@ -198,10 +210,59 @@ def load_command(entry: Entry) -> Any:
     group = typer.main.get_group(app)
     command = group.commands[entry.name]
     command.rich_help_panel = _(entry.panel)  # type: ignore[attr-defined]
-    fast_params(command)
-    _cjk_help(command)
-    _LOADED[entry.name] = command
     return command
+
+
+def help_texts(command: Any) -> Iterator[tuple[Any, str]]:
+    """Yield where each help text of ``command`` (and of its subcommands and parameters) is: (holder, attribute).
+
+    These are the docstrings and ``help=`` texts of the command modules, as click holds them; ``scripts/i18n.py``
+    extracts the same texts into the catalogs.
+    """
+    for attribute in ("help", "short_help", "epilog"):
+        text = getattr(command, attribute, None)
+        if text:
+            yield command, attribute
+    for param in getattr(command, "params", ()):
+        if getattr(param, "help", None):
+            yield param, "help"
+    for sub in getattr(command, "commands", {}).values():
+        yield from help_texts(sub)
+
+
+def translate_help(command: Any) -> None:
+    """Put ``command``'s help texts (its own, its subcommands' and its parameters') in the current language."""
+    for holder, attribute in list(help_texts(command)):
+        setattr(holder, attribute, _(getattr(holder, attribute)))
+    _translate_usage(command)
+
+
+def _translate_usage(command: Any) -> None:
+    command.format_usage = partial(_format_usage, command)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_usage(sub)
+
+
+def _format_usage(command: Any, ctx: Any, formatter: Any) -> None:
+    pieces = command.collect_usage_pieces(ctx)
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
+
+
+@contextmanager
+def _usage_errors_translated() -> Iterator[None]:
+    """Let typer's usage errors raised inside speak the user's language (typer writes them in English)."""
+    if current_language() == "en":
+        yield
+        return
+    from cvquiz.cli import usage_errors
+
+    try:
+        yield
+    except usage_errors.UsageError as error:
+        if not getattr(error, "_cvquiz_translated", False):
+            usage_errors.translate(error)
+            error._cvquiz_translated = True  # type: ignore[attr-defined]
+        raise
 
 
 def _cjk_help(command: Any) -> None:
@@ -238,7 +299,17 @@ class LazyGroup(typer.core.TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse the global options (typer adds its completion options after ``__init__``)."""
         fast_params(self)
-        return super().parse_args(ctx, args)
+        with _usage_errors_translated():
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command (its usage errors in the user's language)."""
+        with _usage_errors_translated():
+            return super().invoke(ctx)
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        """Write the usage line, its label in the user's language."""
+        _format_usage(self, ctx, formatter)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Every command's name, from the static table (no import)."""
@@ -473,6 +544,7 @@ def fast_params(command: Any) -> None:
     if hasattr(command, "get_help_option"):
         help_option = command.get_help_option(SimpleNamespace(help_option_names=HELP_NAMES))
         if help_option is not None:
+            help_option.help = _("Show this message and exit.")
             params.append(help_option)
     for param in params:
         converter = _fast_converter(param)
