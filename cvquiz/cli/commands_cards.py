@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -208,31 +206,13 @@ def _interactive_card(env: Env, card_type: str | None) -> dict[str, Any]:
     )
 
 
-def _editor_command(env: Env) -> list[str]:
-    editor = env.environ.get("VISUAL") or env.environ.get("EDITOR") or "vi"
-    return shlex.split(editor)
-
-
 def _run_editor(env: Env, path: Path, line: int | None = None) -> None:
     """Run the user's editor on a file and wait for it, at ``line`` where given."""
-    command = _editor_command(env)
-    name = Path(command[0]).name if command else ""
-    if line is None:
-        args = [*command, str(path)]
-    elif name in ("code", "codium", "code-insiders"):
-        args = [*command, "--goto", f"{path}:{line}"]
-    elif name in ("subl", "hx", "helix", "zed"):
-        args = [*command, f"{path}:{line}"]
-    else:  # vi, vim, nano, emacs, micro, kak... all take +LINE before the file
-        args = [*command, f"+{line}", str(path)]
-    try:
-        done = subprocess.run(args, check=False)
-    except OSError as error:
-        raise UsageError(
-            f"cannot run the editor {command[0]!r}: {error.strerror or error} (set $VISUAL or $EDITOR)"
-        ) from None
-    if done.returncode != 0:
-        raise CvquizError(f"the editor exited with status {done.returncode}; nothing was changed")
+    from cvquiz.cli.editor import run_editor
+
+    status = run_editor(env.environ, path, line)
+    if status != 0:
+        raise CvquizError(f"the editor exited with status {status}; nothing was changed")
 
 
 def _editor_flow(env: Env, deck: str | None, data: dict[str, Any]) -> AddResult | None:
