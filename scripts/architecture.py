@@ -57,6 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     | {
         "answers",
         "cardstate",
+        "codecards",
         "collection",
         "config",
         "deckfile",

@@ -612,3 +612,136 @@ def test_keys_typed_ahead_are_each_read(deck_env: dict[str, str]) -> None:
     child.send("q")
     child.expect(pexpect.EOF)
     assert reviews(deck_env) == [("alpha", 3), ("beta", 1)]
+
+
+# --- code cards ---------------------------------------------------------------------------------------------
+
+CODE_DECK = '''\
+deck: mycode
+name: Test::Code
+cards:
+  - id: rev
+    type: code
+    question: {zh: 写出 reverse_rows(a)：各行倒序的新数组。, en: "Write reverse_rows(a): the rows reversed, as a new array."}
+    starter: |
+      import numpy as np
+
+
+      def reverse_rows(a):
+          """The rows of a 2-D array in reverse order, as a new array."""
+    judge: {reference: reverse_rows, inputs: matrix}
+    solution: |
+      def reverse_rows(a):
+          return a[::-1].copy()
+  - {id: after, question: The card after it, answer: Its answer}
+'''
+CODE_VIEW = "def reverse_rows(a):\n    return a[::-1]\n"
+CODE_RIGHT = "def reverse_rows(a):\n    return a[::-1].copy()\n"
+
+FAKE_EDITOR = """\
+import pathlib, sys
+state = pathlib.Path(sys.argv[1])
+texts = {texts!r}
+n = int(state.read_text()) if state.exists() else 0
+pathlib.Path(sys.argv[-1]).write_text(texts[min(n, len(texts) - 1)])
+state.write_text(str(n + 1))
+"""
+
+
+@pytest.fixture
+def code_env(user_decks: Path, cvquiz_env: dict[str, str]) -> dict[str, str]:
+    (user_decks / "mycode.yaml").write_text(CODE_DECK, encoding="utf-8")
+    env = dict(os.environ)
+    env.update(cvquiz_env, TERM="xterm-256color", COLUMNS="80", LINES="24")
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def fake_editor(tmp_path: Path, *texts: str) -> str:
+    """An $EDITOR that writes the next of ``texts`` into the file it is given."""
+    import shlex
+    import sys
+
+    script = tmp_path / "fake_editor.py"
+    script.write_text(FAKE_EDITOR.format(texts=list(texts)), encoding="utf-8")
+    return shlex.join([sys.executable, str(script), str(tmp_path / "editor-state")])
+
+
+def code_attempts(env: dict[str, str]) -> list[tuple[str, str, int]]:
+    with db(env) as conn:
+        return conn.execute("SELECT source, code, passed FROM code_attempts ORDER BY id").fetchall()
+
+
+@pytest.mark.slow
+def test_a_code_card_in_a_terminal_with_an_editor(code_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**code_env, "EDITOR": fake_editor(tmp_path, CODE_VIEW, CODE_RIGHT)}
+    child = spawn(env, deck="mycode")
+    child.expect("Write reverse_rows")
+    child.expect("Enter/e: edit in")
+    child.send("\r")  # the editor writes a view of the argument: it fails
+    child.expect("attempt 1")
+    child.expect("model solution")
+    child.expect("failed \\d+ of \\d+ cases")
+    child.expect("Enter: Again")
+    child.expect("e: edit again")
+    child.send("e")  # the fix
+    child.expect("passed all \\d+ cases")
+    child.expect("attempt 2")
+    child.expect("Enter: Hard")
+    child.send("\r")
+    child.expect("The card after it")
+    child.send("q")
+    child.expect("Session summary")
+    child.expect(r"Code passed.*?1/1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert reviews(env) == [("rev", 2)]
+    assert code_attempts(env) == [("drill", CODE_VIEW, 0), ("drill", CODE_RIGHT, 1)]
+    shown = subprocess.run(
+        ["cvquiz", "show", "mycode/rev"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "Attempts" in shown.stdout and "drill" in shown.stdout
+    assert "a[::-1].copy()" in shown.stdout  # the latest attempt's code
+
+
+@pytest.mark.slow
+def test_a_code_card_in_a_terminal_without_an_editor_takes_a_path(
+    code_env: dict[str, str], tmp_path: Path
+) -> None:
+    right = tmp_path / "right.py"
+    right.write_text(CODE_RIGHT, encoding="utf-8")
+    env = {**code_env, "VISUAL": "no-such-editor-cvquiz"}
+    child = spawn(env, deck="mycode")
+    child.expect("No editor found")
+    child.expect("cvquiz try mycode/rev FILE.py")
+    child.sendline(str(right))
+    child.expect("passed all \\d+ cases")
+    child.expect("Enter: Good")
+    child.send("\r")
+    child.expect("The card after it")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert reviews(env) == [("rev", 3)]
+    assert code_attempts(env) == [("drill", CODE_RIGHT, 1)]
+
+
+@pytest.mark.slow
+def test_line_mode_code_card_answers_with_a_file(code_env: dict[str, str], tmp_path: Path) -> None:
+    view, right = tmp_path / "view.py", tmp_path / "right.py"
+    view.write_text(CODE_VIEW, encoding="utf-8")
+    right.write_text(CODE_RIGHT, encoding="utf-8")
+    result = run_lines(code_env, [str(view), "e", str(right), "", "q"], deck="mycode")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "=== mycode/rev [code]" in out
+    assert "starter code:" in out and 'def reverse_rows(a):\n    """The rows' in out
+    assert (
+        "outside the drill: cvquiz try mycode/rev FILE.py" in out
+    )  # how to answer without the drill
+    assert "✗ failed" in out and "attempt 1" in out and "model solution:" in out
+    assert "✓ passed all" in out and "attempt 2" in out
+    assert "rated Hard: mycode/rev" in out
+    assert reviews(code_env) == [("rev", 2)]
+    assert code_attempts(code_env) == [("drill", CODE_VIEW, 0), ("drill", CODE_RIGHT, 1)]

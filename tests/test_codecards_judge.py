@@ -256,3 +256,20 @@ def test_the_parent_never_runs_the_code(
     assert judge_code(reverse, code, limits=FAST).passed
     assert not (tmp_path / "ran-here").exists()
     assert "ran-here" not in os.listdir(Path.cwd())
+
+
+@pytest.mark.slow
+def test_a_child_started_ahead_waits_as_long_as_the_user_edits(
+    reverse: CodeSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The drill starts the child when the editor opens; the user may take longer than the start-up limit.
+    import time
+
+    from cvquiz.codecards import sandbox
+
+    monkeypatch.setattr(sandbox, "START_SECONDS", 2.0)
+    with CodeJudge(reverse, FAST) as judge:
+        judge.warm()
+        time.sleep(3.0)  # "editing", past the start-up limit counted from the child's start
+        verdict = judge.judge(REVERSE_OK)
+    assert verdict.passed, verdict.summary

@@ -68,12 +68,78 @@ def test_real_sessions_validate_against_the_schema(
     # the day before, nothing of the leech is due: the one event is "done"
     earlier = {**env, "CVQUIZ_NOW": "2026-03-19T09:00:00+00:00"}
     events += drill(earlier, [], "--new", "0", "--tag", "leech")
+    events += code_card_events(user_decks, env)
     validator = jsonschema.Draft202012Validator(SCHEMA)
     for event in events:
         validator.validate(event)
     seen = {e["event"] for e in events}
     declared = {branch["properties"]["event"]["const"] for branch in SCHEMA["oneOf"]}
     assert seen == declared, declared - seen
+
+
+CODE_DECK = """\
+deck: code-script
+name: Code script
+cards:
+  - id: rev
+    type: code
+    question: Write reverse_rows(a).
+    starter: |
+      def reverse_rows(a):
+          \"\"\"The rows of a 2-D array in reverse order, as a new array.\"\"\"
+    judge: {reference: reverse_rows, inputs: matrix}
+    solution: |
+      def reverse_rows(a):
+          return a[::-1].copy()
+    hints: [A slice is a view.]
+"""
+
+
+def code_card_events(user_decks: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    """A code card answered with files in --json mode: a hint, help, a missing file, a wrong file, a fix."""
+    (user_decks / "code-script.yaml").write_text(CODE_DECK, encoding="utf-8")
+    folder = user_decks.parent
+    (folder / "view.py").write_text("def reverse_rows(a):\n    return a[::-1]\n", encoding="utf-8")
+    (folder / "right.py").write_text("def reverse_rows(a):\n    return a[::-1].copy()\n", "utf-8")
+    lines = [
+        "h",
+        "?",
+        str(folder / "missing.py"),
+        str(folder / "view.py"),
+        "e",
+        str(folder / "right.py"),
+    ]
+    result = subprocess.run(
+        ["cvquiz", "drill", "--deck", "code-script", "--json"],
+        input="".join(line + "\n" for line in [*lines, "", "q"]),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    # after the rating the card is shown again (a learning card, learnt ahead as nothing else is left): q
+    assert kinds == [
+        "card",
+        "hint",
+        "help",
+        "unreadable",
+        "answer",
+        "answer",
+        "rated",
+        "card",
+        "summary",
+    ]
+    card, first, second = events[0], events[4], events[5]
+    assert card["type"] == "code" and card["starter"].startswith("def reverse_rows(a):")
+    assert (first["proposed"], first["attempts"], first["attempt"]["passed"]) == (1, 1, False)
+    assert first["attempt"]["first_failure"]["message"]  # the difference, named
+    assert (second["proposed"], second["attempts"], second["attempt"]["passed"]) == (2, 2, True)
+    assert second["path"] == str(folder / "right.py")
+    assert events[-1]["code_answered"] == 1 and events[-1]["code_passed"] == 1
+    return events
 
 
 def test_every_event_and_field_is_documented() -> None:

@@ -15,6 +15,8 @@ import random
 import re
 import select
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -30,7 +32,17 @@ from cvquiz.cli.errors import handle_errors
 from cvquiz.errors import UsageError
 from cvquiz.i18n import N_, _
 from cvquiz.model import CardType, Rating
-from cvquiz.study.ui import COMMAND_KEYS, Action, Button, Progress, Rated, Reveal, Screen, Status
+from cvquiz.study.ui import (
+    COMMAND_KEYS,
+    Action,
+    Button,
+    Progress,
+    Rated,
+    Reveal,
+    Screen,
+    Status,
+    command_keys,
+)
 
 if TYPE_CHECKING:
     from cvquiz.study.summary import Summary
@@ -109,7 +121,11 @@ def _progress_line(progress: Progress, width: int) -> Text:
 def _front(view: CardView) -> RenderableType:
     from cvquiz.cli.render import card_markdown
 
-    title = {CardType.COMPUTE: _("compute"), CardType.CLOZE: _("cloze")}.get(view.type, "")
+    title = {
+        CardType.COMPUTE: _("compute"),
+        CardType.CLOZE: _("cloze"),
+        CardType.CODE: _("code"),
+    }.get(view.type, "")
     return Panel(
         card_markdown(view.front),
         title=Text(title, style="magenta"),
@@ -122,6 +138,10 @@ def _verdict_lines(reveal: Reveal) -> list[Text]:
     verdict = reveal.verdict
     if verdict is None:
         return []
+    if reveal.code is not None:
+        from cvquiz.cli.code_view import result_line
+
+        return [result_line(reveal.code, verdict.message)]
     if verdict.gave_up:
         mark = Text("? " + _("no answer"), style="bold yellow")
     elif verdict.correct:
@@ -136,12 +156,16 @@ def _verdict_lines(reveal: Reveal) -> list[Text]:
     return lines
 
 
-def _back_body(view: CardView, reveal: Reveal) -> RenderableType:
+def _back_body(view: CardView, reveal: Reveal, lang: str) -> RenderableType:
     """Everything of the back that may scroll: the question, the answer or worked solution, the explanation."""
     from cvquiz.cli.render import card_markdown
 
     parts: list[RenderableType] = [_front(view)]
-    if reveal.solution is not None:
+    if reveal.code is not None:
+        from cvquiz.cli.code_view import result_body
+
+        parts.extend(result_body(reveal.code, lang))
+    elif reveal.solution is not None:
         parts.append(
             Panel(
                 card_markdown(reveal.solution),
@@ -184,9 +208,17 @@ class TerminalUI:
     always stay on screen. A status line under the header reports the last action until the next key.
     """
 
-    def __init__(self, console: Console, lang: str) -> None:
+    def __init__(
+        self,
+        console: Console,
+        lang: str,
+        editor: Callable[[Path], int] | None = None,
+        editor_name: str = "",
+    ) -> None:
         self.console = console
         self.lang = lang
+        self.editor = editor
+        self.editor_name = editor_name
         self._pending: Status | None = None
         self._between = True
         self._view: CardView | None = None
@@ -257,6 +289,8 @@ class TerminalUI:
         self.console.print(_front(view))
 
     def read_action(self, view: CardView) -> Action:
+        if view.code is not None:
+            return self._read_task_action()
         self.console.print(
             Text(
                 "   ".join(
@@ -275,23 +309,86 @@ class TerminalUI:
             if key == "quit":
                 return Action.QUIT
 
+    # --- code cards (cvquiz.study.code_front.CodeUI) ---
+
+    def _read_task_action(self) -> Action:
+        """A code card's task screen: Enter or e opens the editor, space shows the model solution."""
+        keys = command_keys(Screen.TASK)
+        parts = [
+            _("Enter/e: edit in {editor}").format(editor=self.editor_name),
+            _("space: solution"),
+            _("h: hint"),
+            _("?: help"),
+            _("q: quit"),
+        ]
+        self.console.print(Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True)
+        while True:
+            key = self._key()
+            if key in ("\n", "\r"):
+                key = "e"
+            if key == " ":
+                self._between = True
+                return Action.REVEAL
+            if key in keys:
+                self._between = keys[key] not in (Action.WHERE, Action.HELP, Action.HINT)
+                return keys[key]
+            if key == "quit":
+                return Action.QUIT
+
+    def can_edit(self) -> bool:
+        return self.editor is not None
+
+    def edit_code(self, view: CardView, path: Path) -> int:
+        assert self.editor is not None
+        self.console.print(
+            Text(
+                _("Opening {file} in {editor}: save and quit it to have your code judged.").format(
+                    file=path.name, editor=self.editor_name
+                ),
+                style="dim",
+            )
+        )
+        status = self.editor(path)
+        self._between = False  # what follows (a problem, the progress line) belongs to this card
+        return status
+
+    def judging(self, view: CardView, done: int, total: int) -> None:
+        if done == 0:
+            self.console.print()
+        text = _("judging: case {done} of {total}").format(done=done, total=total)
+        self.console.print(Text(text, style="dim"), end="\r", no_wrap=True, overflow="ellipsis")
+
     def read_answer(self, view: CardView) -> str | None:
         prompt = _("answer›")
         hint = _("Enter: show the solution")
+        if view.code is not None:  # no editor: the path of a file holding the code
+            self.console.print(
+                Text(
+                    _(
+                        "No editor found (set $VISUAL or $EDITOR). Type the path of a .py file holding "
+                        "the function, or judge a file with: cvquiz try {card} FILE.py"
+                    ).format(card=view.ref),
+                    style="dim",
+                )
+            )
+            prompt = _("file›")
         try:
             text = self.console.input(f"[dim]({hint})[/] [bold]{prompt}[/] ")
         except EOFError:
             return None
         word = text.strip().lower()
-        if word in COMMAND_KEYS:
-            self._between = COMMAND_KEYS[word] not in (Action.WHERE, Action.HELP)
+        keys = command_keys(Screen.TASK) if view.code is not None else COMMAND_KEYS
+        if word in keys:
+            self._between = keys[word] not in (Action.WHERE, Action.HELP, Action.HINT)
         return text
 
     def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
         self._back = (reveal, buttons)
         width = self.console.size.width
         options = self.console.options.update(width=width)
-        self._body = self.console.render_lines(_back_body(view, reveal), options, pad=False)
+        self._body = self.console.render_lines(
+            _back_body(view, reveal, self.lang), options, pad=False
+        )
         self._offset = 0
         self._draw_back()
 
@@ -328,18 +425,20 @@ class TerminalUI:
         for verdict_line in verdict:
             self.console.print(verdict_line, overflow="ellipsis", no_wrap=True)
         self.console.print(_buttons(buttons, reveal.proposed), overflow="ellipsis", no_wrap=True)
-        self._keys_hint(reveal.proposed, scrolling)
+        self._keys_hint(reveal, scrolling)
 
     def _at_end(self) -> bool:
         return self._offset + self._room >= len(self._body)
 
-    def _keys_hint(self, proposed: Rating | None, scrolling: bool) -> None:
-        enter = _("Enter: {rating}").format(rating=_rating_label(proposed or Rating.GOOD))
+    def _keys_hint(self, reveal: Reveal, scrolling: bool) -> None:
+        enter = _("Enter: {rating}").format(rating=_rating_label(reveal.proposed or Rating.GOOD))
         parts = [enter, _("1-4: rate"), _("u: undo"), _("?: help"), _("q: quit")]
+        if reveal.resume is not None:
+            parts.insert(1, _("e: edit again"))
         if scrolling and not self._at_end():
             parts.insert(1, _("space: more"))
         self.console.print(
-            Text("   ".join(parts), style="dim", overflow="ellipsis", no_wrap=True), end=""
+            Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True, end=""
         )
 
     def _dismiss(self) -> None:
@@ -367,9 +466,10 @@ class TerminalUI:
             if key in ("\n", "\r", " "):
                 self._between = True
                 return proposed or Rating.GOOD
-            if key in COMMAND_KEYS:
-                action = COMMAND_KEYS[key]
-                self._between = action not in (Action.WHERE, Action.HELP)
+            keys = COMMAND_KEYS if self._back is None else command_keys(self._back[0].screen)
+            if key in keys:
+                action = keys[key]
+                self._between = action not in (Action.WHERE, Action.HELP, Action.EDIT)
                 return action
             if key == "quit":
                 return Action.QUIT
@@ -433,6 +533,8 @@ def summary_table(summary: Summary) -> RenderableType:
             _("Compute accuracy"),
             f"{summary.compute_correct}/{summary.compute_answered} ({summary.accuracy:.0%})",
         )
+    if summary.code_answered:
+        table.add_row(_("Code passed"), f"{summary.code_passed}/{summary.code_answered}")
     table.add_row(
         _("Time"), _("{minutes}m {seconds}s").format(minutes=minutes, seconds=f"{seconds:02d}")
     )
@@ -463,14 +565,17 @@ class LineUI:
 
     Recall card: an empty line reveals, the next line rates (1-4 or again/hard/good/easy; empty = good).
     Compute card: the first line is the answer (empty: give up), the next confirms the proposed rating (empty)
-    or overrides it. ``u``, ``s``, ``b``, ``e``, ``?`` and ``q`` work as the keys do; end of input ends the
-    session like ``q``. docs/scripting.md is the reference.
+    or overrides it. Code card: the first line is the path of a file holding the function (empty: show the
+    model solution), the next rates, or ``e`` and then another path judges a fix. ``u``, ``s``, ``b``, ``e``
+    (``w`` on code cards), ``?`` and ``q`` work as the keys do; end of input ends the session like ``q``.
+    docs/scripting.md is the reference.
     """
 
     def __init__(self, console: Console, as_json: bool, lang: str) -> None:
         self.console = console
         self.as_json = as_json
         self.lang = lang
+        self._screen = Screen.BACK
 
     def _line(self) -> str | None:
         line = sys.stdin.readline()
@@ -508,6 +613,7 @@ class LineUI:
             seed=view.seed,
             counts=asdict(progress.counts),
             done=progress.done,
+            **({} if view.code is None else {"starter": view.code.starter}),
         )
         counts = progress.counts
         self._say(
@@ -521,6 +627,9 @@ class LineUI:
             )
         )
         self._say(plain(view.front))
+        if view.code is not None and view.code.starter:
+            self._say(_("starter code:"))
+            self._say(view.code.starter.rstrip("\n"))
 
     def read_action(self, view: CardView) -> Action:
         while True:
@@ -539,7 +648,15 @@ class LineUI:
             )
 
     def read_answer(self, view: CardView) -> str | None:
-        self._say(_("answer> (an empty line: show the solution)"))
+        if view.code is not None:
+            self._say(
+                _(
+                    "file> the path of a .py file holding the function (an empty line: show the model "
+                    "solution; outside the drill: cvquiz try {card} FILE.py)"
+                ).format(card=view.ref)
+            )
+        else:
+            self._say(_("answer> (an empty line: show the solution)"))
         return self._line()
 
     def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
@@ -552,8 +669,26 @@ class LineUI:
             "proposed": int(reveal.proposed) if reveal.proposed is not None else None,
         }
         self._say("--- " + _("answer") + " ---")
+        self._screen = reveal.screen
         verdict = reveal.verdict
-        if verdict is not None:
+        if reveal.code is not None:
+            from cvquiz.cli.code_view import result_text
+
+            latest = reveal.code.latest
+            assert verdict is not None
+            data.update(
+                correct=verdict.correct,
+                message=verdict.message,
+                gave_up=verdict.gave_up,
+                attempts=len(reveal.code.attempts),
+                attempt=None if latest is None else latest.verdict.to_json(),
+                path=None if latest is None else latest.path,
+                solution=reveal.code.solution,
+            )
+            if latest is None:
+                self._say(_("no attempt: here is the model solution"))
+            self._say(result_text(reveal.code, self.lang))
+        elif verdict is not None:
             data.update(
                 correct=verdict.correct,
                 expected=verdict.expected,
@@ -572,7 +707,7 @@ class LineUI:
             )
         else:
             self._say(plain(view.back))
-        if reveal.solution:
+        if reveal.solution and reveal.code is None:
             data["solution"] = reveal.solution
             self._say(plain(reveal.solution))
         if view.explanation:
@@ -597,8 +732,9 @@ class LineUI:
                 return Rating(int(word))
             if word in RATING_WORDS:
                 return RATING_WORDS[word]
-            if word in COMMAND_KEYS:
-                return COMMAND_KEYS[word]
+            keys = command_keys(self._screen)
+            if word in keys:
+                return keys[word]
             self.notice(
                 _("could not read {line!r} as a rating: 1-4 or again/hard/good/easy").format(
                     line=line
@@ -768,7 +904,7 @@ def drill(
     )
     interactive = env.stdin_is_tty and sys.stdout.isatty() and not as_json
     ui: TerminalUI | LineUI = (
-        TerminalUI(env.out, env.lang) if interactive else LineUI(env.out, as_json, env.lang)
+        _terminal_ui(env) if interactive else LineUI(env.out, as_json, env.lang)
     )
     first = session.next()
     if first is None:
@@ -779,6 +915,20 @@ def drill(
         return
     session.push_back(first)
     ui.show_summary(run_session(session, ui))
+
+
+def _terminal_ui(env: Env) -> TerminalUI:
+    """The terminal front end, with the user's editor for code cards when one can be found."""
+    from cvquiz.cli.editor import find_editor, run_editor
+
+    command = find_editor(env.environ)
+    if command is None:
+        return TerminalUI(env.out, env.lang)
+
+    def editor(path: Path) -> int:
+        return run_editor(env.environ, path)
+
+    return TerminalUI(env.out, env.lang, editor, Path(command[0]).name)
 
 
 def _nothing_due(env: Env, ui: TerminalUI | LineUI, upcoming: Any) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from cvquiz.errors import UsageError
 from cvquiz.i18n import _
 
-__all__ = ["editor_command", "has_editor", "run_editor"]
+__all__ = ["editor_command", "find_editor", "has_editor", "run_editor"]
 
 
 def editor_command(environ: Mapping[str, str]) -> list[str]:
@@ -26,6 +26,21 @@ def editor_command(environ: Mapping[str, str]) -> list[str]:
 def has_editor(environ: Mapping[str, str]) -> bool:
     """True when the user has named an editor (``$VISUAL`` or ``$EDITOR``)."""
     return bool((environ.get("VISUAL") or environ.get("EDITOR") or "").strip())
+
+
+def find_editor(environ: Mapping[str, str]) -> list[str] | None:
+    """The editor to run if its program can be found (on ``PATH``, or as a path), else None."""
+    import shutil
+
+    try:
+        command = editor_command(environ)
+    except ValueError:  # unbalanced quotes in $EDITOR
+        return None
+    if not command:
+        return None
+    program = command[0]
+    found = shutil.which(program, path=environ.get("PATH"))
+    return command if found is not None else None
 
 
 def run_editor(environ: Mapping[str, str], path: Path, line: int | None = None) -> int:

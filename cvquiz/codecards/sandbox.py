@@ -183,6 +183,10 @@ class Sandbox:
     def send(self, message: dict[str, Any]) -> None:
         """Queue one request for the child (nothing happens once it has stopped)."""
         if self._stopped is None:
+            if (
+                self._current is None
+            ):  # a child started ahead (while the user edits) boots from now on
+                self._deadline = max(self._deadline, time.monotonic() + START_SECONDS)
             self._outgoing.put(json.dumps(message, allow_nan=False).encode() + b"\n")
 
     @property

@@ -3,11 +3,13 @@
 A `Session` (`cvquiz.study.session`) hands out today's cards and records what the user does; `run_session`
 (`cvquiz.study.loop`) drives it through a `StudyUI` (`cvquiz.study.ui`), the small typed interface the terminal,
 the line/JSON mode and the tests implement; `cvquiz.study.fronts` holds what the user does on each kind of
-card's front; `cvquiz.study.summary` sums a session up with the definitions of ``cvquiz status``.
+card's front (`cvquiz.study.code_front`: a code card's editor, judge and attempts); `cvquiz.study.summary`
+sums a session up with the definitions of ``cvquiz status``.
 """
 
 from __future__ import annotations
 
+from cvquiz.study.code_front import CodeAttempt, CodeResult, CodeUI, proposed_rating
 from cvquiz.study.fronts import FrontContext, register_front
 from cvquiz.study.loop import rating_name, run_session
 from cvquiz.study.session import Session
@@ -22,13 +24,18 @@ from cvquiz.study.ui import (
     Status,
     StudyUI,
     Verdict,
+    command_keys,
 )
-from cvquiz.study.view import CardView, cloze_text, make_view
+from cvquiz.study.view import CardView, CodeTask, cloze_text, make_view
 
 __all__ = [
     "Action",
     "Button",
     "CardView",
+    "CodeAttempt",
+    "CodeResult",
+    "CodeTask",
+    "CodeUI",
     "FrontContext",
     "Progress",
     "Rated",
@@ -40,7 +47,9 @@ __all__ = [
     "Summary",
     "Verdict",
     "cloze_text",
+    "command_keys",
     "make_view",
+    "proposed_rating",
     "rating_name",
     "register_front",
     "run_session",

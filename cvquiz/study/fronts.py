@@ -84,6 +84,8 @@ def front_for(view: CardView) -> FrontInteraction:
 
 def help_text(screen: Screen) -> str:
     """Return the help of one screen, in the user's language."""
+    if screen in (Screen.TASK, Screen.RESULT):
+        return _code_help(screen)
     common = _(
         "u            undo the last action (rating, suspend or bury)\n"
         "s            suspend this card        b  bury it until tomorrow\n"
@@ -109,6 +111,34 @@ def help_text(screen: Screen) -> str:
         )
     else:
         head = _("space/Enter  show the answer")
+    return head + "\n" + common
+
+
+def _code_help(screen: Screen) -> str:
+    common = _(
+        "u            undo the last action (rating, suspend or bury)\n"
+        "s            suspend this card        b  bury it until tomorrow\n"
+        "w            where this card is defined (file:line)\n"
+        "q, Ctrl-C, Ctrl-D   quit (every rating and attempt so far is saved)"
+    )
+    if screen is Screen.TASK:
+        head = _(
+            "Enter, e     write the function in your editor ($VISUAL, $EDITOR); it opens\n"
+            "             on the starter code or your last attempt: save and quit to judge\n"
+            "space        no attempt: show the model solution (proposes Again)\n"
+            "h            the next hint\n"
+            "Without an editor, type the path of a .py file holding the function\n"
+            "(an empty line shows the model solution)."
+        )
+    else:
+        head = _(
+            "e            edit the code again and have it judged, before rating\n"
+            "1 2 3 4      rate Again / Hard / Good / Easy (each button shows the interval it gives)\n"
+            "Enter        the proposed rating: Good when the first attempt passed,\n"
+            "             Hard when a fix passed, Again otherwise\n"
+            "space        the proposed rating; in a long result, the next page first\n"
+            "↑ ↓  j k     scroll a long result"
+        )
     return head + "\n" + common
 
 

@@ -14,7 +14,7 @@ from cvquiz.model import Rating
 from cvquiz.study.fronts import FrontContext, front_for
 from cvquiz.study.session import Session
 from cvquiz.study.summary import Summary
-from cvquiz.study.ui import Action, Progress, Rated, Reveal, Screen, Status, StudyUI
+from cvquiz.study.ui import Action, Progress, Rated, Reveal, Status, StudyUI
 from cvquiz.study.view import CardView
 
 __all__ = ["rating_name", "run_session"]
@@ -53,20 +53,14 @@ def run_session(
         while view is not None:
             ui.show_front(view, Progress(session.counts(), len(session.rated), timer() - started))
             shown = timer()
-            outcome = front_for(view)(FrontContext(session, ui, view))
+            outcome: Reveal | Rating | Action = front_for(view)(FrontContext(session, ui, view))
             reveal: Reveal | None = None
-            action: Rating | Action
-            if isinstance(outcome, Reveal):
+            while isinstance(outcome, Reveal):
                 reveal = outcome
-                buttons = session.buttons(view)
-                ui.show_back(view, reveal, buttons)
-                action = ui.read_rating(reveal.proposed)
-                while action in (Action.WHERE, Action.HELP, Action.REVEAL):
-                    if action is not Action.REVEAL:
-                        FrontContext(session, ui, view).inform(action, Screen.BACK)
-                    action = ui.read_rating(reveal.proposed)
-            else:
-                action = outcome
+                outcome = _back(session, ui, view, reveal)
+                if outcome is Action.EDIT and reveal.resume is not None:
+                    outcome = reveal.resume()  # a code card: edit again, judge, and a new back
+            action = outcome
             if isinstance(action, Rating):
                 _rate(session, ui, view, action, reveal, int((timer() - shown) * 1000))
             elif action is Action.QUIT:
@@ -77,6 +71,19 @@ def run_session(
     except KeyboardInterrupt:
         pass
     return session.summary(timer() - started)
+
+
+def _back(session: Session, ui: StudyUI, view: CardView, reveal: Reveal) -> Rating | Action:
+    """Show the back and read a rating or a command (``e`` and ``?`` are answered here)."""
+    ui.show_back(view, reveal, session.buttons(view))
+    while True:
+        action = ui.read_rating(reveal.proposed)
+        if action in (Action.WHERE, Action.HELP):
+            FrontContext(session, ui, view).inform(action, reveal.screen)
+        elif action not in (Action.REVEAL, Action.EDIT, Action.HINT) or (
+            action is Action.EDIT and reveal.resume is not None
+        ):
+            return action  # a rating or a command; EDIT only where the back can edit
 
 
 def _rate(

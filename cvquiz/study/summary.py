@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cvquiz import clock
 from cvquiz.collection import scheduling as sched
+from cvquiz.model import CardType
 
 if TYPE_CHECKING:
     from cvquiz.study.session import Session
@@ -31,6 +32,8 @@ class Summary:
         again: ratings of Again.
         compute_answered: compute cards answered (given-up ones included).
         compute_correct: of which the engine judged correct.
+        code_answered: code cards rated (those shown without an attempt included).
+        code_passed: of which an attempt passed every case.
         seconds: the session's wall time.
         streak: consecutive study days with at least one review, ending today.
         due_later_today: (re)learning cards due later in today's study day.
@@ -48,6 +51,8 @@ class Summary:
     due_later_today: int
     next_learning_minutes: int | None
     due_tomorrow: int
+    code_answered: int = 0
+    code_passed: int = 0
 
     @property
     def again_rate(self) -> float:
@@ -74,7 +79,8 @@ def summarize(session: Session, elapsed: float) -> Summary:
     settings = session.settings
     today = clock.study_day(now, settings.rollover_hour)
     rated = session.rated
-    compute = [r for r in rated if r.correct is not None]
+    compute = [r for r in rated if r.correct is not None and r.view.type is CardType.COMPUTE]
+    code = [r for r in rated if r.view.type is CardType.CODE]
     later, first = sched.learning_later_today(session.col, now, settings, session.flt)
     minutes = None
     if first is not None:
@@ -93,4 +99,6 @@ def summarize(session: Session, elapsed: float) -> Summary:
         due_later_today=later,
         next_learning_minutes=minutes,
         due_tomorrow=due.get(tomorrow, 0),
+        code_answered=len(code),
+        code_passed=sum(bool(r.correct) for r in code),
     )

@@ -9,6 +9,7 @@ the user's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -17,6 +18,7 @@ from cvquiz.model import Rating
 
 if TYPE_CHECKING:
     from cvquiz.collection.scheduling import QueueCounts
+    from cvquiz.study.code_front import CodeResult
     from cvquiz.study.summary import Summary
     from cvquiz.study.view import CardView
 
@@ -30,15 +32,19 @@ __all__ = [
     "Status",
     "StudyUI",
     "Verdict",
+    "command_keys",
 ]
 
 
 class Screen(StrEnum):
-    """Where the user is: the front of a recall card, a compute card's answer prompt, or the back."""
+    """Where the user is: the front of a recall card, a compute card's answer prompt, or the back; a code card's
+    task (before the editor opens) and its result (the back of a code card)."""
 
     FRONT = "front"
     ANSWER = "answer"
     BACK = "back"
+    TASK = "task"
+    RESULT = "result"
 
 
 class Action(StrEnum):
@@ -51,6 +57,8 @@ class Action(StrEnum):
     WHERE = "where"
     HELP = "help"
     QUIT = "quit"
+    EDIT = "edit"
+    HINT = "hint"
 
 
 COMMAND_KEYS: dict[str, Action] = {
@@ -62,6 +70,19 @@ COMMAND_KEYS: dict[str, Action] = {
     "q": Action.QUIT,
 }
 """The one-letter commands every screen takes (the terminal as keys, line mode as words)."""
+
+CODE_KEYS: dict[str, Action] = {
+    **{key: action for key, action in COMMAND_KEYS.items() if action is not Action.WHERE},
+    "e": Action.EDIT,
+    "w": Action.WHERE,
+    "h": Action.HINT,
+}
+"""A code card's commands: ``e`` edits the code, so "where is it defined" moves to ``w``; ``h`` shows a hint."""
+
+
+def command_keys(screen: Screen) -> dict[str, Action]:
+    """The one-letter commands of a screen (a code card's task and result screens have their own)."""
+    return CODE_KEYS if screen in (Screen.TASK, Screen.RESULT) else COMMAND_KEYS
 
 
 @dataclass(frozen=True)
@@ -105,12 +126,19 @@ class Reveal:
         answer: the text the user typed, or None.
         proposed: the rating Enter gives (Good for right, Again for wrong or given up), or None (recall).
         solution: a worked solution (Markdown) to show on the back, or None.
+        screen: the back's screen (`Screen.RESULT` for a code card: its keys and help differ).
+        code: a code card's attempts in this review and the model solution, or None.
+        resume: what ``e`` on the back does (a code card: edit the code again and judge it), or None; it returns
+            the new back, or the action that ends the card (quit, suspend...).
     """
 
     verdict: Verdict | None = None
     answer: str | None = None
     proposed: Rating | None = None
     solution: str | None = None
+    screen: Screen = Screen.BACK
+    code: CodeResult | None = None
+    resume: Callable[[], Reveal | Action] | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,24 @@ from cvquiz.model import CLOZE_RE, Card, CardType
 if TYPE_CHECKING:
     from cvquiz.generators import Instance
 
-__all__ = ["CardView", "cloze_text", "make_view"]
+__all__ = ["CardView", "CodeTask", "cloze_text", "make_view"]
+
+
+@dataclass(frozen=True)
+class CodeTask:
+    """What a code card asks for, in the user's language.
+
+    Attributes:
+        card: the card (its judge is built from it).
+        starter: the starter code (signature and docstring).
+        solution: the model solution.
+        hints: the hints, in order.
+    """
+
+    card: Card
+    starter: str
+    solution: str
+    hints: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,7 @@ class CardView:
         seed: the compute instance's seed, else None.
         state: the card's state before this review.
         deck_name: the deck's display name.
+        code: what a code card asks for, else None.
     """
 
     pk: int
@@ -52,6 +70,7 @@ class CardView:
     seed: int | None
     state: int
     deck_name: str = ""
+    code: CodeTask | None = None
 
     @property
     def ref(self) -> str:
@@ -83,7 +102,11 @@ def make_view(qc: sched.QueueCard, lang: str, seed: int | None = None) -> CardVi
     question = card.question.get(lang)
     answer = card.answer.get(lang) if card.answer else ""
     instance = None
-    if card.type is CardType.COMPUTE:
+    code = None
+    if card.type is CardType.CODE:
+        code = _code_task(card, lang)
+        front, back = question, f"```python\n{code.solution.rstrip()}\n```" if code.solution else ""
+    elif card.type is CardType.COMPUTE:
         from cvquiz.generators import generate
 
         assert seed is not None
@@ -116,4 +139,14 @@ def make_view(qc: sched.QueueCard, lang: str, seed: int | None = None) -> CardVi
         seed=seed if card.type is CardType.COMPUTE else None,
         state=int(qc.sched.state),
         deck_name=qc.deck_name or qc.deck_id,
+        code=code,
+    )
+
+
+def _code_task(card: Card, lang: str) -> CodeTask:
+    return CodeTask(
+        card=card,
+        starter=card.starter.get(lang) if card.starter else "",
+        solution=card.solution.get(lang) if card.solution else "",
+        hints=tuple(hint.get(lang) for hint in card.hints),
     )

@@ -1,0 +1,375 @@
+"""Code cards in a study session, in process: a scripted UI with a fake editor, a real collection and judge.
+
+The judge runs each attempt in its child process exactly as in the drill; only the editor is a function that
+writes the next scripted code into the scratch file (and notes what the file held when it was opened).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cvquiz.collection import Collection
+from cvquiz.collection.scheduling import QueueFilter
+from cvquiz.config import Settings
+from cvquiz.model import Rating
+from cvquiz.study import (
+    Action,
+    Button,
+    CardView,
+    CodeUI,
+    Progress,
+    Rated,
+    Reveal,
+    Screen,
+    Session,
+    Status,
+    Summary,
+    run_session,
+)
+from cvquiz.study.code_front import CodeAttempt, proposed_rating
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+STARTER = '''import numpy as np
+
+
+def reverse_rows(a):
+    """The rows of a 2-D array in reverse order, as a new array."""
+'''
+
+DECK = f"""\
+deck: mine
+name: Mine
+cards:
+  - id: rev
+    type: code
+    question: {{zh: 写出 reverse_rows(a)。, en: Write reverse_rows(a).}}
+    starter: |
+{"".join("      " + line + chr(10) if line else chr(10) for line in STARTER.splitlines())}
+    judge: {{reference: reverse_rows, inputs: matrix}}
+    solution: |
+      def reverse_rows(a):
+          return a[::-1].copy()
+    hints: [A slice is a view., Copy it.]
+  - {{id: zz, question: A recall card after it, answer: Its answer}}
+"""
+
+RIGHT = "def reverse_rows(a):\n    return a[::-1].copy()\n"
+VIEW = "def reverse_rows(a):\n    return a[::-1]\n"  # a view of the argument: fails the judge
+ROWS_ONLY = (
+    "def reverse_rows(a):\n    return a[:, ::-1].copy()\n"  # reverses the columns: wrong values
+)
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class FakeEditor:
+    """Writes the next scripted text into the file it is given; an int in the script is an exit status."""
+
+    texts: deque[str | int]
+    opened_with: list[str] = field(default_factory=list)
+
+    def __call__(self, path: Path) -> int:
+        self.opened_with.append(path.read_text(encoding="utf-8"))
+        step = self.texts.popleft()
+        if isinstance(step, int):
+            return step
+        path.write_text(step, encoding="utf-8")
+        return 0
+
+
+@dataclass
+class ScriptedUI:
+    """A `StudyUI` that plays a script and records what it is shown (no editor: line mode)."""
+
+    script: deque[Any]
+    shown: list[tuple[str, Any]] = field(default_factory=list)
+
+    def _take(self, default: Any) -> Any:
+        return self.script.popleft() if self.script else default
+
+    def show_front(self, view: CardView, progress: Progress) -> None:
+        self.shown.append(("front", view))
+
+    def read_action(self, view: CardView) -> Action:
+        return self._take(Action.QUIT)  # type: ignore[no-any-return]
+
+    def read_answer(self, view: CardView) -> str | None:
+        return self._take(None)  # type: ignore[no-any-return]
+
+    def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
+        self.shown.append(("back", reveal))
+
+    def read_rating(self, proposed: Rating | None) -> Rating | Action:
+        step = self._take(Action.QUIT)
+        return (proposed or Rating.GOOD) if step == "enter" else step  # type: ignore[no-any-return]
+
+    def show_status(self, status: Status) -> None:
+        self.shown.append(("status", status))
+
+    def show_help(self, screen: Screen, text: str) -> None:
+        self.shown.append(("help", (screen, text)))
+
+    def rated(self, rated: Rated) -> None:
+        self.shown.append(("rated", rated))
+
+    def show_summary(self, summary: Summary) -> None:
+        self.shown.append(("summary", summary))
+
+    def of(self, kind: str) -> list[Any]:
+        return [what for k, what in self.shown if k == kind]
+
+
+@dataclass
+class EditorUI(ScriptedUI):
+    """The scripted UI with an editor (`CodeUI`), as the terminal has one."""
+
+    editor: Callable[[Path], int] = field(default_factory=lambda: FakeEditor(deque()))
+
+    def can_edit(self) -> bool:
+        return True
+
+    def edit_code(self, view: CardView, path: Path) -> int:
+        self.shown.append(("edit", path.name))
+        return self.editor(path)
+
+    def judging(self, view: CardView, done: int, total: int) -> None:
+        self.shown.append(("judging", (done, total)))
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Iterator[Collection]:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "mine.yaml").write_text(DECK, encoding="utf-8")
+    with Collection.open(tmp_path / "c.sqlite") as opened:
+        opened.sync_decks(tmp_path / "none", decks, NOW)
+        yield opened
+
+
+def session(col: Collection, clock: Clock | None = None) -> Session:
+    return Session(
+        col=col,
+        settings=Settings(),
+        now=clock or Clock(),
+        flt=QueueFilter(decks=("mine",)),
+        rng=random.Random(7),
+    )
+
+
+def play(s: Session, ui: ScriptedUI) -> Summary:
+    ticks = iter(range(0, 10_000, 2))
+    return run_session(s, ui, timer=lambda: float(next(ticks)))
+
+
+def editing(*texts: str | int) -> tuple[FakeEditor, Callable[..., EditorUI]]:
+    editor = FakeEditor(deque(texts))
+
+    def ui(*script: Any) -> EditorUI:
+        return EditorUI(deque(script), editor=editor)
+
+    return editor, ui
+
+
+def attempts(col: Collection) -> list[tuple[str, str, int, str | None]]:
+    return col.conn.execute(
+        "SELECT source, code, passed, kind FROM code_attempts ORDER BY id"
+    ).fetchall()
+
+
+def reviews(col: Collection) -> list[tuple[int, int | None]]:
+    return col.conn.execute("SELECT rating, correct FROM reviews ORDER BY id").fetchall()
+
+
+def test_the_terminal_ui_and_the_scripted_one_are_code_uis() -> None:
+    assert isinstance(EditorUI(deque()), CodeUI)
+    assert not isinstance(ScriptedUI(deque()), CodeUI)  # line mode: the answer is a file's path
+
+
+def test_passing_at_the_first_attempt_proposes_good(col: Collection) -> None:
+    editor, make = editing(RIGHT)
+    ui = make(Action.EDIT, "enter", Action.QUIT)
+    summary = play(session(col), ui)
+    assert editor.opened_with == [STARTER]  # the scratch file held the starter code
+    assert ui.of("edit") == ["reverse_rows.py"]  # named after the function, for the editor's syntax
+    progress = ui.of("judging")
+    total = progress[0][1]
+    assert progress[0] == (0, total) and progress[-1] == (total, total) and total >= 10
+    (reveal,) = ui.of("back")
+    assert reveal.screen is Screen.RESULT and reveal.proposed is Rating.GOOD
+    assert reveal.code.latest.verdict.passed and reveal.verdict.correct
+    assert reveal.code.solution.startswith("def reverse_rows")  # the model solution is on the back
+    assert attempts(col) == [("drill", RIGHT, 1, None)]
+    assert reviews(col) == [(3, 1)]
+    assert (summary.code_answered, summary.code_passed) == (1, 1)
+    assert summary.compute_answered == 0  # a code card is not a compute answer
+
+
+def test_passing_after_a_fix_in_the_same_review_proposes_hard(col: Collection) -> None:
+    editor, make = editing(VIEW, RIGHT)
+    ui = make(Action.EDIT, Action.EDIT, "enter", Action.QUIT)
+    play(session(col), ui)
+    first, second = ui.of("back")
+    assert first.proposed is Rating.AGAIN and not first.verdict.correct
+    failure = first.code.latest.verdict.first_failure
+    assert failure is not None and failure.kind == "mutation"  # the judge names the difference
+    assert second.proposed is Rating.HARD and second.verdict.correct
+    assert [a.number for a in second.code.attempts] == [1, 2]
+    assert editor.opened_with == [STARTER, VIEW]  # `e` reopens the code just judged
+    assert attempts(col) == [("drill", VIEW, 0, "mutation"), ("drill", RIGHT, 1, None)]
+    assert reviews(col) == [(2, 1)]  # one review, rated Hard, counted as passed
+
+
+def test_failing_proposes_again_and_the_next_review_opens_the_last_attempt(
+    col: Collection,
+) -> None:
+    editor, make = editing(ROWS_ONLY, RIGHT)
+    clock = Clock()
+    ui = make(Action.EDIT, "enter", Action.QUIT)
+    summary = play(session(col, clock), ui)
+    (reveal,) = ui.of("back")
+    assert reveal.proposed is Rating.AGAIN
+    assert reveal.code.latest.verdict.kind == "tolerance"
+    assert reviews(col) == [(1, 0)]
+    assert (summary.code_answered, summary.code_passed) == (1, 0)
+    clock.now += timedelta(minutes=5)  # the relearning step is over
+    ui = make(Action.EDIT, "enter", Action.QUIT)
+    play(session(col, clock), ui)
+    assert editor.opened_with == [STARTER, ROWS_ONLY]  # the scratch file holds the last attempt
+    (reveal,) = ui.of("back")
+    assert reveal.proposed is Rating.GOOD  # passed at this review's first attempt
+    assert [row[2] for row in attempts(col)] == [0, 1]
+
+
+def test_space_shows_the_model_solution_without_an_attempt(col: Collection) -> None:
+    _editor, make = editing()
+    ui = make(Action.REVEAL, "enter", Action.QUIT)
+    play(session(col), ui)
+    (reveal,) = ui.of("back")
+    assert reveal.code.attempts == () and reveal.verdict.gave_up
+    assert reveal.proposed is Rating.AGAIN
+    assert attempts(col) == [] and reviews(col) == [(1, 0)]
+
+
+def test_nothing_is_judged_when_the_file_is_unchanged_or_the_editor_fails(
+    col: Collection,
+) -> None:
+    editor, make = editing(STARTER, 1, RIGHT, RIGHT)
+    # the starter unchanged, then an editor exiting with 1: back on the task screen each time;
+    # then a pass, and `e` saving the same code again: the back stays as it was
+    ui = make(Action.EDIT, Action.EDIT, Action.EDIT, Action.EDIT, "enter", Action.QUIT)
+    play(session(col), ui)
+    messages = [s.message for s in ui.of("status")]
+    assert messages == [
+        "The file still holds the starter code: nothing to judge.",
+        "The editor exited with status 1: nothing was judged.",
+        "The code is unchanged since the last attempt.",
+    ]
+    assert len(ui.of("back")) == 2 and ui.of("back")[1].proposed is Rating.GOOD
+    assert attempts(col) == [("drill", RIGHT, 1, None)]
+    assert not editor.texts
+
+
+def test_hints_one_at_a_time_and_where_is_w(col: Collection) -> None:
+    _editor, make = editing()
+    ui = make(Action.HINT, Action.HINT, Action.HINT, Action.WHERE, Action.HELP, Action.QUIT)
+    play(session(col), ui)
+    statuses = [s.message for s in ui.of("status")]
+    assert statuses[:3] == [
+        "Hint 1 of 2: A slice is a view.",
+        "Hint 2 of 2: Copy it.",
+        "Hint 2 of 2: Copy it.",
+    ]
+    assert statuses[3].startswith("mine/rev is defined at ") and statuses[3].endswith("mine.yaml:4")
+    ((screen, text),) = ui.of("help")
+    assert screen is Screen.TASK and "editor" in text
+    assert reviews(col) == [] and attempts(col) == []
+
+
+def test_line_mode_answers_with_a_file_path(col: Collection, tmp_path: Path) -> None:
+    view_file, right_file, other = tmp_path / "v.py", tmp_path / "r.py", tmp_path / "o.py"
+    view_file.write_text(VIEW, encoding="utf-8")
+    right_file.write_text(RIGHT, encoding="utf-8")
+    other.write_text("def something_else(a):\n    return a\n", encoding="utf-8")
+    ui = ScriptedUI(
+        deque(
+            [
+                str(tmp_path / "missing.py"),  # no such file: asked again
+                str(other),  # no function reverse_rows in it: asked again, not recorded
+                str(view_file),
+                Action.EDIT,  # `e` on the back: a fix, in another file
+                str(right_file),
+                "enter",
+                Action.QUIT,
+            ]
+        )
+    )
+    play(session(col), ui)
+    unreadable = [s for s in ui.of("status") if s.kind == "unreadable"]
+    assert "cannot read the file" in unreadable[0].message
+    assert "defines no function reverse_rows" in unreadable[1].message
+    assert unreadable[0].data == {"answer": str(tmp_path / "missing.py")}
+    first, second = ui.of("back")
+    assert first.proposed is Rating.AGAIN and second.proposed is Rating.HARD
+    assert second.code.latest.path == str(right_file)
+    assert attempts(col) == [("drill", VIEW, 0, "mutation"), ("drill", RIGHT, 1, None)]
+    assert reviews(col) == [(2, 1)]
+
+
+def test_line_mode_empty_answers(col: Collection, tmp_path: Path) -> None:
+    right_file = tmp_path / "r.py"
+    right_file.write_text(RIGHT, encoding="utf-8")
+    # a pass, then `e` and an empty line: the back as it was, and no new attempt
+    ui = ScriptedUI(deque([str(right_file), Action.EDIT, "", Rating.EASY, Action.QUIT]))
+    play(session(col), ui)
+    first, again = ui.of("back")
+    assert again.code == first.code and again.proposed is Rating.GOOD
+    assert reviews(col) == [(4, 1)] and len(attempts(col)) == 1
+
+
+def test_undo_brings_the_card_back_with_its_attempt(col: Collection) -> None:
+    editor, make = editing(VIEW, RIGHT)
+    # Again on the code card; on the next card's front, undo: the code card is back
+    ui = make(Action.EDIT, "enter", Action.UNDO, Action.EDIT, "enter", Action.QUIT)
+    play(session(col), ui)
+    assert [v.card_id for v in ui.of("front")] == ["rev", "zz", "rev", "zz"]
+    assert editor.opened_with == [STARTER, VIEW]
+    assert reviews(col) == [(3, 1)]  # the Again was undone; the attempts stay, as they happened
+    assert [row[2] for row in attempts(col)] == [0, 1]
+
+
+def _attempt(passed: bool, number: int) -> CodeAttempt:
+    from cvquiz.codecards.judge import Verdict
+
+    verdict = Verdict("x", passed, 3, 0 if passed else 1, None, False, 0.1, None, "")
+    return CodeAttempt(number, "", verdict, number)
+
+
+@pytest.mark.parametrize(
+    ("passes", "rating"),
+    [
+        ((), Rating.AGAIN),
+        ((True,), Rating.GOOD),
+        ((True, False), Rating.GOOD),
+        ((False, True), Rating.HARD),
+        ((False, True, False), Rating.HARD),
+        ((False, False), Rating.AGAIN),
+    ],
+)
+def test_proposed_rating(passes: tuple[bool, ...], rating: Rating) -> None:
+    assert proposed_rating([_attempt(p, i + 1) for i, p in enumerate(passes)]) is rating
