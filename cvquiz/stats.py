@@ -8,6 +8,7 @@ classifying a bounded sample of wrong compute answers (`cvquiz.mistakes`), which
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -262,22 +263,23 @@ def streaks(days: Sequence[str], today: date) -> Streak:
         days: ISO dates of the days with reviews, in any order (days after ``today`` are ignored).
         today: today's study day.
     """
-    import numpy as np
-
-    ordinal = np.unique(np.asarray(days, dtype="datetime64[D]").astype(np.int64))
-    today_n = int(np.datetime64(today.isoformat(), "D").astype(np.int64))
-    ordinal = ordinal[ordinal <= today_n]
-    if ordinal.size == 0:
+    today_n = today.toordinal()
+    ordinals = sorted(
+        {o for o in (date.fromisoformat(d).toordinal() for d in days) if o <= today_n}
+    )
+    if not ordinals:
         return Streak(current=0, longest=0, study_days=0, studied_today=False)
-    # a run starts wherever the previous study day is not the day before
-    starts = np.flatnonzero(np.diff(ordinal, prepend=ordinal[0] - 2) != 1)
-    lengths = np.diff(np.append(starts, ordinal.size))
-    last = int(ordinal[-1])
-    current = int(lengths[-1]) if last >= today_n - 1 else 0
+    # the length of the run of consecutive days ending at each day, and the longest run
+    run = longest = 1
+    for previous, day in itertools.pairwise(ordinals):
+        run = run + 1 if day == previous + 1 else 1
+        longest = max(longest, run)
+    last = ordinals[-1]
+    current = run if last >= today_n - 1 else 0
     return Streak(
         current=current,
-        longest=int(lengths.max()),
-        study_days=int(ordinal.size),
+        longest=longest,
+        study_days=len(ordinals),
         studied_today=last == today_n,
     )
 

@@ -36,6 +36,7 @@ def _modules_after(argv: list[str], env: dict[str, str]) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
         check=True,
         timeout=120,
@@ -96,7 +97,17 @@ HEAVY = {
 }
 
 
-@pytest.mark.parametrize("argv", [["status"], ["decks"], ["--help"], ["config", "get", "fuzz"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["decks"],
+        ["--help"],
+        ["config", "get", "fuzz"],
+        # line mode: a recall card without a formula, then the summary
+        ["drill", "--deck", "activations"],
+    ],
+)
 def test_everyday_commands_import_nothing_heavy(env: dict[str, str], argv: list[str]) -> None:
     """The import budget: once the decks are synced, these commands load typer, rich and cvquiz only."""
     subprocess.run(["cvquiz", "decks"], env=env, check=True, capture_output=True, timeout=120)

@@ -10,7 +10,6 @@ import re
 from urllib.parse import unquote
 
 from rich.console import RenderableType
-from rich.markdown import Markdown
 from rich.text import Text
 
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -24,8 +23,16 @@ def images_as_text(text: str) -> str:
     return _IMAGE_RE.sub(lambda m: "[image: " + unquote(m.group(1).rsplit("/", 1)[-1]) + "]", text)
 
 
+def _has_math(text: str) -> bool:
+    from cvquiz.mathtext import split_math
+
+    return any(segment.is_math for segment in split_math(text))
+
+
 def math_text(text: str) -> str:
     """Return Markdown text with its ``$...$`` / ``$$...$$`` math turned into Unicode."""
+    if not _has_math(text):
+        return text  # the LaTeX renderer (pylatexenc) is loaded only for a formula
     from cvquiz.cli.latex import render_math_in_text
 
     return render_math_in_text(text)
@@ -53,6 +60,9 @@ def card_markdown(text: str) -> RenderableType:
     """Render card text (Markdown with LaTeX) for the terminal."""
     if not text.strip():
         return Text("")
+    # markdown-it is 100 ms of start-up: loaded when a card is drawn, never in line mode
+    from rich.markdown import Markdown
+
     return Markdown(
         hard_breaks(math_text(images_as_text(text))), code_theme="ansi_dark", hyperlinks=False
     )
@@ -63,6 +73,9 @@ def plain(text: str) -> str:
 
     Nothing renders Markdown here, so the formulas are not escaped for it: ``f_c`` stays ``f_c``.
     """
+    text = images_as_text(text)
+    if not _has_math(text):
+        return text
     from cvquiz.cli.latex import render_math_in_text
 
-    return render_math_in_text(images_as_text(text), escape_markdown=False)
+    return render_math_in_text(text, escape_markdown=False)
