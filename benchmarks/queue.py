@@ -1,8 +1,9 @@
-"""How fast are today's queue and ``cvquiz status`` on a big collection?
+"""How fast are today's queue, ``cvquiz status``, ``decks`` and ``drill`` on a big collection?
 
 Builds a collection of 100,000 cards and 1,000,000 review rows with bulk SQL inserts (not the review API), then
-times ``cvquiz status`` in a fresh process against the baseline ``python -c "import typer"`` (median of several
-runs each) and prints the ratio; the goal is under 3x. It also times the queue calls in-process.
+times ``cvquiz status``, ``cvquiz decks`` and ``cvquiz drill`` (line mode, to the first card shown) in fresh
+processes, interleaved with the baseline ``python -c "import typer"`` (medians), and prints each ratio against
+issue 16's goals (status <= 3x, decks <= 2.5x, drill <= 3x). It also times the queue calls in-process.
 
 Run by hand:  python benchmarks/queue.py [--cards 100000] [--reviews 1000000] [--runs 7] [--keep DIR]
 """
@@ -14,7 +15,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import PYTHON, compile_bytecode, report, time_interleaved
 
 from cvquiz import clock
 from cvquiz.collection import Collection
@@ -143,15 +146,6 @@ def build(path: Path, n_cards: int, n_reviews: int, seed: int = 0) -> None:
     col.close()
 
 
-def median_seconds(cmd: list[str], env: dict[str, str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
@@ -159,6 +153,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the collection in this folder")
     args = parser.parse_args()
+    compile_bytecode()
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cvquiz-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -199,21 +194,20 @@ def main() -> None:
         print(f"       status: new {status.new}, learning {status.learning}, review {status.review}, "
               f"{status.review_cards:,} review cards, forecast {[d.due for d in status.forecast]}")  # fmt: skip
 
-    cvquiz = shutil.which("cvquiz")
-    status_cmd = [cvquiz, "status"] if cvquiz else [sys.executable, "-m", "cvquiz", "status"]
-    subprocess.run(
-        status_cmd, env=env, check=True, stdout=subprocess.DEVNULL
-    )  # first sync, not timed
-    baseline = median_seconds([sys.executable, "-c", "import typer"], env, args.runs)
-    ours = median_seconds(status_cmd, env, args.runs)
-    # context: what any command costs, and what the NumPy import alone costs
-    version = median_seconds([*status_cmd[:-1], "--version"], env, args.runs)
-    numpy = median_seconds([sys.executable, "-c", "import numpy"], env, args.runs)
-    print(f'python -c "import typer": {1000 * baseline:7.1f} ms (median of {args.runs})')
-    print(f"cvquiz status:            {1000 * ours:7.1f} ms (median of {args.runs})")
-    print(f"ratio: {ours / baseline:.2f}x (goal < 3x)")
-    print(f"  for context: cvquiz --version {version / baseline:.2f}x, "
-          f'python -c "import numpy" {numpy / baseline:.2f}x')  # fmt: skip
+    cvquiz = shutil.which("cvquiz") or "cvquiz"
+    commands = {
+        "import typer": [PYTHON, "-c", "import typer"],
+        "import numpy (for context)": [PYTHON, "-c", "import numpy"],
+        "cvquiz --version": [cvquiz, "--version"],
+        "cvquiz status": [cvquiz, "status"],
+        "cvquiz decks": [cvquiz, "decks"],
+        "cvquiz drill (first card)": [cvquiz, "drill"],
+    }
+    times = time_interleaved(commands, env, rounds=args.runs)
+    baseline = times.pop("import typer")
+    goals = {"cvquiz status": 3.0, "cvquiz decks": 2.5, "cvquiz drill (first card)": 3.0}
+    for name, seconds in times.items():
+        report(name, seconds, "import typer", baseline, goals.get(name))
     if not args.keep:
         shutil.rmtree(folder)
 
