@@ -13,6 +13,7 @@ not translated here: decks carry it in both languages.
 from __future__ import annotations
 
 import gettext as _gettext
+from datetime import date
 from pathlib import Path
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "N_",
     "_",
     "current_language",
+    "month_name",
     "ngettext",
     "set_language",
     "translate_libraries",
+    "weekday_name",
 ]
 
 DOMAIN = "cvquiz"
@@ -95,3 +98,33 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it now (tables built at import time)."""
     return message
+
+
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+_MONTHS = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+def weekday_name(day: date) -> str:
+    """Return the short name of ``day``'s weekday in the current language ("Mon", "周一")."""
+    return _(_WEEKDAYS[day.weekday()])
+
+
+def month_name(day: date) -> str:
+    """Return the short name of ``day``'s month in the current language ("Jan", "1月").
+
+    Not ``strftime("%b")``: that follows the C locale, not the language cvquiz speaks.
+    """
+    return _(_MONTHS[day.month - 1])

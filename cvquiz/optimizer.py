@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cvquiz import clock
 from cvquiz.config import Settings
 from cvquiz.errors import CvquizError
+from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -70,7 +71,9 @@ def _library(what: str, call: Callable[[], T]) -> T:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # a Rust panic arrives as pyo3's PanicException, a BaseException
-        raise CvquizError(f"fsrs-rs could not {what}: {error}") from None
+        raise CvquizError(
+            _("fsrs-rs could not {what}: {error}").format(what=_(what), error=error)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -178,9 +181,9 @@ def evaluate(parameters: Sequence[float], items: Sequence[Any]) -> Evaluation:
     import fsrs_rs_python as fr
 
     if not items:
-        raise CvquizError("there are no usable reviews to evaluate parameters on")
+        raise CvquizError(_("there are no usable reviews to evaluate parameters on"))
     result = _library(
-        "evaluate the parameters", lambda: fr.FSRS(list(parameters)).evaluate(list(items))
+        N_("evaluate the parameters"), lambda: fr.FSRS(list(parameters)).evaluate(list(items))
     )
     return Evaluation(log_loss=float(result.log_loss), rmse_bins=float(result.rmse_bins))
 
@@ -219,18 +222,24 @@ def fit(
     current = tuple(float(w) for w in current)
     if len(items) < min_items:
         return Fit(count, len(items), min_items, current, None, None, None)
-    say("evaluating the current parameters")
+    say(_("evaluating the current parameters"))
     before = evaluate(current, items)
-    say(f"fitting 21 parameters to {len(items):,} reviews")
+    say(
+        ngettext(
+            "fitting 21 parameters to {n} review",
+            "fitting 21 parameters to {n} reviews",
+            len(items),
+        ).format(n=f"{len(items):,}")
+    )
     raw = _library(
-        "fit the parameters",
+        N_("fit the parameters"),
         lambda: fr.FSRS(list(current)).compute_parameters(
             list(items), enable_short_term=True, num_relearning_steps=relearning_steps
         ),
     )
     fitted = tuple(round(float(w), DECIMALS) for w in raw)
     _check_usable(fitted)
-    say("evaluating the fitted parameters")
+    say(_("evaluating the fitted parameters"))
     after = evaluate(fitted, items)
     return Fit(count, len(items), min_items, current, before, fitted, after)
 
@@ -242,7 +251,7 @@ def _check_usable(parameters: tuple[float, ...]) -> None:
         fsrs.Scheduler(parameters=parameters)
     except ValueError as error:
         raise CvquizError(
-            f"the fitted parameters cannot be used by the scheduler: {error}"
+            _("the fitted parameters cannot be used by the scheduler: {error}").format(error=error)
         ) from None
 
 
@@ -266,10 +275,16 @@ def optimize_collection(
     from cvquiz.collection.stats_queries import training_reviews
 
     if progress is not None:
-        progress("reading the review log")
+        progress(_("reading the review log"))
     rows = training_reviews(col)
     if progress is not None:
-        progress(f"building training items from {len(rows):,} reviews")
+        progress(
+            ngettext(
+                "building training items from {n} review",
+                "building training items from {n} reviews",
+                len(rows),
+            ).format(n=f"{len(rows):,}")
+        )
     columns: list[Sequence[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 4
     items = training_items(*columns)
     return fit(
@@ -336,9 +351,9 @@ def suggest_retention(
     from cvquiz.simulate import Scenario, rating_probabilities, simulate_collection
 
     if progress is not None:
-        progress("reading the collection")
+        progress(_("reading the collection"))
     rows, new_cards = q.studied_cards(col)
-    first_p, pass_p, _ = rating_probabilities(*q.rating_counts(col))
+    first_p, pass_p, _relearn = rating_probabilities(*q.rating_counts(col))
     share = min(1.0, SEARCH_CARDS / len(rows)) if rows else 1.0
     sample = random.Random(seed).sample(rows, SEARCH_CARDS) if share < 1 else list(rows)
     config = fr.default_simulator_config()
@@ -353,15 +368,21 @@ def suggest_retention(
     config.relearning_step_count = len(settings.relearning_steps)
     cards = _library_cards(sample, now, clock.study_day(now, settings.rollover_hour))
     if progress is not None:
-        progress(f"searching the optimal retention over {days} simulated days")
+        progress(
+            ngettext(
+                "searching the optimal retention over {n} simulated day",
+                "searching the optimal retention over {n} simulated days",
+                days,
+            ).format(n=days)
+        )
     found = _library(
-        "search the optimal retention",
+        N_("search the optimal retention"),
         lambda: fr.optimal_retention(config, list(settings.parameters), cards or None),
     )
     optimal = round(min(max(float(found), _OPTIMAL_BOUNDS[0]), _OPTIMAL_BOUNDS[1]), 2)
     retentions = sorted({*RETENTION_CANDIDATES, round(settings.desired_retention, 2), optimal})
     if progress is not None:
-        progress("simulating the workload at each retention")
+        progress(_("simulating the workload at each retention"))
     simulation = simulate_collection(
         col,
         now,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
+from cvquiz.i18n import _, current_language, month_name, ngettext, weekday_name
 from cvquiz.stats import (
     DayCount,
     GeneratorStats,
@@ -27,80 +28,40 @@ _SHADES = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 _BAR = "#3b82f6"
 _WARN = "#dc2626"
 
-_LABELS = {
-    "en": {
-        "title": "cvquiz statistics",
-        "all": "all decks",
-        "reviews_year": "Reviews in the last year",
-        "streak": "Streak",
-        "days": "days",
-        "longest": "longest",
-        "studied_days": "study days",
-        "retention": "True retention",
-        "retention_note": "share of review-state cards recalled (not rated Again)",
-        "target": "desired",
-        "predicted": "FSRS-predicted retrievability now",
-        "over_cards": "over {n} cards in review",
-        "today": "today",
-        "last_n": "last {n} days",
-        "forecast": "Cards due, next {n} days",
-        "decks": "Decks",
-        "tags": "Tags",
-        "compute": "Compute cards, last {n} days",
-        "name": "Name",
-        "cards": "Cards",
-        "new": "New",
-        "learning": "Learning",
-        "young": "Young",
-        "mature": "Mature",
-        "suspended": "Suspended",
-        "leeches": "Leeches",
-        "again_rate": "Again rate",
-        "reviews": "Reviews",
-        "generator": "Generator",
-        "answered": "Answered",
-        "accuracy": "Accuracy",
-        "mistake": "Most common mistake",
-        "none": "none yet",
-        "period_note": "again rates over the last {n} days; weakest first",
-    },
-    "zh": {
-        "title": "cvquiz 统计",
-        "all": "全部卡组",
-        "reviews_year": "过去一年的复习",
-        "streak": "连续学习",
-        "days": "天",
-        "longest": "最长",
-        "studied_days": "学习天数",
-        "retention": "真实保留率",
-        "retention_note": "复习状态卡片中答对（非“重来”）的比例",
-        "target": "目标",
-        "predicted": "FSRS 预测的当前记忆概率",
-        "over_cards": "基于 {n} 张复习中的卡片",
-        "today": "今天",
-        "last_n": "最近 {n} 天",
-        "forecast": "未来 {n} 天到期的卡片",
-        "decks": "卡组",
-        "tags": "标签",
-        "compute": "计算题（最近 {n} 天）",
-        "name": "名称",
-        "cards": "卡片",
-        "new": "新卡",
-        "learning": "学习中",
-        "young": "较新",
-        "mature": "成熟",
-        "suspended": "暂停",
-        "leeches": "难记卡",
-        "again_rate": "重来率",
-        "reviews": "复习",
-        "generator": "题型",
-        "answered": "作答",
-        "accuracy": "正确率",
-        "mistake": "最常见的错误",
-        "none": "暂无",
-        "period_note": "重来率统计最近 {n} 天；最弱的排在前面",
-    },
-}
+
+def _labels() -> dict[str, str]:
+    """The report's words, in the current language."""
+    return {
+        "title": _("cvquiz statistics"),
+        "all": _("all decks"),
+        "reviews_year": _("Reviews in the last year"),
+        "streak": _("Streak"),
+        "longest": _("longest {n}"),
+        "studied_days": _("study days {n}"),
+        "retention": _("True retention"),
+        "retention_note": _("share of review-state cards recalled (not rated Again)"),
+        "target": _("desired {value}"),
+        "predicted": _("FSRS-predicted retrievability now"),
+        "today": _("today"),
+        "decks": _("Decks"),
+        "tags": _("Tags"),
+        "name": _("Name"),
+        "cards": _("Cards"),
+        "new": _("New"),
+        "learning": _("Learning"),
+        "young": _("Young"),
+        "mature": _("Mature"),
+        "suspended": _("Suspended"),
+        "leeches": _("Leeches"),
+        "again_rate": _("Again rate"),
+        "reviews": _("Reviews"),
+        "generator": _("Generator"),
+        "answered": _("Answered"),
+        "accuracy": _("Accuracy"),
+        "mistake": _("Most common mistake"),
+        "none": _("none yet"),
+    }
+
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Noto Sans CJK SC", sans-serif;
@@ -127,18 +88,28 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
-def render_stats_html(stats: Stats, lang: str = "en") -> str:
-    """Return the statistics as one self-contained HTML document.
+def render_stats_html(stats: Stats) -> str:
+    """Return the statistics as one self-contained HTML document, in the current language.
 
     Args:
         stats: the statistics (`cvquiz.stats.collection_stats`).
-        lang: ``"zh"`` or ``"en"`` for the labels.
     """
-    t = _LABELS["zh" if lang == "zh" else "en"]
+    lang = current_language()
+    t = _labels()
     scope = ", ".join(stats.decks) if stats.decks else t["all"]
+    days = stats.days
+    forecast = ngettext("Cards due, next {n} day", "Cards due, next {n} days", days).format(n=days)
+    period = ngettext(
+        "again rates over the last {n} day; weakest first",
+        "again rates over the last {n} days; weakest first",
+        days,
+    ).format(n=days)
+    compute = ngettext("Compute cards, last {n} day", "Compute cards, last {n} days", days).format(
+        n=days
+    )
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{"zh" if lang == "zh" else "en"}">',
+        f'<html lang="{_e(lang)}">',
         "<head>",
         '<meta charset="utf-8" />',
         '<meta name="viewport" content="width=device-width, initial-scale=1" />',
@@ -154,14 +125,14 @@ def render_stats_html(stats: Stats, lang: str = "en") -> str:
         f"<h2>{_e(t['retention'])}</h2>",
         f'<p class="sub">{_e(t["retention_note"])}</p>',
         _retention_svg(stats, t),
-        f"<h2>{_e(t['forecast'].format(n=stats.days))}</h2>",
+        f"<h2>{_e(forecast)}</h2>",
         _forecast_svg(stats.forecast),
         f"<h2>{_e(t['decks'])}</h2>",
-        f'<p class="sub">{_e(t["period_note"].format(n=stats.days))}</p>',
+        f'<p class="sub">{_e(period)}</p>',
         _group_table(stats.by_deck, stats, t),
         f"<h2>{_e(t['tags'])}</h2>",
         _group_table(stats.by_tag, stats, t),
-        f"<h2>{_e(t['compute'].format(n=stats.days))}</h2>",
+        f"<h2>{_e(compute)}</h2>",
         _compute_table(stats.compute, lang, t),
         "</body>",
         "</html>",
@@ -171,21 +142,26 @@ def render_stats_html(stats: Stats, lang: str = "en") -> str:
 
 def _facts(stats: Stats, t: dict[str, str]) -> str:
     month = next((w for w in stats.retention if w.days == 30), None)
+    streak = stats.streak
     items = [
         (
             t["streak"],
-            f"{stats.streak.current} {t['days']}",
-            f"{t['longest']} {stats.streak.longest} · {t['studied_days']} {stats.streak.study_days}",
+            ngettext("{n} day", "{n} days", streak.current).format(n=streak.current),
+            t["longest"].format(n=streak.longest)
+            + " · "
+            + t["studied_days"].format(n=streak.study_days),
         ),
         (
-            t["retention"] + " · " + t["last_n"].format(n=30),
+            t["retention"] + " · " + ngettext("last {n} day", "last {n} days", 30).format(n=30),
             _pct(month.retention if month else None),
-            f"{t['target']} {_pct(stats.desired_retention)}",
+            t["target"].format(value=_pct(stats.desired_retention)),
         ),
         (
             t["predicted"],
             _pct(stats.estimated_retention),
-            t["over_cards"].format(n=stats.review_cards),
+            ngettext(
+                "over {n} card in review", "over {n} cards in review", stats.review_cards
+            ).format(n=stats.review_cards),
         ),
     ]
     cells = [
@@ -210,16 +186,16 @@ def _heatmap_svg(heatmap: Sequence[DayCount]) -> str:
     weeks = (cells[-1][0] + 1) if cells else 0
     busiest = max((d.count for d in heatmap), default=0)
     body = []
-    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
+    for row in (0, 2, 4):  # Monday, Wednesday, Friday (2024-01-01 was a Monday)
         y = top + row * (cell + gap) + cell - 1
-        body.append(f'<text x="0" y="{y}">{name}</text>')
+        body.append(f'<text x="0" y="{y}">{_e(weekday_name(date(2024, 1, 1 + row)))}</text>')
     labelled = None
     for week, weekday, entry in cells:
         day = date.fromisoformat(entry.day)
         x = left + week * (cell + gap)
         y = top + weekday * (cell + gap)
         if (weekday == 0 or entry is heatmap[0]) and day.month != labelled:
-            body.append(f'<text x="{x}" y="{top - 4}">{day.strftime("%b")}</text>')
+            body.append(f'<text x="{x}" y="{top - 4}">{_e(month_name(day))}</text>')
             labelled = day.month
         shade = _SHADES[heat_level(entry.count, busiest)]
         body.append(
@@ -229,7 +205,7 @@ def _heatmap_svg(heatmap: Sequence[DayCount]) -> str:
         )
     width = left + weeks * (cell + gap) + 24  # room for a month label over the last column
     height = top + 7 * (cell + gap) + 4
-    return _svg(width, height, body, "review heatmap")
+    return _svg(width, height, body, _("review heatmap"))
 
 
 def _retention_svg(stats: Stats, t: dict[str, str]) -> str:
@@ -237,7 +213,11 @@ def _retention_svg(stats: Stats, t: dict[str, str]) -> str:
     body = []
     for i, window in enumerate(stats.retention):
         y = 10 + i * (bar + gap)
-        label = t["today"] if window.days == 1 else t["last_n"].format(n=window.days)
+        label = (
+            t["today"]
+            if window.days == 1
+            else ngettext("last {n} day", "last {n} days", window.days).format(n=window.days)
+        )
         body.append(f'<text x="0" y="{y + 13}">{_e(label)}</text>')
         body.append(f'<rect x="{left}" y="{y}" width="{width}" height="{bar}" fill="#f3f4f6" />')
         if window.retention is not None:
@@ -258,10 +238,10 @@ def _retention_svg(stats: Stats, t: dict[str, str]) -> str:
         'stroke-dasharray="4 3" />'
     )
     body.append(
-        f'<text x="{x - 20}" y="{height - 4}">{_e(t["target"])} '
-        f"{_pct(stats.desired_retention)}</text>"
+        f'<text x="{x - 20}" y="{height - 4}">'
+        f"{_e(t['target'].format(value=_pct(stats.desired_retention)))}</text>"
     )
-    return _svg(left + width + 120, height, body, "true retention")
+    return _svg(left + width + 120, height, body, t["retention"])
 
 
 def _forecast_svg(forecast: Sequence[DayCount]) -> str:
@@ -286,7 +266,7 @@ def _forecast_svg(forecast: Sequence[DayCount]) -> str:
         )
         if i % 7 == 0:
             body.append(f'<text x="{x + 1:.1f}" y="{top + plot_h + 14}">{_e(entry.day[5:])}</text>')
-    return _svg(left + width + 10, top + plot_h + 24, body, "forecast")
+    return _svg(left + width + 10, top + plot_h + 24, body, _("forecast of cards due"))
 
 
 def _group_table(groups: Sequence[GroupStats], stats: Stats, t: dict[str, str]) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+from _english import english_words
 from _learner import OTHER_W, simulate_log
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from cvquiz.cli.app import app
@@ -240,3 +243,89 @@ def test_a_deck_that_matches_nothing_is_an_error(col: Collection) -> None:
 def test_stats_of_an_empty_history(col: Collection) -> None:
     text = invoke("stats").stdout
     assert "Streak: 0 days" in text and "Nothing is due." in text
+
+
+def chinese(*args: str, input: str | None = None) -> Any:
+    """Run a command in Chinese; check that no output line is wider than an 80-column terminal."""
+    result = invoke("--lang", "zh", *args, input=input)
+    for line in (result.stdout + result.stderr).splitlines():
+        assert cell_len(line) <= 80, line
+    return result
+
+
+def data_words(data: dict[str, Any]) -> set[str]:
+    """The deck ids and tag names a stats screen shows: data, not interface text."""
+    return {g["key"] for g in data["by_deck"]} | {g["name"] for g in data["by_tag"]}
+
+
+def test_stats_speaks_chinese_at_80_columns(col: Collection) -> None:
+    deck = some_deck(col)
+    for i, pk in enumerate(deck_pks(col, deck)[:6]):
+        record_review(col, pk, Rating.GOOD, NOW - timedelta(days=3 * i, hours=1), PLAIN)
+        record_review(col, pk, Rating.AGAIN, NOW - timedelta(days=i, hours=2), PLAIN)
+    text = chinese("stats").stdout
+    assert english_words(text, allow=data_words(as_json("stats"))) == []
+    assert re.search(r"^连续学习：7 天   最长 7 天   学习天数 10$", text, re.M)
+    for expected in ("周一", "真实保持率", "每天到期的卡片", "牌组", "标签", "今天"):
+        assert expected in text
+    months = "".join(text.splitlines()[2].split())
+    assert "月" in months and not any(m in months for m in ("Jan", "Dec"))
+    english = invoke("stats").stdout
+    assert "Streak: 7 days   longest 7   study days 10" in english and "Mon" in english
+    assert not any("\u4e00" <= c <= "\u9fff" for c in english)
+    for line in english.splitlines():
+        assert cell_len(line) <= 80, line
+
+
+def test_an_empty_stats_screen_speaks_chinese(col: Collection) -> None:
+    text = chinese("stats").stdout
+    assert english_words(text, allow=data_words(as_json("stats"))) == []
+    assert "没有到期的卡片。" in text and "连续学习：0 天（今天还没有学习）" in text
+
+
+def test_the_heatmap_aligns_chinese_month_names_by_cell() -> None:
+    from cvquiz import i18n
+    from cvquiz.cli.commands_stats import render_heatmap
+    from cvquiz.stats import DayCount
+
+    class Heat:
+        heatmap: ClassVar[list[DayCount]] = [
+            DayCount(str(date.fromordinal(date(2026, 1, 5).toordinal() + i)), i % 5)
+            for i in range(98)
+        ]
+
+    i18n.set_language("zh")
+    lines = render_heatmap(Heat())  # type: ignore[arg-type]
+    grid = lines[1:8]
+    assert [line[:3] for line in grid[::2]] == ["周一 ", "周三 ", "周五 ", "周日 "]
+    # every row starts its first week at the same terminal cell, under the month names
+    assert len({cell_len(line) - len(line.lstrip("周一二三四五六日 ")) for line in grid}) == 1
+    assert lines[0].split() == ["1月", "2月", "3月", "4月"]
+    assert cell_len(lines[0][: lines[0].index("2月")]) == 5 + 4  # February starts in week 4
+    assert "少" in lines[-1] and "多" in lines[-1]
+
+
+def test_optimize_and_simulate_speak_chinese(col: Collection) -> None:
+    record_review(col, deck_pks(col, some_deck(col))[0], Rating.GOOD, NOW, PLAIN)
+    text = chinese("optimize").stdout
+    assert english_words(text) == [] and "太少" in text
+    for pk in deck_pks(col, some_deck(col))[:10]:
+        record_review(col, pk, Rating.GOOD, NOW - timedelta(days=2), PLAIN)
+    result = chinese("simulate", "-r", "0.8", "-r", "0.95", "--days", "20")
+    assert english_words(result.stdout) == [] and "20 天内每天的复习数" in result.stdout
+
+
+def test_optimize_with_a_fit_speaks_chinese(col: Collection) -> None:
+    learner_history(col)
+    result = chinese("optimize", input="n\n")
+    assert english_words(result.stdout + result.stderr) == []
+    assert "对数损失" in result.stdout and "未保存" in result.stderr
+
+
+@pytest.mark.slow
+def test_suggested_retention_speaks_chinese(col: Collection) -> None:
+    for pk in deck_pks(col, some_deck(col))[:10]:
+        record_review(col, pk, Rating.GOOD, NOW - timedelta(days=2), PLAIN)
+    result = chinese("optimize", "--retention")
+    assert english_words(result.stdout + result.stderr) == []
+    assert "建议的期望保持率" in result.stdout and "正在读取记录库" in result.stderr

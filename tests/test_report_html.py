@@ -13,7 +13,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from _english import english_words
 
+from cvquiz import i18n
 from cvquiz.model import Text
 from cvquiz.report_html import render_stats_html
 from cvquiz.stats import (
@@ -118,11 +120,25 @@ def test_every_card_deck_and_tag_text_is_escaped() -> None:
 
 
 def test_labels_follow_the_language() -> None:
-    root = parse(render_stats_html(sample_stats(), lang="zh"))
+    i18n.set_language("zh")
+    root = parse(render_stats_html(sample_stats()))
     assert root.get("lang") == "zh"
     headings = [el.text for el in root.iter("h2")]
-    assert "真实保留率" in headings
+    assert "真实保持率" in headings
     assert "漏了 +1 (3/4)" in [el.text for el in root.iter("td")]
+    # every word of the report is Chinese, but for the data (the deck named "Deck B")
+    data = {"Deck"}
+    words = [
+        word
+        for el in root.iter()
+        if el.tag != "style"
+        for text in (el.text, el.tail, el.get("aria-label"))
+        if text
+        for word in english_words(text, allow=data)
+    ]
+    assert words == []
+    svg_text = [el.text for el in root.iter(f"{SVG}text")]
+    assert "周一" in svg_text and any(t and t.endswith("月") for t in svg_text)
 
 
 def chromium() -> str | None:

@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
-from cvquiz.i18n import _, ngettext
+from cvquiz.cli.styled import styled
+from cvquiz.i18n import N_, _, month_name, ngettext, weekday_name
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,7 +62,7 @@ def _dump(env: Env, result: Any) -> None:
 def _progress(env: Env) -> Iterator[Callable[[str], None]]:
     """Yield a callback that shows the current stage on stderr: a spinner on a terminal, else one line each."""
     if env.err.is_terminal:
-        with env.err.status("starting") as status:
+        with env.err.status(escape(_("starting"))) as status:
             yield lambda text: status.update(escape(text))
     else:
         yield lambda text: env.err.print(f"… {escape(text)}", highlight=False)
@@ -68,6 +70,29 @@ def _progress(env: Env) -> Iterator[Callable[[str], None]]:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _cells(text: str) -> list[str]:
+    """``text`` as terminal cells: a wide (CJK) character fills its cell and leaves the next one empty."""
+    cells: list[str] = []
+    for char in text:
+        cells.append(char)
+        cells.extend([""] * (cell_len(char) - 1))
+    return cells
+
+
+def _place(row: list[str], at: int, text: str) -> None:
+    """Write ``text`` into ``row`` (a list of cells) at cell ``at`` if those cells and a gap before are blank."""
+    cells = _cells(text)
+    if at + len(cells) <= len(row) and all(
+        c == " " for c in row[max(at - 1, 0) : at + len(cells) + 1]
+    ):
+        row[at : at + len(cells)] = cells
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells."""
+    return text + " " * max(width - cell_len(text), 0)
 
 
 # --- stats -----------------------------------------------------------------------------------------------
@@ -107,7 +132,7 @@ def stats(
         from cvquiz.fileio import write_output
         from cvquiz.report_html import render_stats_html
 
-        where = write_output(html, render_stats_html(result, env.lang).encode("utf-8"))
+        where = write_output(html, render_stats_html(result).encode("utf-8"))
         env.err.print(
             escape(_("Wrote the report to {path}").format(path=where)),
             highlight=False,
@@ -128,21 +153,26 @@ def render_heatmap(result: Stats) -> list[str]:
         return []
     weeks = cells[-1][0] + 1
     grid = [[" "] * weeks for _ in range(7)]
-    months = [" "] * (weeks + 3)
+    months = [" "] * (weeks + 4)
     busiest = max(d.count for d in result.heatmap)
     labelled = None
     for week, weekday, entry in cells:
         grid[weekday][week] = _SHADES[heat_level(entry.count, busiest)]
         day = date.fromisoformat(entry.day)
         if (weekday == 0 or entry is result.heatmap[0]) and day.month != labelled:
-            name = day.strftime("%b")
-            if all(c == " " for c in months[max(week - 1, 0) : week + 3]):
-                months[week : week + 3] = list(name)
+            _place(months, week, month_name(day))
             labelled = day.month
-    names = ("Mon", "", "Wed", "", "Fri", "", "Sun")
-    lines = ["    " + "".join(months).rstrip()]
-    lines += [f"{names[row]:<4}" + "".join(grid[row]).rstrip() for row in range(7)]
-    lines.append(f"    less {' '.join(_SHADES)} more   (busiest day: {busiest} reviews)")
+    # Monday, Wednesday, Friday and Sunday name their rows (2024-01-01 was a Monday)
+    names = [weekday_name(date(2024, 1, 1 + row)) if row % 2 == 0 else "" for row in range(7)]
+    gutter = " " * (max(cell_len(name) for name in names) + 1)
+    lines = [gutter + "".join(months).rstrip()]
+    lines += [_pad(names[row], len(gutter)) + "".join(grid[row]).rstrip() for row in range(7)]
+    legend = ngettext(
+        "less {shades} more   (busiest day: {n} review)",
+        "less {shades} more   (busiest day: {n} reviews)",
+        busiest,
+    )
+    lines.append(gutter + legend.format(shades=" ".join(_SHADES), n=busiest))
     return lines
 
 
@@ -173,9 +203,7 @@ def bar_chart(values: Sequence[int], labels: Sequence[str], height: int = 8) -> 
     lines.append(" " * gutter + "└" + "─" * width)
     axis = [" "] * (width + 12)
     for i in range(0, len(values), 7):
-        text, at = labels[i], i * step
-        if all(c == " " for c in axis[max(at - 1, 0) : at + len(text) + 1]):
-            axis[at : at + len(text)] = list(text)
+        _place(axis, i * step, labels[i])
     lines.append(" " * (gutter + 1) + "".join(axis).rstrip())
     return lines
 
@@ -186,7 +214,7 @@ def _buckets(result: Stats, size: int) -> tuple[list[int], list[str]]:
     for i in range(0, len(result.forecast), size):
         chunk = result.forecast[i : i + size]
         values.append(sum(d.count for d in chunk))
-        labels.append("today" if i == 0 else chunk[0].day[5:])
+        labels.append(_("today") if i == 0 else chunk[0].day[5:])
     return values, labels
 
 
@@ -217,11 +245,25 @@ def line_chart(series: Sequence[Sequence[float]], title: str) -> str:
     return text
 
 
+_GROUP_COLUMNS = (
+    # TRANSLATORS: stats table headings, kept short (they are columns of numbers)
+    N_("cards"),
+    N_("new"),
+    N_("learn"),
+    N_("young"),
+    N_("mature"),
+    N_("susp"),
+    N_("leech"),
+    N_("revs"),
+    N_("again"),
+)
+
+
 def _group_table(groups: Sequence[GroupStats], desired: float, by_key: bool) -> Table:
     table = Table(box=None, pad_edge=False, padding=(0, 0, 0, 1))
     table.add_column("", no_wrap=True, overflow="ellipsis", max_width=22)
-    for name in ("cards", "new", "learn", "young", "mature", "susp", "leech", "revs", "again"):
-        table.add_column(name, justify="right")
+    for name in _GROUP_COLUMNS:
+        table.add_column(_(name), justify="right")
     for g in groups:
         rate = _percent(g.again_rate)
         if g.again_rate is not None and g.again_rate > 2 * (1 - desired):
@@ -246,78 +288,138 @@ def _group_table(groups: Sequence[GroupStats], desired: float, by_key: bool) -> 
     return table
 
 
+_BOLD = "bold"
+
+
 def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
     """Print the statistics on one screen (plus the tables below it)."""
-    scope = ", ".join(result.decks) if result.decks else "all decks"
+    scope = ", ".join(result.decks) if result.decks else _("all decks")
     out.print(
-        f"[bold]Statistics[/] for {escape(scope)} — study day {result.study_day}", highlight=False
+        styled(
+            _("{statistics} for {scope} — study day {day}"),
+            {"statistics": _BOLD},
+            statistics=_("Statistics"),
+            scope=scope,
+            day=result.study_day,
+        )
     )
     out.print()
     for line in render_heatmap(result):
         out.print(RichText(line, style="green"), highlight=False)
     s = result.streak
-    today = "" if s.studied_today else " (nothing studied yet today)"
+    message = (
+        _("Streak: {days}   longest {longest}   study days {study_days}")
+        if s.studied_today
+        else _(
+            "Streak: {days} (nothing studied yet today)   longest {longest}   "
+            "study days {study_days}"
+        )
+    )
     out.print(
-        f"Streak: [bold]{s.current}[/] day{'s' * (s.current != 1)}{today}   "
-        f"longest {s.longest}   study days {s.study_days}",
-        highlight=False,
+        styled(
+            message,
+            {"days": _BOLD},
+            days=ngettext("{n} day", "{n} days", s.current).format(n=s.current),
+            longest=s.longest,
+            study_days=s.study_days,
+        )
     )
     out.print()
-    out.print("[bold]True retention[/] (reviews of cards in review not rated Again)")
+    out.print(
+        styled(
+            _("{true_retention} (reviews of cards in review not rated Again)"),
+            {"true_retention": _BOLD},
+            true_retention=_("True retention"),
+        )
+    )
     table = Table(box=None)
     table.add_column("")
-    table.add_column("retention", justify="right")
-    table.add_column("reviews", justify="right")
+    table.add_column(_("retention"), justify="right")
+    table.add_column(_("reviews"), justify="right")
     for w in result.retention:
-        label = "today" if w.days == 1 else f"last {w.days} days"
+        label = (
+            _("today")
+            if w.days == 1
+            else ngettext("last {n} day", "last {n} days", w.days).format(n=w.days)
+        )
         value = _percent(w.retention)
         if w.retention is not None and w.retention < result.desired_retention - 0.05:
             value = f"[bold red]{value}[/]"
-        table.add_row(label, value, str(w.reviews))
+        table.add_row(escape(label), value, str(w.reviews))
     out.print(table)
     out.print(
-        f"Desired retention {_percent(result.desired_retention)}   "
-        f"FSRS-predicted retrievability now: [bold]{_percent(result.estimated_retention)}[/] "
-        f"over {result.review_cards} card{'s' * (result.review_cards != 1)}",
-        highlight=False,
+        styled(
+            _(
+                "Desired retention {desired}   FSRS-predicted retrievability now: {value} over {cards}"
+            ),
+            {"value": _BOLD},
+            desired=_percent(result.desired_retention),
+            value=_percent(result.estimated_retention),
+            cards=ngettext("{n} card", "{n} cards", result.review_cards).format(
+                n=result.review_cards
+            ),
+        )
     )
     out.print()
     size = -(-len(result.forecast) // 70)
-    unit = "day" if size == 1 else f"{size} days"
     out.print(
-        f"[bold]Cards due per {unit}[/], next {result.days} days ({result.forecast[0].count} today, "
-        "overdue included)",
-        highlight=False,
+        styled(
+            _("{cards_due}, next {days} days ({today} today, overdue included)"),
+            {"cards_due": _BOLD},
+            cards_due=(
+                _("Cards due per day") if size == 1 else _("Cards due per {n} days").format(n=size)
+            ),
+            days=result.days,
+            today=result.forecast[0].count,
+        )
     )
     values, labels = _buckets(result, size)
     if any(values):
         for line in bar_chart(values, labels):
             out.print(RichText(line, style="cyan"), highlight=False)
     else:
-        out.print("Nothing is due.")
+        out.print(RichText(_("Nothing is due.")))
     out.print()
-    period = f"again-rate over the last {result.days} days, weakest first"
     for title, groups, limit in (
-        ("Decks", result.by_deck, DECK_ROWS),
-        ("Tags", result.by_tag, TAG_ROWS),
+        (_("Decks"), result.by_deck, DECK_ROWS),
+        (_("Tags"), result.by_tag, TAG_ROWS),
     ):
         shown = groups[:limit]
         more = len(groups) - len(shown)
-        note = f"; {more} more with --json or --html" if more > 0 else ""
-        out.print(f"[bold]{title}[/] ({period}{note})", highlight=False)
+        heading = (
+            ngettext(
+                "{title} (again-rate over the last {days} days, weakest first; {n} more with "
+                "--json or --html)",
+                "{title} (again-rate over the last {days} days, weakest first; {n} more with "
+                "--json or --html)",
+                more,
+            )
+            if more > 0
+            else _("{title} (again-rate over the last {days} days, weakest first)")
+        )
+        out.print(styled(heading, {"title": _BOLD}, title=title, days=result.days, n=more))
         # decks by id (what --deck takes), tags by name (the notes' tags by their topics)
         out.print(_group_table(shown, result.desired_retention, by_key=groups is result.by_deck))
         out.print()
     _render_code(out, result)
     if not result.compute:
-        out.print(f"No compute-card answers in the last {result.days} days.")
+        out.print(
+            RichText(_("No compute-card answers in the last {days} days.").format(days=result.days))
+        )
         return
-    out.print(f"[bold]Compute cards[/], last {result.days} days", highlight=False)
+    out.print(
+        styled(
+            _("{compute_cards}, last {days} days"),
+            {"compute_cards": _BOLD},
+            compute_cards=_("Compute cards"),
+            days=result.days,
+        )
+    )
     table = Table(box=None)
-    table.add_column("generator")
-    table.add_column("answered", justify="right")
-    table.add_column("accuracy", justify="right")
-    table.add_column("most common mistake")
+    table.add_column(_("generator"))
+    table.add_column(_("answered"), justify="right")
+    table.add_column(_("accuracy"), justify="right")
+    table.add_column(_("most common mistake"))
     for g in result.compute:
         top = g.top_mistake
         mistake = (
@@ -367,7 +469,7 @@ def _render_code(out: Console, result: Stats) -> None:
 
 
 def _confirm(env: Env, prompt: str) -> bool:
-    env.err.print(f"{prompt} [dim]\\[y/N][/] ", end="", highlight=False)
+    env.err.print(f"{escape(prompt)} [dim]\\[y/N][/] ", end="", highlight=False)
     line = sys.stdin.readline()
     return line.strip().lower() in ("y", "yes")
 
@@ -420,10 +522,10 @@ def optimize(
     if not fit.enough or not fit.better:
         return
     if dry_run:
-        env.err.print("Dry run: nothing saved.")
+        env.err.print(RichText(_("Dry run: nothing saved.")))
         return
-    if not yes and not _confirm(env, "Save the fitted parameters to your settings?"):
-        env.err.print("Not saved; the current parameters stay in use.")
+    if not yes and not _confirm(env, _("Save the fitted parameters to your settings?")):
+        env.err.print(RichText(_("Not saved; the current parameters stay in use.")))
         return
     _save(env, fit)
 
@@ -433,41 +535,63 @@ def _save(env: Env, fit: Fit) -> bool:
 
     assert fit.fitted is not None
     set_setting(env.paths.config, "parameters", ", ".join(repr(w) for w in fit.fitted))
-    env.err.print(f"Saved to {escape(str(env.paths.config))}.", highlight=False)
+    env.err.print(RichText(_("Saved to {path}.").format(path=env.paths.config)), highlight=False)
     return True
 
 
 def render_fit(out: Console, fit: Fit) -> None:
     """Print what fitting the parameters found."""
     out.print(
-        f"Review log: {fit.reviews:,} reviews, {fit.items:,} usable "
-        "(each a review at least a day after the card's previous one).",
+        RichText(
+            ngettext(
+                "Review log: {reviews} review, {items} usable "
+                "(each a review at least a day after the card's previous one).",
+                "Review log: {reviews} reviews, {items} usable "
+                "(each a review at least a day after the card's previous one).",
+                fit.reviews,
+            ).format(reviews=f"{fit.reviews:,}", items=f"{fit.items:,}")
+        ),
         highlight=False,
     )
     if not fit.enough:
         out.print(
-            f"That is too few to fit 21 parameters (at least {fit.min_items} usable reviews are needed); "
-            "keeping the current parameters. Keep studying and try again later.",
+            RichText(
+                _(
+                    "That is too few to fit 21 parameters (at least {n} usable reviews are needed); "
+                    "keeping the current parameters. Keep studying and try again later."
+                ).format(n=fit.min_items)
+            ),
             highlight=False,
         )
         return
     assert fit.current_eval is not None and fit.fitted_eval is not None
     table = Table(box=None)
-    table.add_column("parameters")
-    table.add_column("log loss", justify="right")
-    table.add_column("RMSE (bins)", justify="right")
+    table.add_column(_("parameters"))
+    table.add_column(_("log loss"), justify="right")
+    table.add_column(_("RMSE (bins)"), justify="right")
     table.add_row(
-        "current", f"{fit.current_eval.log_loss:.4f}", f"{fit.current_eval.rmse_bins:.2%}"
+        _("current"), f"{fit.current_eval.log_loss:.4f}", f"{fit.current_eval.rmse_bins:.2%}"
     )
-    table.add_row("fitted", f"{fit.fitted_eval.log_loss:.4f}", f"{fit.fitted_eval.rmse_bins:.2%}")
+    table.add_row(
+        _("fitted"), f"{fit.fitted_eval.log_loss:.4f}", f"{fit.fitted_eval.rmse_bins:.2%}"
+    )
     out.print(table)
-    out.print("Lower is better for both.")
+    out.print(RichText(_("Lower is better for both.")))
     assert fit.fitted is not None
-    out.print("Fitted: " + ", ".join(f"{w:.4f}" for w in fit.fitted), highlight=False)
+    out.print(
+        RichText(
+            _("Fitted: {parameters}").format(parameters=", ".join(f"{w:.4f}" for w in fit.fitted))
+        ),
+        highlight=False,
+    )
     if not fit.better:
         out.print(
-            "The fitted parameters do not predict your reviews better than the current ones; "
-            "keeping the current parameters."
+            RichText(
+                _(
+                    "The fitted parameters do not predict your reviews better than the current ones; "
+                    "keeping the current parameters."
+                )
+            )
         )
 
 
@@ -475,41 +599,61 @@ def render_advice(out: Console, advice: RetentionAdvice) -> None:
     """Print the suggested desired retention and the workload at a few."""
     sim = advice.simulation
     table = Table(
-        title=f"Simulated over {advice.days} days from your collection",
+        title=escape(
+            ngettext(
+                "Simulated over {n} day from your collection",
+                "Simulated over {n} days from your collection",
+                advice.days,
+            ).format(n=advice.days)
+        ),
         title_justify="left",
         box=None,
     )
-    table.add_column("desired retention", justify="right")
-    table.add_column("reviews/day", justify="right")
-    table.add_column("remembered at the end", justify="right")
+    table.add_column(_("desired retention"), justify="right")
+    table.add_column(_("reviews/day"), justify="right")
+    table.add_column(_("remembered at the end"), justify="right")
     table.add_column("")
     for result in sim.scenarios:
         notes = []
         if abs(result.retention - advice.optimal) < 1e-9:
-            notes.append("[bold green]suggested[/]")
+            notes.append("[bold green]" + escape(_("suggested")) + "[/]")
         if abs(result.retention - advice.current) < 1e-9:
-            notes.append("current")
+            notes.append(escape(_("current")))
         table.add_row(
             f"{result.retention:.2f}",
             f"{result.mean_reviews:.1f}",
             f"{result.memorized[-1]:,.0f}",
-            ", ".join(notes),
+            # TRANSLATORS: what separates the notes "suggested" and "current" in a table cell
+            _(", ").join(notes),
         )
     out.print(table)
     out.print(
-        f"Suggested desired retention: [bold]{advice.optimal:.2f}[/] (fsrs-rs: the least study time per "
-        "card remembered). Higher retention costs more reviews for each extra card kept.",
-        highlight=False,
+        styled(
+            _(
+                "Suggested desired retention: {value} (fsrs-rs: the least study time per card "
+                "remembered). Higher retention costs more reviews for each extra card kept."
+            ),
+            {"value": _BOLD},
+            value=f"{advice.optimal:.2f}",
+        )
     )
     if advice.searched_cards < advice.studied_cards:
         out.print(
-            f"(searched on a random sample of {advice.searched_cards:,} of your "
-            f"{advice.studied_cards:,} studied cards)",
+            RichText(
+                _("(searched on a random sample of {sample} of your {cards} studied cards)").format(
+                    sample=f"{advice.searched_cards:,}", cards=f"{advice.studied_cards:,}"
+                )
+            ),
             highlight=False,
         )
     if abs(advice.optimal - advice.current) >= 0.005:
         out.print(
-            f"To use it: cvquiz config set desired_retention {advice.optimal:.2f}", highlight=False
+            RichText(
+                _("To use it: {command}").format(
+                    command=f"cvquiz config set desired_retention {advice.optimal:.2f}"
+                )
+            ),
+            highlight=False,
         )
 
 
@@ -571,26 +715,45 @@ def simulate(
 
 def render_simulation(out: Console, result: Simulation) -> None:
     """Print the simulated workload: a chart of reviews per day and a table per scenario."""
-    pool = "unlimited" if result.new_cards is None else f"{result.new_cards:,}"
+    pool = _("unlimited") if result.new_cards is None else f"{result.new_cards:,}"
+    ratings = (
+        _("your own frequencies.")
+        if result.ratings_from_log
+        else _("typical frequencies (too little history).")
+    )
     out.print(
-        f"From {result.start}: {result.studied_cards:,} studied cards, new cards available: {pool}, "
-        f"review limit {result.review_limit}/day. Ratings: "
-        + (
-            "your own frequencies."
-            if result.ratings_from_log
-            else "typical frequencies (too little history)."
+        RichText(
+            _(
+                "From {start}: {studied} studied cards, new cards available: {pool}, "
+                "review limit {limit}/day. Ratings: {ratings}"
+            ).format(
+                start=result.start,
+                studied=f"{result.studied_cards:,}",
+                pool=pool,
+                limit=result.review_limit,
+                ratings=ratings,
+            )
         ),
         highlight=False,
     )
     chart = line_chart(
         [[float(v) for v in s.reviews] for s in result.scenarios],
-        f"Reviews per day over {result.days} days",
+        ngettext(
+            "Reviews per day over {n} day", "Reviews per day over {n} days", result.days
+        ).format(n=result.days),
     )
     out.print(RichText(chart))
     table = Table(box=None)
-    table.add_column("line")
-    for name in ("retention", "new/day", "reviews/day", "busiest day", "last 7 days", "remembered"):
-        table.add_column(name, justify="right")
+    table.add_column(_("line"))
+    for name in (
+        _("retention"),
+        _("new/day"),
+        _("reviews/day"),
+        _("busiest day"),
+        _("last 7 days"),
+        _("remembered"),
+    ):
+        table.add_column(escape(name), justify="right")
     for i, s in enumerate(result.scenarios):
         last = s.reviews[-7:]
         table.add_row(
@@ -604,7 +767,11 @@ def render_simulation(out: Console, result: Simulation) -> None:
         )
     out.print(table)
     out.print(
-        "reviews/day counts every review, (re)learning steps included; remembered is the expected "
-        "number of cards you would recall at the end.",
+        RichText(
+            _(
+                "reviews/day counts every review, (re)learning steps included; remembered is the "
+                "expected number of cards you would recall at the end."
+            )
+        ),
         highlight=False,
     )
