@@ -679,6 +679,7 @@ def test_a_code_card_in_a_terminal_with_an_editor(code_env: dict[str, str], tmp_
     child.expect("Write reverse_rows")
     child.expect("Enter/e: edit in")
     child.send("\r")  # the editor writes a view of the argument: it fails
+    child.expect("judging: case \\d+ of \\d+")  # the progress line
     child.expect("attempt 1")
     child.expect("model solution")
     child.expect("failed \\d+ of \\d+ cases")

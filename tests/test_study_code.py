@@ -266,6 +266,16 @@ def test_space_shows_the_model_solution_without_an_attempt(col: Collection) -> N
     assert attempts(col) == [] and reviews(col) == [(1, 0)]
 
 
+def test_a_pass_after_seeing_the_solution_is_not_good(col: Collection) -> None:
+    _editor, make = editing(RIGHT)
+    ui = make(Action.REVEAL, Action.EDIT, "enter", Action.QUIT)  # the solution first, then `e`
+    play(session(col), ui)
+    shown, passed = ui.of("back")
+    assert shown.proposed is Rating.AGAIN
+    assert passed.code.latest.verdict.passed and passed.proposed is Rating.HARD
+    assert reviews(col) == [(2, 1)]
+
+
 def test_nothing_is_judged_when_the_file_is_unchanged_or_the_editor_fails(
     col: Collection,
 ) -> None:
@@ -276,7 +286,8 @@ def test_nothing_is_judged_when_the_file_is_unchanged_or_the_editor_fails(
     play(session(col), ui)
     messages = [s.message for s in ui.of("status")]
     assert messages == [
-        "The file still holds the starter code: nothing to judge.",
+        "The file still holds the starter code: nothing to judge. (An editor that opens a window must "
+        "wait until the file is closed: code --wait, subl -w, gvim -f.)",
         "The editor exited with status 1: nothing was judged.",
         "The code is unchanged since the last attempt.",
     ]
@@ -373,3 +384,8 @@ def _attempt(passed: bool, number: int) -> CodeAttempt:
 )
 def test_proposed_rating(passes: tuple[bool, ...], rating: Rating) -> None:
     assert proposed_rating([_attempt(p, i + 1) for i, p in enumerate(passes)]) is rating
+
+
+def test_a_first_pass_after_the_solution_was_shown_proposes_hard() -> None:
+    assert proposed_rating([_attempt(True, 1)], solution_seen=True) is Rating.HARD
+    assert proposed_rating([_attempt(False, 1)], solution_seen=True) is Rating.AGAIN

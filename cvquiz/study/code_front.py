@@ -92,9 +92,17 @@ class CodeResult:
         return self.attempts[-1] if self.attempts else None
 
 
-def proposed_rating(attempts: tuple[CodeAttempt, ...] | list[CodeAttempt]) -> Rating:
-    """Good when the first attempt passed, Hard when a later one (a fix) passed, Again otherwise."""
-    if attempts and attempts[0].verdict.passed:
+def proposed_rating(
+    attempts: tuple[CodeAttempt, ...] | list[CodeAttempt], solution_seen: bool = False
+) -> Rating:
+    """Good when the first attempt passed, Hard when a later one (a fix) passed, Again otherwise.
+
+    Args:
+        attempts: the attempts of the review, oldest first.
+        solution_seen: the model solution was shown before the first attempt (``space``, then ``e``): a pass
+            then counts as a fix, never as Good.
+    """
+    if attempts and attempts[0].verdict.passed and not solution_seen:
         return Rating.GOOD
     if any(attempt.verdict.passed for attempt in attempts):
         return Rating.HARD
@@ -111,6 +119,7 @@ class _CodeReview:
     code: str
     attempts: list[CodeAttempt] = field(default_factory=list)
     hints_shown: int = 0
+    solution_seen: bool = False
 
     @property
     def view(self) -> CardView:
@@ -251,7 +260,13 @@ class _CodeReview:
             self.status("info", _("The code is unchanged since the last attempt."))
             return False
         if code.strip() == self.task.starter.strip():
-            self.status("info", _("The file still holds the starter code: nothing to judge."))
+            self.status(
+                "info",
+                _(
+                    "The file still holds the starter code: nothing to judge. (An editor that opens a "
+                    "window must wait until the file is closed: code --wait, subl -w, gvim -f.)"
+                ),
+            )
             return False
         return True
 
@@ -302,6 +317,7 @@ class _CodeReview:
         attempts = tuple(self.attempts)
         latest = attempts[-1] if attempts else None
         if latest is None:
+            self.solution_seen = True
             verdict = Verdict(
                 correct=False,
                 expected="",
@@ -317,7 +333,7 @@ class _CodeReview:
         return Reveal(
             verdict=verdict,
             answer=None,
-            proposed=proposed_rating(attempts),
+            proposed=proposed_rating(attempts, self.solution_seen),
             solution=None,
             screen=Screen.RESULT,
             code=CodeResult(attempts, self.task.solution, self.spec.function.name),
