@@ -118,3 +118,35 @@ def test_retired_decks_count_only_when_asked(col: Collection) -> None:
     with pytest.raises(UnknownFilterError):
         check(col.conn, CardFilter(decks=("cvx",)))
     check(col.conn, CardFilter(decks=("cvx",)), retired=True)
+
+
+@pytest.mark.parametrize(
+    ("asked", "covered"),
+    [
+        (("c*",), ["a", "b", "c", "d"]),  # cv, cv/conv, cvx
+        (("cv/*",), ["c"]),
+        (("*::Conv",), ["c"]),  # by display name
+        (("interview::*",), ["a", "b", "c", "e"]),
+        (("*losses",), ["e"]),  # practice/losses, and no deck is named so
+    ],
+)
+def test_a_star_in_a_deck_stands_for_any_text(
+    col: Collection, asked: tuple[str, ...], covered: list[str]
+) -> None:
+    check(col.conn, CardFilter(decks=asked))
+    assert cards(col, CardFilter(decks=asked)) == covered
+
+
+def test_a_star_in_a_tag_stands_for_any_text(col: Collection) -> None:
+    assert cards(col, CardFilter(tags=("loss*",))) == ["a", "b", "d"]  # with losses::focal
+    assert cards(col, CardFilter(tags=("*::focal",))) == ["b"]
+    with pytest.raises(UnknownFilterError, match="no card has the tag 'zz\\*'"):
+        check(col.conn, CardFilter(tags=("zz*",)))
+
+
+def test_two_filters_in_one_query_keep_their_own_parameters(col: Collection) -> None:
+    params: dict[str, object] = {}
+    first = where(col.conn, CardFilter(decks=("cv/conv",)), params, prefix="one_")
+    second = where(col.conn, CardFilter(tags=("losses::focal",)), params, prefix="two_")
+    sql = f"SELECT c.card_id FROM cards c JOIN schedule s ON s.card_pk = c.pk WHERE ({first}) OR ({second})"
+    assert sorted(row[0] for row in col.conn.execute(sql, params)) == ["b", "c"]

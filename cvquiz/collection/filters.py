@@ -8,13 +8,15 @@ Decks nest two ways, and a filter follows both: by id on ``/`` segment boundarie
 ``practice/conv``, never ``practicex``; ``practice/`` covers only the decks under it) and by display name on ``::`` (``CV Interview::Practice`` covers
 ``CV Interview::Practice::Losses``; names compare case-insensitively, as Anki compares them). Tags nest on
 ``::`` (``losses`` covers ``losses::focal``) and compare case-insensitively; the tag ``leech`` also matches
-cards flagged as leeches.
+cards flagged as leeches. A ``*`` in a deck or a tag stands for any text, as in Anki's search (``prac*``,
+``*::Losses``, ``loss*``); a deck pattern covers the decks under the ones it names.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -71,8 +73,30 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A ``*`` wildcard pattern (anything, ``::`` and ``/`` included) as a case-insensitive regex."""
+    return re.compile(
+        ".*".join(re.escape(p) for p in pattern.split("*")), re.IGNORECASE | re.DOTALL
+    )
+
+
+def _glob_matcher(want: str) -> Callable[[str, str], bool]:
+    """A deck pattern with ``*``: the decks it names by id or name, and (so) the decks under them."""
+    glob = _glob(want.strip())
+
+    def matches(deck_id: str, name: str) -> bool:
+        ids, names = deck_id.split("/"), name.split("::")
+        return any(glob.fullmatch("/".join(ids[:n])) for n in range(1, len(ids) + 1)) or any(
+            glob.fullmatch("::".join(names[:n])) for n in range(1, len(names) + 1) if name
+        )
+
+    return matches
+
+
 def _matcher(want: str) -> Callable[[str, str], bool]:
     """Return a test of (deck id, display name) for one ``--deck`` value."""
+    if "*" in want:
+        return _glob_matcher(want)
     stem = want.rstrip("/")
     children = stem + "/"
     whole = not want.endswith("/")  # "cv" is the deck and those under it; "cv/" only those under it
@@ -136,6 +160,10 @@ def check(conn: sqlite3.Connection, flt: CardFilter, retired: bool = False) -> N
         lowered = [t.casefold() for t in tags]
         for want in flt.tags:
             key = want.casefold()
+            if "*" in want:
+                if not _tag_globs(want, tags):
+                    problems.append(_unknown("tag", want, []))
+                continue
             if not any(t == key or t.startswith(key + "::") for t in lowered):
                 close = difflib.get_close_matches(want, tags, n=1, cutoff=0.5)
                 problems.append(_unknown("tag", want, close))
@@ -151,6 +179,26 @@ def check(conn: sqlite3.Connection, flt: CardFilter, retired: bool = False) -> N
         )
     if problems:
         raise UnknownFilterError("\n".join(problems))
+
+
+def _tag_globs(want: str, tags: Iterable[str]) -> list[str]:
+    """The tags a ``*`` pattern names (each with its children, as a plain tag would be)."""
+    glob = _glob(want)
+    return sorted(t for t in tags if glob.fullmatch(t))
+
+
+def _tags_of(conn: sqlite3.Connection, wanted: Iterable[str]) -> list[str]:
+    """The tags asked for, with each ``*`` pattern replaced by the tags it names."""
+    out: list[str] = []
+    known: list[str] | None = None
+    for want in wanted:
+        if "*" not in want:
+            out.append(want)
+            continue
+        if known is None:
+            known = sorted(_tag_strings(conn))
+        out += _tag_globs(want, known)
+    return out
 
 
 def _unknown(what: str, want: str, close: list[str]) -> str:
@@ -174,6 +222,7 @@ def where(
     cards: str = "c",
     schedule: str = "s",
     retired: bool = False,
+    prefix: str = "flt_",
 ) -> str:
     """Return one SQL condition selecting the cards ``flt`` covers (``1`` when it covers everything).
 
@@ -183,26 +232,27 @@ def where(
     Args:
         conn: the collection connection.
         flt: the filter.
-        params: the query's named parameters; the condition's values are added to it (keys start ``flt_``).
+        params: the query's named parameters; the condition's values are added to it (keys start ``prefix``).
         cards: the alias of the cards table.
         schedule: the alias of the schedule table (only read for states and the leech tag).
         retired: let deck filters cover retired decks too.
+        prefix: the start of the parameter names (one query with several conditions gives each its own).
     """
     clauses: list[str] = []
     if flt.decks:
-        params["flt_decks"] = json.dumps(deck_ids(conn, flt.decks, retired))
-        clauses.append(f"{cards}.deck_id IN (SELECT value FROM json_each(:flt_decks))")
+        params[f"{prefix}decks"] = json.dumps(deck_ids(conn, flt.decks, retired))
+        clauses.append(f"{cards}.deck_id IN (SELECT value FROM json_each(:{prefix}decks))")
     if flt.tags:
         parts = []
-        for i, tag in enumerate(flt.tags):
-            params[f"flt_tag{i}"] = f"% {escape_like(tag)} %"
-            params[f"flt_tagc{i}"] = f"% {escape_like(tag)}::%"
+        for i, tag in enumerate(_tags_of(conn, flt.tags)):
+            params[f"{prefix}tag{i}"] = f"% {escape_like(tag)} %"
+            params[f"{prefix}tagc{i}"] = f"% {escape_like(tag)}::%"
             parts.append(
-                f"{cards}.tags LIKE :flt_tag{i} ESCAPE '\\' OR {cards}.tags LIKE :flt_tagc{i} ESCAPE '\\'"
+                f"{cards}.tags LIKE :{prefix}tag{i} ESCAPE '\\' OR {cards}.tags LIKE :{prefix}tagc{i} ESCAPE '\\'"
             )
             if tag.casefold() == "leech":
                 parts.append(f"{schedule}.leech = 1")
-        clauses.append("(" + " OR ".join(parts) + ")")
+        clauses.append("(" + (" OR ".join(parts) or "0") + ")")
     if flt.states:
         states = sorted({s for name in flt.states for s in STATES.get(name, ())})
         clauses.append(f"{schedule}.state IN ({', '.join(str(s) for s in states)})")
