@@ -36,15 +36,16 @@ ALLOWED: dict[str, frozenset[str]] = {
     "deckfile": FOUNDATION,
     "engine": frozenset({"errors"}),
     "answers": FOUNDATION,
+    "query": FOUNDATION,
     "generators": FOUNDATION | {"engine", "answers"},
     "cardstate": FOUNDATION,
     "scheduler": FOUNDATION | {"config", "cardstate"},
     "replay": FOUNDATION | {"config", "scheduler"},
     "review_policy": FOUNDATION | {"cardstate", "collection", "config", "scheduler"},
     # storage
-    "collection": FOUNDATION | {"deckfile", "cardstate"},
+    "collection": FOUNDATION | {"deckfile", "cardstate", "query"},
     # services over the collection
-    "cards": FOUNDATION | {"collection", "config", "deckfile", "generators", "anki"},
+    "cards": FOUNDATION | {"collection", "config", "deckfile", "generators", "anki", "query"},
     "anki": FOUNDATION | {"collection", "config", "deckfile", "generators", "replay", "scheduler"},
     "mistakes": FOUNDATION | {"answers", "generators"},
     "stats": FOUNDATION | {"collection", "config", "scheduler", "mistakes"},

@@ -7,6 +7,8 @@ these (``python scripts/gen_docs.py``).
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -247,5 +249,80 @@ def m008_cram_reviews(db: Database) -> None:
         "DROP INDEX reviews_day_card",
         "CREATE INDEX reviews_day_card"
         " ON reviews (study_day, state_before, rating, card_pk, correct, cram)",
+    ):
+        db.execute(statement)
+
+
+_CARD_TEXT = """(SELECT group_concat(value, char(10)) FROM json_tree({content})
+                 WHERE type = 'text'
+                   AND ((path = '$' AND key IN ('question', 'answer', 'explanation', 'generator'))
+                        OR path IN ('$.question', '$.answer', '$.explanation')))"""
+"""The searchable text of a card's content: question, answer and explanation in every language, and a compute
+card's generator name, one per line."""
+
+
+@migrations()
+def m009_card_text_index(db: Database) -> None:
+    """A full-text index of every card's text in both languages, kept in step with ``cards`` by triggers.
+
+    ``card_text`` holds, under each review card's key, its question, answer and explanation (Chinese and
+    English) and a compute card's generator name. It is an FTS5 table with the ``trigram`` tokenizer, so any
+    run of three or more characters is found through the index in any script, Chinese included, in any case;
+    ``cvquiz search`` scans it for shorter text. Where SQLite lacks FTS5 or the trigram tokenizer, it is a plain
+    table and every search scans it. Triggers on ``cards`` keep it in step, whoever writes the cards (deck sync,
+    a restore, an import).
+    """
+    try:
+        db.execute("CREATE VIRTUAL TABLE card_text USING fts5(text, tokenize = 'trigram')")
+    except sqlite3.OperationalError:  # no FTS5, or a SQLite before 3.34 (no trigram tokenizer)
+        db.execute("CREATE TABLE card_text (rowid INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    new_text = _CARD_TEXT.format(content="new.content")
+    for statement in (
+        f"""CREATE TRIGGER card_text_insert AFTER INSERT ON cards BEGIN
+                INSERT INTO card_text (rowid, text) VALUES (new.pk, coalesce({new_text}, ''));
+            END""",
+        f"""CREATE TRIGGER card_text_update AFTER UPDATE OF content ON cards
+            WHEN old.content IS NOT new.content BEGIN
+                DELETE FROM card_text WHERE rowid = old.pk;
+                INSERT INTO card_text (rowid, text) VALUES (new.pk, coalesce({new_text}, ''));
+            END""",
+        """CREATE TRIGGER card_text_delete AFTER DELETE ON cards BEGIN
+                DELETE FROM card_text WHERE rowid = old.pk;
+            END""",
+        f"""INSERT INTO card_text (rowid, text)
+            SELECT pk, coalesce({_CARD_TEXT.format(content="content")}, '') FROM cards""",
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m010_undo_log_and_collection_tags(db: Database) -> None:
+    """The undo log (every change, newest last, with what undoing it writes back) and tags kept in the collection.
+
+    ``undo_log`` gets one row per change a person makes (a rating, a suspend, a bury, a forget, a tag change) in
+    the change's own transaction; ``cvquiz undo`` takes back the newest. ``local_tags`` holds the tags added to
+    (``added = 1``) or removed from (``added = 0``) cards of bundled decks, whose files cvquiz never writes;
+    deck sync applies them on top of the file's tags.
+    """
+    for statement in (
+        """
+        CREATE TABLE undo_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so a change id names one change
+            op TEXT NOT NULL,               -- review, suspend, unsuspend, forget, bury, tag-add, tag-remove
+            made_at INTEGER NOT NULL,       -- ms since the epoch
+            cards INTEGER NOT NULL,         -- review cards changed
+            label TEXT NOT NULL DEFAULT '', -- what it was applied to, as written (query, references)
+            restore TEXT NOT NULL           -- JSON: what undoing it writes back
+        )
+        """,
+        """
+        CREATE TABLE local_tags (
+            deck_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            added INTEGER NOT NULL,         -- 1 added in the collection, 0 removed there
+            PRIMARY KEY (deck_id, card_id, tag)
+        )
+        """,
     ):
         db.execute(statement)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cvquiz import clock
 from cvquiz.cardstate import DAY_MS, ReviewPlan, SchedState
-from cvquiz.collection import filters
+from cvquiz.collection import filters, undo
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating
 
@@ -196,6 +196,7 @@ class ReviewOutcome:
         buried_siblings: the sibling cards buried until tomorrow by this review.
         suspended: the card is suspended after the review (a leech with ``leech_action = suspend``).
         cram: a cram review: logged, the schedule unchanged.
+        change_id: the review's entry in the undo log (`cvquiz.collection.undo.undo_change` takes it back).
     """
 
     review_id: int
@@ -208,6 +209,7 @@ class ReviewOutcome:
     buried_siblings: tuple[int, ...] = ()
     suspended: bool = False
     cram: bool = False
+    change_id: int | None = None
 
 
 # --- reading cards -------------------------------------------------------------------------------------
@@ -800,6 +802,12 @@ def write_review(
             ),
         )
         review_id = int(cur.lastrowid or 0)
+        (ref,) = conn.execute(
+            "SELECT deck_id || '/' || card_id FROM cards WHERE pk = ?", (pk,)
+        ).fetchone()
+        change_id = undo.record(
+            conn, "review", clock.to_ms(now), 1, {"review": review_id, "rating": int(rating)}, ref
+        )
     return ReviewOutcome(
         review_id=review_id,
         pk=pk,
@@ -811,6 +819,7 @@ def write_review(
         buried_siblings=tuple(sibling for sibling, _ in siblings),
         suspended=plan.suspended,
         cram=plan.cram,
+        change_id=change_id,
     )
 
 
@@ -858,6 +867,7 @@ def undo_review(col: Collection, review_id: int) -> int:
             [(was, int(sibling)) for sibling, was in siblings.items()],
         )
         conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+        undo.forget_review(conn, review_id)
     return int(pk)
 
 

@@ -30,6 +30,8 @@ MIGRATION_NAMES = (
     "m006_anki_note_cache",
     "m007_practice_deck_ids",
     "m008_cram_reviews",
+    "m009_card_text_index",
+    "m010_undo_log_and_collection_tags",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 

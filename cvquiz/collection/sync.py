@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cvquiz.collection.changes import apply_local_tags
 from cvquiz.collection.store import transaction
 from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
@@ -233,3 +234,5 @@ def _write_deck(
     retire = [existing[key][0] for key in existing if key not in seen and existing[key][2]]
     conn.executemany("UPDATE cards SET active = 0 WHERE pk = ?", [(pk,) for pk in retire])
     counts["retired"] += len(retire)
+    if bundled:  # tags added or removed in the collection outlive a new version of the deck file
+        apply_local_tags(conn, deck.id)
