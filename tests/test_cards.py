@@ -339,30 +339,41 @@ def test_show_has_schedule_and_history(col: Collection) -> None:
     assert review.rating == 3 and review.state_before == 0 and review.duration_ms == 4200
 
 
+CTX = cards.SearchContext(NOW, 4, 0.1542)
+
+
+def _refs(col: Collection, text: str, **options: str) -> list[str]:
+    return [h.ref for h in cards.search(col, text, CTX, **options).hits]
+
+
 def test_search_matches_every_word_in_any_language(col: Collection) -> None:
-    assert [h.ref for h in cards.search(col, "intersection iou")] == ["my/notes/iou"]
-    assert [h.ref for h in cards.search(col, "交叉熵")] == ["losses/ce"]
-    assert [h.ref for h in cards.search(col, "max(0")] == ["my/notes/relu"]  # one hit per entry
-    assert cards.search(col, "iou", deck="losses") == ()
-    assert [h.ref for h in cards.search(col, "", deck="my")] == ["my/notes/iou", "my/notes/relu"]
-    assert [h.ref for h in cards.search(col, "", tag="detection")] == ["my/notes/iou"]
-    assert cards.search(col, "nothing like this") == ()
+    assert _refs(col, "intersection iou") == ["my/notes/iou"]
+    assert _refs(col, "交叉熵") == ["losses/ce"]
+    assert _refs(col, '"max(0"') == ["my/notes/relu"]  # one hit per entry
+    found = cards.search(col, "relu", CTX)
+    assert found.review_cards == 2 and found.hits[0].ords == (0, 1)
+    assert _refs(col, "iou", deck="losses") == []
+    assert _refs(col, "", deck="my") == ["my/notes/iou", "my/notes/relu"]
+    assert _refs(col, "", tag="detection") == ["my/notes/iou"]
+    assert _refs(col, "nothing like this") == []
 
 
 def test_suspend_unsuspend_forget(col: Collection) -> None:
-    result = cards.change(col, "suspend", ["relu", "iou"], NOW)
+    chosen = cards.select(col, ["relu", "iou"], CTX)
+    assert not chosen.by_query
+    result = cards.change(col, "suspend", chosen, NOW, 4)
     assert result.cards == ("my/notes/relu", "my/notes/iou") and result.review_cards == 3
     assert all(s.suspended for s in cards.show(col, "relu").schedule)
-    cards.change(col, "unsuspend", ["relu"], NOW)
+    cards.change(col, "unsuspend", cards.select(col, ["relu"], CTX), NOW, 4)
     assert not any(s.suspended for s in cards.show(col, "relu").schedule)
     pk = cards.resolve(col, "iou").pks[0]
     record_review(col, pk, Rating.GOOD, NOW, Settings(fuzz=False))
-    cards.change(col, "forget", ["iou"], NOW)
+    cards.change(col, "forget", cards.select(col, ["iou"], CTX), NOW, 4)
     details = cards.show(col, "iou")
     assert details.schedule[0].state == 0 and details.schedule[0].reps == 0
     assert len(details.reviews) == 1  # the history stays
     with pytest.raises(UsageError):
-        cards.change(col, "delete", ["iou"], NOW)
+        cards.change(col, "delete", chosen, NOW, 4)
 
 
 def test_edit_target(col: Collection) -> None:

@@ -273,7 +273,7 @@ def test_show_search_suspend_forget(mine: Path) -> None:
     assert result.exit_code == 0 and "losses/" in result.stdout  # bundled Chinese text is found
 
     result = runner.invoke(app, ["suspend", "my/notes/i"])
-    assert result.exit_code == 0 and "Suspended: my/notes/iou (1 review card)" in result.stdout
+    assert result.exit_code == 0 and "Suspended 1 review card of my/notes/iou." in result.stdout
     assert json.loads(runner.invoke(app, ["show", "my/notes/iou", "--json"]).stdout)["schedule"][0][
         "suspended"
     ]
@@ -282,15 +282,17 @@ def test_show_search_suspend_forget(mine: Path) -> None:
     assert json.loads(result.stdout) == {
         "action": "forget",
         "cards": ["my/notes/iou"],
-        "review_cards": 1,
+        "review_cards": 0,  # never studied: nothing to reset
+        "change_id": None,
     }
 
 
 def test_ambiguous_and_unknown_references(mine: Path) -> None:
     result = runner.invoke(app, ["show", "nothing-like-this"])
     assert result.exit_code == 1 and "no card matches" in one_error_line(result.stderr)
-    result = runner.invoke(app, ["suspend", "c"])  # many bundled ids start with c
-    assert result.exit_code == 1 and "matches" in one_error_line(result.stderr)
+    # "c" names no one card (many bundled ids start with c), so it is a search, which needs a yes
+    result = runner.invoke(app, ["suspend", "c"])
+    assert result.exit_code == 2 and "add --yes" in one_error_line(result.stderr)
 
 
 def test_edit_opens_the_editor_at_the_cards_line(

@@ -9,7 +9,9 @@ One small module per job, each calling the collection for what it reads or chang
 - `anki_packages`: an Anki package's reviews merged, its shared notes made a deck (``import anki FILE.apkg``).
 - `template`: the card template ``add --editor`` opens.
 - `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
-- `details`, `search`, `editing`, `lifecycle`: ``show``, ``search``, ``edit``, ``suspend``/``unsuspend``/``forget``.
+- `details`, `editing`: ``show``, ``edit``.
+- `search`: ``search`` and ``browse`` (Anki's search syntax), and what a bulk action applies to (`select`).
+- `lifecycle`, `tagging`, `undoing`: ``suspend``/``unsuspend``/``bury``/``forget``, ``tag add|remove``, ``undo``.
 
 Every service returns frozen dataclasses the CLI renders as text or JSON. The names below are the public API;
 import them from here.
@@ -25,7 +27,15 @@ from cvquiz.cards.ids import key_tag, make_card_id, slugify
 from cvquiz.cards.importing import ImportResult, import_notes
 from cvquiz.cards.lifecycle import Action, ChangeResult, change
 from cvquiz.cards.references import CardRef, resolve, resolve_many
-from cvquiz.cards.search import SearchHit, search
+from cvquiz.cards.search import (
+    SearchContext,
+    SearchHit,
+    SearchResult,
+    Selection,
+    search,
+    select,
+)
+from cvquiz.cards.tagging import TagResult, tag_cards
 from cvquiz.cards.template import (
     ERROR_MARK,
     TemplateCard,
@@ -34,6 +44,7 @@ from cvquiz.cards.template import (
     strip_errors,
     with_errors,
 )
+from cvquiz.cards.undoing import UndoResult, undo_last
 from cvquiz.cards.userdecks import UserDeck, bundled_deck_ids, list_user_decks, user_deck_path
 from cvquiz.cards.validation import check_compute, validate_card
 from cvquiz.errors import CardInputError, DuplicateCardError
@@ -54,8 +65,13 @@ __all__ = [
     "Rejected",
     "ReviewInfo",
     "ScheduleInfo",
+    "SearchContext",
     "SearchHit",
+    "SearchResult",
+    "Selection",
+    "TagResult",
     "TemplateCard",
+    "UndoResult",
     "UserDeck",
     "add_cards",
     "bundled_deck_ids",
@@ -74,10 +90,13 @@ __all__ = [
     "resolve",
     "resolve_many",
     "search",
+    "select",
     "show",
     "slugify",
     "strip_errors",
+    "tag_cards",
     "text_data",
+    "undo_last",
     "user_deck_path",
     "validate_card",
     "with_errors",

@@ -1,22 +1,23 @@
-"""Suspending, unsuspending and forgetting cards (forget: back to new, the review history kept).
+"""Suspending, unsuspending, burying and forgetting cards (forget: back to new, the review history kept).
 
-Each action resolves every reference first, so a typo changes nothing, then changes all the review cards in
-the collection. Bulk actions on a search query build on `change`.
+The cards come from `cvquiz.cards.search.select` (references, or a search query), so a typo in a reference
+changes nothing; each action is one transaction and one entry in the undo log (`cvquiz undo` takes it back).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from cvquiz.cards.references import resolve_many
+from cvquiz import clock
+from cvquiz.collection import changes
 from cvquiz.errors import UsageError
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
+    from cvquiz.cards.search import Selection
     from cvquiz.collection import Collection
 
 __all__ = ["Action", "ChangeResult", "change"]
@@ -28,51 +29,53 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     UNSUSPEND = "unsuspend"
     FORGET = "forget"
+    BURY = "bury"
 
 
 @dataclass(frozen=True)
 class ChangeResult:
-    """What suspend, unsuspend or forget did.
+    """What suspend, unsuspend, bury or forget did.
 
     Attributes:
-        action: ``suspend``, ``unsuspend`` or ``forget``.
-        cards: the references changed.
-        review_cards: how many review cards that was.
+        action: ``suspend``, ``unsuspend``, ``bury`` or ``forget``.
+        cards: the cards it was applied to (``deck/id``).
+        review_cards: how many review cards it changed (those already so are left as they were).
+        change_id: its entry in the undo log, or None when it changed nothing.
     """
 
     action: str
     cards: tuple[str, ...]
     review_cards: int
+    change_id: int | None
 
 
-def _apply(col: Collection, action: Action, now: datetime) -> Callable[[Iterable[int]], int]:
-    from cvquiz.collection import scheduling
-
-    if action is Action.SUSPEND:
-        return lambda pks: scheduling.suspend(col, pks)
-    if action is Action.UNSUSPEND:
-        return lambda pks: scheduling.unsuspend(col, pks)
-    return lambda pks: scheduling.forget(col, pks, now)
-
-
-def change(col: Collection, action: str, references: Sequence[str], now: datetime) -> ChangeResult:
-    """Suspend, unsuspend or forget cards.
+def change(
+    col: Collection, action: str, selection: Selection, now: datetime, rollover_hour: int
+) -> ChangeResult:
+    """Suspend, unsuspend, bury or forget the selected cards, in one undoable change.
 
     Args:
         col: the collection.
-        action: ``suspend``, ``unsuspend`` or ``forget``.
-        references: the cards.
-        now: the current time (forget records it).
+        action: ``suspend``, ``unsuspend``, ``bury`` or ``forget``.
+        selection: the cards (`cvquiz.cards.search.select`).
+        now: the current time (recorded in the undo log; burying lasts until the next study day).
+        rollover_hour: the hour a study day starts.
 
     Raises:
-        CardNotFoundError: for references that match no card or several (nothing is changed then).
         UsageError: for an unknown action.
     """
     try:
         kind = Action(action)
     except ValueError:
         raise UsageError(_("unknown action {action!r}").format(action=action)) from None
-    found = resolve_many(col, references)
-    pks = [pk for c in found for pk in c.pks]
-    _apply(col, kind, now)(pks)
-    return ChangeResult(kind.value, tuple(c.ref for c in found), len(pks))
+    now_ms = clock.to_ms(now)
+    pks, label = selection.pks, selection.label
+    if kind is Action.SUSPEND:
+        done = changes.suspend(col, pks, now_ms, label)
+    elif kind is Action.UNSUSPEND:
+        done = changes.unsuspend(col, pks, now_ms, label)
+    elif kind is Action.BURY:
+        done = changes.bury(col, pks, clock.study_day(now, rollover_hour), now_ms, label)
+    else:
+        done = changes.forget(col, pks, now_ms, label)
+    return ChangeResult(kind.value, selection.refs, done.cards, done.id)

@@ -1,4 +1,4 @@
-"""``cvquiz add``, ``show``, ``search``, ``edit``, ``suspend``, ``unsuspend``, ``forget`` and ``import``.
+"""``cvquiz add``, ``show``, ``edit`` and ``import``.
 
 Adding has three front ends over one service (`cvquiz.cards.add_cards`): flags for scripts, prompts for
 people, and a YAML template opened in ``$VISUAL``/``$EDITOR`` as ``git commit`` does. Every other command
@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -40,11 +40,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("add")(add)
     app.command("show")(show)
-    app.command("search")(search)
     app.command("edit")(edit)
-    app.command("suspend")(suspend)
-    app.command("unsuspend")(unsuspend)
-    app.command("forget")(forget)
     app.command("import")(import_)
 
 
@@ -460,41 +456,6 @@ def _code_attempts(env: Env, ref: str) -> list[Any]:
 
 
 @handle_errors
-def search(
-    ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Words to find in questions and answers (any case).")],
-    deck: Annotated[str | None, typer.Option("--deck", help="Only this deck (and below).")] = None,
-    tag: Annotated[str | None, typer.Option("--tag", help="Only cards with this tag.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Find cards whose question, answer or explanation contains every word given.
-
-    Example: cvquiz search "交叉熵 gradient" --deck losses
-    """
-    from cvquiz import cards
-
-    env = get_env(ctx)
-    hits = cards.search(env.collection(), text, deck=deck, tag=tag)
-    if as_json:
-        _print_json(env, [asdict(h) for h in hits])
-        return
-    if not hits:
-        env.err.print("No cards match.")
-        return
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column("card", style="bold", no_wrap=True)
-    table.add_column("question")
-    from cvquiz.cli.render import plain  # formulas as Unicode, as the drill shows them
-
-    for hit in hits:
-        first = _text(hit.question, env.lang).strip().splitlines()
-        line = plain(first[0]) if first else f"({hit.type})"
-        table.add_row(escape(hit.ref), escape(line))
-    env.out.print(table)
-    env.err.print(f"{len(hits)} card{'s' * (len(hits) != 1)}")
-
-
-@handle_errors
 def edit(
     ctx: typer.Context,
     card: Annotated[str, typer.Argument(help="deck/id, or a unique prefix of it.")],
@@ -512,58 +473,6 @@ def edit(
     report = col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
     if report.parsed:
         env.err.print(f"Synced {escape(target.path)}.", highlight=False)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# suspend, unsuspend, forget
-
-
-def _change(ctx: typer.Context, action: str, references: Sequence[str], as_json: bool) -> None:
-    from cvquiz import cards
-
-    env = get_env(ctx)
-    result = cards.change(env.collection(), action, references, env.now)
-    if as_json:
-        _print_json(env, asdict(result))
-        return
-    verb = {"suspend": "Suspended", "unsuspend": "Unsuspended", "forget": "Reset to new"}[action]
-    env.out.print(
-        f"{verb}: {escape(', '.join(result.cards))} ({result.review_cards} review card"
-        f"{'s' * (result.review_cards != 1)})",
-        highlight=False,
-        soft_wrap=True,
-    )
-
-
-CardsArg = Annotated[list[str], typer.Argument(help="Cards: deck/id, or unique prefixes.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-@handle_errors
-def suspend(ctx: typer.Context, card: CardsArg, as_json: JsonOpt = False) -> None:
-    """Suspend cards: they leave every queue until unsuspended.
-
-    Example: cvquiz suspend losses/ce-gradient my/interviews/why-1x1
-    """
-    _change(ctx, "suspend", card, as_json)
-
-
-@handle_errors
-def unsuspend(ctx: typer.Context, card: CardsArg, as_json: JsonOpt = False) -> None:
-    """Unsuspend cards.
-
-    Example: cvquiz unsuspend losses/ce-gradient
-    """
-    _change(ctx, "unsuspend", card, as_json)
-
-
-@handle_errors
-def forget(ctx: typer.Context, card: CardsArg, as_json: JsonOpt = False) -> None:
-    """Reset cards to new; their review history is kept.
-
-    Example: cvquiz forget losses/ce-gradient
-    """
-    _change(ctx, "forget", card, as_json)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -95,8 +95,14 @@ COMMANDS: tuple[Entry, ...] = (
     ),
     Entry(
         "search",
-        ("commands_cards",),
-        N_("Find cards whose question, answer or explanation contains every word given."),
+        ("commands_search",),
+        N_("Find cards with Anki's search syntax (words, deck:, tag:, is:due, prop:ivl>=10...)."),
+        CARDS,
+    ),
+    Entry(
+        "browse",
+        ("commands_search",),
+        N_("Browse the cards a search matches: a table to move through, refine, open and act on."),
         CARDS,
     ),
     Entry(
@@ -107,15 +113,31 @@ COMMANDS: tuple[Entry, ...] = (
     ),
     Entry(
         "suspend",
-        ("commands_cards",),
+        ("commands_bulk",),
         N_("Suspend cards: they leave every queue until unsuspended."),
         CARDS,
     ),
-    Entry("unsuspend", ("commands_cards",), N_("Unsuspend cards."), CARDS),
+    Entry("unsuspend", ("commands_bulk",), N_("Unsuspend cards."), CARDS),
+    Entry("bury", ("commands_bulk",), N_("Bury cards until the next study day."), CARDS),
     Entry(
         "forget",
-        ("commands_cards",),
+        ("commands_bulk",),
         N_("Reset cards to new; their review history is kept."),
+        CARDS,
+    ),
+    Entry(
+        "tag",
+        ("commands_bulk",),
+        N_("Add a tag to cards, or remove one (card references or a search query)."),
+        CARDS,
+        group="tag_app",
+    ),
+    Entry(
+        "undo",
+        ("commands_bulk",),
+        N_(
+            "Undo the last change to the collection: a rating, suspend, bury, forget or tag change."
+        ),
         CARDS,
     ),
     Entry(

@@ -1,0 +1,332 @@
+"""``cvquiz suspend|unsuspend|bury|forget``, ``cvquiz tag add|remove`` and ``cvquiz undo``.
+
+Each bulk command takes card references (``deck/id``, unique prefixes) or a search query, asks before it
+changes more than one card (``--yes`` does not ask; without a terminal to ask on, ``--yes`` is required), and
+makes one change that ``cvquiz undo`` takes back.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from cvquiz.cli.context import Env, get_env
+from cvquiz.cli.errors import handle_errors
+from cvquiz.cli.groups import tag_app
+from cvquiz.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from cvquiz.cards import Selection
+
+SHOWN = 8
+"""How many of the matched cards a confirmation lists."""
+
+VERBS = {
+    "suspend": _("Suspend"),
+    "unsuspend": _("Unsuspend"),
+    "bury": _("Bury"),
+    "forget": _("Forget"),
+    "add": _("Tag"),
+    "remove": _("Untag"),
+}
+
+HELP = {
+    "suspend": _(
+        "Suspend cards: they leave every queue until unsuspended.\n\n"
+        "Give card references or a search query (cvquiz search syntax). Example: cvquiz suspend deck:losses is:leech"
+    ),
+    "unsuspend": _(
+        "Unsuspend cards.\n\nGive card references or a search query. Example: cvquiz unsuspend is:suspended tag:nms"
+    ),
+    "bury": _(
+        "Bury cards until the next study day.\n\nGive card references or a search query. Example: cvquiz bury deck:pose"
+    ),
+    "forget": _(
+        "Reset cards to new; their review history is kept.\n\n"
+        "Give card references or a search query. Example: cvquiz forget losses/ce-gradient"
+    ),
+    "undo": _(
+        "Undo the last change to the collection: a rating, suspend, bury, forget or tag change.\n\n"
+        "Run it again to go further back. Example: cvquiz undo"
+    ),
+    "tag add": _(
+        "Add a tag to cards (in your deck files; bundled cards keep it in the collection).\n\n"
+        "Example: cvquiz tag add review-later deck:detection prop:lapses>2"
+    ),
+    "tag remove": _(
+        "Remove a tag from cards.\n\nExample: cvquiz tag remove review-later is:review"
+    ),
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the bulk commands and ``undo``."""
+    app.command("suspend", help=HELP["suspend"])(suspend)
+    app.command("unsuspend", help=HELP["unsuspend"])(unsuspend)
+    app.command("bury", help=HELP["bury"])(bury)
+    app.command("forget", help=HELP["forget"])(forget)
+    app.command("undo", help=HELP["undo"])(undo)
+    tag_app.command("add", help=HELP["tag add"])(tag_add)
+    tag_app.command("remove", help=HELP["tag remove"])(tag_remove)
+
+
+def _print_json(env: Env, data: Any) -> None:
+    env.out.print(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _select(env: Env, targets: list[str] | None) -> Selection:
+    from cvquiz import cards
+    from cvquiz.cli.commands_search import search_context
+
+    return cards.select(env.collection(), targets or [], search_context(env))
+
+
+def confirm(env: Env, selection: Selection, verb: str, yes: bool) -> None:
+    """Ask before changing more than one card; refuse without a terminal unless ``--yes`` was given.
+
+    Raises:
+        UsageError: without a terminal and without ``--yes``.
+        typer.Exit: when the person says no (exit code 1, nothing changed).
+    """
+    from cvquiz.errors import UsageError
+
+    n = len(selection.refs)
+    if n <= 1 or yes:
+        return
+    if not env.stdin_is_tty:
+        raise UsageError(
+            ngettext(
+                "{count} card matches {query!r}; add --yes to {verb} it (there is no terminal to ask on)",
+                "{count} cards match {query!r}; add --yes to {verb} them all (there is no terminal to ask on)",
+                n,
+            ).format(count=n, query=selection.label, verb=verb.lower())
+        )
+    shown = ", ".join(selection.refs[:SHOWN])
+    more = n - SHOWN
+    env.err.print(
+        ngettext("{count} card matches: {cards}", "{count} cards match: {cards}", n).format(
+            count=n, cards=escape(shown)
+        )
+        + (
+            " " + ngettext("and {more} more", "and {more} more", more).format(more=more)
+            if more > 0
+            else ""
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+    env.err.print(
+        _("{verb} {count} cards? [y/N] ").format(verb=verb, count=n), end="", highlight=False
+    )
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes", _("y"), _("yes")):
+        env.err.print(_("Cancelled; nothing was changed."))
+        raise typer.Exit(1)
+
+
+TargetsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help=_("Cards: deck/id references (or unique prefixes), or a search query."),
+        show_default=False,
+    ),
+]
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help=_("Do not ask before changing several cards."))
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]
+
+DONE = {
+    "suspend": _("Suspended {count} of {cards}."),
+    "unsuspend": _("Unsuspended {count} of {cards}."),
+    "bury": _("Buried {count} of {cards} until tomorrow."),
+    "forget": _("Reset {count} of {cards} to new."),
+}
+
+
+def _cards_phrase(refs: tuple[str, ...]) -> str:
+    if len(refs) == 1:
+        return refs[0]
+    return ngettext("{count} card", "{count} cards", len(refs)).format(count=len(refs))
+
+
+def _change(
+    ctx: typer.Context, action: str, targets: list[str] | None, yes: bool, as_json: bool
+) -> None:
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    selection = _select(env, targets)
+    confirm(env, selection, VERBS[action], yes)
+    result = cards.change(env.collection(), action, selection, env.now, env.settings.rollover_hour)
+    if as_json:
+        _print_json(env, asdict(result))
+        return
+    counted = ngettext("{n} review card", "{n} review cards", result.review_cards).format(
+        n=result.review_cards
+    )
+    env.out.print(
+        escape(DONE[action].format(count=counted, cards=_cards_phrase(result.cards))),
+        highlight=False,
+        soft_wrap=True,
+    )
+    if result.change_id is not None:
+        env.err.print(_("cvquiz undo takes it back."), style="dim", highlight=False)
+
+
+@handle_errors
+def suspend(
+    ctx: typer.Context, card: TargetsArg = None, yes: YesOpt = False, as_json: JsonOpt = False
+) -> None:
+    """Suspend cards: they leave every queue until unsuspended."""
+    _change(ctx, "suspend", card, yes, as_json)
+
+
+@handle_errors
+def unsuspend(
+    ctx: typer.Context, card: TargetsArg = None, yes: YesOpt = False, as_json: JsonOpt = False
+) -> None:
+    """Unsuspend cards."""
+    _change(ctx, "unsuspend", card, yes, as_json)
+
+
+@handle_errors
+def bury(
+    ctx: typer.Context, card: TargetsArg = None, yes: YesOpt = False, as_json: JsonOpt = False
+) -> None:
+    """Bury cards until the next study day."""
+    _change(ctx, "bury", card, yes, as_json)
+
+
+@handle_errors
+def forget(
+    ctx: typer.Context, card: TargetsArg = None, yes: YesOpt = False, as_json: JsonOpt = False
+) -> None:
+    """Reset cards to new; their review history is kept."""
+    _change(ctx, "forget", card, yes, as_json)
+
+
+def _tag(
+    ctx: typer.Context, op: str, tag: str, targets: list[str] | None, yes: bool, as_json: bool
+) -> None:
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    selection = _select(env, targets)
+    confirm(env, selection, VERBS[op], yes)
+    result = cards.tag_cards(env.collection(), op, tag, selection, env.now)
+    if as_json:
+        _print_json(env, asdict(result))
+        return
+    n = len(result.changed)
+    if op == "add":
+        message = ngettext("Tagged {count} card with {tag}.", "Tagged {count} cards with {tag}.", n)
+    else:
+        message = ngettext(
+            "Removed {tag} from {count} card.", "Removed {tag} from {count} cards.", n
+        )
+    env.out.print(escape(message.format(count=n, tag=result.tag)), highlight=False)
+    if result.unchanged:
+        already = (
+            ngettext(
+                "{count} card had it already.", "{count} cards had it already.", result.unchanged
+            )
+            if op == "add"
+            else ngettext(
+                "{count} card did not have it.", "{count} cards did not have it.", result.unchanged
+            )
+        )
+        env.err.print(already.format(count=result.unchanged), style="dim", highlight=False)
+    if result.from_deck:
+        env.err.print(
+            escape(
+                _(
+                    "Left {count} cards that get {tag} from their deck's tags: list (edit the deck to remove it): {cards}"
+                ).format(
+                    count=len(result.from_deck),
+                    tag=result.tag,
+                    cards=", ".join(result.from_deck[:SHOWN]),
+                )
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
+    for path in result.files:
+        env.err.print(escape(_("Wrote {path}").format(path=path)), style="dim", highlight=False)
+
+
+TagArg = Annotated[
+    str, typer.Argument(help=_("The tag (letters, digits, '_' and '-', joined by '::')."))
+]
+
+
+@handle_errors
+def tag_add(
+    ctx: typer.Context,
+    tag: TagArg,
+    card: TargetsArg = None,
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a tag to cards."""
+    _tag(ctx, "add", tag, card, yes, as_json)
+
+
+@handle_errors
+def tag_remove(
+    ctx: typer.Context,
+    tag: TagArg,
+    card: TargetsArg = None,
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a tag from cards."""
+    _tag(ctx, "remove", tag, card, yes, as_json)
+
+
+RATINGS = {1: _("again"), 2: _("hard"), 3: _("good"), 4: _("easy")}
+
+
+@handle_errors
+def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Undo the last change to the collection."""
+    from cvquiz import cards
+
+    env = get_env(ctx)
+    # No deck sync: a broken deck file must not stand between the user and an undo.
+    result = cards.undo_last(env.collection(sync=False))
+    if as_json:
+        _print_json(env, asdict(result))
+        return
+    when = result.made_at.replace("T", " ")[:16]
+    if result.op == "review":
+        message = _("Undid your rating ({rating}) of {card}, given {when} UTC.").format(
+            rating=RATINGS.get(result.rating or 0, "?"), card=result.label, when=when
+        )
+    else:
+        what = {
+            "suspend": _("suspend"),
+            "unsuspend": _("unsuspend"),
+            "bury": _("bury"),
+            "forget": _("forget"),
+            "tag-add": _("tag add"),
+            "tag-remove": _("tag remove"),
+        }.get(result.op, result.op)
+        message = ngettext(
+            "Undid {what} {label} ({count} review card), made {when} UTC.",
+            "Undid {what} {label} ({count} review cards), made {when} UTC.",
+            result.cards,
+        ).format(what=what, label=result.label, count=result.cards, when=when)
+    env.out.print(escape(message), highlight=False, soft_wrap=True)
+    for path in result.files:
+        env.err.print(escape(_("Wrote {path}").format(path=path)), style="dim", highlight=False)
