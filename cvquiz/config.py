@@ -119,6 +119,7 @@ class Settings:
     lang: str = "auto"
     review_order: str = "overdue"
     new_order: str = "interleave"
+    backup_interval: int = 30
     deck_limits: Mapping[str, DeckLimits] = field(default_factory=dict)
 
     def limits_for(self, deck_id: str) -> tuple[int, int]:
@@ -228,6 +229,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "lang": _choice("auto", "zh", "en"),
     "review_order": _choice("overdue", "retrievability"),
     "new_order": _choice("interleave", "deck", "random"),
+    "backup_interval": _int_in(0, 1440),
 }
 """Each top-level key and the function that validates and converts its value."""
 
@@ -247,6 +249,9 @@ ALLOWED: dict[str, str] = {
     "review_order": N_("overdue or retrievability"),
     "new_order": N_(
         "interleave (alternate decks), deck (deck by deck) or random (shuffled per day)"
+    ),
+    "backup_interval": N_(
+        "0 to 1440 minutes of study between automatic backups (0: only before upgrades and restores)"
     ),
 }
 """What each key accepts, in words (``cvquiz config show`` prints it)."""

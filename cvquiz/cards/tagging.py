@@ -103,10 +103,10 @@ def _new_file_texts(own_tags: Mapping[str, Mapping[str, Sequence[str]]]) -> dict
 
 
 def _write(texts: Mapping[str, bytes]) -> None:
-    from cvquiz.deckfile.writer import write_atomic
+    from cvquiz.fileio import atomic_write
 
     for path, data in texts.items():
-        write_atomic(Path(path), data)
+        atomic_write(Path(path), data)
 
 
 def write_file_tags(files: Sequence[FileTags]) -> None:
@@ -134,7 +134,8 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
     Raises:
         CardInputError: for a malformed tag.
         UsageError: for an unknown operation.
-        DeckError: when a deck file cannot be rewritten (nothing is changed then).
+        DeckError: when a deck file cannot be read or changed (nothing is changed then).
+        FileError: when a deck file cannot be written.
     """
     if op not in ("add", "remove"):
         raise UsageError(_("unknown tag operation {op!r}: use add or remove").format(op=op))

@@ -92,7 +92,7 @@ class Env:
         if self._collection is None:
             from cvquiz.collection import Collection
 
-            self._collection = Collection.open(self.paths.collection)
+            self._collection = Collection.open(self.paths.collection, now=self.now)
             if sync:
                 from cvquiz.fileio import clean_stale_temp_files
 
@@ -111,10 +111,35 @@ class Env:
         return None if self._collection is None else self._collection.path
 
     def close(self) -> None:
-        """Close the collection if it was opened."""
+        """Close the collection if it was opened, backing it up first when a backup is due.
+
+        A backup is due when the command changed the collection and the newest backup is older than the
+        ``backup_interval`` setting (`cvquiz.collection.backups.maybe_back_up`).
+        """
         if self._collection is not None:
-            self._collection.close()
-            self._collection = None
+            try:
+                if self._collection.conn.total_changes:
+                    self._periodic_backup(self._collection)
+            finally:
+                self._collection.close()
+                self._collection = None
+
+    def _periodic_backup(self, col: Collection) -> None:
+        from cvquiz.collection.backups import maybe_back_up
+        from cvquiz.errors import CvquizError
+        from cvquiz.i18n import _
+
+        try:
+            maybe_back_up(col, clock.now(self.environ), self.settings.backup_interval)
+        except (
+            CvquizError
+        ) as error:  # the command itself succeeded: say so, and why there is no backup
+            self.err.print(
+                _("Warning: no automatic backup: {error}").format(error=error),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def _is_deck_file_name(name: str) -> bool:

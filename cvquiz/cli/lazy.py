@@ -156,6 +156,20 @@ COMMANDS: tuple[Entry, ...] = (
         DECKS,
     ),
     Entry(
+        "backups",
+        ("commands_restore",),
+        N_("List the automatic backups of your collection (newest first), or make one now."),
+        DECKS,
+    ),
+    Entry(
+        "restore",
+        ("commands_restore",),
+        N_(
+            "Put a backup in place of your collection (the collection as it is is backed up first)."
+        ),
+        DECKS,
+    ),
+    Entry(
         "config",
         ("commands_config",),
         N_("Show and change settings."),

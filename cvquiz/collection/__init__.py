@@ -79,18 +79,23 @@ class Collection:
         return self._db
 
     @classmethod
-    def open(cls, path: Path, stop_before: str | None = None) -> Collection:
+    def open(
+        cls, path: Path, stop_before: str | None = None, now: datetime | None = None
+    ) -> Collection:
         """Open a collection, creating it and applying migrations as needed.
+
+        An existing collection is backed up before it is migrated (see `cvquiz.collection.backups`).
 
         Args:
             path: the collection file (created with its folder on first use).
             stop_before: for tests: leave migrations from this one on unapplied.
+            now: the time, for the name of a backup made before migrating (default: the system clock).
 
         Raises:
             CollectionError: when the file cannot be opened or is not a collection (see
                 `cvquiz.collection.store.open_collection`); nothing is changed in it then.
         """
-        conn, read_only = store.open_collection(path, stop_before=stop_before)
+        conn, read_only = store.open_collection(path, stop_before=stop_before, now=now)
         collection = cls(path, conn)
         collection.read_only = read_only
         return collection

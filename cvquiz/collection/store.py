@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cvquiz.errors import CollectionDamagedError, CollectionError, CollectionReadOnlyError
@@ -48,7 +49,9 @@ SCHEMA = len(MIGRATION_NAMES)
 """The schema this cvquiz writes: the number of its migrations, kept in the file's ``user_version``."""
 
 
-def open_collection(path: Path, stop_before: str | None = None) -> tuple[sqlite3.Connection, bool]:
+def open_collection(
+    path: Path, stop_before: str | None = None, now: datetime | None = None
+) -> tuple[sqlite3.Connection, bool]:
     """Open the collection file, creating it if there is none, and bring its schema up to date.
 
     A new collection is built in a temporary file beside ``path`` and put in place only when complete, so
@@ -60,6 +63,7 @@ def open_collection(path: Path, stop_before: str | None = None) -> tuple[sqlite3
     Args:
         path: the collection file.
         stop_before: for tests: leave migrations from this one on unapplied.
+        now: the time, for the name of the backup made before migrating an existing collection.
 
     Returns:
         The connection (autocommit, busy timeout, WAL) and whether it is read-only.
@@ -92,7 +96,7 @@ def open_collection(path: Path, stop_before: str | None = None) -> tuple[sqlite3
                     ).format(path=path, schema=SCHEMA)
                 )
         else:
-            migrate(conn, stop_before=stop_before)
+            migrate(conn, stop_before=stop_before, now=now)
     except BaseException as error:
         conn.close()
         if isinstance(error, sqlite3.Error):
@@ -320,14 +324,20 @@ def applied_names(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
-def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
+def migrate(
+    conn: sqlite3.Connection, stop_before: str | None = None, now: datetime | None = None
+) -> None:
     """Apply pending migrations in one write transaction, so concurrent openers never race.
+
+    An existing collection is backed up first (`cvquiz.collection.backups`, reason ``before-upgrade``).
 
     Args:
         conn: the collection connection.
         stop_before: apply only the migrations before this one (tests build old collections this way).
+        now: the time, for the backup's name (default: the system clock).
     """
-    if stop_before is None and applied_names(conn) == list(MIGRATION_NAMES):
+    applied = applied_names(conn)
+    if stop_before is None and applied == list(MIGRATION_NAMES):
         return
     from sqlite_utils import Database
 
@@ -336,6 +346,11 @@ def migrate(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
     db = Database(conn)
     if not migrations.pending(db):
         return
+    if applied and stop_before is None:
+        from cvquiz.collection.backups import back_up
+
+        path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+        back_up(conn, path, now or datetime.now(UTC), "before-upgrade")
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db, stop_before=stop_before)
