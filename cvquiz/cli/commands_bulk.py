@@ -21,19 +21,20 @@ from cvquiz.cli.groups import tag_app
 from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from cvquiz.cards import Selection
+    from cvquiz.cards import Selection, UndoResult
 
 SHOWN = 8
 """How many of the matched cards a confirmation lists."""
 
-VERBS = {
-    "suspend": _("Suspend"),
-    "unsuspend": _("Unsuspend"),
-    "bury": _("Bury"),
-    "forget": _("Forget"),
-    "add": _("Tag"),
-    "remove": _("Untag"),
+ASK = {
+    "suspend": _("Suspend {count} cards?"),
+    "unsuspend": _("Unsuspend {count} cards?"),
+    "bury": _("Bury {count} cards until tomorrow?"),
+    "forget": _("Reset {count} cards to new?"),
+    "add": _("Add the tag to {count} cards?"),
+    "remove": _("Remove the tag from {count} cards?"),
 }
+"""The question asked before an action changes several cards."""
 
 HELP = {
     "suspend": _(
@@ -91,7 +92,7 @@ def _select(env: Env, targets: list[str] | None) -> Selection:
     return cards.select(env.collection(), targets or [], search_context(env))
 
 
-def confirm(env: Env, selection: Selection, verb: str, yes: bool) -> None:
+def confirm(env: Env, selection: Selection, action: str, yes: bool) -> None:
     """Ask before changing more than one card; refuse without a terminal unless ``--yes`` was given.
 
     Raises:
@@ -106,10 +107,10 @@ def confirm(env: Env, selection: Selection, verb: str, yes: bool) -> None:
     if not env.stdin_is_tty:
         raise UsageError(
             ngettext(
-                "{count} card matches {query!r}; add --yes to {verb} it (there is no terminal to ask on)",
-                "{count} cards match {query!r}; add --yes to {verb} them all (there is no terminal to ask on)",
+                "{count} card matches {query!r}; add --yes to change it (there is no terminal to ask on)",
+                "{count} cards match {query!r}; add --yes to change them all (there is no terminal to ask on)",
                 n,
-            ).format(count=n, query=selection.label, verb=verb.lower())
+            ).format(count=n, query=selection.label)
         )
     shown = ", ".join(selection.refs[:SHOWN])
     more = n - SHOWN
@@ -125,9 +126,7 @@ def confirm(env: Env, selection: Selection, verb: str, yes: bool) -> None:
         highlight=False,
         soft_wrap=True,
     )
-    env.err.print(
-        _("{verb} {count} cards? [y/N] ").format(verb=verb, count=n), end="", highlight=False
-    )
+    env.err.print(ASK[action].format(count=n) + " [y/N] ", end="", highlight=False)
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes", _("y"), _("yes")):
         env.err.print(_("Cancelled; nothing was changed."))
@@ -167,7 +166,7 @@ def _change(
 
     env = get_env(ctx)
     selection = _select(env, targets)
-    confirm(env, selection, VERBS[action], yes)
+    confirm(env, selection, action, yes)
     result = cards.change(env.collection(), action, selection, env.now, env.settings.rollover_hour)
     if as_json:
         _print_json(env, asdict(result))
@@ -223,7 +222,7 @@ def _tag(
 
     env = get_env(ctx)
     selection = _select(env, targets)
-    confirm(env, selection, VERBS[op], yes)
+    confirm(env, selection, op, yes)
     result = cards.tag_cards(env.collection(), op, tag, selection, env.now)
     if as_json:
         _print_json(env, asdict(result))
@@ -308,6 +307,13 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json(env, asdict(result))
         return
+    env.out.print(escape(undo_message(result)), highlight=False, soft_wrap=True)
+    for path in result.files:
+        env.err.print(escape(_("Wrote {path}").format(path=path)), style="dim", highlight=False)
+
+
+def undo_message(result: UndoResult) -> str:
+    """What ``cvquiz undo`` took back, in a sentence."""
     when = result.made_at.replace("T", " ")[:16]
     if result.op == "review":
         message = _("Undid your rating ({rating}) of {card}, given {when} UTC.").format(
@@ -327,6 +333,4 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             "Undid {what} {label} ({count} review cards), made {when} UTC.",
             result.cards,
         ).format(what=what, label=result.label, count=result.cards, when=when)
-    env.out.print(escape(message), highlight=False, soft_wrap=True)
-    for path in result.files:
-        env.err.print(escape(_("Wrote {path}").format(path=path)), style="dim", highlight=False)
+    return message

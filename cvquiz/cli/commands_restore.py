@@ -174,7 +174,7 @@ def restore(
         env.err.print(
             escape(
                 _(
-                    "The collection as it was is saved as {path} (cvquiz restore 1 puts it back)."
+                    "The collection as it was is saved as {path} (cvquiz restore {path} puts it back)."
                 ).format(path=result.saved.path.name)
             ),
             highlight=False,
