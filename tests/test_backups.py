@@ -196,7 +196,7 @@ def test_restore_refuses_what_is_not_a_sound_cvquiz_collection(
     before = col.path.read_bytes()
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(CollectionError, match="junk.sqlite"):
+    with pytest.raises(CollectionError, match=r"junk\.sqlite"):
         backups.restore(col.path, junk, NOW, MIGRATION_NAMES)
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE t (x)")

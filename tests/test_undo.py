@@ -153,7 +153,7 @@ def test_the_last_change_is_the_newest_whatever_made_it(col: Collection) -> None
     outcome = record_review(col, pk, Rating.GOOD, NOW, Settings(fuzz=False))
     cards.change(col, "suspend", cards.select(col, ["iou"], CTX), NOW, 4)
     # a study session's own undo refuses while a later change stands, and says what to do
-    with pytest.raises(undo.UndoError, match="a later change \\(suspend\\).*cvquiz undo"):
+    with pytest.raises(undo.UndoError, match=r"a later change \(suspend\).*cvquiz undo"):
         undo.undo_change(col, outcome.change_id)
     assert cards.undo_last(col).op == "suspend"
     undo.undo_change(col, outcome.change_id)  # now it is the last change
