@@ -19,9 +19,7 @@ the column where it is (1-based), e.g. ``search: column 14: unknown property 'fo
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, ClassVar, TypeAlias, dataclass_transform
 
 from cvquiz.errors import UsageError
 from cvquiz.i18n import _
@@ -69,6 +67,47 @@ MAX_DAYS = 36_500
 """The longest span ``rated:`` and ``introduced:`` accept (a hundred years)."""
 
 
+@dataclass_transform(frozen_default=True)
+class _Value:
+    """A small immutable value class: fields from the annotations, equality by type and fields, a repr.
+
+    The search tree is built on every search; generating dataclass code for its fourteen node types would cost
+    more at start-up than the search itself, so they share this one generic implementation.
+    """
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls) -> None:
+        cls._fields = tuple(
+            name
+            # (not inspect.get_annotations: importing inspect costs more than this module)
+            for name, kind in cls.__dict__.get("__annotations__", {}).items()  # noqa: RUF063
+            if "ClassVar" not in kind
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        values = dict(zip(self._fields, args, strict=False)) | kwargs
+        for name in self._fields:
+            value = values[name] if name in values else getattr(type(self), name)
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, f) == getattr(other, f) for f in self._fields
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), *(getattr(self, f) for f in self._fields)))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+
 class QuerySyntaxError(UsageError):
     """A search query that cannot be read; the message names the column (1-based) of the problem.
 
@@ -85,8 +124,7 @@ class QuerySyntaxError(UsageError):
         )
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(_Value):
     """Text to match, with ``*`` wildcards: the literal pieces between the stars.
 
     ``soft*max`` is ``("soft", "max")``; ``*`` alone is ``("", "")``; text without a star is one piece.
@@ -122,48 +160,41 @@ class Pattern:
         return pos <= end
 
 
-@dataclass(frozen=True)
-class All:
+class All(_Value):
     """Every card (the empty query)."""
 
 
-@dataclass(frozen=True)
-class TextTerm:
+class TextTerm(_Value):
     """Cards whose question, answer, explanation or generator holds the text (any case, either language)."""
 
     pattern: Pattern
 
 
-@dataclass(frozen=True)
-class DeckTerm:
+class DeckTerm(_Value):
     """Cards of the decks the pattern names (by id or display name), and of the decks under them."""
 
     pattern: Pattern
 
 
-@dataclass(frozen=True)
-class TagTerm:
+class TagTerm(_Value):
     """Cards with a tag the pattern names, or one under it; ``None`` means cards without any tag."""
 
     pattern: Pattern | None
 
 
-@dataclass(frozen=True)
-class CardTerm:
+class CardTerm(_Value):
     """Cards whose ``deck/id`` or card id the pattern names."""
 
     pattern: Pattern
 
 
-@dataclass(frozen=True)
-class StateTerm:
+class StateTerm(_Value):
     """Cards in a state (one of `STATES`)."""
 
     state: str
 
 
-@dataclass(frozen=True)
-class PropTerm:
+class PropTerm(_Value):
     """Cards whose property compares to a number (``ivl >= 10``)."""
 
     name: str
@@ -171,37 +202,32 @@ class PropTerm:
     value: float
 
 
-@dataclass(frozen=True)
-class RatedTerm:
+class RatedTerm(_Value):
     """Cards rated in the last ``days`` study days (today is 1), with rating ``ease`` when given."""
 
     days: int
     ease: int | None = None
 
 
-@dataclass(frozen=True)
-class IntroducedTerm:
+class IntroducedTerm(_Value):
     """Cards first studied in the last ``days`` study days."""
 
     days: int
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(_Value):
     """Cards the inner query does not match."""
 
     node: Node
 
 
-@dataclass(frozen=True)
-class And:
+class And(_Value):
     """Cards every inner query matches."""
 
     nodes: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Or:
+class Or(_Value):
     """Cards any inner query matches."""
 
     nodes: tuple[Node, ...]
@@ -226,8 +252,7 @@ Node: TypeAlias = (
 # --- reading the text into tokens ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(_Value):
     kind: str  # "(", ")", "-", "term"
     column: int  # 1-based
     raw: str = ""  # a term as written: quotes and backslashes kept
@@ -332,6 +357,8 @@ def _pattern(body: str) -> Pattern:
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.5)
     return " " + _("(did you mean {name!r}?)").format(name=close[0]) if close else ""
 

@@ -10,44 +10,56 @@ One small module per job, each calling the collection for what it reads or chang
 - `template`: the card template ``add --editor`` opens.
 - `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
 - `details`, `editing`: ``show``, ``edit``.
-- `search`: ``search`` and ``browse`` (Anki's search syntax), and what a bulk action applies to (`select`).
+- `searching`, `browsing`: ``search`` and ``browse`` (Anki's search syntax), and what a bulk action applies to (`select`).
 - `lifecycle`, `tagging`, `undoing`: ``suspend``/``unsuspend``/``bury``/``forget``, ``tag add|remove``, ``undo``.
 
 Every service returns frozen dataclasses the CLI renders as text or JSON. The names below are the public API;
-import them from here.
+import them from here. They load lazily: a command imports the services it uses and no other (``search`` does
+not import the YAML loader).
 """
 
 from __future__ import annotations
 
-from cvquiz.cards.adding import AddedCard, AddResult, Prepared, Rejected, add_cards, prepare_cards
-from cvquiz.cards.details import CardDetails, ReviewInfo, ScheduleInfo, show
-from cvquiz.cards.editing import EditTarget, edit_target
-from cvquiz.cards.fields import card_data, parse_param, text_data
-from cvquiz.cards.ids import key_tag, make_card_id, slugify
-from cvquiz.cards.importing import ImportResult, import_notes
-from cvquiz.cards.lifecycle import Action, ChangeResult, change
-from cvquiz.cards.references import CardRef, resolve, resolve_many
-from cvquiz.cards.search import (
-    SearchContext,
-    SearchHit,
-    SearchResult,
-    Selection,
-    search,
-    select,
-)
-from cvquiz.cards.tagging import TagResult, tag_cards
-from cvquiz.cards.template import (
-    ERROR_MARK,
-    TemplateCard,
-    card_template,
-    parse_template,
-    strip_errors,
-    with_errors,
-)
-from cvquiz.cards.undoing import UndoResult, undo_last
-from cvquiz.cards.userdecks import UserDeck, bundled_deck_ids, list_user_decks, user_deck_path
-from cvquiz.cards.validation import check_compute, validate_card
-from cvquiz.errors import CardInputError, DuplicateCardError
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cvquiz.cards.adding import (
+        AddedCard,
+        AddResult,
+        Prepared,
+        Rejected,
+        add_cards,
+        prepare_cards,
+    )
+    from cvquiz.cards.details import CardDetails, ReviewInfo, ScheduleInfo, show
+    from cvquiz.cards.editing import EditTarget, edit_target
+    from cvquiz.cards.fields import card_data, parse_param, text_data
+    from cvquiz.cards.ids import key_tag, make_card_id, slugify
+    from cvquiz.cards.importing import ImportResult, import_notes
+    from cvquiz.cards.lifecycle import Action, ChangeResult, change
+    from cvquiz.cards.references import CardRef, resolve, resolve_many
+    from cvquiz.cards.searching import (
+        SearchContext,
+        SearchHit,
+        SearchResult,
+        Selection,
+        search,
+        select,
+    )
+    from cvquiz.cards.tagging import TagResult, tag_cards
+    from cvquiz.cards.template import (
+        ERROR_MARK,
+        TemplateCard,
+        card_template,
+        parse_template,
+        strip_errors,
+        with_errors,
+    )
+    from cvquiz.cards.undoing import UndoResult, undo_last
+    from cvquiz.cards.userdecks import UserDeck, bundled_deck_ids, list_user_decks, user_deck_path
+    from cvquiz.cards.validation import check_compute, validate_card
+    from cvquiz.errors import CardInputError, DuplicateCardError
 
 __all__ = [
     "ERROR_MARK",
@@ -101,3 +113,63 @@ __all__ = [
     "validate_card",
     "with_errors",
 ]
+
+_HOMES = {
+    "Action": "cards.lifecycle",
+    "AddResult": "cards.adding",
+    "AddedCard": "cards.adding",
+    "CardDetails": "cards.details",
+    "CardInputError": "errors",
+    "CardRef": "cards.references",
+    "ChangeResult": "cards.lifecycle",
+    "DuplicateCardError": "errors",
+    "ERROR_MARK": "cards.template",
+    "EditTarget": "cards.editing",
+    "ImportResult": "cards.importing",
+    "Prepared": "cards.adding",
+    "Rejected": "cards.adding",
+    "ReviewInfo": "cards.details",
+    "ScheduleInfo": "cards.details",
+    "SearchContext": "cards.searching",
+    "SearchHit": "cards.searching",
+    "SearchResult": "cards.searching",
+    "Selection": "cards.searching",
+    "TagResult": "cards.tagging",
+    "TemplateCard": "cards.template",
+    "UndoResult": "cards.undoing",
+    "UserDeck": "cards.userdecks",
+    "add_cards": "cards.adding",
+    "bundled_deck_ids": "cards.userdecks",
+    "card_data": "cards.fields",
+    "card_template": "cards.template",
+    "change": "cards.lifecycle",
+    "check_compute": "cards.validation",
+    "edit_target": "cards.editing",
+    "import_notes": "cards.importing",
+    "key_tag": "cards.ids",
+    "list_user_decks": "cards.userdecks",
+    "make_card_id": "cards.ids",
+    "parse_param": "cards.fields",
+    "parse_template": "cards.template",
+    "prepare_cards": "cards.adding",
+    "resolve": "cards.references",
+    "resolve_many": "cards.references",
+    "search": "cards.searching",
+    "select": "cards.searching",
+    "show": "cards.details",
+    "slugify": "cards.ids",
+    "strip_errors": "cards.template",
+    "tag_cards": "cards.tagging",
+    "text_data": "cards.fields",
+    "undo_last": "cards.undoing",
+    "user_deck_path": "cards.userdecks",
+    "validate_card": "cards.validation",
+    "with_errors": "cards.template",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'cvquiz.cards' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"cvquiz.{home}"), name)

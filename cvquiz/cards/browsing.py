@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from cvquiz.cards.details import CardDetails, show
 from cvquiz.cards.lifecycle import ChangeResult, change
-from cvquiz.cards.search import SearchContext, SearchHit, Selection, search
+from cvquiz.cards.searching import SearchContext, SearchHit, Selection, search
 from cvquiz.cards.tagging import TagResult, tag_cards
 from cvquiz.cards.undoing import UndoResult, undo_last
 

@@ -1,6 +1,6 @@
 """Suspending, unsuspending, burying and forgetting cards (forget: back to new, the review history kept).
 
-The cards come from `cvquiz.cards.search.select` (references, or a search query), so a typo in a reference
+The cards come from `cvquiz.cards.searching.select` (references, or a search query), so a typo in a reference
 changes nothing; each action is one transaction and one entry in the undo log (`cvquiz undo` takes it back).
 """
 
@@ -17,7 +17,7 @@ from cvquiz.errors import UsageError
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
-    from cvquiz.cards.search import Selection
+    from cvquiz.cards.searching import Selection
     from cvquiz.collection import Collection
 
 __all__ = ["Action", "ChangeResult", "change"]
@@ -57,7 +57,7 @@ def change(
     Args:
         col: the collection.
         action: ``suspend``, ``unsuspend``, ``bury`` or ``forget``.
-        selection: the cards (`cvquiz.cards.search.select`).
+        selection: the cards (`cvquiz.cards.searching.select`).
         now: the current time (recorded in the undo log; burying lasts until the next study day).
         rollover_hour: the hour a study day starts.
 

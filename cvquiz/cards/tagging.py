@@ -21,7 +21,7 @@ from cvquiz.errors import CardInputError, DeckError, UsageError
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
-    from cvquiz.cards.search import Selection
+    from cvquiz.cards.searching import Selection
     from cvquiz.collection import Collection
 
 __all__ = ["TagResult", "tag_cards", "write_file_tags"]
@@ -128,7 +128,7 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
         col: the collection (synced: the user's files are what it last read).
         op: ``add`` or ``remove``.
         tag: the tag (letters, digits, ``_`` and ``-``, joined by ``::``).
-        selection: the cards (`cvquiz.cards.search.select`).
+        selection: the cards (`cvquiz.cards.searching.select`).
         now: the time of the change.
 
     Raises:

@@ -1,7 +1,7 @@
 """``cvquiz search`` and ``cvquiz browse``: the cards a query in Anki's search syntax matches.
 
 ``search`` prints one line per card; ``browse`` is an interactive table in a terminal (`cvquiz.cli.browser`)
-and prints its rows otherwise. Both call `cvquiz.cards.search`; docs/search.md describes the syntax.
+and prints its rows otherwise. Both call `cvquiz.cards.searching.search`; docs/search.md describes the syntax.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from cvquiz.i18n import _
@@ -24,12 +24,17 @@ __all__ = ["first_line", "flags", "print_lines", "print_table", "state_label"]
 
 def first_line(question: Any, lang: str, card_type: str) -> str:
     """The first line of a question in ``lang``, formulas as Unicode (``(compute)`` for a compute card)."""
-    from cvquiz.cli.render import plain
     from cvquiz.model import Text as CardText
 
     text = "" if question is None else CardText.from_data(question).get(lang)
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return plain(lines[0]) if lines else f"({card_type})"
+    line = next((line for line in text.strip().splitlines() if line.strip()), None)
+    if line is None:
+        return f"({card_type})"
+    if "$" not in line:  # no formula: the LaTeX renderer (and its parser) need not even be imported
+        return line
+    from cvquiz.cli.latex import render_math_in_text
+
+    return render_math_in_text(line, escape_markdown=False)
 
 
 def state_label(state: str) -> str:
@@ -55,16 +60,40 @@ def flags(hit: SearchHit) -> str:
     return ", ".join(out)
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells, with an ellipsis when it was cut (Chinese takes two cells)."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 0)).rstrip() + "…"
+
+
 def print_lines(out: Console, hits: Sequence[SearchHit], lang: str) -> None:
-    """Print one line per card: its reference and its question."""
+    """Print one line per card: its reference, then as much of its question as fits.
+
+    Thousands of lines print quickly: each line is laid out here (cells counted, text cut) rather than by a
+    rich table, and written as plain text when the output is not a terminal.
+    """
     if not hits:
         return
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column("card", style="bold", no_wrap=True)
-    table.add_column("question", no_wrap=True, overflow="ellipsis")
+    width = max(out.size.width, 40)
+    ref_width = min(max(cell_len(h.ref) for h in hits), width * 2 // 5)
+    room = width - ref_width - 2
+    if not out.is_terminal:
+        out.file.write(
+            "".join(
+                f"{_fit(h.ref, ref_width):<{ref_width}}  {_fit(first_line(h.question, lang, h.type), room)}\n"
+                for h in hits
+            )
+        )
+        out.file.flush()
+        return
+    lines = Text()
     for hit in hits:
-        table.add_row(Text(hit.ref), Text(first_line(hit.question, lang, hit.type)))
-    out.print(table)
+        ref = _fit(hit.ref, ref_width)
+        lines.append(ref, style="bold")
+        lines.append(" " * (ref_width - cell_len(ref) + 2))
+        lines.append(_fit(first_line(hit.question, lang, hit.type), room) + "\n")
+    out.print(lines, end="", no_wrap=True, overflow="crop")
 
 
 def due_text(hit: SearchHit) -> str:
@@ -76,6 +105,8 @@ def print_table(out: Console, hits: Sequence[SearchHit], lang: str) -> None:
     """Print the cards as a table: reference, state, due, interval, question."""
     if not hits:
         return
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column(_("card"), no_wrap=True)
     table.add_column(_("state"), no_wrap=True)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cvquiz.collection.changes import apply_local_tags
 from cvquiz.collection.store import transaction
 from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
@@ -235,4 +234,6 @@ def _write_deck(
     conn.executemany("UPDATE cards SET active = 0 WHERE pk = ?", [(pk,) for pk in retire])
     counts["retired"] += len(retire)
     if bundled:  # tags added or removed in the collection outlive a new version of the deck file
+        from cvquiz.collection.changes import apply_local_tags
+
         apply_local_tags(conn, deck.id)

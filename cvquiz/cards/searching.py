@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cvquiz import clock, query
-from cvquiz.cards.references import resolve
 from cvquiz.collection.search import SearchContext, SearchRow, check_names, search_rows
 from cvquiz.errors import CardNotFoundError
 from cvquiz.i18n import _
@@ -194,6 +193,8 @@ class Selection:
 
 
 def _as_references(col: Collection, targets: Sequence[str]) -> Selection | None:
+    from cvquiz.cards.references import resolve
+
     found = []
     for target in targets:
         try:
