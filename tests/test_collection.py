@@ -308,9 +308,11 @@ def test_a_new_collection_appears_whole(tmp_path: Path, monkeypatch: pytest.Monk
     seen: list[list[str]] = []
     real = store.migrate
 
-    def watch(conn: sqlite3.Connection, stop_before: str | None = None) -> None:
+    def watch(
+        conn: sqlite3.Connection, stop_before: str | None = None, now: datetime | None = None
+    ) -> None:
         seen.append(sorted(p.name for p in tmp_path.iterdir()))
-        real(conn, stop_before)
+        real(conn, stop_before, now)
 
     monkeypatch.setattr(store, "migrate", watch)
     Collection.open(path).close()
