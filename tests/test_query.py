@@ -44,6 +44,8 @@ def test_a_star_is_a_wildcard_and_a_backslash_escapes() -> None:
     assert parse("soft\\*max") == text("soft*max")
     assert parse("foo\\:bar") == text("foo:bar")
     assert parse("max-pool") == text("max-pool")  # a minus inside a word is text
+    assert parse("max\\(0") == text("max(0")  # an escaped parenthesis does not group
+    assert parse("\\-5") == text("-5")  # nor does an escaped minus negate
 
 
 def test_and_is_implicit_or_written() -> None:
