@@ -112,21 +112,13 @@ def confirm(env: Env, selection: Selection, action: str, yes: bool) -> None:
                 n,
             ).format(count=n, query=selection.label)
         )
-    shown = ", ".join(selection.refs[:SHOWN])
     more = n - SHOWN
-    env.err.print(
-        ngettext("{count} card matches: {cards}", "{count} cards match: {cards}", n).format(
-            count=n, cards=escape(shown)
-        )
-        + (
-            " " + ngettext("and {more} more", "and {more} more", more).format(more=more)
-            if more > 0
-            else ""
-        ),
-        highlight=False,
-        soft_wrap=True,
-    )
-    env.err.print(ASK[action].format(count=n) + " [y/N] ", end="", highlight=False)
+    lines = [ngettext("{count} card matches:", "{count} cards match:", n).format(count=n)]
+    lines += [f"  {ref}" for ref in selection.refs[:SHOWN]]
+    if more > 0:
+        lines.append("  " + ngettext("and {more} more", "and {more} more", more).format(more=more))
+    env.err.print("\n".join(lines), markup=False, highlight=False)
+    env.err.print(ASK[action].format(count=n) + " [y/N] ", end="", markup=False, highlight=False)
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes", _("y"), _("yes")):
         env.err.print(_("Cancelled; nothing was changed."))
@@ -314,9 +306,17 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 def undo_message(result: UndoResult) -> str:
     """What ``cvquiz undo`` took back, in a sentence."""
-    when = result.made_at.replace("T", " ")[:16]
+    from datetime import datetime
+
+    from cvquiz import clock
+
+    when = (
+        datetime.fromisoformat(result.made_at)
+        .astimezone(clock.local_zone())
+        .strftime("%Y-%m-%d %H:%M")
+    )
     if result.op == "review":
-        message = _("Undid your rating ({rating}) of {card}, given {when} UTC.").format(
+        message = _("Undid your rating ({rating}) of {card}, given {when}.").format(
             rating=RATINGS.get(result.rating or 0, "?"), card=result.label, when=when
         )
     else:
@@ -329,8 +329,8 @@ def undo_message(result: UndoResult) -> str:
             "tag-remove": _("tag remove"),
         }.get(result.op, result.op)
         message = ngettext(
-            "Undid {what} {label} ({count} review card), made {when} UTC.",
-            "Undid {what} {label} ({count} review cards), made {when} UTC.",
+            "Undid {what} {label} ({count} review card), made {when}.",
+            "Undid {what} {label} ({count} review cards), made {when}.",
             result.cards,
         ).format(what=what, label=result.label, count=result.cards, when=when)
     return message

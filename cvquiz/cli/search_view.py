@@ -76,7 +76,7 @@ def print_lines(out: Console, hits: Sequence[SearchHit], lang: str) -> None:
     if not hits:
         return
     width = max(out.size.width, 40)
-    ref_width = min(max(cell_len(h.ref) for h in hits), width * 2 // 5)
+    ref_width = min(max(cell_len(h.ref) for h in hits), width // 2)
     room = width - ref_width - 2
     if not out.is_terminal:
         out.file.write(
