@@ -98,7 +98,9 @@ def schema_doc() -> str:
         col.close()
     # a virtual table's shadow tables (card_text_data, ...) are its implementation, not the schema
     virtual = [name for _, name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")]
-    rows = [r for r in rows if r[0] != "table" or not any(r[1].startswith(v + "_") for v in virtual)]
+    rows = [
+        r for r in rows if r[0] != "table" or not any(r[1].startswith(v + "_") for v in virtual)
+    ]
     out += ["", "## Tables and indexes", ""]
     for kind, name, sql in rows:
         out += [f"### {kind} `{name}`", "", "```sql", sql.strip(), "```", ""]
