@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cvquiz import clock, query
-from cvquiz.collection.search import SearchContext, SearchRow, check_names, search_rows
+from cvquiz.collection.search import (
+    SearchContext,
+    SearchRow,
+    check_names,
+    matching_cards,
+    search_rows,
+)
 from cvquiz.errors import CardNotFoundError
 from cvquiz.i18n import _
 
@@ -34,9 +40,11 @@ STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 DAY_MS = 86_400_000
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     """A card a search matched (its first matched review card stands for the schedule columns).
+
+    A named tuple rather than a dataclass: a search over a big collection makes tens of thousands (``_asdict()``
+    gives its JSON form).
 
     Attributes:
         ref: ``deck/id``.
@@ -182,7 +190,7 @@ class Selection:
         by_query: True when it was a query, False for card references.
         refs: the cards (``deck/id``), in deck and file order.
         pks: their review cards' keys (for a query, only the review cards it matched).
-        hits: the matched cards (a query's hits; for references, empty).
+        hits: the cards as search hits, when the caller had them (the browser), else empty.
     """
 
     label: str
@@ -228,8 +236,10 @@ def select(col: Collection, targets: Sequence[str], ctx: SearchContext) -> Selec
     if picked is not None:
         return picked
     text = " ".join(targets)
-    found = search(col, text, ctx)
-    if not found.hits:
+    node = query.parse(text)
+    check_names(col, node)
+    found = matching_cards(col, node, ctx)
+    if not found:
         raise CardNotFoundError(
             _("no card matches {query!r} (cvquiz search shows what a query finds)").format(
                 query=text
@@ -238,7 +248,6 @@ def select(col: Collection, targets: Sequence[str], ctx: SearchContext) -> Selec
     return Selection(
         label=text,
         by_query=True,
-        refs=tuple(h.ref for h in found.hits),
-        pks=tuple(pk for h in found.hits for pk in h.pks),
-        hits=found.hits,
+        refs=tuple(dict.fromkeys(f"{deck}/{card}" for deck, card, _pk in found)),
+        pks=tuple(pk for _deck, _card, pk in found),
     )

@@ -7,7 +7,6 @@ and prints its rows otherwise. Both call `cvquiz.cards.searching.search`; docs/s
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -54,7 +53,7 @@ def _joined(words: list[str] | None) -> str:
 
 def hit_json(hit: SearchHit) -> dict[str, Any]:
     """A hit as JSON: everything but the collection's internal keys."""
-    data = asdict(hit)
+    data = hit._asdict()
     data.pop("pks")
     return data
 

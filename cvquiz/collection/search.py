@@ -16,7 +16,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cvquiz import clock
 from cvquiz.collection import filters
@@ -40,7 +40,7 @@ from cvquiz.query import (
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
-__all__ = ["SearchContext", "SearchRow", "check_names", "matching_pks", "search_rows"]
+__all__ = ["SearchContext", "SearchRow", "check_names", "matching_cards", "search_rows"]
 
 DAY_MS = 86_400_000
 TRIGRAM = 3
@@ -81,9 +81,8 @@ class SearchContext:
         return self.today - timedelta(days=days - 1)
 
 
-@dataclass(frozen=True)
-class SearchRow:
-    """One review card a search matched, with what a result list shows of it.
+class SearchRow(NamedTuple):
+    """One review card a search matched, with what a result list shows of it (a tuple: searches return many).
 
     Attributes:
         pk: the review card's key.
@@ -339,36 +338,44 @@ def search_rows(col: Collection, node: Node, ctx: SearchContext) -> list[SearchR
     """
     where, params = _compile(col, node, ctx)
     rows = col.conn.execute(_ROWS.format(where=where), params)
-    return [
-        SearchRow(
-            pk=r[0],
-            deck=r[1],
-            card=r[2],
-            ord=r[3],
-            type=r[4],
-            question=json.loads(r[5]) if r[6] == "object" else r[5],
-            line=r[7],
-            state=r[8],
-            due=r[9],
-            due_day=r[10],
-            stability=r[11],
-            last_review=r[12],
-            reps=r[13],
-            lapses=r[14],
-            suspended=bool(r[15]),
-            buried_until=r[16],
-            leech=bool(r[17]),
-            tags=tuple(r[18].split()),
-            bundled=bool(r[19]),
-            path=r[20],
+    loads = json.loads
+    found = []
+    for r in rows:
+        question = loads(r[5]) if r[6] == "object" else r[5]
+        found.append(
+            SearchRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                question,
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                bool(r[15]),
+                r[16],
+                bool(r[17]),
+                tuple(r[18].split()),
+                bool(r[19]),
+                r[20],
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
-def matching_pks(col: Collection, node: Node, ctx: SearchContext) -> list[int]:
-    """Return the keys of the active review cards a query matches, in deck and file order."""
+def matching_cards(col: Collection, node: Node, ctx: SearchContext) -> list[tuple[str, str, int]]:
+    """Return ``(deck, card id, key)`` of each active review card a query matches, in deck and file order.
+
+    What a bulk action needs, and nothing more: a query over the whole collection stays quick.
+    """
     where, params = _compile(col, node, ctx)
-    sql = f"""SELECT c.pk FROM cards c JOIN schedule s ON s.card_pk = c.pk JOIN decks d ON d.id = c.deck_id
+    sql = f"""SELECT c.deck_id, c.card_id, c.pk FROM cards c JOIN schedule s ON s.card_pk = c.pk
+              JOIN decks d ON d.id = c.deck_id
               WHERE c.active = 1 AND d.active = 1 AND {where} ORDER BY d.position, c.position, c.ord"""
-    return [int(r[0]) for r in col.conn.execute(sql, params)]
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in col.conn.execute(sql, params)]
