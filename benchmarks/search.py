@@ -164,7 +164,7 @@ def main() -> None:
         f"cvquiz search {word}": [cvquiz, "search", word],
         "cvquiz search distillation (10% of cards)": [cvquiz, "search", "distillation"],
         "cvquiz search 蒸馏 (2 characters, 10%)": [cvquiz, "search", "蒸馏"],
-        f"cvquiz search '{word[:3]}*Net'": [cvquiz, "search", f"{word[:3]}*Net"],
+        f"cvquiz search {word[:5]}*Net": [cvquiz, "search", f"{word[:5]}*Net"],
         "cvquiz search 'deck:bench/d07 is:due prop:r<0.8'": [cvquiz, "search", FILTERS],
     }
     times = time_interleaved(commands, env, rounds=args.rounds)

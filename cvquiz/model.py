@@ -246,6 +246,8 @@ class Deck:
         cards: the cards in file order.
         path: the file it came from, or None.
         bundled: True for the decks shipped with cvquiz.
+        overrides: True for a file of the user's own versions of bundled cards (``overrides: DECK`` in place
+            of ``deck:`` and ``name:``); `id` is then the bundled deck's id and `name` too.
     """
 
     id: str
@@ -255,6 +257,7 @@ class Deck:
     cards: tuple[Card, ...] = ()
     path: Path | None = None
     bundled: bool = False
+    overrides: bool = False
 
     def card(self, card_id: str) -> Card:
         """Return the card with ``card_id``.

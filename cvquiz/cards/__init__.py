@@ -9,7 +9,7 @@ One small module per job, each calling the collection for what it reads or chang
 - `anki_packages`: an Anki package's reviews merged, its shared notes made a deck (``import anki FILE.apkg``).
 - `template`: the card template ``add --editor`` opens.
 - `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
-- `details`, `editing`: ``show``, ``edit``.
+- `details`, `editing`, `overriding`: ``show``, ``edit`` (of a bundled card: your own version of it).
 - `searching`, `browsing`: ``search`` and ``browse`` (Anki's search syntax), and what a bulk action applies to (`select`).
 - `lifecycle`, `tagging`, `undoing`: ``suspend``/``unsuspend``/``bury``/``forget``, ``tag add|remove``, ``undo``.
 

@@ -26,6 +26,7 @@ from rich.text import Text as RichText
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.errors import CvquizError, DeckError, DeckProblems, UsageError
+from cvquiz.i18n import _
 
 if TYPE_CHECKING:
     from cvquiz.cards import AddResult
@@ -459,20 +460,55 @@ def _code_attempts(env: Env, ref: str) -> list[Any]:
 def edit(
     ctx: typer.Context,
     card: Annotated[str, typer.Argument(help="deck/id, or a unique prefix of it.")],
+    revert: Annotated[
+        bool,
+        typer.Option(
+            "--revert", help=_("Drop your version of a bundled card: the bundled one is back.")
+        ),
+    ] = False,
 ) -> None:
     """Open your editor at a card's line in its deck file, then check and sync the deck.
+
+    A bundled card is first copied into your decks folder (overrides/DECK.yaml) as your own version, which keeps
+    the card's history; --revert drops it again.
 
     Example: cvquiz edit my/interviews/why-1x1
     """
     from cvquiz import cards
+    from cvquiz.cards import overriding
 
     env = get_env(ctx)
     col = env.collection()
-    target = cards.edit_target(col, card)
-    _run_editor(env, Path(target.path), target.line)
+    if revert:
+        done = overriding.revert(col, env.paths.decks, card)
+        col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
+        env.out.print(
+            escape(_("Reverted {card} to the bundled version.").format(card=done.ref)),
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    found = cards.resolve(col, card)
+    if found.bundled:
+        mine = overriding.override_target(col, env.paths.decks, card)
+        if mine.created:
+            env.err.print(
+                escape(
+                    _("Copied {card} into {path} as your own version (its history stays).").format(
+                        card=mine.ref, path=mine.path
+                    )
+                ),
+                highlight=False,
+                soft_wrap=True,
+            )
+        path, line = mine.path, mine.line
+    else:
+        target = cards.edit_target(col, card)
+        path, line = target.path, target.line
+    _run_editor(env, Path(path), line)
     report = col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
     if report.parsed:
-        env.err.print(f"Synced {escape(target.path)}.", highlight=False)
+        env.err.print(f"Synced {escape(path)}.", highlight=False)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -12,14 +12,18 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from cvquiz.collection import overrides
 from cvquiz.collection.store import transaction
 from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
 
 if TYPE_CHECKING:
     from cvquiz.model import Deck
+
+    _Changed = tuple[Path, bool, Deck, int, int, str]
+    """A deck file read: its path, bundled or not, the deck, its mtime, size and digest."""
 
 POSITION_STRIDE = 1_000_000
 """New cards are ordered by deck, then file order: position = deck position × stride + index."""
@@ -104,11 +108,14 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
             problems.extend(error.problems)
             continue
         changed.append((path, bundled_flag, deck, stat.st_mtime_ns, stat.st_size, digest))
+    mine = [item for item in changed if item[2].overrides]  # the user's versions of bundled cards
+    changed = [item for item in changed if not item[2].overrides]
     for path, _, deck, *_ in changed:
         first = owner.get(deck.id)
         if first is not None and first != str(path):
             problems.append(f"{path}:1:1: deck id {deck.id!r} is already used by {first}")
         owner[deck.id] = str(path)
+    changed = _with_overrides(changed, mine, known, files, owner, problems)
     if problems:
         raise DeckProblems(problems)
 
@@ -123,7 +130,7 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
             )
         for path, deck_id in gone:
             conn.execute("DELETE FROM deck_files WHERE path = ?", (path,))
-            if deck_id not in owner:
+            if deck_id not in owner and overrides.target_of(deck_id) is None:
                 removed.append(deck_id)
                 conn.execute("UPDATE decks SET active = 0 WHERE id = ?", (deck_id,))
                 cur = conn.execute(
@@ -136,7 +143,86 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
                 "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
                 (str(path), mtime, size, digest, deck.id),
             )
+        for path, _, deck, mtime, size, digest in mine:
+            conn.execute(
+                "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
+                (str(path), mtime, size, digest, overrides.file_key(deck.id)),
+            )
     return SyncReport(parsed=len(changed), skipped=skipped, removed_decks=tuple(removed), **counts)
+
+
+def _load_file(path: Path, bundled: bool, problems: list[str]) -> _Changed | None:
+    from hashlib import sha256
+
+    from cvquiz.deckfile.loader import load_deck_text
+
+    stat = path.stat()
+    blob = path.read_bytes()
+    try:
+        deck = load_deck_text(blob.decode("utf-8"), str(path), path=path, bundled=bundled)
+    except UnicodeDecodeError as error:
+        problems.append(f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})")
+        return None
+    except DeckProblems as error:
+        problems.extend(error.problems)
+        return None
+    digest = sha256(blob).hexdigest()
+    return (path, bundled, deck, stat.st_mtime_ns, stat.st_size, digest)
+
+
+def _with_overrides(
+    changed: list[_Changed],
+    mine: list[_Changed],
+    known: dict[str, tuple[Any, ...]],
+    files: list[tuple[Path, bool]],
+    owner: dict[str, str],
+    problems: list[str],
+) -> list[_Changed]:
+    """The decks to write, each bundled one with the user's versions of its cards (`overrides.merge`).
+
+    A bundled deck is written again when its file changed, or when a file of overrides of it changed,
+    appeared or went; every file of overrides of it is read then, changed or not.
+    """
+    present = {str(p) for p, _ in files}
+    bundled = {str(p) for p, flag in files if flag}
+    files_of: dict[str, list[Path]] = {}
+    stale: set[str] = set()
+    for key, row in known.items():
+        target = overrides.target_of(row[3])
+        if target is None:
+            continue
+        if key in present:
+            files_of.setdefault(target, []).append(Path(key))
+        else:
+            stale.add(target)  # its file of overrides is gone: the bundled versions come back
+    fresh: dict[str, dict[str, Deck]] = {}
+    for path, _, deck, *_ in mine:
+        if owner.get(deck.id) not in bundled:
+            problems.append(
+                f"{path}:1:1: overrides {deck.id!r}, which is not a bundled deck (cvquiz decks lists them)"
+            )
+        fresh.setdefault(deck.id, {})[str(path)] = deck
+        stale.add(deck.id)
+    out = list(changed)
+    written = {deck.id for _, flag, deck, *_ in changed if flag}
+    for target in sorted(stale - written):
+        home = owner.get(target)
+        if home in bundled:
+            loaded = _load_file(Path(home), True, problems)
+            if loaded is not None:
+                out.append(loaded)
+    result: list[_Changed] = []
+    for path, flag, deck, mtime, size, digest in out:
+        if flag and (deck.id in stale or deck.id in files_of):
+            versions = list(fresh.get(deck.id, {}).values())
+            for other in files_of.get(deck.id, []):
+                if str(other) not in fresh.get(deck.id, {}):
+                    loaded = _load_file(other, False, problems)
+                    if loaded is not None:
+                        versions.append(loaded[2])
+            deck = overrides.merge(deck, versions)
+        result.append((path, flag, deck, mtime, size, digest))
+    return result
 
 
 BUNDLED_DECK_POSITIONS = 1000

@@ -598,11 +598,44 @@ def load_deck_text(text: str, label: str, path: Path | None = None, bundled: boo
     return _deck_from_data(parse_yaml(text, label, precise=True), label, path, bundled)
 
 
+OVERRIDE_FIELDS = ("overrides", "cards")
+"""The fields of a file of the user's own versions of bundled cards (docs/deck-format.md)."""
+
+
+def _overrides_from_data(data: Where, label: str, path: Path | None) -> Deck:
+    """A file of the user's versions of bundled cards: ``overrides: DECK`` and ``cards:``, checked as a deck."""
+    chk = _Checker(label)
+    for key in data:
+        if key not in OVERRIDE_FIELDS:
+            chk.add(
+                _pos(data, key),
+                _(
+                    "unknown field {key!r} in a file of overrides (it has only overrides: and cards:)"
+                ).format(key=key),
+            )
+    target = data.get("overrides")
+    if not isinstance(target, str) or not DECK_ID_RE.match(target):
+        chk.add(
+            _pos(data, "overrides"),
+            _("overrides names a bundled deck by its id, not {value!r}").format(value=target),
+        )
+    if chk.problems:
+        raise DeckProblems(chk.problems)
+    assert isinstance(target, str)
+    as_deck = Where({"deck": target, "name": target, "cards": data.get("cards")})
+    as_deck.line, as_deck.column = data.line, data.column
+    as_deck.key_pos = {**getattr(data, "key_pos", {}), "deck": _pos(data, "overrides")}
+    deck = _deck_from_data(as_deck, label, path, bundled=False)
+    return Deck(id=deck.id, name=deck.id, cards=deck.cards, path=path, overrides=True)
+
+
 def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> Deck:
     chk = _Checker(label)
     if not isinstance(data, Where):
         chk.add((1, 1), "a deck file is a mapping with deck, name and cards")
         raise DeckProblems(chk.problems)
+    if "overrides" in data and not bundled:
+        return _overrides_from_data(data, label, path)
     for key in data:
         if key not in DECK_FIELDS:
             chk.add(_pos(data, key), f"unknown field {key!r}{_suggest(key, DECK_FIELDS)}")
