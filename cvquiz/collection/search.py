@@ -1,7 +1,7 @@
 """The search query (`cvquiz.query`) as SQL: which review cards match, read in one query.
 
 Each node of the tree becomes one condition on ``cards c`` and ``schedule s``: decks and tags through the one
-filter module (`cvquiz.collection.filters`), text through the ``card_text`` index (migration m005), states,
+filter module (`cvquiz.collection.filters`), text through the ``card_text`` index (migration m009_card_text_index), states,
 properties and the review log through their indexes. Text of three characters or more is looked up in the
 FTS5 trigram index; shorter text (one or two Chinese characters, ``L1``) and text with a ``*`` scan the index's
 text, which is still one pass over a narrow table.
@@ -130,7 +130,7 @@ class SearchRow(NamedTuple):
 
 
 def _fts(conn: sqlite3.Connection) -> bool:
-    """True when ``card_text`` is an FTS5 table (False: the plain-table fallback of migration m005)."""
+    """True when ``card_text`` is an FTS5 table (False: the plain-table fallback of m009_card_text_index)."""
     row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'card_text'").fetchone()
     return row is not None and "fts5" in str(row[0]).lower()
 
