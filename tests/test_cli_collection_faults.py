@@ -185,15 +185,23 @@ def test_a_read_only_collection_serves_the_commands_that_read(studied: Path) -> 
 
 
 def _damage(path: Path) -> None:
-    """Overwrite two pages near the end of the file (where the newest rows are) with noise."""
-    size = path.stat().st_size
+    """Overwrite the first pages of the tables every command reads (decks, cards, schedule) with noise."""
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+        size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        roots = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT rootpage FROM sqlite_master WHERE name IN ('decks', 'cards', 'schedule')"
+            )
+        ]
     with path.open("r+b") as handle:
-        handle.seek(size - 3 * 4096)
-        handle.write(bytes((n * 97 + 13) % 256 for n in range(2 * 4096)))
+        for page in roots:
+            handle.seek((page - 1) * size)
+            handle.write(bytes((n * 97 + 13) % 256 for n in range(size)))
 
 
 def test_a_damaged_collection_is_named_with_the_way_out(studied: Path) -> None:
-    with sqlite3.connect(studied) as conn:  # rows of every table spread to the last pages
+    with sqlite3.connect(studied) as conn:  # every row in the file itself, none left in the WAL
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     _damage(studied)

@@ -114,11 +114,12 @@ class Env:
         """Close the collection if it was opened, backing it up first when a backup is due.
 
         A backup is due when the command changed the collection and the newest backup is older than the
-        ``backup_interval`` setting (`cvquiz.collection.backups.maybe_back_up`).
+        ``backup_interval`` setting (`cvquiz.collection.backups.maybe_back_up`); a command that ends in an
+        error (a full disk...) has said what went wrong and makes none.
         """
         if self._collection is not None:
             try:
-                if self._collection.conn.total_changes:
+                if self._collection.conn.total_changes and not _failing():
                     self._periodic_backup(self._collection)
             finally:
                 self._collection.close()
@@ -140,6 +141,12 @@ class Env:
                 highlight=False,
                 soft_wrap=True,
             )
+
+
+def _failing() -> bool:
+    """True while the command ends in an error (the context closes as its exit unwinds): no backup then."""
+    error = sys.exc_info()[1]
+    return error is not None and getattr(error, "exit_code", 1) != 0
 
 
 def _is_deck_file_name(name: str) -> bool:
