@@ -127,7 +127,7 @@ def _from_the_future(path: Path, *, name: str | None, version: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "version", "schema"), [("m042_hologram_cards", 0, 5), (None, 9, 9)]
+    ("name", "version", "schema"), [("m042_hologram_cards", 0, 5), (None, 42, 42)]
 )
 def test_a_newer_collection_is_refused_and_not_written(
     studied: Path, name: str | None, version: int, schema: int

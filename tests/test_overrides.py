@@ -17,11 +17,11 @@ from cvquiz import cards
 from cvquiz.cards import overriding
 from cvquiz.cli.app import app
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import record_review
 from cvquiz.config import Settings
 from cvquiz.deckfile.loader import load_deck
 from cvquiz.errors import DeckError, DeckProblems
 from cvquiz.model import Rating
+from cvquiz.review_policy import record_review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 runner = CliRunner()

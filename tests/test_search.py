@@ -17,11 +17,11 @@ import pytest
 from cvquiz import cards
 from cvquiz.collection import Collection
 from cvquiz.collection.filters import UnknownFilterError
-from cvquiz.collection.scheduling import record_review
 from cvquiz.collection.search import retrievability
 from cvquiz.config import DEFAULT_PARAMETERS, Settings
 from cvquiz.model import Rating
 from cvquiz.query import QuerySyntaxError
+from cvquiz.review_policy import record_review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # study day 2026-03-02 (rollover 04:00 UTC)
 DAY = 86_400_000

@@ -15,10 +15,11 @@ import pytest
 
 from cvquiz import cards
 from cvquiz.collection import Collection, undo
-from cvquiz.collection.scheduling import record_review, undo_review
+from cvquiz.collection.scheduling import undo_review
 from cvquiz.config import DEFAULT_PARAMETERS, Settings
 from cvquiz.errors import CardInputError
 from cvquiz.model import Rating
+from cvquiz.review_policy import record_review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CTX = cards.SearchContext(NOW, 4, DEFAULT_PARAMETERS[20])
