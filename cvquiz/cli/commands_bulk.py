@@ -285,9 +285,6 @@ def tag_remove(
     _tag(ctx, "remove", tag, card, yes, as_json)
 
 
-RATINGS = {1: _("again"), 2: _("hard"), 3: _("good"), 4: _("easy")}
-
-
 @handle_errors
 def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Undo the last change to the collection."""
@@ -304,6 +301,12 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         env.err.print(escape(_("Wrote {path}").format(path=path)), style="dim", highlight=False)
 
 
+def _rating_name(rating: int | None) -> str:
+    """A rating as the drill's buttons name it."""
+    names = {1: _("Again"), 2: _("Hard"), 3: _("Good"), 4: _("Easy")}
+    return names.get(rating or 0, "?")
+
+
 def undo_message(result: UndoResult) -> str:
     """What ``cvquiz undo`` took back, in a sentence."""
     from datetime import datetime
@@ -317,7 +320,7 @@ def undo_message(result: UndoResult) -> str:
     )
     if result.op == "review":
         message = _("Undid your rating ({rating}) of {card}, given {when}.").format(
-            rating=RATINGS.get(result.rating or 0, "?"), card=result.label, when=when
+            rating=_rating_name(result.rating), card=result.label, when=when
         )
     else:
         what = {
