@@ -218,6 +218,24 @@ def test_line_mode_suspend_bury_and_undo(deck_env: dict[str, str]) -> None:
     assert schedule_of(deck_env, "beta")[10] is not None  # buried
 
 
+def test_cvquiz_undo_takes_back_what_the_drill_did_last(deck_env: dict[str, str]) -> None:
+    result = run_lines(deck_env, ["s", "", "3", "q"])  # suspend alpha, rate beta Good
+    assert result.returncode == 0, result.stderr
+    assert reviews(deck_env) == [("beta", 3)]
+    undo = subprocess.run(["cvquiz", "undo"], env=deck_env, capture_output=True, text=True)
+    assert undo.returncode == 0, undo.stderr
+    assert undo.stdout.startswith("Undid your rating (Good) of mydrill/beta")
+    assert reviews(deck_env) == []
+    undo = subprocess.run(["cvquiz", "undo"], env=deck_env, capture_output=True, text=True)
+    assert undo.stdout.startswith("Undid suspend mydrill/alpha (1 review card)")
+    assert schedule_of(deck_env, "alpha")[9] == 0  # unsuspended
+    # the drill's own undo took its rating out of the log: cvquiz undo finds nothing left
+    run_lines(deck_env, ["", "3", "u", "q"])
+    assert reviews(deck_env) == []
+    undo = subprocess.run(["cvquiz", "undo"], env=deck_env, capture_output=True, text=True)
+    assert undo.returncode == 1 and "nothing to undo" in undo.stderr
+
+
 def test_cards_come_back_when_the_scheduler_says(deck_env: dict[str, str]) -> None:
     day1 = "2026-03-02T09:00:00+00:00"
     # Day 1: learn alpha to review state with Easy; leave the others new.

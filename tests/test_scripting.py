@@ -47,6 +47,47 @@ def drill(env: dict[str, str], lines: list[str], *args: str) -> list[dict[str, A
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
+def drill_while_another_command_changes(env: dict[str, str]) -> list[dict[str, Any]]:
+    """A drill that rates a card, sees ``cvquiz suspend`` change the collection, then tries to undo."""
+    proc = subprocess.Popen(
+        ["cvquiz", "drill", "--deck", "script", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    events: list[dict[str, Any]] = []
+
+    def until(kind: str) -> None:
+        while not events or events[-1]["event"] != kind:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            assert line, f"the drill ended before a {kind!r} event"
+            events.append(json.loads(line))
+
+    def send(line: str) -> None:
+        proc.stdin.write(line + "\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+
+    try:
+        until("card")
+        send("")
+        until("answer")
+        send("1")
+        until("card")
+        subprocess.run(["cvquiz", "suspend", "script/conv"], env=env, check=True, timeout=60)
+        send("u")
+        until("cannot-undo")
+        send("q")
+        until("summary")
+    finally:
+        proc.stdin.close()
+        proc.stdout.read()
+        proc.stdout.close()
+        proc.wait(timeout=60)
+    return events
+
+
 def test_real_sessions_validate_against_the_schema(
     user_decks: Path, cvquiz_env: dict[str, str]
 ) -> None:
@@ -69,6 +110,9 @@ def test_real_sessions_validate_against_the_schema(
     earlier = {**env, "CVQUIZ_NOW": "2026-03-19T09:00:00+00:00"}
     events += drill(earlier, [], "--new", "0", "--tag", "leech")
     events += code_card_events(user_decks, env)
+    # another command changes the collection during a drill: the drill's undo waits for cvquiz undo
+    other = {**env, "CVQUIZ_COLLECTION": str(user_decks.parent / "other.sqlite")}
+    events += drill_while_another_command_changes(other)
     validator = jsonschema.Draft202012Validator(SCHEMA)
     for event in events:
         validator.validate(event)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from cvquiz.collection import Collection
+from cvquiz import cards
+from cvquiz.collection import Collection, changes, undo
 from cvquiz.collection.scheduling import QueueFilter, schedule_row
 from cvquiz.config import Settings
 from cvquiz.model import CardType, Rating
@@ -265,6 +266,42 @@ def test_undo_is_a_stack_and_says_what_it_undid(col: Collection) -> None:
     assert fronts == ["alpha", "beta", "gamma", "gamma", "gamma", "beta", "alpha", "alpha"]
     assert {c: row(col, c) for c in before} == before
     assert reviews(col) == []
+
+
+def test_the_drill_and_cvquiz_undo_agree_on_the_last_change(col: Collection) -> None:
+    play(session(col), Action.SUSPEND, Action.REVEAL, Rating.GOOD, Action.QUIT)  # alpha; beta
+    last = undo.last_change(col)
+    assert last is not None and (last.op, last.label, last.rating) == ("review", "mine/beta", 3)
+    assert cards.undo_last(col).op == "review"  # what cvquiz undo does
+    assert reviews(col) == []
+    assert cards.undo_last(col).op == "suspend"
+    assert row(col, "alpha")["suspended"] == 0
+
+
+def test_a_drill_undo_takes_its_change_out_of_the_undo_log(col: Collection) -> None:
+    before = row(col, "alpha")
+    play(
+        session(col), Action.REVEAL, Rating.GOOD, Action.BURY, Action.UNDO, Action.UNDO, Action.QUIT
+    )
+    assert undo.count(col) == 0 and reviews(col) == [] and row(col, "alpha") == before
+
+
+def test_a_drill_undo_waits_for_a_later_change_made_elsewhere(col: Collection) -> None:
+    s = session(col)
+    play(s, Action.REVEAL, Rating.GOOD, Action.QUIT)  # alpha
+    gamma = cards.resolve(col, "mine/gamma").pks
+    changes.suspend(col, gamma, 0, "mine/gamma")  # cvquiz suspend, in another terminal
+    ui, _ = play(s, Action.UNDO, Action.QUIT)
+    (refused,) = ui.of("status")
+    assert refused.kind == "cannot-undo"
+    assert refused.message == (
+        "a later change (suspend) was made since; undo that first with cvquiz undo"
+    )
+    assert reviews(col) == [("alpha", 3, None, None)] and len(s.rated) == 1
+    cards.undo_last(col)  # the suspend
+    ui, _ = play(s, Action.UNDO, Action.QUIT)
+    assert [st.message for st in ui.of("status")] == ["Undid rating Good on mine/alpha"]
+    assert reviews(col) == [] and undo.count(col) == 0
 
 
 def test_a_leech_is_reported_and_undoable(col: Collection) -> None:

@@ -271,9 +271,12 @@ class TerminalUI:
         status, self._pending = self._pending, None
         if status is None:
             return None
-        style = {"leech": "bold red", "unreadable": "yellow", "nothing-to-undo": "yellow"}.get(
-            status.kind, "cyan"
-        )
+        style = {
+            "leech": "bold red",
+            "unreadable": "yellow",
+            "nothing-to-undo": "yellow",
+            "cannot-undo": "yellow",
+        }.get(status.kind, "cyan")
         return Text(status.message, style=style, overflow="ellipsis", no_wrap=True)
 
     def show_front(self, view: CardView, progress: Progress) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "UndoError",
     "count",
     "forget_review",
+    "is_logged",
     "last_change",
     "record",
     "schedule_before",
@@ -190,6 +191,12 @@ def last_change(col: Collection) -> Change | None:
     """Return the newest change in the log, or None when there is none."""
     row = col.conn.execute(f"{_SELECT} ORDER BY id DESC LIMIT 1").fetchone()
     return None if row is None else _change(row)
+
+
+def is_logged(col: Collection, change_id: int) -> bool:
+    """Return True when the change is still in the log (only the newest `DEPTH` are kept)."""
+    row = col.conn.execute("SELECT 1 FROM undo_log WHERE id = ?", (change_id,)).fetchone()
+    return row is not None
 
 
 def count(col: Collection) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from cvquiz.collection.undo import UndoError
 from cvquiz.i18n import _
 from cvquiz.model import Rating
 from cvquiz.study.fronts import FrontContext, front_for
@@ -138,7 +139,11 @@ def _rate(
 
 def _command(session: Session, ui: StudyUI, view: CardView, action: Action) -> None:
     if action is Action.UNDO:
-        undone = session.undo()
+        try:
+            undone = session.undo()
+        except UndoError as error:  # a later change by another command stands: it goes first
+            ui.show_status(Status("cannot-undo", str(error), view.ref))
+            return
         if undone is None:
             ui.show_status(Status("nothing-to-undo", _("Nothing to undo")))
             return

@@ -3,7 +3,9 @@
 A `Session` hands out cards as `CardView`s and records what the user does, each change committed before the
 next card is handed out. It holds no terminal code: `cvquiz.study.loop.run_session` drives it through a
 `StudyUI`. Every action that changes the collection (rating, suspend, bury) goes on an undo stack, as in
-Anki: `undo` takes back the last one exactly and brings its card back on screen.
+Anki: `undo` takes back the last one exactly and brings its card back on screen. Each action is also a change
+in the collection's undo log (`cvquiz.collection.undo`), so ``cvquiz undo`` takes back the last one made in a
+drill, and the session's undo takes back its own only while it is still the collection's newest change.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cvquiz import clock
-from cvquiz.collection import Collection
+from cvquiz.collection import Collection, changes, undo
 from cvquiz.collection import scheduling as sched
 from cvquiz.config import Settings
 from cvquiz.model import CardType, Rating
@@ -42,6 +44,7 @@ class Done:
         duration_ms: time spent on the card (``rate``).
         buried_before: what the card's ``buried_until`` was before a bury.
         outcome: what recording the review did (``rate``).
+        change_id: the action's entry in the collection's undo log (None: it changed nothing).
     """
 
     kind: str
@@ -52,6 +55,7 @@ class Done:
     duration_ms: int = 0
     buried_before: str | None = None
     outcome: sched.ReviewOutcome | None = None
+    change_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,36 +185,46 @@ class Session:
                 correct=correct,
                 duration_ms=duration_ms,
                 outcome=outcome,
+                change_id=outcome.change_id,
             )
         )
         return outcome
 
     def suspend(self, view: CardView) -> None:
         """Suspend the card (it leaves every queue until unsuspended)."""
-        sched.suspend(self.col, [view.pk])
-        self.done.append(Done("suspend", view))
+        change = changes.suspend(self.col, [view.pk], clock.to_ms(self.now()), view.ref)
+        self.done.append(Done("suspend", view, change_id=change.id))
 
     def bury(self, view: CardView) -> None:
         """Bury the card until the next study day."""
+        now = self.now()
         before = sched.schedule_row(self.col, view.pk)["buried_until"]
-        sched.bury(self.col, view.pk, self.now(), self.settings)
-        self.done.append(Done("bury", view, buried_before=before))
+        today = clock.study_day(now, self.settings.rollover_hour)
+        change = changes.bury(self.col, [view.pk], today, clock.to_ms(now), view.ref)
+        self.done.append(Done("bury", view, buried_before=before, change_id=change.id))
 
     def undo(self) -> Undone | None:
         """Take back the last action of this session: a rating exactly, a suspend, a bury.
 
         The card comes back: `next` returns it first. None when there is nothing to undo.
+
+        Raises:
+            UndoError: when another change was made to the collection since (``cvquiz suspend`` in another
+                terminal, say): it is the one to undo first, with ``cvquiz undo``. The action stays on the stack.
         """
         if not self.done:
             return None
-        last = self.done.pop()
-        if last.kind == "rate":
+        last = self.done[-1]
+        if last.change_id is not None and undo.is_logged(self.col, last.change_id):
+            undo.undo_change(self.col, last.change_id)
+        elif last.kind == "rate":  # trimmed from the log (it keeps the newest): the review knows
             assert last.review_id is not None
             sched.undo_review(self.col, last.review_id)
-        elif last.kind == "suspend":
+        elif last.kind == "suspend" and last.change_id is not None:
             sched.unsuspend(self.col, [last.view.pk])
-        else:
+        elif last.kind == "bury" and last.change_id is not None:
             sched.set_buried(self.col, last.view.pk, last.buried_before)
+        self.done.pop()
         self._again_next.append(last.view)
         return Undone(last.kind, last.view, last.rating)
 

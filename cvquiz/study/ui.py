@@ -161,7 +161,7 @@ class Status:
     """A one-line report of what just happened (suspend, bury, undo, leech, an unreadable answer...).
 
     Attributes:
-        kind: ``suspend``, ``bury``, ``undo``, ``nothing-to-undo``, ``leech``, ``unreadable`` or ``info``.
+        kind: ``suspend``, ``bury``, ``undo``, ``nothing-to-undo``, ``cannot-undo``, ``leech``, ``unreadable`` or ``info``.
         message: the line, in the user's language.
         card: the card it is about (``deck/id``), or None.
         undoable: the line ends in "u: undo".
