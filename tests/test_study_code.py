@@ -389,3 +389,23 @@ def test_proposed_rating(passes: tuple[bool, ...], rating: Rating) -> None:
 def test_a_first_pass_after_the_solution_was_shown_proposes_hard() -> None:
     assert proposed_rating([_attempt(True, 1)], solution_seen=True) is Rating.HARD
     assert proposed_rating([_attempt(False, 1)], solution_seen=True) is Rating.AGAIN
+
+
+def test_a_card_that_cannot_be_judged_shows_its_solution(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    broken = DECK.replace("reference: reverse_rows", "reference: no_such_reference")
+    (decks / "mine.yaml").write_text(broken, encoding="utf-8")
+    with Collection.open(tmp_path / "c.sqlite") as col:
+        col.sync_decks(tmp_path / "none", decks, NOW)
+        editor, make = editing(RIGHT)
+        ui = make(Rating.AGAIN, Action.QUIT)
+        play(session(col), ui)
+        (status,) = ui.of("status")
+        assert (
+            "mine/rev cannot be judged: unknown judge reference 'no_such_reference'"
+            in status.message
+        )
+        (reveal,) = ui.of("back")
+        assert reveal.code.solution.startswith("def reverse_rows") and reveal.resume is None
+        assert editor.opened_with == [] and attempts(col) == [] and reviews(col) == [(1, 0)]

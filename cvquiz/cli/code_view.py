@@ -165,6 +165,8 @@ def result_line(result: CodeResult, message: str) -> Text:
 
 def result_text(result: CodeResult, lang: str) -> str:
     """A code card's back as plain text (line mode): the verdict, the first failure and the model solution."""
+    from rich.cells import cell_len
+
     from cvquiz.codecards.judge import case_name
 
     lines: list[str] = []
@@ -175,13 +177,15 @@ def result_text(result: CodeResult, lang: str) -> str:
         lines.append(f"{mark} {verdict.summary} · {attempt_title(latest.number)}")
         failure = verdict.first_failure
         if failure is not None and failure.case:
-            lines.append(case_name(failure, lang) + ":")
+            label = _("{label}:")  # a full-width colon in Chinese
+            lines.append(label.format(label=case_name(failure, lang)))
             rows = [(f"{name} =", shown) for name, shown in failure.shown_inputs]
-            rows.append((_("expected") + ":", failure.shown_expected))
+            rows.append((label.format(label=_("expected")), failure.shown_expected))
             if failure.shown_got:
-                rows.append((_("got") + ":", failure.shown_got))
+                rows.append((label.format(label=_("got")), failure.shown_got))
             for head, shown in rows:  # a matrix's later rows under its first
-                lines.append(f"  {head} " + shown.replace("\n", "\n" + " " * (len(head) + 3)))
+                indent = " " * (cell_len(head) + 3)
+                lines.append(f"  {head} " + shown.replace("\n", "\n" + indent))
         if failure is not None and failure.output.strip():
             lines.append(_("it printed:"))
             lines.append(failure.output.rstrip("\n"))
