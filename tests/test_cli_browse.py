@@ -179,11 +179,16 @@ def test_the_browser_moves_marks_acts_undoes_and_refines(term_env: dict[str, str
     child.expect("2 marked")
     child.send("s")
     child.expect("Suspend 2 cards\\?")
-    child.send("y\r")
+    child.send("y")  # one key answers
     child.expect("Suspended 2 review cards of 2 cards.")
     assert suspended(term_env) == ["iou", "nms"]
     child.send("z")
     child.expect("Undid suspend")
+    assert suspended(term_env) == []
+    child.send("s")
+    child.expect("Suspend 2 cards\\?")
+    child.send("n")  # any key but y says no
+    child.expect("q quit")
     assert suspended(term_env) == []
     child.send("/")
     child.expect("Search:")

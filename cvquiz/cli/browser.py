@@ -295,8 +295,13 @@ class _Session:
             self.screen.prompt = None
 
     def confirm(self, question: str) -> bool:
-        answer = self.ask(question + " " + _("(y/n)"))
-        return answer is not None and answer.strip().lower() in ("y", "yes", _("y"), _("yes"))
+        """Ask a yes/no question in the footer: one key answers it (y yes; anything else no)."""
+        self.screen.prompt, self.screen.typed = question + " " + _("(y/n)"), ""
+        try:
+            self.draw()
+            return self.key().lower() in ("y", _("y"))
+        finally:
+            self.screen.prompt = None
 
     def guarded(self, work: Callable[[], str | None]) -> None:
         try:
