@@ -161,6 +161,17 @@ def test_the_last_change_is_the_newest_whatever_made_it(col: Collection) -> None
     assert undo.last_change(col) is None
 
 
+def test_the_refusal_names_the_later_change_in_the_users_language(col: Collection) -> None:
+    from cvquiz import i18n
+
+    pk = cards.resolve(col, "losses/ce").pks[0]
+    outcome = record_review(col, pk, Rating.GOOD, NOW, Settings(fuzz=False))
+    cards.tag_cards(col, "add", "later", cards.select(col, ["losses/focal"], CTX), NOW)
+    i18n.set_language("zh")
+    with pytest.raises(undo.UndoError, match="之后又有一次更改（添加标签）"):
+        undo.undo_change(col, outcome.change_id)
+
+
 def test_undoing_a_review_the_old_way_drops_its_log_entry(col: Collection) -> None:
     pk = cards.resolve(col, "losses/ce").pks[0]
     cards.change(col, "suspend", cards.select(col, ["iou"], CTX), NOW, 4)

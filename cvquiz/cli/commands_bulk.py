@@ -323,14 +323,9 @@ def undo_message(result: UndoResult) -> str:
             rating=_rating_name(result.rating), card=result.label, when=when
         )
     else:
-        what = {
-            "suspend": _("suspend"),
-            "unsuspend": _("unsuspend"),
-            "bury": _("bury"),
-            "forget": _("forget"),
-            "tag-add": _("tag add"),
-            "tag-remove": _("tag remove"),
-        }.get(result.op, result.op)
+        from cvquiz.collection.undo import op_name
+
+        what = op_name(result.op)
         message = ngettext(
             "Undid {what} {label} ({count} review card), made {when}.",
             "Undid {what} {label} ({count} review cards), made {when}.",

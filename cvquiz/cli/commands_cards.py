@@ -77,16 +77,24 @@ def card_panel(data: dict[str, Any], lang: str, title: str) -> Panel:
     parts: list[RenderableType] = []
     if data.get("type") == "compute":
         params = data.get("params") or {}
-        shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in params.items()) or "the full space"
+        shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in params.items()) or _("the full space")
         parts.append(
             RichText.assemble(
-                ("generator ", "dim"), str(data.get("generator")), ("  params ", "dim"), shown
+                (_("generator") + " ", "dim"),
+                str(data.get("generator")),
+                ("  " + _("params") + " ", "dim"),
+                shown,
             )
         )
-    for name, style in (("question", "bold"), ("answer", "green"), ("explanation", "dim")):
+    labels = (
+        ("question", _("question"), "bold"),
+        ("answer", _("answer"), "green"),
+        ("explanation", _("explanation"), "dim"),
+    )
+    for name, label, style in labels:
         text = _text(data.get(name), lang)
         if text:
-            parts.append(RichText(name, style=style))
+            parts.append(RichText(label, style=style))
             parts.append(_markdown(text))
     if data.get("type") == "code":
         from cvquiz.cli.code_view import code_card_parts
@@ -94,9 +102,9 @@ def card_panel(data: dict[str, Any], lang: str, title: str) -> Panel:
         parts.extend(code_card_parts(data, lang))
     footer = []
     if data.get("tags"):
-        footer.append("tags: " + " ".join(data["tags"]))
+        footer.append(_("tags: {tags}").format(tags=" ".join(data["tags"])))
     if data.get("source"):
-        footer.append("source: " + str(data["source"]))
+        footer.append(_("source: {source}").format(source=data["source"]))
     if footer:
         parts.append(RichText("  ".join(footer), style="dim"))
     return Panel(Group(*parts), title=escape(title), title_align="left")
@@ -508,7 +516,7 @@ def edit(
     _run_editor(env, Path(path), line)
     report = col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
     if report.parsed:
-        env.err.print(f"Synced {escape(path)}.", highlight=False)
+        env.err.print(escape(_("Synced {path}.").format(path=path)), highlight=False)
 
 
 # ----------------------------------------------------------------------------------------------------------

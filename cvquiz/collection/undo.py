@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cvquiz.errors import CvquizError
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
 __all__ = [
     "DEPTH",
+    "OP_NAMES",
     "SCHEDULE_COLUMNS",
     "Change",
     "FileTags",
@@ -34,6 +35,7 @@ __all__ = [
     "forget_review",
     "is_logged",
     "last_change",
+    "op_name",
     "record",
     "schedule_before",
     "undo_change",
@@ -57,6 +59,23 @@ SCHEDULE_COLUMNS = (
     "due_day",
 )
 """The columns of a schedule row besides its key."""
+
+
+OP_NAMES = {
+    "review": N_("rating"),
+    "suspend": N_("suspend"),
+    "unsuspend": N_("unsuspend"),
+    "bury": N_("bury"),
+    "forget": N_("forget"),
+    "tag-add": N_("tag add"),
+    "tag-remove": N_("tag remove"),
+}
+"""Each operation of the log and its name in messages (translated when used)."""
+
+
+def op_name(op: str) -> str:
+    """Return an operation's name in the user's language (``tag-add``: "tag add")."""
+    return _(OP_NAMES[op]) if op in OP_NAMES else op
 
 
 class UndoError(CvquizError):
@@ -228,7 +247,7 @@ def undo_change(col: Collection, change_id: int | None = None) -> Change:
         if change_id is not None and change.id != change_id:
             raise UndoError(
                 _("a later change ({op}) was made since; undo that first with cvquiz undo").format(
-                    op=change.op
+                    op=op_name(change.op)
                 )
             )
         restore = json.loads(row[5])
