@@ -68,6 +68,18 @@ def test_search_prints_a_line_per_card_and_a_count(deck: Path) -> None:
     )
 
 
+def test_a_cloze_row_reads_as_text(user_decks: Path) -> None:
+    (user_decks / "cloze.yaml").write_text(
+        "deck: cloze\nname: Cloze\ncards:\n  - id: ce-grad\n    type: cloze\n    question: "
+        '"The gradient of cross-entropy on the logits is {{c1::$p - y$::a difference}}."\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["search", "card:ce-grad"])
+    assert result.exit_code == 0, result.output
+    assert "cloze/ce-grad  The gradient of cross-entropy on the logits is p − y." in result.stdout
+    assert "{{" not in result.stdout and "a difference" not in result.stdout
+
+
 def test_a_bad_query_is_one_error_line_with_the_column(deck: Path) -> None:
     result = runner.invoke(app, ["search", "deck:mine prop:lapse>1"])
     assert result.exit_code == 2

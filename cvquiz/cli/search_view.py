@@ -23,10 +23,17 @@ __all__ = ["first_line", "flags", "print_lines", "print_table", "state_label"]
 
 
 def first_line(question: Any, lang: str, card_type: str) -> str:
-    """The first line of a question in ``lang``, formulas as Unicode (``(compute)`` for a compute card)."""
+    """The first line of a question in ``lang``, formulas as Unicode (``(compute)`` for a compute card).
+
+    A cloze question shows its deletions' text without their markup (``{{c1::p − y}}`` reads ``p − y``): a row
+    stands for all of the entry's deletions at once.
+    """
+    from cvquiz.model import CLOZE_RE
     from cvquiz.model import Text as CardText
 
     text = "" if question is None else CardText.from_data(question).get(lang)
+    if "{{c" in text:
+        text = CLOZE_RE.sub(lambda m: m.group(2), text)
     line = next((line for line in text.strip().splitlines() if line.strip()), None)
     if line is None:
         return f"({card_type})"
