@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cvquiz"
 
-FOUNDATION = frozenset({"errors", "i18n", "clock", "paths", "model", "mathtext", "fileio"})
+FOUNDATION = frozenset(
+    {"errors", "i18n", "clock", "paths", "model", "mathtext", "fileio", "progress"}
+)
 """Small modules with no dependency beyond each other: every component may import them."""
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -31,6 +33,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "model": FOUNDATION,
     "mathtext": FOUNDATION,
     "fileio": FOUNDATION,
+    "progress": FOUNDATION,
     "config": FOUNDATION,
     # reading decks, computing answers
     "deckfile": FOUNDATION,

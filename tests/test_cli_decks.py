@@ -53,7 +53,7 @@ def test_collection_option_overrides_env(tmp_path: Path) -> None:
     assert target.exists()
 
 
-def test_bad_user_deck_is_one_line_error_and_no_change(
+def test_bad_user_deck_is_one_warning_line_and_no_change(
     user_decks: Path, cvquiz_env: dict[str, str]
 ) -> None:
     assert runner.invoke(app, ["decks"]).exit_code == 0
@@ -63,10 +63,12 @@ def test_bad_user_deck_is_one_line_error_and_no_change(
         "deck: bad\nname: n\ncards:\n  - id: a\n    question: q\n    anwser: b\n"
     )
     result = runner.invoke(app, ["decks"])
-    assert result.exit_code == 1
-    assert (
-        "bad.yaml:6:5: card 'a': unknown field 'anwser' (did you mean 'answer'?)" in result.stderr
-    )
+    assert result.exit_code == 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Warning: ")
+    assert "bad.yaml:6:5: card 'a': unknown field 'anwser' (did you mean 'answer'?)" in lines[0]
+    assert "cvquiz check" in lines[0]
+    assert "bad" not in result.stdout.split()
     assert "Traceback" not in result.output
     assert col.read_bytes() == before
 
@@ -111,8 +113,8 @@ def test_installed_command_in_a_subprocess(user_decks: Path) -> None:
     result = subprocess.run(
         ["cvquiz", "decks"], env=env, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 1
-    assert result.stderr.startswith("Error: ")
+    assert result.returncode == 0
+    assert result.stderr.startswith("Warning: ")
     assert "bad.yaml:2:7: tag not allowed in deck files" in result.stderr
     assert "Traceback" not in result.stderr
     (user_decks / "bad.yaml").unlink()
@@ -155,3 +157,84 @@ def test_one_card_count_everywhere(cvquiz_env: dict[str, str]) -> None:
     assert f"**{study} study cards**" in readme
     docs = (root / "docs" / "decks.md").read_text(encoding="utf-8")
     assert f"| **{written}** | **{study}** |" in docs
+
+
+MIXED = """\
+deck: mixed
+name: Mixed
+cards:
+  - id: a
+    question: q
+    anwser: b
+  - id: b
+    type: compute
+    generator: conv2d_output_shap
+  - id: c
+    type: compute
+    generator: conv2d_output_shape
+    params:
+      kernel: [99999]
+  - id: d
+    question: fine
+    answer: fine
+"""
+
+
+def test_check_reports_structure_and_generators_in_one_pass(tmp_path: Path) -> None:
+    (tmp_path / "mixed.yaml").write_text(MIXED, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    mixed = tmp_path / "mixed.yaml"
+    assert result.stderr.splitlines() == [
+        f"{mixed}:4:5: card 'a': missing field 'answer'",
+        f"{mixed}:6:5: card 'a': unknown field 'anwser' (did you mean 'answer'?)",
+        f"{mixed}:7:5: card 'b': unknown generator 'conv2d_output_shap' "
+        "(did you mean 'conv2d_output_shape'?)",
+        f"{mixed}:10:5: card 'c': params.kernel: 99999 is not allowed (allowed: 1, 3, 5, 7, 11)",
+        "4 problems in 1 file(s)",
+    ]
+
+
+def test_check_json(tmp_path: Path) -> None:
+    (tmp_path / "mixed.yaml").write_text(MIXED, encoding="utf-8")
+    (tmp_path / "good.yaml").write_text(
+        "deck: good\nname: 好\ncards:\n  - id: x\n    question: 问\n    answer: 答\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "twin.yaml").write_text("deck: good\nname: Twin\ncards: []\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--json", str(tmp_path)])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    files = {Path(f["path"]).name: f for f in report["files"]}
+    assert files["good.yaml"] == {
+        "path": str(tmp_path / "good.yaml"),
+        "deck": "good",
+        "cards": 1,
+        "study_cards": 1,
+        "problems": [],
+    }
+    assert [(p["line"], p["card"]) for p in files["mixed.yaml"]["problems"]] == [
+        (4, "a"),
+        (6, "a"),
+        (7, "b"),
+        (10, "c"),
+    ]
+    assert files["twin.yaml"]["problems"] == [
+        {
+            "line": 1,
+            "column": 1,
+            "card": None,
+            "message": f"deck id 'good' is already used by {tmp_path / 'good.yaml'}",
+        }
+    ]
+    assert (report["decks"], report["cards"], report["problems"]) == (1, 4, 5)
+
+    result = runner.invoke(app, ["check", "--json", str(tmp_path / "good.yaml")])
+    assert result.exit_code == 0 and json.loads(result.stdout)["problems"] == 0
+    result = runner.invoke(app, ["check", "--json", str(tmp_path / "absent.yaml")])
+    assert result.exit_code == 1 and result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert (
+        error["type"] == "DeckProblems"
+        and "absent.yaml: no such file or folder" in error["message"]
+    )

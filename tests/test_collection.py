@@ -15,7 +15,7 @@ import pytest
 from cvquiz.collection import Collection
 from cvquiz.collection.migrations import migrations
 from cvquiz.collection.store import MIGRATION_NAMES
-from cvquiz.errors import CollectionError, DeckProblems
+from cvquiz.errors import CollectionError
 from cvquiz.fileio import is_temp_file
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -120,31 +120,69 @@ def test_touched_but_identical_file_is_not_parsed(tmp_path: Path, empty_bundled:
     assert (report.parsed, report.skipped) == (0, 1)
 
 
-def test_bad_deck_writes_nothing(tmp_path: Path, empty_bundled: Path) -> None:
+def test_a_broken_deck_keeps_its_last_synced_cards_and_blocks_no_other(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
     user = tmp_path / "decks"
     user.mkdir()
     (user / "mine.yaml").write_text(DECK)
     col = open_col(tmp_path)
     col.sync_decks(empty_bundled, user, NOW)
     before = col.conn.execute("SELECT * FROM cards ORDER BY pk").fetchall()
-    (user / "mine.yaml").write_text(DECK.replace("answer: aa", "anwser: aa"))
+    (user / "mine.yaml").write_text(
+        DECK.replace("answer: aa", "anwser: aa").replace("qb", "changed")
+    )
     (user / "other.yaml").write_text(
         "deck: other\nname: O\ncards:\n  - id: x\n    question: q\n    answer: a\n"
     )
-    with pytest.raises(DeckProblems) as info:
-        col.sync_decks(empty_bundled, user, NOW)
-    assert any("mine.yaml:6:5: card 'a': unknown field 'anwser'" in p for p in info.value.problems)
-    assert col.conn.execute("SELECT * FROM cards ORDER BY pk").fetchall() == before
-    assert col.conn.execute("SELECT COUNT(*) FROM decks WHERE id = 'other'").fetchone()[0] == 0
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert [(b.path, b.kept, b.problems) for b in report.broken] == [
+        (str(user / "mine.yaml"), "mine", 2)  # the unknown field, and the answer it leaves missing
+    ]
+    assert "mine.yaml:6:5: card 'a': unknown field 'anwser'" in report.broken[0].problem
+    rows = col.conn.execute("SELECT * FROM cards WHERE deck_id = 'mine' ORDER BY pk").fetchall()
+    assert (
+        rows == before
+    )  # not even the card that parsed changed: the file is taken whole or not at all
+    assert col.conn.execute("SELECT active FROM decks WHERE id = 'mine'").fetchone() == (1,)
+    assert report.added == 1  # the other deck is synced all the same
+    assert col.conn.execute("SELECT COUNT(*) FROM cards WHERE deck_id = 'other'").fetchone() == (1,)
+
+    # Still broken next time (the file is tried again, reported again); fixed, it syncs.
+    assert len(col.sync_decks(empty_bundled, user, NOW).broken) == 1
+    (user / "mine.yaml").write_text(DECK.replace("qb", "changed"))
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert report.broken == () and report.updated == 2
+
+
+def test_a_deck_file_that_never_loaded_is_left_out(tmp_path: Path, empty_bundled: Path) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "bad.yaml").write_text("deck: bad\nname: B\ncards:\n  - id: x\n    question: [\n")
+    (user / "latin1.yaml").write_bytes(b"deck: l\nname: \xe9\ncards: []\n")
+    (user / "good.yaml").write_text(DECK)
+    report = open_col(tmp_path).sync_decks(empty_bundled, user, NOW)
+    assert {Path(b.path).name: b.kept for b in report.broken} == {
+        "bad.yaml": None,
+        "latin1.yaml": None,
+    }
+    assert "not UTF-8" in next(b.problem for b in report.broken if "latin1" in b.path)
+    decks = {r[0] for r in open_col(tmp_path).conn.execute("SELECT id FROM decks")}
+    assert decks == {"mine"}
 
 
 def test_two_files_with_one_deck_id(tmp_path: Path, empty_bundled: Path) -> None:
     user = tmp_path / "decks"
     user.mkdir()
     (user / "a.yaml").write_text(DECK)
-    (user / "b.yaml").write_text(DECK)
-    with pytest.raises(DeckProblems, match="deck id 'mine' is already used by"):
-        open_col(tmp_path).sync_decks(empty_bundled, user, NOW)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    (user / "b.yaml").write_text(DECK.replace("qa", "other text"))
+    report = col.sync_decks(empty_bundled, user, NOW)
+    assert [Path(b.path).name for b in report.broken] == ["b.yaml"]
+    assert "deck id 'mine' is already used by" in report.broken[0].problem
+    content = col.conn.execute("SELECT content FROM cards WHERE card_id = 'a'").fetchone()[0]
+    assert json.loads(content)["question"] == "qa"  # the file that had the deck keeps it
 
 
 def test_new_cards_follow_deck_then_file_order(tmp_path: Path, empty_bundled: Path) -> None:

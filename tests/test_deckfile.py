@@ -115,9 +115,22 @@ def test_good_deck_loads_with_positions_and_types() -> None:
             "'{{c1::$\\\\frac{a}{b_{c}}' is cut short by a '}}' inside it; put spaces between closing "
             "braces in math ('} }') or move the math out of the deletion",
         ),
+        ("deck: d\nname: [n\n", "d.yaml:2:7: this '[' is never closed with ']'"),
         (
-            "deck: d\nname: [n\n",
-            "d.yaml:3:1: did not find expected ',' or ']' while parsing a flow sequence",
+            "deck: d\nname: n\ncards:\n  - id: a\n    tags: [a, b\n    answer: b\n",
+            "d.yaml:5:11: this '[' is never closed with ']' (line 6 cannot be part of it)",
+        ),
+        (
+            "deck: d\nname: n\ncards:\n  - id: a\n    question: {zh: a\n    answer: b\n",
+            "d.yaml:5:15: this '{' is never closed with '}' (line 6 cannot be part of it)",
+        ),
+        (
+            "deck: d\nname: n\ncards:\n  - id: a\n    question: 'it is\n    answer: b\n",
+            "d.yaml:5:15: this quote is never closed",
+        ),
+        (
+            "deck: d\nname: n\ncards:\n  - id: a\n    question: q\n   answer: a\n",
+            "d.yaml:6:4: did not find expected '-' indicator while parsing a block collection",
         ),
         (
             "deck: d\nname: n\ncards:\n  - id: a\n    question: q\n    answer: {zh: b, fr: c}\n",

@@ -13,7 +13,8 @@ import typer
 from cvquiz.cli import draw
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
-from cvquiz.i18n import _
+from cvquiz.cli.jsonout import print_json
+from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.collection import DeckSummary
@@ -35,73 +36,42 @@ def check(
             help="Deck files or folders (default: the bundled decks and your decks folder)."
         ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
-    """Check deck files and print every problem found.
+    """Check deck files and print every problem found, structure and generators alike.
 
     Example: cvquiz check ~/cvquiz-decks/
     """
     from rich.markup import escape
 
-    from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
-    from cvquiz.deckfile.loader import DeckSource, load_decks
-    from cvquiz.errors import DeckProblems
+    from cvquiz.cards.checking import check_decks
+    from cvquiz.cli.progress import progress_bar
 
     env = get_env(ctx)
-    if paths:
-        sources = [DeckSource(p) for p in expand_deck_paths(paths)]
-    else:
-        sources = [
-            DeckSource(p, bundled=True) for p in deck_files(env.paths.bundled, recursive=False)
-        ]
-        sources += [DeckSource(p) for p in deck_files(env.paths.decks)]
-    try:
-        loaded = load_decks(sources)
-        problems = _generator_problems(loaded)
-    except DeckProblems as error:
-        problems = error.problems
-        loaded = []
-    if problems:
-        for line in problems:
+    with progress_bar(env.err) as progress:
+        report = check_decks(paths, env.paths.bundled, env.paths.decks, progress)
+    if as_json:
+        print_json(env, report)
+        if not report.ok:
+            raise typer.Exit(1)
+        return
+    for checked in report.files:
+        for line in checked.lines():
             env.err.print(escape(line), highlight=False, soft_wrap=True)
-        env.err.print(
-            f"[red]{len(problems)} problem{'s' * (len(problems) != 1)}[/] in {len(sources)} file(s)"
-        )
+    files = len(report.files)
+    if not report.ok:
+        summary = ngettext(
+            "{problems} problem in {files} file(s)",
+            "{problems} problems in {files} file(s)",
+            report.problems,
+        ).format(problems=report.problems, files=files)
+        env.err.print(f"[red]{escape(summary)}[/]")
         raise typer.Exit(1)
-    from cvquiz.model import deck_totals
-
-    counts = deck_totals(loaded)
     summary = _(
         "{decks} deck(s), {cards} card(s) as written, {study_cards} study card(s), no problems"
-    ).format(decks=counts.decks, cards=counts.cards, study_cards=counts.study_cards)
+    ).format(decks=report.decks, cards=report.cards, study_cards=report.study_cards)
     ok = escape(_("ok"))
     env.err.print(f"[green]{ok}[/]: {escape(summary)}")
-
-
-def _generator_problems(decks: list) -> list[str]:  # type: ignore[type-arg]
-    """Check compute cards against their generators, and code cards against their judges (each imported only
-    when there are such cards; code cards' model solutions run in a child process)."""
-    from cvquiz.model import CardType
-
-    problems: list[str] = []
-    code = [(d, c) for d in decks for c in d.cards if c.type is CardType.CODE]
-    if code:
-        from cvquiz.codecards.spec import check_cards
-
-        for (deck, card), messages in zip(code, check_cards([c for _, c in code]), strict=True):
-            problems += [
-                f"{deck.path}:{card.line}:{card.column}: card {card.id!r}: {m}" for m in messages
-            ]
-    compute = [(d, c) for d in decks for c in d.cards if c.type is CardType.COMPUTE]
-    if not compute:
-        return problems
-    try:
-        from cvquiz.generators import check_card
-    except ImportError:  # pragma: no cover - the generators module is part of the package
-        return problems
-    for deck, card in compute:
-        for message in check_card(card):
-            problems.append(f"{deck.path}:{card.line}:{card.column}: card {card.id!r}: {message}")
-    return problems
 
 
 @handle_errors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -23,8 +24,9 @@ from cvquiz.paths import Paths
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from cvquiz.collection import Collection
+    from cvquiz.collection import BrokenFile, Collection, SyncReport
     from cvquiz.config import Settings
+    from cvquiz.deckfile.written import WrittenDeck
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Env:
     lang_option: str | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     _collection: Collection | None = None
+    _warned: set[str] = field(default_factory=set)
 
     @cached_property
     def out(self) -> Console:
@@ -83,11 +86,16 @@ class Env:
         """True when standard input is an interactive terminal."""
         return sys.stdin.isatty()
 
-    def collection(self, sync: bool = True) -> Collection:
+    def collection(self, sync: bool = True, written: Sequence[WrittenDeck] = ()) -> Collection:
         """Open the collection (created on first use) and, by default, sync the decks into it.
+
+        A deck file that does not load is reported with one warning line on stderr and left as it was last
+        synced; the command goes on (see `sync`).
 
         Args:
             sync: sync bundled and user decks first (commands that only read the log pass False).
+            written: deck files the command has just written, synced without parsing them again (they are
+                synced even when the collection was already open).
         """
         if self._collection is None:
             from cvquiz.collection import Collection
@@ -100,15 +108,42 @@ class Env:
                 clean_stale_temp_files(
                     self.paths.decks, recursive=True, legacy_names=_is_deck_file_name
                 )
-                self._collection.sync_decks(
-                    self.paths.bundled, self.paths.decks, self.now, self.settings.rollover_hour
-                )
+                self.sync(written)
+        elif written:
+            self.sync(written)
         return self._collection
 
     @property
     def opened_collection(self) -> Path | None:
         """The collection file, once `collection` has opened it (for naming it in errors)."""
         return None if self._collection is None else self._collection.path
+
+    def sync(self, written: Sequence[WrittenDeck] = ()) -> SyncReport:
+        """Sync the decks into the open collection, with a progress bar and a warning per broken file.
+
+        Args:
+            written: deck files just written, taken without parsing them again.
+
+        Returns:
+            What the sync did.
+        """
+        from cvquiz.cli.progress import progress_bar
+
+        col = self.collection(sync=False)
+        with progress_bar(self.err) as progress:
+            report = col.sync_decks(
+                self.paths.bundled,
+                self.paths.decks,
+                self.now,
+                self.settings.rollover_hour,
+                written=written,
+                progress=progress,
+            )
+        for broken in report.broken:
+            if broken.path not in self._warned:
+                self._warned.add(broken.path)
+                self.err.print(broken_file_warning(broken), highlight=False, soft_wrap=True)
+        return report
 
     def close(self) -> None:
         """Close the collection if it was opened, backing it up first when a backup is due.
@@ -151,6 +186,21 @@ def _failing() -> bool:
 
 def _is_deck_file_name(name: str) -> bool:
     return name.endswith((".yaml", ".yml"))
+
+
+def broken_file_warning(broken: BrokenFile) -> str:
+    """Return the one warning line (rich markup) for a deck file that did not load."""
+    from rich.markup import escape
+
+    from cvquiz.i18n import _
+
+    if broken.kept is not None:
+        tail = _("this file is skipped and its cards stay as last synced; run cvquiz check {path}")
+    else:
+        tail = _("this file is skipped until it loads; run cvquiz check {path}")
+    label = escape(_("Warning:"))
+    problem = escape(broken.problem.splitlines()[0])
+    return f"[yellow]{label}[/] {problem} — {escape(tail.format(path=broken.path))}"
 
 
 def get_env(ctx: typer.Context) -> Env:

@@ -2,8 +2,9 @@
 
 Every command is wrapped in `handle_errors`: a `CvquizError` prints ``Error: ...`` (one line per problem) and
 exits with the error's code; an SQLite error that reaches it is first turned into one that names the collection
-and says what is wrong (damaged, read-only, disk full). Ctrl-C exits 130. ``typer.Exit`` passes through
-untouched (it is a RuntimeError, so it must never be caught by a broad ``except``).
+and says what is wrong (damaged, read-only, disk full). Under ``--json`` (a command's ``as_json`` parameter) the
+error is one JSON object on stderr instead (`cvquiz.cli.jsonout.error_json`). Ctrl-C exits 130. ``typer.Exit``
+passes through untouched (it is a RuntimeError, so it must never be caught by a broad ``except``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             except sqlite3.Error as error:
                 raise _database_error(error, args, kwargs) from None
         except CvquizError as error:
+            if kwargs.get("as_json"):
+                from cvquiz.cli.jsonout import print_error_json
+
+                print_error_json(error)
+                raise typer.Exit(error.exit_code) from None
             from rich.markup import escape
 
             from cvquiz.cli import cjk

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from cvquiz import clock
 from cvquiz.collection import store
-from cvquiz.collection.sync import SyncReport, sync_decks
+from cvquiz.collection.sync import BrokenFile, SyncReport, sync_decks
+from cvquiz.progress import Progress, no_progress
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-__all__ = ["Collection", "DeckSummary", "SyncReport"]
+    from cvquiz.deckfile.written import WrittenDeck
+
+__all__ = ["BrokenFile", "Collection", "DeckSummary", "SyncReport"]
 
 
 @dataclass(frozen=True)
@@ -119,14 +123,29 @@ class Collection:
         return store.applied_names(self.conn)
 
     def sync_decks(
-        self, bundled: Path, user: Path, now: datetime, rollover_hour: int = 4
+        self,
+        bundled: Path,
+        user: Path,
+        now: datetime,
+        rollover_hour: int = 4,
+        *,
+        written: Sequence[WrittenDeck] = (),
+        progress: Progress = no_progress,
     ) -> SyncReport:
         """Sync the bundled and user deck folders into the collection (see `cvquiz.collection.sync`).
 
-        Raises:
-            DeckProblems: every problem found; nothing is written then.
+        A deck file that does not load is left as it was last synced and listed in the report's ``broken``;
+        the other files are synced all the same.
+
+        Args:
+            bundled: the bundled decks folder.
+            user: the user's decks folder.
+            now: the current time.
+            rollover_hour: the hour the study day starts.
+            written: deck files just written by cvquiz, taken without parsing them again.
+            progress: told of the files read and the cards written.
         """
-        return sync_decks(self.conn, bundled, user, clock.to_ms(now))
+        return sync_decks(self.conn, bundled, user, clock.to_ms(now), written, progress)
 
     def day_bounds(self, now: datetime, rollover_hour: int) -> tuple[int, int]:
         """Return today's study day as [start, end) in ms since the epoch."""

@@ -1,32 +1,57 @@
 """Deck sync: bring the collection in line with the deck files, incrementally and without losing history.
 
 A file whose size and modification time are unchanged costs one ``stat``; one whose bytes are unchanged costs
-a hash; only a changed file is parsed. A card keeps its row (and so its history) as long as its id does; a card
-gone from its file is retired, never deleted; a card that comes back is revived. Every file is parsed and
-validated before anything is written, and everything is written in one transaction.
+a hash; only a changed file is parsed, and a file cvquiz has just written (`WrittenDeck`) is not parsed at all:
+the deck it was written from is taken as is. A card keeps its row (and so its history) as long as its id does;
+a card gone from its file is retired, never deleted; a card that comes back is revived.
+
+A file that does not load (syntax, structure, a deck id another file already uses) blocks nothing: it is
+reported in `SyncReport.broken` with its first problem, its deck keeps the cards it had when it last loaded
+(or stays out of the collection if it never did), and every other file is synced. Everything is written in
+one transaction.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 from cvquiz.collection import overrides
 from cvquiz.collection.store import transaction
 from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
+from cvquiz.i18n import _
+from cvquiz.progress import REPORT_EVERY, Progress, no_progress
 
 if TYPE_CHECKING:
+    from cvquiz.deckfile.written import WrittenDeck
     from cvquiz.model import Deck
 
-    _Changed = tuple[Path, bool, Deck, int, int, str]
-    """A deck file read: its path, bundled or not, the deck, its mtime, size and digest."""
 
 POSITION_STRIDE = 1_000_000
 """New cards are ordered by deck, then file order: position = deck position × stride + index."""
+
+
+@dataclass(frozen=True)
+class BrokenFile:
+    """A deck file that did not load, and what became of its deck.
+
+    Attributes:
+        path: the file.
+        problem: its first problem, ``file:line:column: message``.
+        problems: how many problems were found in it.
+        kept: the deck whose cards stay as they were last synced, or None when the file never loaded (its
+            cards are left out until it does).
+    """
+
+    path: str
+    problem: str
+    problems: int
+    kept: str | None
 
 
 @dataclass(frozen=True)
@@ -34,13 +59,14 @@ class SyncReport:
     """What a sync did.
 
     Attributes:
-        parsed: deck files that were parsed (changed or new).
+        parsed: deck files that were parsed (changed or new), or taken as just written.
         skipped: deck files found unchanged.
         added: review cards created.
         updated: review cards whose content changed.
         retired: review cards no longer in their file.
         revived: retired review cards back in their file.
         removed_decks: decks whose file disappeared.
+        broken: deck files that did not load (left as they were).
     """
 
     parsed: int = 0
@@ -50,9 +76,58 @@ class SyncReport:
     retired: int = 0
     revived: int = 0
     removed_decks: tuple[str, ...] = field(default_factory=tuple)
+    broken: tuple[BrokenFile, ...] = field(default_factory=tuple)
 
 
-def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int) -> SyncReport:
+class _Known(NamedTuple):
+    mtime_ns: int
+    size: int
+    digest: str
+    deck_id: str
+
+
+class _Row(NamedTuple):
+    pk: int
+    digest: str
+    active: int
+    line: int
+    position: int
+
+
+class _Loaded(NamedTuple):
+    path: Path
+    bundled: bool
+    deck: Deck
+    mtime_ns: int
+    size: int
+    digest: str
+
+
+def _load(path: Path, blob: bytes, bundled: bool) -> Deck:
+    """Parse a deck file's bytes (YAML is imported only here, when a file changed)."""
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DeckProblems(
+            [
+                _("{path}:1:1: not UTF-8 text ({reason} at byte {byte})").format(
+                    path=path, reason=error.reason, byte=error.start
+                )
+            ]
+        ) from None
+    from cvquiz.deckfile.loader import load_deck_text
+
+    return load_deck_text(text.removeprefix("\ufeff"), str(path), path=path, bundled=bundled)
+
+
+def sync_decks(
+    conn: sqlite3.Connection,
+    bundled: Path,
+    user: Path,
+    now_ms: int,
+    written: Sequence[WrittenDeck] = (),
+    progress: Progress = no_progress,
+) -> SyncReport:
     """Sync the bundled decks and the user's decks folder into the collection.
 
     Args:
@@ -60,76 +135,95 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
         bundled: the folder of bundled decks (top-level ``*.yaml``).
         user: the user's decks folder (searched recursively); may not exist yet.
         now_ms: the current time in ms since the epoch (recorded as added/modified time).
+        written: deck files cvquiz has just written, with the decks they hold: each is taken as is, without
+            parsing, as long as the file's size and modification time are still the ones written.
+        progress: told of the files read and the cards written.
 
     Returns:
-        What changed.
-
-    Raises:
-        DeckProblems: every problem of every changed file; nothing is written then.
+        What changed, and which files did not load.
     """
     files = [(p, True) for p in deck_files(bundled, recursive=False)]
     files += [(p, False) for p in deck_files(user)]
     known = {
-        row[0]: row[1:]
+        row[0]: _Known(*row[1:])
         for row in conn.execute("SELECT path, mtime_ns, size, digest, deck_id FROM deck_files")
     }
-    problems: list[str] = []
-    changed: list[tuple[Path, bool, Deck, int, int, str]] = []
+    given = {str(w.path): w for w in written}
+    broken: list[BrokenFile] = []
+    loaded: list[_Loaded] = []
     touched: list[tuple[str, int, int]] = []  # stat changed, bytes did not
     owner: dict[str, str] = {}
+    present: set[str] = set()
     skipped = 0
-    for path, bundled_flag in files:
+    for number, (path, bundled_flag) in enumerate(files, 1):
         key = str(path)
-        stat = path.stat()
         old = known.get(key)
-        if old is not None and old[0] == stat.st_mtime_ns and old[1] == stat.st_size:
-            owner.setdefault(old[3], key)
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # gone since the folder was listed: it is treated as removed
+        present.add(key)
+        if old is not None and old.mtime_ns == stat.st_mtime_ns and old.size == stat.st_size:
+            owner.setdefault(old.deck_id, key)
             skipped += 1
             continue
-        import hashlib  # only for a file whose size or time changed
-
-        blob = path.read_bytes()
-        digest = hashlib.sha256(blob).hexdigest()
-        if old is not None and old[2] == digest:
-            touched.append((key, stat.st_mtime_ns, stat.st_size))
-            owner.setdefault(old[3], key)
-            skipped += 1
+        done = given.get(key)
+        if done is not None and (done.mtime_ns, done.size) == (stat.st_mtime_ns, stat.st_size):
+            loaded.append(_Loaded(path, bundled_flag, done.deck, *done.fingerprint))
             continue
+        progress(_("Reading deck files"), number - 1, len(files))
         try:
-            text = blob.decode("utf-8")
-        except UnicodeDecodeError as error:
-            problems.append(f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})")
-            continue
-        from cvquiz.deckfile.loader import load_deck_text  # YAML is needed only when a file changed
+            import hashlib  # only for a file whose size or time changed
 
-        try:
-            deck = load_deck_text(text, key, path=path, bundled=bundled_flag)
+            blob = path.read_bytes()
+            digest = hashlib.sha256(blob).hexdigest()
+            if old is not None and old.digest == digest:
+                touched.append((key, stat.st_mtime_ns, stat.st_size))
+                owner.setdefault(old.deck_id, key)
+                skipped += 1
+                continue
+            deck = _load(path, blob, bundled_flag)
+        except OSError as error:
+            problems = [_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)]
         except DeckProblems as error:
-            problems.extend(error.problems)
+            problems = error.problems
+        else:
+            loaded.append(_Loaded(path, bundled_flag, deck, stat.st_mtime_ns, stat.st_size, digest))
             continue
-        changed.append((path, bundled_flag, deck, stat.st_mtime_ns, stat.st_size, digest))
-    mine = [item for item in changed if item[2].overrides]  # the user's versions of bundled cards
-    changed = [item for item in changed if not item[2].overrides]
-    for path, _, deck, *_ in changed:
-        first = owner.get(deck.id)
-        if first is not None and first != str(path):
-            problems.append(f"{path}:1:1: deck id {deck.id!r} is already used by {first}")
-        owner[deck.id] = str(path)
-    changed = _with_overrides(changed, mine, known, files, owner, problems)
-    if problems:
-        raise DeckProblems(problems)
+        kept = old.deck_id if old is not None else None
+        if kept is not None:
+            owner.setdefault(kept, key)
+        broken.append(BrokenFile(key, problems[0], len(problems), kept))
+    mine = [item for item in loaded if item.deck.overrides]  # the user's versions of bundled cards
+    changed: list[_Loaded] = []
+    for item in loaded:
+        if item.deck.overrides:
+            continue
+        first = owner.get(item.deck.id)
+        if first is not None and first != str(item.path):
+            problem = _("{path}:1:1: deck id {id!r} is already used by {other}").format(
+                path=item.path, id=item.deck.id, other=first
+            )
+            previous = known.get(str(item.path))
+            broken.append(
+                BrokenFile(str(item.path), problem, 1, previous.deck_id if previous else None)
+            )
+            continue
+        owner[item.deck.id] = str(item.path)
+        changed.append(item)
+    changed, mine = _with_overrides(changed, mine, known, files, owner, broken)
 
-    present = {str(p) for p, _ in files}
-    gone = [(path, row[3]) for path, row in known.items() if path not in present]
+    gone = [(path, row.deck_id) for path, row in known.items() if path not in present]
     counts = {"added": 0, "updated": 0, "retired": 0, "revived": 0}
     removed: list[str] = []
+    total_cards = sum(len(item.deck.cards) for item in changed)
     with transaction(conn):
         for key, mtime, size in touched:
             conn.execute(
                 "UPDATE deck_files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime, size, key)
             )
-        for path, deck_id in gone:
-            conn.execute("DELETE FROM deck_files WHERE path = ?", (path,))
+        for path_text, deck_id in gone:
+            conn.execute("DELETE FROM deck_files WHERE path = ?", (path_text,))
             if deck_id not in owner and overrides.target_of(deck_id) is None:
                 removed.append(deck_id)
                 conn.execute("UPDATE decks SET active = 0 WHERE id = ?", (deck_id,))
@@ -137,58 +231,91 @@ def sync_decks(conn: sqlite3.Connection, bundled: Path, user: Path, now_ms: int)
                     "UPDATE cards SET active = 0 WHERE deck_id = ? AND active = 1", (deck_id,)
                 )
                 counts["retired"] += cur.rowcount
-        for path, bundled_flag, deck, mtime, size, digest in changed:
-            _write_deck(conn, deck, path, bundled_flag, now_ms, counts)
+        stage = _("Syncing cards")
+        written_cards = 0
+        for item in changed:
+
+            def report(done: int, before: int = written_cards) -> None:
+                progress(stage, before + done, total_cards)
+
+            _write_deck(conn, item.deck, item.path, item.bundled, now_ms, counts, report)
             conn.execute(
                 "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
-                (str(path), mtime, size, digest, deck.id),
+                (str(item.path), item.mtime_ns, item.size, item.digest, item.deck.id),
             )
-        for path, _, deck, mtime, size, digest in mine:
+            written_cards += len(item.deck.cards)
+        for item in mine:
             conn.execute(
                 "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
-                (str(path), mtime, size, digest, overrides.file_key(deck.id)),
+                (
+                    str(item.path),
+                    item.mtime_ns,
+                    item.size,
+                    item.digest,
+                    overrides.file_key(item.deck.id),
+                ),
             )
-    return SyncReport(parsed=len(changed), skipped=skipped, removed_decks=tuple(removed), **counts)
+    return SyncReport(
+        parsed=len(changed),
+        skipped=skipped,
+        removed_decks=tuple(removed),
+        broken=tuple(broken),
+        **counts,
+    )
 
 
-def _load_file(path: Path, bundled: bool, problems: list[str]) -> _Changed | None:
+def _load_file(
+    path: Path, bundled: bool, known: dict[str, _Known], broken: list[BrokenFile]
+) -> _Loaded | None:
+    """Read and parse one deck file sync did not need to read for itself; a failure is added to ``broken``."""
     from hashlib import sha256
 
-    from cvquiz.deckfile.loader import load_deck_text
-
-    stat = path.stat()
-    blob = path.read_bytes()
     try:
-        deck = load_deck_text(blob.decode("utf-8"), str(path), path=path, bundled=bundled)
-    except UnicodeDecodeError as error:
-        problems.append(f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})")
-        return None
+        stat = path.stat()
+        blob = path.read_bytes()
+        deck = _load(path, blob, bundled)
+    except OSError as error:
+        problems = [_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)]
     except DeckProblems as error:
-        problems.extend(error.problems)
-        return None
-    digest = sha256(blob).hexdigest()
-    return (path, bundled, deck, stat.st_mtime_ns, stat.st_size, digest)
+        problems = error.problems
+    else:
+        return _Loaded(
+            path, bundled, deck, stat.st_mtime_ns, stat.st_size, sha256(blob).hexdigest()
+        )
+    if all(b.path != str(path) for b in broken):
+        previous = known.get(str(path))
+        broken.append(
+            BrokenFile(
+                str(path), problems[0], len(problems), previous.deck_id if previous else None
+            )
+        )
+    return None
 
 
 def _with_overrides(
-    changed: list[_Changed],
-    mine: list[_Changed],
-    known: dict[str, tuple[Any, ...]],
+    changed: list[_Loaded],
+    mine: list[_Loaded],
+    known: dict[str, _Known],
     files: list[tuple[Path, bool]],
     owner: dict[str, str],
-    problems: list[str],
-) -> list[_Changed]:
+    broken: list[BrokenFile],
+) -> tuple[list[_Loaded], list[_Loaded]]:
     """The decks to write, each bundled one with the user's versions of its cards (`overrides.merge`).
 
     A bundled deck is written again when its file changed, or when a file of overrides of it changed,
-    appeared or went; every file of overrides of it is read then, changed or not.
+    appeared or went; every file of overrides of it is read then, changed or not. When one of those does not
+    load, the bundled deck is not written this time (its cards stay as last synced, the user's versions
+    included), and it is tried again on the next sync.
+
+    Returns:
+        The decks to write, and the files of overrides whose versions they hold (to record as synced).
     """
-    present = {str(p) for p, _ in files}
+    present = {str(p) for p, _flag in files}
     bundled = {str(p) for p, flag in files if flag}
     files_of: dict[str, list[Path]] = {}
     stale: set[str] = set()
     for key, row in known.items():
-        target = overrides.target_of(row[3])
+        target = overrides.target_of(row.deck_id)
         if target is None:
             continue
         if key in present:
@@ -196,33 +323,50 @@ def _with_overrides(
         else:
             stale.add(target)  # its file of overrides is gone: the bundled versions come back
     fresh: dict[str, dict[str, Deck]] = {}
-    for path, _, deck, *_ in mine:
-        if owner.get(deck.id) not in bundled:
-            problems.append(
-                f"{path}:1:1: overrides {deck.id!r}, which is not a bundled deck (cvquiz decks lists them)"
+    usable: list[_Loaded] = []
+    for item in mine:
+        if owner.get(item.deck.id) not in bundled:
+            problem = _(
+                "{path}:1:1: overrides {deck!r}, which is not a bundled deck (cvquiz decks lists them)"
+            ).format(path=item.path, deck=item.deck.id)
+            previous = known.get(str(item.path))
+            broken.append(
+                BrokenFile(str(item.path), problem, 1, previous.deck_id if previous else None)
             )
-        fresh.setdefault(deck.id, {})[str(path)] = deck
-        stale.add(deck.id)
+            continue
+        fresh.setdefault(item.deck.id, {})[str(item.path)] = item.deck
+        stale.add(item.deck.id)
+        usable.append(item)
     out = list(changed)
-    written = {deck.id for _, flag, deck, *_ in changed if flag}
+    written = {item.deck.id for item in changed if item.bundled}
     for target in sorted(stale - written):
         home = owner.get(target)
         if home in bundled:
-            loaded = _load_file(Path(home), True, problems)
+            loaded = _load_file(Path(home), True, known, broken)
             if loaded is not None:
                 out.append(loaded)
-    result: list[_Changed] = []
-    for path, flag, deck, mtime, size, digest in out:
-        if flag and (deck.id in stale or deck.id in files_of):
+    failed = {b.path for b in broken}
+    result: list[_Loaded] = []
+    for item in out:
+        deck = item.deck
+        if item.bundled and (deck.id in stale or deck.id in files_of):
             versions = list(fresh.get(deck.id, {}).values())
+            complete = True
             for other in files_of.get(deck.id, []):
-                if str(other) not in fresh.get(deck.id, {}):
-                    loaded = _load_file(other, False, problems)
-                    if loaded is not None:
-                        versions.append(loaded[2])
+                if str(other) in failed:
+                    complete = False
+                elif str(other) not in fresh.get(deck.id, {}):
+                    again = _load_file(other, False, known, broken)
+                    if again is None:
+                        complete = False
+                    else:
+                        versions.append(again.deck)
+            if not complete:
+                continue  # a file of the user's versions of it did not load: keep it as last synced
             deck = overrides.merge(deck, versions)
-        result.append((path, flag, deck, mtime, size, digest))
-    return result
+        result.append(item._replace(deck=deck))
+    targets = {item.deck.id for item in result if item.bundled}
+    return result, [item for item in usable if item.deck.id in targets]
 
 
 BUNDLED_DECK_POSITIONS = 1000
@@ -248,6 +392,7 @@ def _write_deck(
     bundled: bool,
     now_ms: int,
     counts: dict[str, int],
+    report: Callable[[int], None],
 ) -> None:
     from hashlib import sha256
 
@@ -270,53 +415,57 @@ def _write_deck(
         ),
     )
     existing = {
-        (card_id, ord_): (pk, digest, active)
-        for pk, card_id, ord_, digest, active in conn.execute(
-            "SELECT pk, card_id, ord, content_hash, active FROM cards WHERE deck_id = ?", (deck.id,)
+        (card_id, ord_): _Row(pk, digest, active, line, pos)
+        for pk, card_id, ord_, digest, active, line, pos in conn.execute(
+            "SELECT pk, card_id, ord, content_hash, active, line, position FROM cards WHERE deck_id = ?",
+            (deck.id,),
         )
     }
     seen: set[tuple[str, int]] = set()
-    inserts = []
-    updates = []
     base = position * POSITION_STRIDE
-    for index, card in enumerate(deck.cards):
-        data = card.to_data()
-        content = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        digest = sha256(content.encode()).hexdigest()[:16]
-        tags = " " + " ".join(card.tags) + " " if card.tags else ""
-        for ord_ in card.ords():
-            key = (card.id, ord_)
-            seen.add(key)
-            old = existing.get(key)
+    for chunk in range(0, len(deck.cards), REPORT_EVERY):
+        inserts = []
+        updates = []
+        for index in range(chunk, min(chunk + REPORT_EVERY, len(deck.cards))):
+            card = deck.cards[index]
+            content = json.dumps(card.to_data(), ensure_ascii=False, sort_keys=True)
+            digest = sha256(content.encode()).hexdigest()[:16]
+            tags = " " + " ".join(card.tags) + " " if card.tags else ""
             row = (card.type.value, content, digest, tags, card.line, base + index)
-            if old is None:
-                inserts.append((deck.id, card.id, ord_, *row, now_ms, now_ms))
-                continue
-            pk, old_digest, active = old
-            if not active:
-                counts["revived"] += 1
-            elif old_digest != digest:
-                counts["updated"] += 1
-            modified = now_ms if old_digest != digest else None
-            updates.append((*row, modified, pk))
-    conn.executemany(
-        """INSERT INTO cards (deck_id, card_id, ord, type, content, content_hash, tags, line, position,
-                              active, added_at, modified_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
-        inserts,
-    )
-    counts["added"] += len(inserts)
-    conn.executemany(
-        """UPDATE cards SET type = ?, content = ?, content_hash = ?, tags = ?, line = ?, position = ?,
-                            active = 1, modified_at = COALESCE(?, modified_at) WHERE pk = ?""",
-        updates,
-    )
+            for ord_ in card.ords():
+                key = (card.id, ord_)
+                seen.add(key)
+                old = existing.get(key)
+                if old is None:
+                    inserts.append((deck.id, card.id, ord_, *row, now_ms, now_ms))
+                    continue
+                if old.active and old.digest == digest and (old.line, old.position) == row[4:]:
+                    continue  # nothing to write: most cards of a file that gained one card
+                if not old.active:
+                    counts["revived"] += 1
+                elif old.digest != digest:
+                    counts["updated"] += 1
+                modified = now_ms if old.digest != digest else None
+                updates.append((*row, modified, old.pk))
+        conn.executemany(
+            """INSERT INTO cards (deck_id, card_id, ord, type, content, content_hash, tags, line,
+                                  position, active, added_at, modified_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)""",
+            inserts,
+        )
+        counts["added"] += len(inserts)
+        conn.executemany(
+            """UPDATE cards SET type = ?, content = ?, content_hash = ?, tags = ?, line = ?, position = ?,
+                                active = 1, modified_at = COALESCE(?, modified_at) WHERE pk = ?""",
+            updates,
+        )
+        report(min(chunk + REPORT_EVERY, len(deck.cards)))
     conn.execute(
         """INSERT INTO schedule (card_pk) SELECT pk FROM cards
            WHERE deck_id = ? AND pk NOT IN (SELECT card_pk FROM schedule)""",
         (deck.id,),
     )
-    retire = [existing[key][0] for key in existing if key not in seen and existing[key][2]]
+    retire = [row.pk for key, row in existing.items() if key not in seen and row.active]
     conn.executemany("UPDATE cards SET active = 0 WHERE pk = ?", [(pk,) for pk in retire])
     counts["retired"] += len(retire)
     if bundled:  # tags added or removed in the collection outlive a new version of the deck file

@@ -475,6 +475,32 @@ def _cloze_problem(text: str) -> str | None:
     return None
 
 
+def _unclosed(error: yaml.MarkedYAMLError, text: str) -> str | None:
+    """Point a quote, ``[`` or ``{`` that is never closed at where it opens, not where YAML gave up.
+
+    YAML notices an unclosed quote only at the end of the file, and an unclosed flow list at the next line
+    that cannot be part of it; the mistake is where the quote or bracket stands (the error's context mark).
+
+    Returns:
+        ``line:column: message`` at the opening character, or None for any other error.
+    """
+    opened, found = error.context_mark, error.problem_mark
+    if opened is None or found is None or not error.context:
+        return None
+    at_end = not text[found.index :].strip()
+    if "quoted scalar" in error.context:
+        message = _("this quote is never closed")
+    elif "flow sequence" in error.context:
+        message = _("this '[' is never closed with ']'")
+    elif "flow mapping" in error.context:
+        message = _("this '{' is never closed with '}'")
+    else:
+        return None
+    if not at_end:
+        message += " " + _("(line {line} cannot be part of it)").format(line=found.line + 1)
+    return f"{opened.line + 1}:{opened.column + 1}: {message}"
+
+
 def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
     """Parse YAML text strictly and safely.
 
@@ -507,6 +533,9 @@ def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
                     ).format(label=label, where=where)
                 ]
             ) from None
+        unclosed = _unclosed(error, text)
+        if unclosed is not None:
+            raise DeckProblems([f"{label}:{unclosed}"]) from None
         mark = error.problem_mark or error.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
         problem = error.problem or "invalid YAML"
@@ -589,20 +618,64 @@ def load_deck_text(text: str, label: str, path: Path | None = None, bundled: boo
     Raises:
         DeckProblems: listing every problem found, each as ``label:line:column: ...``.
     """
-    precise = _ANCHOR_RE.search(text) is not None
-    if not precise:
+    checked = check_deck_text(text, label, path=path, bundled=bundled)
+    if checked.deck is None:
+        raise DeckProblems(list(checked.problems))
+    return checked.deck
+
+
+@dataclass(frozen=True)
+class DeckCheck:
+    """One deck file checked in full: the deck if it is sound, else every problem and the cards that pass.
+
+    Attributes:
+        deck: the deck, when the file has no problem; None otherwise.
+        deck_id: the deck id the file names, when it names a valid one.
+        cards: every card that follows the format, even when other cards or fields do not.
+        problems: every problem, each ``label:line:column: message`` (``card 'id': `` before the message when
+            it is a card's).
+    """
+
+    deck: Deck | None
+    deck_id: str | None
+    cards: tuple[Card, ...]
+    problems: tuple[str, ...]
+
+
+def check_deck_text(
+    text: str, label: str, path: Path | None = None, bundled: bool = False
+) -> DeckCheck:
+    """Check one deck's YAML text and report every problem at once, with the cards that pass.
+
+    Args:
+        text: the YAML source.
+        label: the name used in messages (usually the file path).
+        path: the file the text came from, if any.
+        bundled: True for a deck shipped with cvquiz.
+
+    Returns:
+        The check; a YAML syntax error is its only problem (nothing can be read past it).
+    """
+    if _ANCHOR_RE.search(text) is None:
         try:
-            return _deck_from_data(parse_yaml(text, label, precise=False), label, path, bundled)
+            fast = _deck_from_data(parse_yaml(text, label, precise=False), label, path, bundled)
         except (_NeedPrecise, DeckProblems):
             pass  # read it again, recording every position, to explain the problem exactly
-    return _deck_from_data(parse_yaml(text, label, precise=True), label, path, bundled)
+        else:
+            if fast.deck is not None:
+                return fast
+    try:
+        data = parse_yaml(text, label, precise=True)
+    except DeckProblems as error:
+        return DeckCheck(None, None, (), tuple(error.problems))
+    return _deck_from_data(data, label, path, bundled)
 
 
 OVERRIDE_FIELDS = ("overrides", "cards")
 """The fields of a file of the user's own versions of bundled cards (docs/deck-format.md)."""
 
 
-def _overrides_from_data(data: Where, label: str, path: Path | None) -> Deck:
+def _overrides_from_data(data: Where, label: str, path: Path | None) -> DeckCheck:
     """A file of the user's versions of bundled cards: ``overrides: DECK`` and ``cards:``, checked as a deck."""
     chk = _Checker(label)
     for key in data:
@@ -620,20 +693,24 @@ def _overrides_from_data(data: Where, label: str, path: Path | None) -> Deck:
             _("overrides names a bundled deck by its id, not {value!r}").format(value=target),
         )
     if chk.problems:
-        raise DeckProblems(chk.problems)
+        return DeckCheck(None, None, (), tuple(chk.problems))
     assert isinstance(target, str)
     as_deck = Where({"deck": target, "name": target, "cards": data.get("cards")})
     as_deck.line, as_deck.column = data.line, data.column
     as_deck.key_pos = {**getattr(data, "key_pos", {}), "deck": _pos(data, "overrides")}
-    deck = _deck_from_data(as_deck, label, path, bundled=False)
-    return Deck(id=deck.id, name=deck.id, cards=deck.cards, path=path, overrides=True)
+    checked = _deck_from_data(as_deck, label, path, bundled=False)
+    if checked.deck is None:
+        return checked
+    deck = checked.deck
+    overrides = Deck(id=deck.id, name=deck.id, cards=deck.cards, path=path, overrides=True)
+    return DeckCheck(overrides, deck.id, deck.cards, ())
 
 
-def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> Deck:
+def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> DeckCheck:
     chk = _Checker(label)
     if not isinstance(data, Where):
         chk.add((1, 1), "a deck file is a mapping with deck, name and cards")
-        raise DeckProblems(chk.problems)
+        return DeckCheck(None, None, (), tuple(chk.problems))
     if "overrides" in data and not bundled:
         return _overrides_from_data(data, label, path)
     for key in data:
@@ -677,10 +754,11 @@ def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> 
                 continue
             seen[card.id] = card.line
             cards.append(card)
+    valid_id = deck_id if isinstance(deck_id, str) and DECK_ID_RE.match(deck_id) else None
     if chk.problems:
-        raise DeckProblems(chk.problems)
+        return DeckCheck(None, valid_id, tuple(cards), tuple(chk.problems))
     assert isinstance(deck_id, str) and isinstance(name, str)
-    return Deck(
+    deck = Deck(
         id=deck_id,
         name=name.strip(),
         description=description,
@@ -689,6 +767,7 @@ def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> 
         path=path,
         bundled=bundled,
     )
+    return DeckCheck(deck, deck_id, deck.cards, ())
 
 
 def load_deck(path: Path, bundled: bool = False) -> Deck:

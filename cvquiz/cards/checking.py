@@ -1,0 +1,220 @@
+"""``cvquiz check``: every problem of every deck file, in one pass.
+
+Each file is checked whole: its structure (the loader's rules), and the compute cards that pass them against
+their generators, even when other cards of the file have problems; a deck id used by two files is a problem of
+the second. Problems come back structured (file, line, column, card, message) for ``--json``, and as the
+``file:line:column: card 'id': message`` lines the loader writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
+from cvquiz.i18n import _
+from cvquiz.model import CardType, Deck
+from cvquiz.progress import REPORT_EVERY, Progress, no_progress
+
+__all__ = ["CheckReport", "FileCheck", "Problem", "check_decks", "check_text"]
+
+_POSITION_RE = re.compile(r"(\d+):(\d+): ")
+_CARD_RE = re.compile(r"card '([^']*)': ")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a deck file.
+
+    Attributes:
+        line: its line (1-based), or None when it is about the whole file (it cannot be read).
+        column: its column (1-based), or None.
+        card: the id of the card it is about, or None.
+        message: what is wrong.
+    """
+
+    line: int | None
+    column: int | None
+    card: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What checking one deck file found.
+
+    Attributes:
+        path: the file.
+        deck: the deck id it names, when it names a valid one.
+        cards: how many of its cards follow the format (as written, one per ``- id:`` entry).
+        study_cards: the study cards those expand to (a reversed card makes two, a cloze one per deletion).
+        problems: every problem, in file order.
+    """
+
+    path: str
+    deck: str | None
+    cards: int
+    study_cards: int
+    problems: tuple[Problem, ...]
+
+    def lines(self) -> list[str]:
+        """Return the problems as ``file:line:column: card 'id': message`` lines."""
+        out = []
+        for p in self.problems:
+            where = f"{self.path}:{p.line}:{p.column}: " if p.line else f"{self.path}: "
+            card = f"card {p.card!r}: " if p.card else ""
+            out.append(where + card + p.message)
+        return out
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``cvquiz check`` found.
+
+    Attributes:
+        files: one entry per deck file checked.
+        decks: how many files hold a sound deck.
+        cards: how many cards follow the format, as written.
+        study_cards: the study cards they expand to.
+        problems: how many problems there are in all.
+    """
+
+    files: tuple[FileCheck, ...]
+    decks: int
+    cards: int
+    study_cards: int
+    problems: int
+
+    @property
+    def ok(self) -> bool:
+        """True when no file has a problem."""
+        return self.problems == 0
+
+
+def _problem(line: str, label: str) -> Problem:
+    """Split a loader message (``label:line:column: card 'id': message``) into its parts."""
+    rest = line.removeprefix(label).removeprefix(":").lstrip()
+    position = _POSITION_RE.match(rest)
+    row = column = None
+    if position:
+        row, column = int(position.group(1)), int(position.group(2))
+        rest = rest[position.end() :]
+    card = _CARD_RE.match(rest)
+    if card:
+        return Problem(row, column, card.group(1), rest[card.end() :])
+    return Problem(row, column, None, rest)
+
+
+def check_text(
+    text: str,
+    label: str,
+    path: Path | None = None,
+    bundled: bool = False,
+    progress: Progress = no_progress,
+) -> tuple[FileCheck, Deck | None]:
+    """Check one deck's text: its structure, then the compute cards that pass it against their generators.
+
+    Args:
+        text: the YAML source (without a BOM).
+        label: the file name problems carry.
+        path: the file, if any.
+        bundled: True for a bundled deck.
+        progress: told of the compute cards checked.
+
+    Returns:
+        The check, and the deck when there is no problem at all.
+    """
+    from cvquiz.deckfile.loader import check_deck_text
+
+    checked = check_deck_text(text, label, path=path, bundled=bundled)
+    problems = [_problem(line, label) for line in checked.problems]
+    compute = [c for c in checked.cards if c.type is CardType.COMPUTE]
+    if compute:
+        from cvquiz.generators import check_card
+
+        stage = _("Checking compute cards in {file}").format(file=Path(label).name)
+        for number, card in enumerate(compute):
+            if number % REPORT_EVERY == 0:
+                progress(stage, number, len(compute))
+            problems += [Problem(card.line, card.column, card.id, m) for m in check_card(card)]
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    study = sum(len(card.ords()) for card in checked.cards)
+    result = FileCheck(label, checked.deck_id, len(checked.cards), study, tuple(problems))
+    return result, (checked.deck if not problems else None)
+
+
+def _check_file(path: Path, bundled: bool, progress: Progress) -> FileCheck:
+    label = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        message = _("not UTF-8 text ({reason} at byte {byte})").format(
+            reason=error.reason, byte=error.start
+        )
+        return FileCheck(label, None, 0, 0, (Problem(1, 1, None, message),))
+    except OSError as error:
+        message = _("cannot read: {reason}").format(reason=error.strerror)
+        return FileCheck(label, None, 0, 0, (Problem(None, None, None, message),))
+    return check_text(text, label, path, bundled, progress)[0]
+
+
+def check_decks(
+    paths: Sequence[Path] | None,
+    bundled_dir: Path,
+    decks_dir: Path,
+    progress: Progress = no_progress,
+) -> CheckReport:
+    """Check deck files and report every problem of every file.
+
+    Args:
+        paths: files and folders to check (folders searched recursively); None for the bundled decks and
+            the user's decks folder.
+        bundled_dir: the bundled decks folder.
+        decks_dir: the user's decks folder.
+        progress: told of each file checked, and of the compute cards of a big file.
+
+    Returns:
+        One entry per file, in the order checked.
+
+    Raises:
+        DeckProblems: for a path that does not exist.
+    """
+    if paths:
+        sources = [(p, False) for p in expand_deck_paths(paths)]
+    else:
+        sources = [(p, True) for p in deck_files(bundled_dir, recursive=False)]
+        sources += [(p, False) for p in deck_files(decks_dir)]
+    files: list[FileCheck] = []
+    owners: dict[str, str] = {}
+    for number, (path, bundled) in enumerate(sources):
+        progress(_("Checking deck files"), number, len(sources))
+        checked = _check_file(path, bundled, progress)
+        if checked.deck is not None:
+            first = owners.setdefault(checked.deck, checked.path)
+            if first != checked.path:
+                clash = Problem(
+                    1,
+                    1,
+                    None,
+                    _("deck id {id!r} is already used by {other}").format(
+                        id=checked.deck, other=first
+                    ),
+                )
+                checked = FileCheck(
+                    checked.path,
+                    checked.deck,
+                    checked.cards,
+                    checked.study_cards,
+                    (clash, *checked.problems),
+                )
+        files.append(checked)
+    progress(_("Checking deck files"), len(sources), len(sources))
+    return CheckReport(
+        files=tuple(files),
+        decks=sum(1 for f in files if not f.problems),
+        cards=sum(f.cards for f in files),
+        study_cards=sum(f.study_cards for f in files),
+        problems=sum(len(f.problems) for f in files),
+    )
