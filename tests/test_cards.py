@@ -239,9 +239,8 @@ def test_template_round_trip_and_errors() -> None:
     with pytest.raises(DeckProblems) as caught:
         cards.parse_template("question: [unclosed\n")
     shown = cards.with_errors("question: [unclosed\n", caught.value.problems)
-    assert shown.startswith(
-        cards.ERROR_MARK + "line 3, column 1: "
-    )  # line 2 of the body, moved by one
+    # The '[' on line 1 of the body, moved down by the one error line above it.
+    assert shown.startswith(cards.ERROR_MARK + "line 2, column 11: this '[' is never closed")
     again = cards.with_errors(shown, ["other"])
     assert again == cards.ERROR_MARK + "other\nquestion: [unclosed\n"
 
@@ -330,7 +329,7 @@ def test_show_has_schedule_and_history(col: Collection) -> None:
     pk = cards.resolve(col, "iou").pks[0]
     record_review(col, pk, Rating.GOOD, NOW, Settings(fuzz=False), duration_ms=4200)
     details = cards.show(col, "my/notes/iou")
-    assert details.content["answer"] == "Intersection over union."
+    assert details.content["answer"] == Text("Intersection over union.", "Intersection over union.")
     assert details.tags == ("detection", "mine")
     assert details.path is not None and details.path.endswith("notes.yaml") and details.line == 7
     (sched,) = details.schedule

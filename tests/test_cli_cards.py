@@ -39,6 +39,14 @@ def mine(user_decks: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the editor commands believe a terminal is attached (the runner's stdin is not one)."""
+    from cvquiz.cli.context import Env
+
+    monkeypatch.setattr(Env, "stdin_is_tty", property(lambda self: True))
+
+
 def one_error_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
@@ -202,7 +210,7 @@ def test_interactive_add_creates_a_deck_on_request_and_can_be_declined(user_deck
 
 
 def test_editor_flow_reopens_with_the_error_until_the_card_is_valid(
-    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: None
 ) -> None:
     log = tmp_path / "rounds.txt"
     editor = fake_editor(
@@ -236,7 +244,7 @@ def test_editor_flow_reopens_with_the_error_until_the_card_is_valid(
 
 
 def test_editor_empty_file_cancels(
-    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: None
 ) -> None:
     editor = fake_editor(tmp_path, "import sys\nopen(sys.argv[-1], 'w').write('# nothing\\n')\n")
     monkeypatch.setenv("VISUAL", editor)
@@ -247,7 +255,7 @@ def test_editor_empty_file_cancels(
 
 
 def test_editor_saving_an_unchanged_bad_card_gives_up(
-    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: None
 ) -> None:
     editor = fake_editor(tmp_path, "pass\n")  # quits without saving anything
     monkeypatch.setenv("EDITOR", editor)
@@ -296,7 +304,7 @@ def test_ambiguous_and_unknown_references(mine: Path) -> None:
 
 
 def test_edit_opens_the_editor_at_the_cards_line(
-    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: None
 ) -> None:
     argv_file = tmp_path / "argv.json"
     editor = fake_editor(
@@ -312,11 +320,117 @@ def test_edit_opens_the_editor_at_the_cards_line(
     monkeypatch.setenv("EDITOR", editor)
     result = runner.invoke(app, ["edit", "my/notes/iou"])
     assert result.exit_code == 0, result.output
-    assert json.loads(argv_file.read_text()) == ["+6", str(mine)]
+    line, opened = json.loads(argv_file.read_text())
+    assert (
+        line == "+6" and Path(opened).name == "notes.yaml"
+    )  # a copy: the deck changes once it loads
+    assert Path(opened) != mine and not Path(opened).exists()
     shown = json.loads(runner.invoke(app, ["show", "my/notes/iou", "--json"]).stdout)
-    assert shown["content"]["answer"] == "Overlap / union."
+    assert shown["content"]["answer"] == {"zh": "Overlap / union.", "en": "Overlap / union."}
     result = runner.invoke(app, ["edit", "losses/"])
     assert result.exit_code == 1  # ambiguous, or bundled: either way nothing is opened
+
+
+def test_edit_reopens_until_the_deck_loads_and_never_leaves_it_broken(
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: None
+) -> None:
+    log = tmp_path / "rounds.txt"
+    editor = fake_editor(
+        tmp_path,
+        f"""
+        import sys
+        path, deck = sys.argv[-1], {str(mine)!r}
+        text = open(path, encoding="utf-8").read()
+        with open({str(log)!r}, "a", encoding="utf-8") as log:
+            log.write(sys.argv[-2] + "\\n" + open(deck, encoding="utf-8").read() + "\\n=====\\n")
+        if "# ERROR:" not in text:
+            text = text.replace("answer: Intersection over union.", "anwser: Overlap.")  # a typo
+        else:
+            text = text.replace("anwser: Overlap.", "answer: Overlap.")
+        open(path, "w", encoding="utf-8").write(text)
+        """,
+    )
+    monkeypatch.setenv("EDITOR", editor)
+    result = runner.invoke(app, ["edit", "my/notes/iou"])
+    assert result.exit_code == 0, result.output
+    rounds = log.read_text(encoding="utf-8").split("\n=====\n")[:-1]
+    assert len(rounds) == 2
+    # At the card, then at the first problem (line 6, two error lines above it).
+    assert rounds[0].startswith("+6\n") and rounds[1].startswith("+8\n")
+    # The deck is untouched while it is edited.
+    assert all(r.split("\n", 1)[1] == MINE for r in rounds)
+    assert "answer: Overlap." in mine.read_text(encoding="utf-8")
+    shown = json.loads(runner.invoke(app, ["show", "my/notes/iou", "--json"]).stdout)
+    assert shown["content"]["answer"] == {"zh": "Overlap.", "en": "Overlap."}
+
+
+def test_edit_saved_broken_and_unchanged_gives_up_and_keeps_the_deck(
+    mine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: None
+) -> None:
+    editor = fake_editor(
+        tmp_path,
+        """
+        import sys
+        path = sys.argv[-1]
+        text = open(path, encoding="utf-8").read()
+        if "# ERROR:" not in text:
+            open(path, "w", encoding="utf-8").write(text.replace("question:", "qestion:"))
+        """,
+    )
+    monkeypatch.setenv("EDITOR", editor)
+    result = runner.invoke(app, ["edit", "my/notes/iou"])
+    assert result.exit_code == 1
+    line = one_error_line(result.stderr)
+    assert "not changed; nothing was written" in line and "missing field 'question'" in line
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+@pytest.mark.parametrize("argv", [["edit", "my/notes/iou"], ["add", "-e", "--deck", "my/notes"]])
+def test_the_editor_needs_a_terminal(mine: Path, tmp_path: Path, argv: list[str]) -> None:
+    editor = fake_editor(tmp_path, "raise SystemExit('the editor must not be started')\n")
+    env = {**os.environ, "EDITOR": editor}
+    done = subprocess.run(
+        ["cvquiz", *argv],
+        stdin=subprocess.DEVNULL,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    line = one_error_line(done.stderr)
+    assert "needs a terminal" in line and "editor must not" not in done.stderr
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_edit_in_a_real_terminal(mine: Path, tmp_path: Path) -> None:
+    import pexpect
+
+    editor = fake_editor(
+        tmp_path,
+        """
+        import sys
+        path = sys.argv[-1]
+        text = open(path, encoding="utf-8").read()
+        open(path, "w", encoding="utf-8").write(text.replace("What is IoU?", "What is GIoU?"))
+        """,
+    )
+    env = {**os.environ, "EDITOR": editor, "TERM": "xterm"}
+    child = pexpect.spawn(
+        "cvquiz",
+        ["edit", "my/notes/iou"],
+        env=env,
+        encoding="utf-8",
+        dimensions=(24, 80),
+        timeout=60,
+    )
+    child.expect("Saved and synced")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "What is GIoU?" in mine.read_text(encoding="utf-8")
 
 
 # --- import --------------------------------------------------------------------------------------------
@@ -371,7 +485,7 @@ def test_import_csv_and_malformed_rows(user_decks: Path, tmp_path: Path) -> None
     assert not (user_decks / "my" / "csv.yaml").exists()
     result = runner.invoke(app, ["import", str(source), "--deck", "my/csv", "--skip-bad"])
     assert result.exit_code == 0, result.output
-    assert "Skipped" in result.stderr and "Added 2 card(s)" in result.stderr
+    assert "Skipped" in result.stderr and "Added 2 cards to my/csv" in result.stderr
     assert len(load_deck(user_decks / "my" / "csv.yaml").cards) == 2
 
 
@@ -424,7 +538,8 @@ def test_installed_add_and_show(mine: Path) -> None:
     shown = subprocess.run(
         ["cvquiz", "show", ref, "--json"], env=env, capture_output=True, text=True, timeout=60
     )
-    assert json.loads(shown.stdout)["content"]["answer"] == "How far the kernel moves."
+    answer = json.loads(shown.stdout)["content"]["answer"]  # bilingual text is always {zh, en}
+    assert answer == {"zh": "How far the kernel moves.", "en": "How far the kernel moves."}
     again = subprocess.run(
         ["cvquiz", "add", "--deck", "my/notes", "-q", "What is a stride?", "-a", "x"],
         env=env,

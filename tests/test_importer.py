@@ -148,8 +148,9 @@ def test_csv_header_aliases_and_unknown_columns() -> None:
         "answer": "a",
         "explanation": "e",
     }
-    with pytest.raises(NotesFormatError, match="unknown column 'colour'"):
-        parse_notes("question,answer,colour\nq,a,red\n", "x.csv")
+    parsed = parse_notes("question,answer,colour\nq,a,red\n", "x.csv")
+    assert parsed.ignored == ("colour",)  # the header row is read, its unknown column left out
+    assert [r.data for r in parsed.rows] == [{"type": "basic", "question": "q", "answer": "a"}]
 
 
 def test_bad_header_values_are_errors() -> None:

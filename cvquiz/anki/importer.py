@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from cvquiz.errors import CvquizError
+from cvquiz.i18n import _
 
 SEPARATORS = {
     "tab": "\t",
@@ -38,7 +40,22 @@ _COLUMN_ALIASES = {
     "back": "answer",
     "text": "question",
     "extra": "explanation",
+    "问题": "question",
+    "题目": "question",
+    "正面": "question",
+    "答案": "answer",
+    "背面": "answer",
+    "标签": "tags",
+    "解释": "explanation",
+    "说明": "explanation",
+    "来源": "source",
+    "类型": "type",
 }
+SKIP_COLUMN = "skip"
+"""In ``--columns``, a column to leave out (an empty name does the same)."""
+SNIFFED_SEPARATORS = ",;\t"
+"""The separators a CSV without a ``#separator:`` header is sniffed for."""
+_SNIFF_SAMPLE = 64 * 1024
 _SIMPLE_TAGS = frozenset({"b", "strong", "i", "em", "br", "div", "p", "ul", "ol", "li"})
 _TAG_PART_BAD = re.compile(r"[\s:]+")
 
@@ -85,6 +102,8 @@ class ParsedNotes:
         problems: the records that did not.
         deck: the deck named by a ``#deck:`` header, or None.
         html: True when fields were read as HTML.
+        separator: the separator the records were read with.
+        ignored: header-row columns cvquiz does not read (left out).
     """
 
     format: str
@@ -92,6 +111,8 @@ class ParsedNotes:
     problems: tuple[RowProblem, ...] = field(default_factory=tuple)
     deck: str | None = None
     html: bool = False
+    separator: str = "\t"
+    ignored: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -424,72 +445,118 @@ def _csv_note(record: list[str], columns: list[str | None]) -> tuple[dict[str, A
     return data, None
 
 
-def parse_notes(text: str, filename: str = "") -> ParsedNotes:
-    """Read an Anki plain-text export or a CSV with a header row.
+def separator_named(value: str) -> str:
+    """Return the separator a ``--separator`` value names: one character, or ``tab``, ``comma``, ``semicolon``...
 
-    A file whose first record names a ``question`` column (or ``front``) is read as CSV by column name; any
-    other file as Anki's notes format, fields by position (first the question, then the answer; further
-    fields become the explanation).
+    Raises:
+        NotesFormatError: for anything else.
+    """
+    return _separator(value.replace("\\t", "\t"))
+
+
+def column_names(spec: str) -> list[str | None]:
+    """Read a ``--columns`` value: column names in file order (``question,answer,tags``), ``skip`` to ignore one.
+
+    Raises:
+        NotesFormatError: for a name cvquiz does not know, or no question column.
+    """
+    names: list[str | None] = []
+    for raw in spec.split(","):
+        name = raw.strip().casefold()
+        name = _COLUMN_ALIASES.get(name, name)
+        if name in ("", SKIP_COLUMN):
+            names.append(None)
+        elif name in CSV_COLUMNS:
+            names.append(name)
+        else:
+            raise NotesFormatError(
+                _("--columns: unknown column {name!r} (use {known}, or skip)").format(
+                    name=raw.strip(), known=", ".join(CSV_COLUMNS)
+                )
+            )
+    if "question" not in names:
+        raise NotesFormatError(_("--columns: name the question column"))
+    return names
+
+
+def _sniff(sample: str) -> str | None:
+    """The separator a CSV sample uses, by Python's sniffer (among comma, semicolon and tab), or None."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=SNIFFED_SEPARATORS).delimiter
+    except csv.Error:
+        return None
+
+
+def _header_names(record: list[str]) -> list[str]:
+    return [_COLUMN_ALIASES.get(c.strip().casefold(), c.strip().casefold()) for c in record]
+
+
+def _repeats_columns(names: list[str], columns: Sequence[str | None]) -> bool:
+    """Whether a first record is a header row for ``--columns``: it names the same columns, or only known ones."""
+    named = [(n, c) for n, c in zip(names, columns, strict=False) if c is not None]
+    if named and all(n == c for n, c in named):
+        return True
+    return bool(names) and all(n in CSV_COLUMNS for n in names if n)
+
+
+def parse_notes(
+    text: str,
+    filename: str = "",
+    separator: str | None = None,
+    columns: Sequence[str | None] | None = None,
+) -> ParsedNotes:
+    """Read an Anki plain-text export or a CSV.
+
+    The separator is ``separator`` when given, else the file's ``#separator:`` header, else sniffed from the
+    first lines (comma, semicolon or tab). A first record that names a ``question`` column (or ``front``,
+    ``问题``...) is a header row: the file is read as CSV by column name, and columns cvquiz does not read are
+    ignored (listed in ``ignored``). ``columns`` names the columns instead (a first record that repeats them
+    is taken for a header). Any other file is read as Anki's notes format, fields by position (first the
+    question, then the answer; further fields become the explanation).
 
     Args:
         text: the file's text.
-        filename: the file name (a ``.csv`` file defaults to comma-separated).
+        filename: the file name (a ``.csv`` file defaults to comma-separated when sniffing finds nothing).
+        separator: the separator, overriding the file's header and the sniffing.
+        columns: the columns' names in file order (None to leave one out), overriding a header row.
 
     Returns:
         The notes and the records that could not be read, each with its line number.
 
     Raises:
-        NotesFormatError: for a header line cvquiz cannot read, or a CSV header with unknown columns.
+        NotesFormatError: for a header line cvquiz cannot read.
     """
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
     header, skip = _read_header(lines)
     body = "".join(lines[skip:])
-    sample = next((ln for ln in lines[skip:] if ln.strip()), "")
-    separator = header.separator or (
-        "," if filename.lower().endswith(".csv") else _guess_separator(sample)
+    sample = body[:_SNIFF_SAMPLE]
+    first_line = next((ln for ln in lines[skip:] if ln.strip()), "")
+    separator = (
+        separator
+        or header.separator
+        or _sniff(sample)
+        or ("," if filename.lower().endswith(".csv") else _guess_separator(first_line))
     )
     records = _records(body, separator, skip + 1)
-    rows: list[NoteRow] = []
-    problems: list[RowProblem] = []
     first = next(records, None)
     if first is None:
         return ParsedNotes("anki", (), (), header.deck, bool(header.html))
     line, record = first
-    names = (
-        [_COLUMN_ALIASES.get(c.strip().casefold(), c.strip().casefold()) for c in record]
-        if isinstance(record, list)
-        else []
-    )
+    names = _header_names(record) if isinstance(record, list) else []
+    if columns is not None:
+        if not _repeats_columns(names, columns):
+            records = itertools.chain([first], records)  # no header row: the first record is a note
+        return _csv_notes(records, list(columns), header, separator, ())
     if "question" in names and header.columns is None:
-        unknown = [n for n in names if n and n not in CSV_COLUMNS]
-        if unknown:
-            raise NotesFormatError(
-                f"line {line}: unknown column {unknown[0]!r} (columns: {', '.join(CSV_COLUMNS)})"
-            )
-        columns: list[str | None] = [n or None for n in names]
-        html = bool(header.html)
-        for line, record in records:
-            if isinstance(record, str):
-                problems.append(RowProblem(line, record))
-                continue
-            result = _csv_note(record, columns)
-            if isinstance(result, str):
-                problems.append(RowProblem(line, result))
-            else:
-                data = result[0]
-                if html:
-                    data = {
-                        k: _field(v, True) if isinstance(v, str) and k != "type" else v
-                        for k, v in data.items()
-                    }
-                for tag in header.tags:
-                    data.setdefault("tags", [])
-                    if tag not in data["tags"]:
-                        data["tags"].append(tag)
-                rows.append(NoteRow(line, data))
-        return ParsedNotes("csv", tuple(rows), tuple(problems), header.deck, html)
+        known: list[str | None] = [n if n in CSV_COLUMNS else None for n in names]
+        ignored = tuple(
+            c.strip() for c, n in zip(record, known, strict=True) if n is None and c.strip()
+        )
+        return _csv_notes(records, known, header, separator, ignored)
     html = header.html if header.html is not None else False
+    rows: list[NoteRow] = []
+    problems: list[RowProblem] = []
     for line, record in [first, *records]:
         if isinstance(record, str):
             problems.append(RowProblem(line, record))
@@ -499,4 +566,37 @@ def parse_notes(text: str, filename: str = "") -> ParsedNotes:
             problems.append(RowProblem(line, note))
         else:
             rows.append(NoteRow(line, note[0], note[1]))
-    return ParsedNotes("anki", tuple(rows), tuple(problems), header.deck, html)
+    return ParsedNotes("anki", tuple(rows), tuple(problems), header.deck, html, separator)
+
+
+def _csv_notes(
+    records: Iterator[tuple[int, list[str] | str]],
+    columns: list[str | None],
+    header: _Header,
+    separator: str,
+    ignored: tuple[str, ...],
+) -> ParsedNotes:
+    """Read CSV records by column name."""
+    html = bool(header.html)
+    rows: list[NoteRow] = []
+    problems: list[RowProblem] = []
+    for line, record in records:
+        if isinstance(record, str):
+            problems.append(RowProblem(line, record))
+            continue
+        result = _csv_note(record, columns)
+        if isinstance(result, str):
+            problems.append(RowProblem(line, result))
+            continue
+        data = result[0]
+        if html:
+            data = {
+                k: _field(v, True) if isinstance(v, str) and k != "type" else v
+                for k, v in data.items()
+            }
+        for tag in header.tags:
+            data.setdefault("tags", [])
+            if tag not in data["tags"]:
+                data["tags"].append(tag)
+        rows.append(NoteRow(line, data))
+    return ParsedNotes("csv", tuple(rows), tuple(problems), header.deck, html, separator, ignored)

@@ -7,7 +7,8 @@ One small module per job, each calling the collection for what it reads or chang
 - `adding`: new cards checked against their deck and written into its file (``add``).
 - `importing`: a notes file (Anki text export, CSV) into a deck (``import``).
 - `anki_packages`: an Anki package's reviews merged, its shared notes made a deck (``import anki FILE.apkg``).
-- `template`: the card template ``add --editor`` opens.
+- `template`, `editloop`: the card template ``add --editor`` opens, and the editor loop it shares with ``edit``.
+- `checking`: every problem of every deck file, for ``check``.
 - `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
 - `details`, `editing`, `overriding`: ``show``, ``edit`` (of a bundled card: your own version of it).
 - `searching`, `browsing`: ``search`` and ``browse`` (Anki's search syntax), and what a bulk action applies to (`select`).
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
         prepare_cards,
     )
     from cvquiz.cards.details import CardDetails, ReviewInfo, ScheduleInfo, show
-    from cvquiz.cards.editing import EditTarget, edit_target
+    from cvquiz.cards.editing import EditResult, EditTarget, edit_card, edit_file, edit_target
     from cvquiz.cards.fields import card_data, parse_param, text_data
     from cvquiz.cards.ids import key_tag, make_card_id, slugify
     from cvquiz.cards.importing import ImportResult, import_notes
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from cvquiz.cards.template import (
         ERROR_MARK,
         TemplateCard,
+        add_with_editor,
         card_template,
         parse_template,
         strip_errors,
@@ -71,6 +73,7 @@ __all__ = [
     "CardRef",
     "ChangeResult",
     "DuplicateCardError",
+    "EditResult",
     "EditTarget",
     "ImportResult",
     "Prepared",
@@ -86,11 +89,14 @@ __all__ = [
     "UndoResult",
     "UserDeck",
     "add_cards",
+    "add_with_editor",
     "bundled_deck_ids",
     "card_data",
     "card_template",
     "change",
     "check_compute",
+    "edit_card",
+    "edit_file",
     "edit_target",
     "import_notes",
     "key_tag",
@@ -124,6 +130,7 @@ _HOMES = {
     "ChangeResult": "cards.lifecycle",
     "DuplicateCardError": "errors",
     "ERROR_MARK": "cards.template",
+    "EditResult": "cards.editing",
     "EditTarget": "cards.editing",
     "ImportResult": "cards.importing",
     "Prepared": "cards.adding",
@@ -139,11 +146,14 @@ _HOMES = {
     "UndoResult": "cards.undoing",
     "UserDeck": "cards.userdecks",
     "add_cards": "cards.adding",
+    "add_with_editor": "cards.template",
     "bundled_deck_ids": "cards.userdecks",
     "card_data": "cards.fields",
     "card_template": "cards.template",
     "change": "cards.lifecycle",
     "check_compute": "cards.validation",
+    "edit_card": "cards.editing",
+    "edit_file": "cards.editing",
     "edit_target": "cards.editing",
     "import_notes": "cards.importing",
     "key_tag": "cards.ids",

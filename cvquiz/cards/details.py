@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING, Any
 from cvquiz.cards.references import resolve
 from cvquiz.clock import iso_utc
 from cvquiz.collection.card_queries import card_reviews, card_schedule
+from cvquiz.model import Text
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
-__all__ = ["CardDetails", "ReviewInfo", "ScheduleInfo", "show"]
+__all__ = ["TEXT_FIELDS", "CardDetails", "ReviewInfo", "ScheduleInfo", "show"]
+
+TEXT_FIELDS = ("question", "answer", "explanation")
+"""The card fields that hold bilingual text (`Text` in `CardDetails.content`)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class CardDetails:
         deck: the deck id.
         id: the card id.
         type: the card type.
-        content: the card's fields as in the deck file.
+        content: the card's fields as in the deck file, its text fields as `Text` (both languages).
         tags: its tags (deck tags included).
         path: the deck file.
         line: the card's line in it.
@@ -140,12 +144,16 @@ def show(col: Collection, reference: str) -> CardDetails:
         for r in card_reviews(col, found.pks)
     )
     first = rows[0]
+    content = {
+        k: Text.from_data(v) if k in TEXT_FIELDS and v is not None else v
+        for k, v in first.content.items()
+    }
     return CardDetails(
         ref=found.ref,
         deck=found.deck,
         id=found.id,
         type=first.type,
-        content=first.content,
+        content=content,
         tags=first.tags,
         path=found.path,
         line=found.line,

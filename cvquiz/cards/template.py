@@ -2,7 +2,7 @@
 
 The template is YAML: a few comment lines of help, ``deck:`` and the card's fields. When what was saved is not
 a valid card, the problems go back in as ``# ERROR:`` comment lines at the top (`with_errors`) and the editor
-opens again; those lines are ignored when the text is read (`strip_errors`).
+opens again (`cvquiz.cards.editloop`); those lines are ignored when the text is read (`strip_errors`).
 """
 
 from __future__ import annotations
@@ -10,14 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from cvquiz.errors import DeckError
+from cvquiz.errors import CvquizError, DeckError, DeckProblems
 from cvquiz.i18n import _
+
+if TYPE_CHECKING:
+    from cvquiz.cards.adding import AddResult
+    from cvquiz.cards.editloop import EditorRunner
 
 __all__ = [
     "ERROR_MARK",
     "TemplateCard",
+    "add_with_editor",
     "card_template",
     "parse_template",
     "strip_errors",
@@ -151,3 +157,48 @@ def parse_template(text: str) -> TemplateCard | None:
             _("deck must be a deck id such as my/interviews, got {value!r}").format(value=deck)
         )
     return TemplateCard(deck=deck, data=fields)
+
+
+def add_with_editor(
+    decks_dir: Path,
+    bundled_dir: Path,
+    deck_id: str | None,
+    data: Mapping[str, Any],
+    run_editor: EditorRunner,
+) -> AddResult | None:
+    """Open the card template in the editor until it holds a valid card, then add it (``add --editor``).
+
+    Args:
+        decks_dir: the user's decks folder.
+        bundled_dir: the bundled decks folder.
+        deck_id: the deck to add to, or None to let the person name it in the template.
+        data: fields already known (from the command line).
+        run_editor: opens the editor on a file at a line.
+
+    Returns:
+        What was added, or None when the person emptied the template (cancelled).
+
+    Raises:
+        DeckError: when a template with problems is saved unchanged.
+        CvquizError: when the deck file itself is broken (editing the card cannot fix that), or the editor
+            fails.
+    """
+    from cvquiz.cards.adding import add_cards
+    from cvquiz.cards.editloop import edit_until_valid
+
+    def accept(text: str) -> AddResult:
+        card = parse_template(text)
+        if card is None:
+            raise DeckError(_("write the card as fields: question: ..., answer: ..."))
+        target = card.deck or deck_id
+        if not target:
+            raise DeckError(_("name the deck to add to: deck: my/interviews"))
+        try:
+            return add_cards(decks_dir, bundled_dir, target, [card.data])
+        except DeckProblems as error:
+            raise CvquizError("\n".join(error.problems)) from None  # the deck file, not the card
+
+    edited = edit_until_valid(
+        card_template(deck_id, data), accept, run_editor, label=TEMPLATE_LABEL, line=1
+    )
+    return None if edited is None else edited.value

@@ -8,9 +8,7 @@ resolves a card reference (``deck/id`` or a unique prefix) and calls one service
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -25,16 +23,15 @@ from rich.text import Text as RichText
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
-from cvquiz.errors import CvquizError, DeckError, DeckProblems, UsageError
-from cvquiz.i18n import _
+from cvquiz.cli.jsonout import print_json
+from cvquiz.errors import CvquizError, UsageError
+from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.cards import AddResult
 
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 RATING_LABELS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
-PROGRESS_THRESHOLD = 300
-"""Imports of more rows than this show a progress bar (on stderr)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -43,15 +40,6 @@ def register(app: typer.Typer) -> None:
     app.command("show")(show)
     app.command("edit")(edit)
     app.command("import")(import_)
-
-
-def _print_json(env: Env, data: Any) -> None:
-    env.out.print(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
 
 
 def _markdown(text: str) -> RenderableType:
@@ -69,7 +57,7 @@ def _text(value: Any, lang: str) -> str:
 
     if value is None:
         return ""
-    return Text.from_data(value).get(lang)
+    return (value if isinstance(value, Text) else Text.from_data(value)).get(lang)
 
 
 def card_panel(data: dict[str, Any], lang: str, title: str) -> Panel:
@@ -220,64 +208,33 @@ def _run_editor(env: Env, path: Path, line: int | None = None) -> None:
         raise CvquizError(f"the editor exited with status {status}; nothing was changed")
 
 
-def _editor_flow(env: Env, deck: str | None, data: dict[str, Any]) -> AddResult | None:
-    """Open the card template in the editor until it saves a valid card or is emptied."""
-    from cvquiz.cards import add_cards, card_template, parse_template, with_errors
-
-    text = card_template(deck, data)
-    fd, name = tempfile.mkstemp(prefix="cvquiz-card-", suffix=".yaml")
-    os.close(fd)
-    path = Path(name)
-    try:
-        while True:
-            path.write_text(text, encoding="utf-8")
-            _run_editor(env, path)
-            saved = path.read_text(encoding="utf-8")
-            try:
-                card = parse_template(saved)
-                if card is None:
-                    env.err.print("Cancelled: the card was empty.")
-                    return None
-                target = card.deck or deck
-                if not target:
-                    raise DeckError("name the deck to add to: deck: my/interviews")
-                return add_cards(env.paths.decks, env.paths.bundled, target, [card.data])
-            except DeckProblems as error:
-                if not error.problems[0].startswith("template:"):
-                    raise  # the deck file itself is broken: editing the card cannot fix that
-                problems = error.problems
-            except DeckError as error:
-                problems = [str(error)]
-            if saved == text:
-                raise DeckError(f"the card was not changed; {problems[0]}")
-            text = with_errors(saved, problems)
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _sync_after_write(env: Env) -> None:
-    try:
-        env.collection()
-    except DeckProblems as error:
-        env.err.print(
-            "[yellow]Warning:[/] the card is saved, but the collection cannot be synced until these are fixed:"
+def _require_terminal(env: Env, command: str) -> None:
+    """Refuse to open an editor without a terminal (it would wait for keys that never come)."""
+    if not env.stdin_is_tty:
+        raise UsageError(
+            _("{command} opens your editor, which needs a terminal; none is attached").format(
+                command=command
+            )
         )
-        for line in error.problems:
-            env.err.print("  " + escape(line), highlight=False, soft_wrap=True)
+
+
+def _editor_runner(env: Env) -> Callable[[Path, int], None]:
+    return lambda path, line: _run_editor(env, path, line)
 
 
 def _report_added(env: Env, result: AddResult, as_json: bool) -> None:
+    env.collection(written=[result.written] if result.written else [])
     if as_json:
-        _print_json(env, asdict(result))
+        print_json(env, result)
         return
     if result.created:
-        env.err.print(f"Created deck [bold]{escape(result.deck)}[/] in {escape(result.path)}")
+        created = _("Created deck {deck} in {path}").format(deck=result.deck, path=result.path)
+        env.err.print(escape(created), highlight=False, soft_wrap=True)
     for card in result.added:
-        env.out.print(
-            f"Added [bold]{escape(card.ref)}[/]  {escape(result.path)}:{card.line}",
-            highlight=False,
-            soft_wrap=True,
+        line = _("Added {card}  {path}:{line}").format(
+            card=card.ref, path=result.path, line=card.line
         )
+        env.out.print(escape(line), highlight=False, soft_wrap=True)
 
 
 @handle_errors
@@ -321,7 +278,7 @@ def add(
 
     Example: cvquiz add --deck my/interviews -q "Why 1x1 convolutions?" -a "Mix channels cheaply."
     """
-    from cvquiz.cards import add_cards, card_data, parse_param, text_data
+    from cvquiz.cards import add_cards, add_with_editor, card_data, parse_param, text_data
 
     env = get_env(ctx)
     if answer == "-":
@@ -345,8 +302,12 @@ def add(
             known["generator"] = generator
         if narrowed:
             known["params"] = narrowed
-        result = _editor_flow(env, deck, known)
+        _require_terminal(env, "cvquiz add --editor")
+        result = add_with_editor(
+            env.paths.decks, env.paths.bundled, deck, known, _editor_runner(env)
+        )
         if result is None:
+            env.err.print(escape(_("Cancelled: the card was empty.")))
             raise typer.Exit(1)
     elif question is not None or (kind == "compute" and generator):
         if not deck:
@@ -376,7 +337,6 @@ def add(
             env.err.print("Cancelled; nothing was written.")
             raise typer.Exit(1)
         result = add_cards(env.paths.decks, env.paths.bundled, target, [data])
-    _sync_after_write(env)
     _report_added(env, result, as_json)
 
 
@@ -407,7 +367,7 @@ def show(
         data = asdict(details)
         if attempts is not None:
             data["attempts"] = [asdict(a) for a in attempts]
-        _print_json(env, data)
+        print_json(env, data)
         return
     title = f"{details.ref} ({details.type})"
     env.out.print(card_panel({**details.content, "tags": list(details.tags)}, env.lang, title))
@@ -475,7 +435,7 @@ def edit(
         ),
     ] = False,
 ) -> None:
-    """Open your editor at a card's line in its deck file, then check and sync the deck.
+    """Open your editor at a card in its deck file; the file is saved only once it loads.
 
     A bundled card is first copied into your decks folder (overrides/DECK.yaml) as your own version, which keeps
     the card's history; --revert drops it again.
@@ -489,7 +449,7 @@ def edit(
     col = env.collection()
     if revert:
         done = overriding.revert(col, env.paths.decks, card)
-        col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
+        env.sync()
         env.out.print(
             escape(_("Reverted {card} to the bundled version.").format(card=done.ref)),
             highlight=False,
@@ -497,6 +457,7 @@ def edit(
         )
         return
     found = cards.resolve(col, card)
+    _require_terminal(env, "cvquiz edit")
     if found.bundled:
         mine = overriding.override_target(col, env.paths.decks, card)
         if mine.created:
@@ -509,34 +470,19 @@ def edit(
                 highlight=False,
                 soft_wrap=True,
             )
-        path, line = mine.path, mine.line
+        target = cards.EditTarget(mine.ref, mine.path, mine.line)
     else:
-        target = cards.edit_target(col, card)
-        path, line = target.path, target.line
-    _run_editor(env, Path(path), line)
-    report = col.sync_decks(env.paths.bundled, env.paths.decks, env.now, env.settings.rollover_hour)
-    if report.parsed:
-        env.err.print(escape(_("Synced {path}.").format(path=path)), highlight=False)
+        target = cards.edit_target(col, found.ref)
+    result = cards.edit_file(target, env.paths.decks, _editor_runner(env))
+    if not result.changed:
+        env.err.print(escape(_("No change to {path}.").format(path=result.path)), highlight=False)
+        return
+    env.collection(written=[result.written] if result.written else [])
+    env.err.print(escape(_("Saved and synced {path}.").format(path=result.path)), highlight=False)
 
 
 # ----------------------------------------------------------------------------------------------------------
 # import
-
-
-def _progress(env: Env, total: int) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """Return a progress callback and a closer: a bar on stderr for big imports, nothing otherwise."""
-    if total <= PROGRESS_THRESHOLD:
-        return None, lambda: None
-    from rich.progress import Progress
-
-    progress = Progress(console=env.err, transient=True)
-    task = progress.add_task("Checking notes", total=total)
-    progress.start()
-
-    def update(done: int, _total: int) -> None:
-        progress.update(task, completed=done)
-
-    return update, progress.stop
 
 
 def _restore_json(env: Env, path: Path, as_json: bool) -> None:
@@ -545,7 +491,7 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
 
     counts = restore_json_file(env.collection(sync=False), path)
     if as_json:
-        _print_json(env, asdict(counts))
+        print_json(env, counts)
         return
     env.err.print(
         f"Restored {counts.decks} decks, {counts.cards} cards and {counts.reviews} reviews "
@@ -553,6 +499,10 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _separator_label(separator: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", " ": "space"}.get(separator, separator)
 
 
 @handle_errors
@@ -567,6 +517,20 @@ def import_(
     second: Annotated[str | None, typer.Argument(hidden=True)] = None,
     deck: Annotated[
         str | None, typer.Option("--deck", "-d", help="Your deck to import into (created if new).")
+    ] = None,
+    separator: Annotated[
+        str | None,
+        typer.Option(
+            "--separator",
+            help="The field separator: one character, or tab, comma, semicolon (default: sniffed).",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="The columns in file order, e.g. question,answer,tags (skip to leave one out).",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
@@ -591,11 +555,17 @@ def import_(
     Example: cvquiz import anki ~/Downloads/phone.colpkg --dry-run
     """
     from cvquiz import cards
+    from cvquiz.anki.importer import column_names, separator_named
+    from cvquiz.cli.progress import progress_bar
 
     env = get_env(ctx)
     kind, name = (None, first) if second is None else (first.lower(), second)
     if kind not in (None, "anki", "csv", "json", "txt", "tsv"):
-        raise UsageError(f"unknown kind {first!r}: use anki, csv or json (or just give the file)")
+        raise UsageError(
+            _("unknown kind {kind!r}: use anki, csv or json (or just give the file)").format(
+                kind=first
+            )
+        )
     path = Path(name).expanduser()
     if kind in (None, "anki") and path.suffix.lower() in (".apkg", ".colpkg"):
         from cvquiz.cli.anki_import import import_anki_package
@@ -603,8 +573,6 @@ def import_(
         import_anki_package(env, path, deck, dry_run, with_progress, as_json)
         return
     if with_progress:
-        from cvquiz.i18n import _
-
         raise UsageError(_("--with-progress is for Anki packages (.apkg, .colpkg)"))
     if kind == "json" or (kind is None and path.suffix.lower() == ".json"):
         _restore_json(env, path, as_json)
@@ -612,15 +580,17 @@ def import_(
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
-        raise CvquizError(f"{path}: cannot read: {error.strerror}") from None
+        raise CvquizError(
+            _("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)
+        ) from None
     except UnicodeDecodeError as error:
         raise CvquizError(
-            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+            _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
+                path=path, reason=error.reason, byte=error.start
+            )
         ) from None
     filename = str(path) if kind != "csv" or path.suffix.lower() == ".csv" else str(path) + ".csv"
-    rows = text.count("\n")
-    update, close = _progress(env, rows)
-    try:
+    with progress_bar(env.err) as progress:
         result = cards.import_notes(
             env.paths.decks,
             env.paths.bundled,
@@ -629,28 +599,44 @@ def import_(
             deck,
             dry_run=dry_run,
             skip_bad=skip_bad,
-            progress=update,
+            separator=separator_named(separator) if separator is not None else None,
+            columns=column_names(columns) if columns is not None else None,
+            progress=progress,
         )
-    finally:
-        close()
+        if result.written is not None:
+            env.collection(written=[result.written])
     for problem in result.problems:
-        env.err.print(f"[yellow]Skipped[/] {escape(problem)}", highlight=False, soft_wrap=True)
-    if not dry_run and result.added:
-        _sync_after_write(env)
+        skipped = _("Skipped {problem}").format(problem=problem)
+        env.err.print(escape(skipped), highlight=False, soft_wrap=True)
+    if result.ignored_columns:
+        ignored = _("Columns left out (cvquiz does not read them): {columns}").format(
+            columns=", ".join(result.ignored_columns)
+        )
+        env.err.print(escape(ignored), highlight=False, soft_wrap=True)
     if as_json:
-        _print_json(env, asdict(result))
+        print_json(env, result)
         return
     if dry_run:
         for card in result.added:
-            env.out.print(
-                f"would add {escape(card.ref)}  {escape(card.question)}",
-                highlight=False,
-                soft_wrap=True,
-            )
-    verb = "Would add" if dry_run else "Added"
-    env.err.print(
-        f"{verb} {len(result.added)} card(s) to [bold]{escape(result.deck)}[/] ({escape(result.path)}); "
-        f"{result.skipped} already there",
-        highlight=False,
-        soft_wrap=True,
+            would = _("would add {card}  {question}").format(card=card.ref, question=card.question)
+            env.out.print(escape(would), highlight=False, soft_wrap=True)
+        summary = ngettext(
+            "Would add {count} card to {deck} ({path}); {skipped} already there",
+            "Would add {count} cards to {deck} ({path}); {skipped} already there",
+            len(result.added),
+        )
+    else:
+        summary = ngettext(
+            "Added {count} card to {deck} ({path}); {skipped} already there",
+            "Added {count} cards to {deck} ({path}); {skipped} already there",
+            len(result.added),
+        )
+    message = summary.format(
+        count=len(result.added), deck=result.deck, path=result.path, skipped=result.skipped
     )
+    env.err.print(escape(message), highlight=False, soft_wrap=True)
+    if result.format == "csv" and separator is None:
+        read_with = _("read as CSV, separated by {separator}").format(
+            separator=_separator_label(result.separator)
+        )
+        env.err.print(escape(read_with), style="dim", highlight=False)

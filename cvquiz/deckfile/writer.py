@@ -2,14 +2,19 @@
 
 A new card is inserted as text right after the last card of the ``cards:`` list, in the indentation the file
 already uses; nothing else in the file is re-emitted, so comments, key order, quoting, blank lines, a BOM and
-CRLF line ends all survive. The result is parsed again before it is written, and must give the old cards
-unchanged plus the new ones, or nothing is written. Files are replaced with `cvquiz.fileio.atomic_write`, so a
-crash leaves either the old file or the new one.
+CRLF line ends all survive. Cards are written by the fast emitter (`cvquiz.deckfile.emit`), whose output the
+loader reads back exactly, so the new cards are not parsed again: the writer knows each card's line, and
+returns the whole deck as the loader would read it (`WrittenDeck`) for the sync to take as is. Where the text
+around the insertion decides how it reads (the file's last card, what follows it), that part is parsed and
+checked before anything is written. Files are replaced with `cvquiz.fileio.atomic_write`, and a new deck file
+is created only if no other appeared meanwhile, so a crash or a second cvquiz leaves either the old file or
+the new one, never a mix and never a lost card.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,9 +23,12 @@ from typing import Any
 
 import yaml
 
-from cvquiz.deckfile.loader import CARD_FIELDS, SafeLoaderBase, load_deck_text
-from cvquiz.errors import DeckError, DeckProblems
+from cvquiz.deckfile.emit import card_block
+from cvquiz.deckfile.loader import CARD_FIELDS, SafeLoaderBase, card_from_data, load_deck_text
+from cvquiz.deckfile.written import WrittenDeck
+from cvquiz.errors import DeckError, DeckProblems, TargetExistsError
 from cvquiz.fileio import atomic_write
+from cvquiz.i18n import _
 from cvquiz.model import Card, Deck
 
 CARD_KEY_ORDER = CARD_FIELDS
@@ -70,11 +78,32 @@ class WriteResult:
         path: the deck file.
         added: the new cards, with their lines in the file.
         created: True when the file was created.
+        written: the file as written, with the whole deck it holds.
     """
 
     path: Path
     added: tuple[Card, ...]
     created: bool
+    written: WrittenDeck
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """New cards inserted into a deck's text.
+
+    Attributes:
+        text: the new text.
+        lines: the line of each new card (its ``- id:`` line), or None when they went into a flow list.
+        column: the column of the new cards' keys.
+    """
+
+    text: str
+    lines: tuple[int, ...] | None
+    column: int
+
+
+class DeckExistsError(DeckError):
+    """A new deck file could not be created: another one appeared at its path meanwhile."""
 
 
 def _plain(value: Any) -> Any:
@@ -132,17 +161,44 @@ def card_item(data: Mapping[str, Any], dash_col: int, item_col: int, newline: st
         item_col: the column of the card's keys (more than ``dash_col``).
         newline: the line end to use.
     """
-    lines = card_yaml(data).splitlines()
+    lines = card_block(data, item_col)
+    if lines is None:
+        general = card_yaml(data).splitlines()
+        # Blank lines inside block text stay empty: indenting them would add trailing spaces to the file.
+        lines = [general[0], *((" " * item_col + line) if line else "" for line in general[1:])]
     first = " " * dash_col + "-" + " " * (item_col - dash_col - 1) + lines[0]
-    # Blank lines inside block text stay empty: indenting them would add trailing spaces to the file.
-    rest = [(" " * item_col + line) if line else "" for line in lines[1:]]
-    return newline.join([first, *rest]) + newline
+    return newline.join([first, *lines[1:]]) + newline
+
+
+def fast_emitted(data: Mapping[str, Any]) -> bool:
+    """Whether a card is written by the fast emitter (whose output needs no reading back)."""
+    return card_block(data, 4) is not None
 
 
 def deck_id_to_name(deck_id: str) -> str:
     """Return a display name for a new deck from its id (``my/interviews`` gives ``My::Interviews``)."""
     parts = [p.replace("-", " ").replace("_", " ").strip() for p in deck_id.split("/")]
     return "::".join(p[:1].upper() + p[1:] for p in parts if p)
+
+
+def _new_deck(deck_id: str, name: str, cards: Sequence[Mapping[str, Any]]) -> Insertion:
+    header = (
+        "# Your own cvquiz deck: plain YAML you can read, diff and keep in git.\n"
+        "# The format is described in cvquiz's docs/deck-format.md; `cvquiz add` appends cards here.\n"
+        + card_yaml({"deck": deck_id, "name": name})
+        + "\ncards:\n"
+    )
+    if not cards:
+        return Insertion(header.rstrip("\n") + " []\n", (), 5)
+    line = header.count("\n") + 1
+    items: list[str] = []
+    lines: list[int] = []
+    for data in cards:
+        item = card_item(data, 2, 4)
+        lines.append(line)
+        items.append(item)
+        line += item.count("\n") + 1  # and the blank line between cards
+    return Insertion(header + "\n".join(items), tuple(lines), 5)
 
 
 def new_deck_text(deck_id: str, name: str, cards: Sequence[Mapping[str, Any]]) -> str:
@@ -153,15 +209,7 @@ def new_deck_text(deck_id: str, name: str, cards: Sequence[Mapping[str, Any]]) -
         name: the display name.
         cards: the cards' fields.
     """
-    header = (
-        "# Your own cvquiz deck: plain YAML you can read, diff and keep in git.\n"
-        "# The format is described in cvquiz's docs/deck-format.md; `cvquiz add` appends cards here.\n"
-        + card_yaml({"deck": deck_id, "name": name})
-        + "\ncards:\n"
-    )
-    if not cards:
-        return header.rstrip("\n") + " []\n"
-    return header + "\n".join(card_item(c, 2, 4) for c in cards)
+    return _new_deck(deck_id, name, cards).text
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -207,12 +255,15 @@ _TAIL_HEAD = "cards:\n"
 
 def _insert_in_tail(
     text: str, cards: Sequence[Mapping[str, Any]], label: str, last_line: int
-) -> tuple[str, int] | None:
+) -> tuple[Insertion, int] | None:
     """Insert after the last card by composing only the text from that card on; None when that is unsafe.
 
     A big deck is mostly cards before the last one, and composing them is most of the cost of an add. From
     the line where the last card's ``-`` stands, the rest of the file reads the same under a lone top-level
     ``cards:`` key as in the file, provided ``cards:`` is a top-level block key at column 0.
+
+    Returns:
+        The insertion (lines counted in ``text``), and where the last card's line starts in ``text``.
     """
     lines = text.splitlines(keepends=True)
     if not 1 <= last_line <= len(lines) or not lines[last_line - 1].lstrip(" ").startswith("-"):
@@ -235,8 +286,10 @@ def _insert_in_tail(
         or len(seq.value) != 1
     ):
         return None
-    done = insert_cards(tail, cards, label)
-    return text[:start] + done[len(_TAIL_HEAD) :], start
+    done = _insert(tail, cards, label)
+    shift = last_line - 2  # line 2 of the tail is the file's line `last_line`
+    moved = None if done.lines is None else tuple(line + shift for line in done.lines)
+    return Insertion(text[:start] + done.text[len(_TAIL_HEAD) :], moved, done.column), start
 
 
 def insert_cards(
@@ -260,25 +313,34 @@ def insert_cards(
     Raises:
         DeckError: when the text has no ``cards:`` list to append to.
     """
-    if not cards:
-        return text
-    if last_line:
+    if last_line and cards:
         fast = _insert_in_tail(text, cards, label, last_line)
         if fast is not None:
-            return fast[0]
+            return fast[0].text
+    return _insert(text, cards, label).text
+
+
+def _insert(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> Insertion:
+    """`insert_cards` over the whole text, telling where each new card went."""
+    if not cards:
+        return Insertion(text, (), 0)
     newline = "\r\n" if "\r\n" in text else "\n"
     try:
         root = yaml.compose(text, Loader=_Composer)
     except yaml.YAMLError as error:  # the loader has already accepted the text; be safe anyway
-        raise DeckError(f"{label}: cannot parse the deck file: {error}") from None
+        raise DeckError(
+            _("{path}: cannot parse the deck file: {reason}").format(path=label, reason=error)
+        ) from None
     if not isinstance(root, yaml.MappingNode):
-        raise DeckError(f"{label}: a deck file is a mapping with deck, name and cards")
+        raise DeckError(
+            _("{path}: a deck file is a mapping with deck, name and cards").format(path=label)
+        )
     found = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "cards"]
     if not found or not isinstance(found[0][1], yaml.SequenceNode):
-        raise DeckError(f"{label}: the deck has no 'cards:' list to add to")
+        raise DeckError(_("{path}: the deck has no 'cards:' list to add to").format(path=label))
     key, seq = found[0]
     if not text[key.start_mark.index :].startswith("cards"):  # pragma: no cover - mark sanity
-        raise DeckError(f"{label}: cannot locate the 'cards:' list in the file")
+        raise DeckError(_("{path}: cannot locate the 'cards:' list in the file").format(path=label))
 
     if seq.flow_style:
         start, end = int(seq.start_mark.index), int(seq.end_mark.index)
@@ -292,39 +354,85 @@ def insert_cards(
             if not rest.endswith("\n"):
                 rest += newline
             dash = int(key.start_mark.column) + 2
-            body = newline.join(card_item(c, dash, dash + 2, newline) for c in cards)
-            return head + rest + body + text[line_end:]
-        items = ", ".join(json.dumps(_strip_flow(c), ensure_ascii=False) for c in cards)
+            items = [card_item(c, dash, dash + 2, newline) for c in cards]
+            return Insertion(
+                head + rest + newline.join(items) + text[line_end:],
+                _item_lines((head + rest).count("\n") + 1, items, True),
+                dash + 3,
+            )
+        flow = ", ".join(json.dumps(_strip_flow(c), ensure_ascii=False) for c in cards)
         close = text.rfind("]", start, end)
         joiner = ", " if seq.value else ""
-        return text[:close] + joiner + items + text[close:]
+        return Insertion(text[:close] + joiner + flow + text[close:], None, 0)
 
-    items = seq.value
+    entries = seq.value
     dash_col = int(seq.start_mark.column)
-    item_col = int(items[-1].start_mark.column)
+    item_col = int(entries[-1].start_mark.column)
     if item_col <= dash_col:  # pragma: no cover - a block item always stands right of its dash
         item_col = dash_col + 2
-    pos, kept_breaks = _item_end(items[-1], text)
+    pos, kept_breaks = _item_end(entries[-1], text)
     while pos < len(text):
         line = text[pos : _line_end(text, pos)].rstrip("\r\n")
         if not _is_comment_line(line, dash_col):
             break
         pos = _line_end(text, pos)
     blank = True
-    if len(items) >= 2:
-        item_line = _line_start(text, int(items[-1].start_mark.index))
+    if len(entries) >= 2:
+        item_line = _line_start(text, int(entries[-1].start_mark.index))
         previous = text[_line_start(text, max(item_line - 1, 0)) : item_line]
         blank = not previous.strip() and item_line > 0
     head = text[:pos]
     if head and not head.endswith("\n"):
         head += newline
     sep = newline if blank and not kept_breaks else ""
-    body = "".join(sep + card_item(c, dash_col, item_col, newline) for c in cards)
-    return head + body + text[pos:]
+    items = [card_item(c, dash_col, item_col, newline) for c in cards]
+    first = head.count("\n") + 1 + (1 if sep else 0)
+    return Insertion(
+        head + "".join(sep + item for item in items) + text[pos:],
+        _item_lines(first, items, bool(sep)),
+        item_col + 1,
+    )
+
+
+def _item_lines(first: int, items: Sequence[str], blank: bool) -> tuple[int, ...]:
+    """The line of each of ``items`` written one after the other from line ``first``."""
+    lines = []
+    line = first
+    for item in items:
+        lines.append(line)
+        line += item.count("\n") + (1 if blank else 0)
+    return tuple(lines)
 
 
 def _strip_flow(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
+
+
+def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> os.stat_result:
+    """Replace (or create) a deck file with ``data`` atomically (`cvquiz.fileio.atomic_write`).
+
+    Args:
+        path: the file.
+        data: its new bytes.
+        exclusive: create the file only if it does not exist.
+
+    Returns:
+        The file's status right after the write (its size and modification time then identify this very
+        content: callers hold the decks folder's lock, so no other cvquiz writes in between).
+
+    Raises:
+        DeckExistsError: with ``exclusive``, when the file exists (nothing is written).
+        FileError: when the file cannot be written (the old file is then untouched).
+    """
+    try:
+        written = atomic_write(path, data, exclusive=exclusive)
+    except TargetExistsError:
+        raise DeckExistsError(
+            _(
+                "{path} was created by another cvquiz meanwhile; nothing was written, try again"
+            ).format(path=path)
+        ) from None
+    return written.stat()
 
 
 def read_deck_file(path: Path) -> tuple[str, Deck]:
@@ -339,12 +447,18 @@ def read_deck_file(path: Path) -> tuple[str, Deck]:
     try:
         blob = path.read_bytes()
     except OSError as error:
-        raise DeckProblems([f"{path}: cannot read: {error.strerror}"]) from None
+        raise DeckProblems(
+            [_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)]
+        ) from None
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DeckProblems(
-            [f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})"]
+            [
+                _("{path}:1:1: not UTF-8 text ({reason} at byte {byte})").format(
+                    path=path, reason=error.reason, byte=error.start
+                )
+            ]
         ) from None
     body = text[1:] if text.startswith(BOM) else text
     return text, load_deck_text(body, str(path), path=path)
@@ -361,13 +475,15 @@ def _same_content(card: Card, data: Mapping[str, Any], deck: Deck) -> bool:
 
 def _read_back(
     body: str, path: Path, old_cards: Sequence[Card], cards: Sequence[Mapping[str, Any]]
-) -> tuple[Card, ...]:
-    """Parse the new text and check it gives the old cards unchanged plus the new ones; return those."""
+) -> Deck:
+    """Parse the new text and check it gives the old cards unchanged plus the new ones; return the deck."""
     try:
         deck = load_deck_text(body, str(path), path=path)
     except DeckProblems as error:
         raise DeckError(
-            f"{path}: the card would not read back from the file ({error.problems[0]}); nothing was written"
+            _(
+                "{path}: the card would not read back from the file ({problem}); nothing was written"
+            ).format(path=path, problem=error.problems[0])
         ) from None
     kept = deck.cards[: len(old_cards)]
     added = deck.cards[len(old_cards) :]
@@ -377,9 +493,11 @@ def _read_back(
         or not all(_same_content(c, d, deck) for c, d in zip(added, cards, strict=True))
     ):
         raise DeckError(
-            f"{path}: the card does not read back exactly from the file; nothing was written"
+            _(
+                "{path}: the card does not read back exactly from the file; nothing was written"
+            ).format(path=path)
         )
-    return tuple(added)
+    return deck
 
 
 _CHECK_HEAD = "deck: read-back\nname: read-back\n"
@@ -392,7 +510,7 @@ def _read_back_tail(
     path: Path,
     cards: Sequence[Mapping[str, Any]],
 ) -> tuple[Card, ...] | None:
-    """Check the new cards by parsing only the text from the old last card on, before and after.
+    """Check new cards by parsing only the text from the old last card on, before and after.
 
     The text before ``start`` is the same bytes in both and ends where the last card's line begins, so it
     reads the same; what remains to check is that the last card reads the same and the new cards read as
@@ -415,70 +533,154 @@ def _read_back_tail(
     return tuple(replace(c, line=c.line + offset) for c in after.cards[1:])
 
 
+def _validated(data: Mapping[str, Any]) -> Card:
+    card, problems = card_from_data(dict(data))
+    if card is None:
+        raise DeckError(problems[0] if problems else _("not a valid card"))
+    return card
+
+
+def _placed(
+    parsed: Sequence[Card], insertion: Insertion, deck_tags: tuple[str, ...]
+) -> tuple[Card, ...]:
+    """The new cards as the loader will read them from the file: deck tags added, lines and column set."""
+    assert insertion.lines is not None
+    return tuple(
+        replace(
+            card,
+            tags=tuple(dict.fromkeys((*card.tags, *deck_tags))),
+            line=line,
+            column=insertion.column,
+        )
+        for card, line in zip(parsed, insertion.lines, strict=True)
+    )
+
+
 def append_cards(
     path: Path,
     cards: Sequence[Mapping[str, Any]],
     create: tuple[str, str] | None = None,
     current: tuple[str, Deck] | None = None,
+    parsed: Sequence[Card] | None = None,
 ) -> WriteResult:
     """Append cards to a deck file (creating it if asked), atomically, keeping every other byte.
+
+    Callers that change a user's decks folder hold its lock (`cvquiz.deckfile.lock`) from reading the file
+    (``current``) to this write, so no other cvquiz writes in between.
 
     Args:
         path: the deck file.
         cards: the new cards' fields (ids already chosen and unique).
         create: ``(deck id, name)`` to create the file when it does not exist; None to require it.
         current: the file's text and deck as `read_deck_file` gave them, to save reading it again.
+        parsed: the new cards as the loader's rules read their fields (`card_from_data`), when the caller
+            has them already; they are worked out here otherwise.
 
     Returns:
-        What was written.
+        What was written, with the whole deck as the loader would read it back.
 
     Raises:
         DeckProblems: when the existing file does not parse or follow the format.
+        DeckExistsError: when a new deck file appeared at ``path`` meanwhile (nothing is written).
         DeckError: when a card id is already in the deck, the new text does not read back exactly, the file
             changed meanwhile, or it cannot be written. In every case the file is left as it was.
     """
-    created = not path.exists()
-    added: tuple[Card, ...] | None = None
-    if created:
+    new_cards = tuple(parsed) if parsed is not None else tuple(_validated(c) for c in cards)
+    fast_only = all(fast_emitted(c) for c in cards)
+    if not path.exists():
         if create is None:
-            raise DeckError(f"{path}: no such deck file")
-        old_text = None
-        new_text = new_deck_text(create[0], create[1], cards)
-        added = _read_back(new_text, path, (), cards)
-    else:
-        old_text, old_deck = current if current is not None else read_deck_file(path)
-        bom = BOM if old_text.startswith(BOM) else ""
-        old_body = old_text[len(bom) :]
-        existing = {c.id for c in old_deck.cards}
-        clash = [c["id"] for c in cards if c["id"] in existing]
-        if clash:
-            raise DeckError(f"{path}: deck {old_deck.id!r} already has a card {clash[0]!r}")
-        fast = (
-            _insert_in_tail(old_body, cards, str(path), old_deck.cards[-1].line)
-            if old_deck.cards and cards
-            else None
-        )
-        if fast is not None:
-            body, start = fast
-            added = _read_back_tail(old_body, body, start, path, cards)
+            raise DeckError(_("{path}: no such deck file").format(path=path))
+        insertion = _new_deck(create[0], create[1], cards)
+        if fast_only:
+            made = Deck(create[0], create[1], cards=_placed(new_cards, insertion, ()), path=path)
         else:
-            body = insert_cards(old_body, cards, str(path))
-        if added is None:
-            added = _read_back(body, path, old_deck.cards, cards)
-        new_text = bom + body
+            made = _read_back(insertion.text, path, (), cards)
+        data = insertion.text.encode("utf-8")
+        stat = write_atomic(path, data, exclusive=True)
+        written = WrittenDeck.of(path, made, data, stat)
+        return WriteResult(path=path, added=made.cards, created=True, written=written)
+
+    old_text, old_deck = current if current is not None else read_deck_file(path)
+    bom = BOM if old_text.startswith(BOM) else ""
+    old_body = old_text[len(bom) :]
+    existing = {c.id for c in old_deck.cards}
+    clash = [c["id"] for c in cards if c["id"] in existing]
+    if clash:
+        raise DeckError(
+            _("{path}: deck {deck!r} already has a card {id!r}").format(
+                path=path, deck=old_deck.id, id=clash[0]
+            )
+        )
+    label = str(path)
+    fast = (
+        _insert_in_tail(old_body, cards, label, old_deck.cards[-1].line)
+        if old_deck.cards and cards
+        else None
+    )
+    deck: Deck | None = None
+    if fast is not None:
+        insertion, start = fast
+        if fast_only and insertion.lines is not None:
+            # What the new text around the insertion point reads as (the old last card, the first new
+            # card, whatever follows) decides whether the rest reads right: check that part only.
+            probe = _insert_in_tail(old_body, cards[:1], label, old_deck.cards[-1].line)
+            first = (
+                _read_back_tail(old_body, probe[0].text, start, path, cards[:1]) if probe else None
+            )
+            placed = _placed(new_cards, insertion, old_deck.tags)
+            if first is not None and (first[0].line, first[0].column) == (
+                placed[0].line,
+                placed[0].column,
+            ):
+                deck = replace(old_deck, cards=old_deck.cards + placed)
+    else:
+        insertion = _insert(old_body, cards, label)
+    if deck is None:
+        deck = _read_back(insertion.text, path, old_deck.cards, cards)
     _check_unchanged(path, old_text)
-    atomic_write(path, new_text.encode("utf-8"))
-    return WriteResult(path=path, added=added, created=created)
+    data = (bom + insertion.text).encode("utf-8")
+    stat = write_atomic(path, data)
+    added = deck.cards[len(old_deck.cards) :]
+    written = WrittenDeck.of(path, deck, data, stat)
+    return WriteResult(path=path, added=added, created=False, written=written)
+
+
+def replace_deck_text(path: Path, old_text: str, new_text: str, deck: Deck) -> WrittenDeck:
+    """Replace a deck file's whole text, if it still holds ``old_text``.
+
+    Args:
+        path: the deck file.
+        old_text: the text it held when it was read (a BOM included).
+        new_text: its new text.
+        deck: the deck ``new_text`` holds, as the loader reads it.
+
+    Returns:
+        The file as written.
+
+    Raises:
+        DeckError: when the file changed since it was read, or cannot be written (it is left as it was).
+    """
+    _check_unchanged(path, old_text)
+    data = new_text.encode("utf-8")
+    return WrittenDeck.of(path, deck, data, write_atomic(path, data))
+
+
+class DeckChangedError(DeckError):
+    """A deck file changed on disk between being read and being written back."""
 
 
 def _check_unchanged(path: Path, old_text: str | None) -> None:
-    """Refuse to write when the file changed since it was read (another add, an editor)."""
+    """Refuse to write when the file changed since it was read (another program, an editor)."""
     try:
         now = path.read_bytes().decode("utf-8") if path.exists() else None
     except (OSError, UnicodeDecodeError):
         now = ""
     if now != old_text:
-        raise DeckError(f"{path}: the file changed while the card was being added; try again")
+        raise DeckChangedError(
+            _(
+                "{path}: the file changed while cvquiz was writing to it; nothing was written, try again"
+            ).format(path=path)
+        )
 
 
 def _dash_start(text: str, item: yaml.Node, dash_col: int) -> int:
@@ -515,7 +717,9 @@ def replace_cards(
     """
     old_text, old_deck = current if current is not None else read_deck_file(path)
     if not cards:
-        return WriteResult(path=path, added=(), created=False)
+        unchanged = old_text.encode("utf-8")
+        written = WrittenDeck.of(path, old_deck, unchanged, path.stat())
+        return WriteResult(path=path, added=(), created=False, written=written)
     bom = BOM if old_text.startswith(BOM) else ""
     body = old_text[len(bom) :]
     newline = "\r\n" if "\r\n" in body else "\n"
@@ -570,5 +774,6 @@ def replace_cards(
             f"{path}: the cards do not read back exactly from the file; nothing was written"
         )
     _check_unchanged(path, old_text)
-    atomic_write(path, (bom + new_body).encode("utf-8"))
-    return WriteResult(path=path, added=tuple(replaced), created=False)
+    data = (bom + new_body).encode("utf-8")
+    written = WrittenDeck.of(path, deck, data, write_atomic(path, data))
+    return WriteResult(path=path, added=tuple(replaced), created=False, written=written)
