@@ -115,7 +115,8 @@ class Prepared:
 
     Attributes:
         cards: the cards' fields, with ids.
-        parsed: the same cards as the loader's rules read them (deck tags not added yet).
+        parsed: the same cards as the loader's rules read them (deck tags not added yet; an id made here is
+            in ``cards`` only, the card keeps a placeholder until it is written).
         indexes: for each, its position in the cards given.
         skipped: positions of cards already in the deck (same question, or same id from the same key).
         rejected: cards that cannot be added.
@@ -140,11 +141,11 @@ class _Seen:
             for k in card_keys(card):
                 self.questions.setdefault(k, card.id)
 
-    def add(self, card: Card) -> None:
+    def add(self, card: Card, card_id: str) -> None:
         for k in card_keys(card):
-            self.questions[k] = card.id
-        self.ids.add(card.id)
-        self.key_tags.add(card.id.rsplit("-", 1)[-1])
+            self.questions[k] = card_id
+        self.ids.add(card_id)
+        self.key_tags.add(card_id.rsplit("-", 1)[-1])
 
     def question_of(self, card: Card) -> str | None:
         return next((self.questions[k] for k in card_keys(card) if k in self.questions), None)
@@ -219,11 +220,11 @@ def prepare_cards(
         if same is not None:
             duplicate(index, _("the deck already has this question (card {id!r})").format(id=same))
             continue
-        if given_id is None:
-            new_id = make_card_id(card, seen.ids, key)
-            data = {"id": new_id, **data}
-            card = replace(card, id=new_id)
-        seen.add(card)
+        card_id = given_id
+        if card_id is None:
+            card_id = make_card_id(card, seen.ids, key)
+            data = {"id": card_id, **data}
+        seen.add(card, card_id)
         ready.append(data)
         parsed.append(card)
         indexes.append(index)
@@ -286,9 +287,9 @@ def add_cards(
                     number=first.index + 1, problem=message
                 )
             raise (DuplicateCardError if first.duplicate else DeckError)(message)
-        for card in prepared.parsed:
+        for data, card in zip(prepared.cards, prepared.parsed, strict=True):
             if card.type is CardType.COMPUTE:
-                check_compute(card)
+                check_compute(replace(card, id=data["id"]))
         return write_prepared(path, current, deck_id, prepared, dry_run, deck_name)
 
 

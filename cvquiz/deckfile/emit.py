@@ -31,6 +31,8 @@ _FLOW_PLAIN = re.compile(r"[\w.+/-]+(?:::[\w.+/-]+)*")
 """What stands unquoted in a flow list: words (any script), ``.+/-``, and ``::`` between them (tag paths)."""
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVED_FIRST = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k)
+"""First characters of the plain scalars YAML may read as something else (numbers, booleans, null...)."""
 _ESCAPES = {
     "\0": "\\0",
     "\x07": "\\a",
@@ -60,6 +62,8 @@ def _plain_ok(text: str, flow: bool) -> bool:
         or (flow and _FLOW_PLAIN.fullmatch(text) is None)
     ):
         return False
+    if text[0] not in _RESOLVED_FIRST:
+        return True
     # A plain scalar that looks like a number, a boolean, null or a date would read back as one.
     tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     return tag == _STR_TAG

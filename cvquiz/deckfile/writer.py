@@ -95,11 +95,13 @@ class Insertion:
         text: the new text.
         lines: the line of each new card (its ``- id:`` line), or None when they went into a flow list.
         column: the column of the new cards' keys.
+        fast: True when the fast emitter wrote every new card (nothing needs reading back).
     """
 
     text: str
     lines: tuple[int, ...] | None
     column: int
+    fast: bool = False
 
 
 class DeckExistsError(DeckError):
@@ -161,18 +163,34 @@ def card_item(data: Mapping[str, Any], dash_col: int, item_col: int, newline: st
         item_col: the column of the card's keys (more than ``dash_col``).
         newline: the line end to use.
     """
+    return _item(data, dash_col, item_col, newline)[0]
+
+
+def _item(
+    data: Mapping[str, Any], dash_col: int, item_col: int, newline: str = "\n"
+) -> tuple[str, bool]:
+    """`card_item`, and whether the fast emitter wrote it (its text then needs no reading back)."""
     lines = card_block(data, item_col)
+    fast = lines is not None
     if lines is None:
         general = card_yaml(data).splitlines()
         # Blank lines inside block text stay empty: indenting them would add trailing spaces to the file.
         lines = [general[0], *((" " * item_col + line) if line else "" for line in general[1:])]
     first = " " * dash_col + "-" + " " * (item_col - dash_col - 1) + lines[0]
-    return newline.join([first, *lines[1:]]) + newline
+    return newline.join([first, *lines[1:]]) + newline, fast
 
 
-def fast_emitted(data: Mapping[str, Any]) -> bool:
-    """Whether a card is written by the fast emitter (whose output needs no reading back)."""
-    return card_block(data, 4) is not None
+def _items(
+    cards: Sequence[Mapping[str, Any]], dash_col: int, item_col: int, newline: str = "\n"
+) -> tuple[list[str], bool]:
+    """Every card as an item, and whether the fast emitter wrote them all."""
+    items = []
+    fast = True
+    for data in cards:
+        item, quick = _item(data, dash_col, item_col, newline)
+        items.append(item)
+        fast = fast and quick
+    return items, fast
 
 
 def deck_id_to_name(deck_id: str) -> str:
@@ -189,16 +207,10 @@ def _new_deck(deck_id: str, name: str, cards: Sequence[Mapping[str, Any]]) -> In
         + "\ncards:\n"
     )
     if not cards:
-        return Insertion(header.rstrip("\n") + " []\n", (), 5)
-    line = header.count("\n") + 1
-    items: list[str] = []
-    lines: list[int] = []
-    for data in cards:
-        item = card_item(data, 2, 4)
-        lines.append(line)
-        items.append(item)
-        line += item.count("\n") + 1  # and the blank line between cards
-    return Insertion(header + "\n".join(items), tuple(lines), 5)
+        return Insertion(header.rstrip("\n") + " []\n", (), 5, True)
+    items, fast = _items(cards, 2, 4)
+    lines = _item_lines(header.count("\n") + 1, items, True)
+    return Insertion(header + "\n".join(items), lines, 5, fast)
 
 
 def new_deck_text(deck_id: str, name: str, cards: Sequence[Mapping[str, Any]]) -> str:
@@ -289,7 +301,9 @@ def _insert_in_tail(
     done = _insert(tail, cards, label)
     shift = last_line - 2  # line 2 of the tail is the file's line `last_line`
     moved = None if done.lines is None else tuple(line + shift for line in done.lines)
-    return Insertion(text[:start] + done.text[len(_TAIL_HEAD) :], moved, done.column), start
+    return Insertion(
+        text[:start] + done.text[len(_TAIL_HEAD) :], moved, done.column, done.fast
+    ), start
 
 
 def insert_cards(
@@ -323,7 +337,7 @@ def insert_cards(
 def _insert(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> Insertion:
     """`insert_cards` over the whole text, telling where each new card went."""
     if not cards:
-        return Insertion(text, (), 0)
+        return Insertion(text, (), 0, True)
     newline = "\r\n" if "\r\n" in text else "\n"
     try:
         root = yaml.compose(text, Loader=_Composer)
@@ -354,11 +368,12 @@ def _insert(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> Insert
             if not rest.endswith("\n"):
                 rest += newline
             dash = int(key.start_mark.column) + 2
-            items = [card_item(c, dash, dash + 2, newline) for c in cards]
+            items, fast = _items(cards, dash, dash + 2, newline)
             return Insertion(
                 head + rest + newline.join(items) + text[line_end:],
                 _item_lines((head + rest).count("\n") + 1, items, True),
                 dash + 3,
+                fast,
             )
         flow = ", ".join(json.dumps(_strip_flow(c), ensure_ascii=False) for c in cards)
         close = text.rfind("]", start, end)
@@ -385,12 +400,13 @@ def _insert(text: str, cards: Sequence[Mapping[str, Any]], label: str) -> Insert
     if head and not head.endswith("\n"):
         head += newline
     sep = newline if blank and not kept_breaks else ""
-    items = [card_item(c, dash_col, item_col, newline) for c in cards]
+    items, fast = _items(cards, dash_col, item_col, newline)
     first = head.count("\n") + 1 + (1 if sep else 0)
     return Insertion(
         head + "".join(sep + item for item in items) + text[pos:],
         _item_lines(first, items, bool(sep)),
         item_col + 1,
+        fast,
     )
 
 
@@ -541,18 +557,22 @@ def _validated(data: Mapping[str, Any]) -> Card:
 
 
 def _placed(
-    parsed: Sequence[Card], insertion: Insertion, deck_tags: tuple[str, ...]
+    parsed: Sequence[Card],
+    cards: Sequence[Mapping[str, Any]],
+    insertion: Insertion,
+    deck_tags: tuple[str, ...],
 ) -> tuple[Card, ...]:
-    """The new cards as the loader will read them from the file: deck tags added, lines and column set."""
+    """The new cards as the loader will read them from the file: ids, deck tags, lines and column set."""
     assert insertion.lines is not None
     return tuple(
         replace(
             card,
-            tags=tuple(dict.fromkeys((*card.tags, *deck_tags))),
+            id=data["id"],
+            tags=tuple(dict.fromkeys((*card.tags, *deck_tags))) if deck_tags else card.tags,
             line=line,
             column=insertion.column,
         )
-        for card, line in zip(parsed, insertion.lines, strict=True)
+        for card, data, line in zip(parsed, cards, insertion.lines, strict=True)
     )
 
 
@@ -574,7 +594,8 @@ def append_cards(
         create: ``(deck id, name)`` to create the file when it does not exist; None to require it.
         current: the file's text and deck as `read_deck_file` gave them, to save reading it again.
         parsed: the new cards as the loader's rules read their fields (`card_from_data`), when the caller
-            has them already; they are worked out here otherwise.
+            has them already (their ids may be a placeholder: the fields' ``id`` is the one written); they
+            are worked out here otherwise.
 
     Returns:
         What was written, with the whole deck as the loader would read it back.
@@ -586,13 +607,14 @@ def append_cards(
             changed meanwhile, or it cannot be written. In every case the file is left as it was.
     """
     new_cards = tuple(parsed) if parsed is not None else tuple(_validated(c) for c in cards)
-    fast_only = all(fast_emitted(c) for c in cards)
     if not path.exists():
         if create is None:
             raise DeckError(_("{path}: no such deck file").format(path=path))
         insertion = _new_deck(create[0], create[1], cards)
-        if fast_only:
-            made = Deck(create[0], create[1], cards=_placed(new_cards, insertion, ()), path=path)
+        if insertion.fast:
+            made = Deck(
+                create[0], create[1], cards=_placed(new_cards, cards, insertion, ()), path=path
+            )
         else:
             made = _read_back(insertion.text, path, (), cards)
         data = insertion.text.encode("utf-8")
@@ -620,14 +642,14 @@ def append_cards(
     deck: Deck | None = None
     if fast is not None:
         insertion, start = fast
-        if fast_only and insertion.lines is not None:
+        if insertion.fast and insertion.lines is not None:
             # What the new text around the insertion point reads as (the old last card, the first new
             # card, whatever follows) decides whether the rest reads right: check that part only.
             probe = _insert_in_tail(old_body, cards[:1], label, old_deck.cards[-1].line)
             first = (
                 _read_back_tail(old_body, probe[0].text, start, path, cards[:1]) if probe else None
             )
-            placed = _placed(new_cards, insertion, old_deck.tags)
+            placed = _placed(new_cards, cards, insertion, old_deck.tags)
             if first is not None and (first[0].line, first[0].column) == (
                 placed[0].line,
                 placed[0].column,
