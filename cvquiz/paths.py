@@ -36,12 +36,15 @@ class Paths:
         decks: the user's own decks folder.
         config: the TOML settings file.
         bundled: the folder of bundled decks.
+        collection_given: True when ``CVQUIZ_COLLECTION`` (or ``--collection``) named the collection: its
+            folder must then exist (a typo must not start a new, empty collection somewhere).
     """
 
     collection: Path
     decks: Path
     config: Path
     bundled: Path
+    collection_given: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Paths:
@@ -72,4 +75,5 @@ class Paths:
             decks=Path(decks).expanduser() if decks else data_dir() / "decks",
             config=Path(config).expanduser() if config else config_dir() / "config.toml",
             bundled=bundled_decks_dir(),
+            collection_given=bool(collection),
         )

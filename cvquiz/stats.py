@@ -606,7 +606,7 @@ def collection_stats(
     counts = q.card_counts(col, scope)
     answers = q.answer_counts(col, period_start, today, scope)
     return Stats(
-        now=now.isoformat(),
+        now=clock.iso_utc(clock.to_ms(now)) or "",
         study_day=today.isoformat(),
         days=days,
         decks=tuple(decks),

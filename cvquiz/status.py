@@ -99,7 +99,7 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
     days = [(today + timedelta(days=i)).isoformat() for i in range(FORECAST_DAYS)]
     due = scheduling.due_counts(col, today, today + timedelta(days=FORECAST_DAYS - 1))
     return Status(
-        now=now.isoformat(),
+        now=clock.iso_utc(clock.to_ms(now)) or "",
         study_day=today.isoformat(),
         new=counts.new,
         learning=counts.learning,

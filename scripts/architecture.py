@@ -57,6 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "optimizer": FOUNDATION | {"collection", "config", "simulate"},
     "report_html": FOUNDATION | {"stats"},
     "codecards": FOUNDATION | {"engine", "generators", "collection", "cards"},
+    "deckcheck": FOUNDATION | {"deckfile", "generators", "codecards"},
     "study": FOUNDATION
     | {
         "answers",

@@ -15,7 +15,8 @@ FIXED_NOW = "2026-03-02T09:00:00+00:00"
 def cvquiz_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Point every CVQUIZ_* path into tmp_path, fix the clock and the time zone, clear the language."""
     env = {
-        "CVQUIZ_COLLECTION": str(tmp_path / "data" / "collection.sqlite"),
+        # a named collection's folder must exist (cvquiz creates only its default one): tmp_path does
+        "CVQUIZ_COLLECTION": str(tmp_path / "collection.sqlite"),
         "CVQUIZ_DECKS": str(tmp_path / "data" / "decks"),
         "CVQUIZ_CONFIG": str(tmp_path / "config" / "config.toml"),
         "CVQUIZ_NOW": FIXED_NOW,

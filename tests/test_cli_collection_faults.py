@@ -59,7 +59,7 @@ def reviews(path: Path) -> int:
 
 
 def test_an_empty_collection_file_is_refused_and_kept(collection: Path) -> None:
-    collection.parent.mkdir(parents=True)
+    collection.parent.mkdir(parents=True, exist_ok=True)
     collection.write_bytes(b"")
     done = run([cvquiz_command(), "status"])
     assert done.returncode == 1
@@ -82,7 +82,7 @@ def test_an_empty_collection_file_is_refused_and_kept(collection: Path) -> None:
 def test_a_file_that_is_not_sqlite_is_refused_and_kept(
     collection: Path, content: bytes, found: str
 ) -> None:
-    collection.parent.mkdir(parents=True)
+    collection.parent.mkdir(parents=True, exist_ok=True)
     collection.write_bytes(content)
     done = run([cvquiz_command(), "decks"])
     assert done.returncode == 1
@@ -93,7 +93,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_kept(
 
 
 def test_another_programs_database_is_refused_and_not_changed(collection: Path) -> None:
-    collection.parent.mkdir(parents=True)
+    collection.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(collection) as conn:
         conn.execute("CREATE TABLE notes (body TEXT)")
         conn.execute("INSERT INTO notes VALUES ('mine')")
@@ -232,8 +232,9 @@ def test_a_full_disk_during_a_drill_keeps_every_rating_made(studied: Path, tmp_p
     done = run(on_small_disk(disk, [*argv, str(answers), str(out)], size_kb=8192))
     assert done.returncode == 0, done.stderr
     assert (out / "rc").read_text().strip() == "1"
-    assert error_line((out / "err").read_text()) == (
-        f"Error: {disk / 'c.sqlite'}: cannot write the collection: no space left on the disk."
+    error = json.loads((out / "err").read_text())["error"]  # under --json, the error is JSON too
+    assert error["message"] == (
+        f"{disk / 'c.sqlite'}: cannot write the collection: no space left on the disk."
         " Everything saved before is kept; free some space and run the command again"
     )
     events = [json.loads(line) for line in (out / "out").read_text().splitlines()]

@@ -8,7 +8,6 @@ One small module per job, each calling the collection for what it reads or chang
 - `importing`: a notes file (Anki text export, CSV) into a deck (``import``).
 - `anki_packages`: an Anki package's reviews merged, its shared notes made a deck (``import anki FILE.apkg``).
 - `template`, `editloop`: the card template ``add --editor`` opens, and the editor loop it shares with ``edit``.
-- `checking`: every problem of every deck file, for ``check``.
 - `references`: ``deck/id`` and unique prefixes, resolved to cards (every command that names cards).
 - `details`, `editing`, `overriding`: ``show``, ``edit`` (of a bundled card: your own version of it).
 - `searching`, `browsing`: ``search`` and ``browse`` (Anki's search syntax), and what a bulk action applies to (`select`).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 from cvquiz.cards.editloop import EditorRunner, edit_until_valid
 from cvquiz.cards.references import resolve
 from cvquiz.cards.userdecks import bundled_hint
-from cvquiz.errors import DeckError, DeckProblems
+from cvquiz.errors import DeckError
 from cvquiz.i18n import _
 from cvquiz.model import Deck
 
@@ -70,7 +71,11 @@ class EditResult:
 
 
 def edit_card(
-    col: Collection, reference: str, decks_dir: Path, run_editor: EditorRunner
+    col: Collection,
+    reference: str,
+    decks_dir: Path,
+    run_editor: EditorRunner,
+    sound_deck: Callable[[str, Path], Deck],
 ) -> EditResult:
     """Open a copy of a card's deck file in the editor, at the card, until it loads; then write it back.
 
@@ -79,16 +84,23 @@ def edit_card(
         reference: the card, ``deck/id`` or a unique prefix.
         decks_dir: the user's decks folder (its write lock is held while the file is replaced).
         run_editor: opens the editor on a file at a line.
+        sound_deck: the deck a saved text holds, or `DeckProblems` listing every problem (the whole check
+            ``cvquiz check`` makes: `cvquiz.deckcheck.sound_deck`).
 
     Raises:
         CardNotFoundError: when the reference matches no card or several.
         DeckError: for a bundled card, and as `edit_file` does.
     """
     target = edit_target(col, reference)
-    return edit_file(target, decks_dir, run_editor)
+    return edit_file(target, decks_dir, run_editor, sound_deck)
 
 
-def edit_file(target: EditTarget, decks_dir: Path, run_editor: EditorRunner) -> EditResult:
+def edit_file(
+    target: EditTarget,
+    decks_dir: Path,
+    run_editor: EditorRunner,
+    sound_deck: Callable[[str, Path], Deck],
+) -> EditResult:
     """Open a copy of a deck file in the editor, at a card, until it loads; then write it back.
 
     The deck file itself is replaced only by a text that loads and whose compute cards draw problems, so a
@@ -100,12 +112,12 @@ def edit_file(target: EditTarget, decks_dir: Path, run_editor: EditorRunner) -> 
             cards) and its line.
         decks_dir: the user's decks folder (its write lock is held while the file is replaced).
         run_editor: opens the editor on a file at a line.
+        sound_deck: the deck a saved text holds, or `DeckProblems` listing every problem.
 
     Raises:
         DeckError: a deck file that cannot be read or written, an edit saved unchanged while it has
             problems, or a file changed meanwhile.
     """
-    from cvquiz.cards.checking import check_text
     from cvquiz.deckfile.lock import decks_folder_lock
     from cvquiz.deckfile.writer import BOM, replace_deck_text
 
@@ -120,14 +132,13 @@ def edit_file(target: EditTarget, decks_dir: Path, run_editor: EditorRunner) -> 
     bom = BOM if original.startswith(BOM) else ""
     body = original[len(bom) :]
 
-    def accept(text: str) -> Deck:
-        checked, deck = check_text(text, str(path), path=path)
-        if deck is None:
-            raise DeckProblems(checked.lines())
-        return deck
-
     edited = edit_until_valid(
-        body, accept, run_editor, label=str(path), line=target.line, filename=path.name
+        body,
+        lambda text: sound_deck(text, path),
+        run_editor,
+        label=str(path),
+        line=target.line,
+        filename=path.name,
     )
     if edited is None or edited.text == body:
         return EditResult(target.ref, target.path, False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -15,13 +14,12 @@ from rich.markup import escape
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import export_app
+from cvquiz.cli.jsonout import print_json
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
     from cvquiz.anki.exporter import AnkiExportOptions
 
-PROGRESS_BAR_FROM = 500
-"""Exports of at least this many deck entries show a progress bar (on a terminal)."""
 
 DeckOption = Annotated[
     list[str] | None,
@@ -82,8 +80,7 @@ def _options(
 
 def _print_result(env: Env, result: Any, as_json: bool, summary: str) -> None:
     if as_json:
-        data = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(result).items()}
-        env.out.print_json(json.dumps(data, ensure_ascii=False))
+        print_json(env, result)
         return
     env.err.print(summary, highlight=False, soft_wrap=True)
 
@@ -169,22 +166,9 @@ def _where(path: Path) -> str:
 
 @contextmanager
 def _progress_bar(env: Env) -> Iterator[Callable[[int, int], None]]:
-    """Yield a progress callback that shows a rich bar on stderr for large exports on a terminal."""
-    state: dict[str, Any] = {}
+    """Yield the exporter's progress callback, drawn as a bar on stderr (only on a terminal)."""
+    from cvquiz.cli.progress import progress_bar
 
-    def update(done: int, total: int) -> None:
-        if total < PROGRESS_BAR_FROM or not env.err.is_terminal:
-            return
-        if "bar" not in state:
-            from rich.progress import Progress
-
-            state["bar"] = Progress(console=env.err, transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("Exporting", total=total)
-        state["bar"].update(state["task"], completed=done)
-
-    try:
-        yield update
-    finally:
-        if "bar" in state:
-            state["bar"].stop()
+    stage = _("Exporting")
+    with progress_bar(env.err) as progress:
+        yield lambda done, total: progress(stage, done, total)

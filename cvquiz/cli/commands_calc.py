@@ -8,7 +8,6 @@ evaluated. The engine is imported only when a command runs.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +19,7 @@ from rich.table import Table
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import calc_app
+from cvquiz.cli.jsonout import print_json
 from cvquiz.errors import UsageError
 from cvquiz.i18n import _
 
@@ -139,7 +139,7 @@ def _emit(ctx: typer.Context, result: Calculation, as_json: bool) -> None:
             "kind": result.kind.value,
             "inputs": result.params,
         }
-        env.out.print_json(json.dumps(payload, ensure_ascii=False))
+        print_json(env, payload)
         return
     lang = env.lang
     label = "答案" if lang == "zh" else "Answer"

@@ -473,7 +473,9 @@ def edit(
         target = cards.EditTarget(mine.ref, mine.path, mine.line)
     else:
         target = cards.edit_target(col, found.ref)
-    result = cards.edit_file(target, env.paths.decks, _editor_runner(env))
+    from cvquiz.deckcheck import sound_deck
+
+    result = cards.edit_file(target, env.paths.decks, _editor_runner(env), sound_deck)
     if not result.changed:
         env.err.print(escape(_("No change to {path}.").format(path=result.path)), highlight=False)
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from rich.table import Table
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import config_app
+from cvquiz.cli.jsonout import print_json
 from cvquiz.i18n import _
 
 
@@ -40,7 +40,7 @@ def show(
     rows = setting_rows(env.settings)
     if as_json:
         data = {"path": str(env.paths.config), "settings": [asdict(row) for row in rows]}
-        env.out.print_json(json.dumps(data, ensure_ascii=False))
+        print_json(env, data)
         return
     table = Table(title=escape(str(env.paths.config)), title_justify="left")
     table.add_column(_("Key"))
@@ -70,7 +70,7 @@ def get(
 
     row = get_setting(get_env(ctx).settings, key)
     if as_json:
-        print(json.dumps(asdict(row), ensure_ascii=False))
+        print_json(get_env(ctx), row)
     else:
         print(row.value)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -44,8 +43,8 @@ def check(
     """
     from rich.markup import escape
 
-    from cvquiz.cards.checking import check_decks
     from cvquiz.cli.progress import progress_bar
+    from cvquiz.deckcheck import check_decks
 
     env = get_env(ctx)
     with progress_bar(env.err) as progress:
@@ -87,7 +86,7 @@ def decks(
     col = env.collection()
     summaries = col.deck_summaries(env.now, env.settings.rollover_hour)
     if as_json:
-        env.out.print_json(json.dumps([asdict(s) for s in summaries], ensure_ascii=False))
+        print_json(env, summaries)
         return
     render_decks(draw.Out.to(sys.stdout, env.environ), summaries)
 
@@ -141,7 +140,7 @@ def paths(
     data = {k: str(v) for k, v in asdict(env.paths).items()}
     data["schema"] = str(Path(__file__).resolve().parent.parent / "deckfile" / "deck.schema.json")
     if as_json:
-        env.out.print_json(json.dumps(data))
+        print_json(env, data)
         return
     del Paths
     from rich.markup import escape

@@ -8,7 +8,6 @@ in any terminal or log. ``--json`` prints the same result object as JSON.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from rich.text import Text as RichText
 
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.cli.jsonout import print_json
 from cvquiz.cli.styled import styled
 from cvquiz.i18n import N_, _, month_name, ngettext, weekday_name
 
@@ -55,17 +55,16 @@ def register(app: typer.Typer) -> None:
 
 
 def _dump(env: Env, result: Any) -> None:
-    env.out.print_json(json.dumps(result, ensure_ascii=False, default=str))
+    print_json(env, result)
 
 
 @contextmanager
 def _progress(env: Env) -> Iterator[Callable[[str], None]]:
-    """Yield a callback that shows the current stage on stderr: a spinner on a terminal, else one line each."""
-    if env.err.is_terminal:
-        with env.err.status(escape(_("starting"))) as status:
-            yield lambda text: status.update(escape(text))
-    else:
-        yield lambda text: env.err.print(f"… {escape(text)}", highlight=False)
+    """Yield a callback that shows the current stage on stderr (a spinner, only on a terminal)."""
+    from cvquiz.cli.progress import progress_bar
+
+    with progress_bar(lambda: env.err, show_after=0) as progress:
+        yield lambda text: progress(text, 0, 0)
 
 
 def _percent(value: float | None) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +11,7 @@ from rich.text import Text
 
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
+from cvquiz.cli.jsonout import print_json
 from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ def status(
     env = get_env(ctx)
     result = today_status(env.collection(), env.now, env.settings)
     if as_json:
-        env.out.print_json(json.dumps(asdict(result), ensure_ascii=False))
+        print_json(env, result)
         return
     render_status(env.out, result)
 

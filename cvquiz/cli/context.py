@@ -100,7 +100,19 @@ class Env:
         if self._collection is None:
             from cvquiz.collection import Collection
 
-            self._collection = Collection.open(self.paths.collection, now=self.now)
+            self._collection = Collection.open(
+                self.paths.collection,
+                now=self.now,
+                create_folder=not self.paths.collection_given,
+            )
+            if self._collection.created and not self.paths.collection_given:
+                # Where the default location is, nobody knows before the first run: say it once.
+                from rich.markup import escape
+
+                from cvquiz.i18n import _
+
+                created = _("Created a new collection at {path}").format(path=self.paths.collection)
+                self.err.print(escape(created), highlight=False, soft_wrap=True)
             if sync:
                 from cvquiz.fileio import clean_stale_temp_files
 

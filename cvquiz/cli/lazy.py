@@ -108,7 +108,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "edit",
         ("commands_cards",),
-        N_("Open your editor at a card's line in its deck file, then check and sync the deck."),
+        N_("Open your editor at a card in its deck file; the file is saved only once it loads."),
         CARDS,
     ),
     Entry(
@@ -147,7 +147,10 @@ COMMANDS: tuple[Entry, ...] = (
         DECKS,
     ),
     Entry(
-        "check", ("commands_decks",), N_("Check deck files and print every problem found."), DECKS
+        "check",
+        ("commands_decks",),
+        N_("Check deck files and print every problem found, structure and generators alike."),
+        DECKS,
     ),
     Entry(
         "paths",

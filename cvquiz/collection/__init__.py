@@ -64,6 +64,7 @@ class Collection:
         conn: the sqlite3 connection (autocommit; use `transaction` for writes).
         read_only: the file cannot be written (commands that only read work; a write raises
             `CollectionReadOnlyError`).
+        created: True when opening it created the file.
         db: the same connection as a sqlite-utils Database.
     """
 
@@ -71,6 +72,7 @@ class Collection:
         self.path = path
         self.conn = conn
         self.read_only = False
+        self.created = False
         self._db: Database | None = None
 
     @property
@@ -84,24 +86,44 @@ class Collection:
 
     @classmethod
     def open(
-        cls, path: Path, stop_before: str | None = None, now: datetime | None = None
+        cls,
+        path: Path,
+        stop_before: str | None = None,
+        now: datetime | None = None,
+        *,
+        create_folder: bool = True,
     ) -> Collection:
         """Open a collection, creating it and applying migrations as needed.
 
         An existing collection is backed up before it is migrated (see `cvquiz.collection.backups`).
 
         Args:
-            path: the collection file (created with its folder on first use).
+            path: the collection file (created on first use; its ``created`` attribute then says so).
             stop_before: for tests: leave migrations from this one on unapplied.
             now: the time, for the name of a backup made before migrating (default: the system clock).
+            create_folder: create the file's folder when it is missing; when False, a missing folder is an
+                error (a path the person typed: a typo must not start a new collection elsewhere).
 
         Raises:
-            CollectionError: when the file cannot be opened or is not a collection (see
-                `cvquiz.collection.store.open_collection`); nothing is changed in it then.
+            CollectionError: when the folder is missing (without ``create_folder``), or the file cannot be
+                opened or is not a collection (see `cvquiz.collection.store.open_collection`); nothing is
+                changed in it then.
         """
+        from cvquiz.errors import CollectionError
+        from cvquiz.i18n import _
+
+        new = not path.exists() and not path.is_symlink()
+        if new and not create_folder and not path.parent.is_dir():
+            raise CollectionError(
+                _(
+                    "{folder}: no such folder for the collection {path}; create the folder, or name "
+                    "another file with --collection or CVQUIZ_COLLECTION"
+                ).format(folder=path.parent, path=path)
+            )
         conn, read_only = store.open_collection(path, stop_before=stop_before, now=now)
         collection = cls(path, conn)
         collection.read_only = read_only
+        collection.created = new
         return collection
 
     def close(self) -> None:

@@ -1,8 +1,8 @@
-"""``cvquiz check``: every problem of every deck file, in one pass.
+"""Checking deck files whole (``cvquiz check``, ``cvquiz edit``): every problem of every file, in one pass.
 
-Each file is checked whole: its structure (the loader's rules), and the compute cards that pass them against
-their generators, even when other cards of the file have problems; a deck id used by two files is a problem of
-the second. Problems come back structured (file, line, column, card, message) for ``--json``, and as the
+Each file is checked whole: its structure (the loader's rules), then the compute cards that pass them against
+their generators and the code cards against their judges, even when other cards of the file have problems; a
+deck id used by two files is a problem of the second. Problems come back structured (file, line, column, card, message) for ``--json``, and as the
 ``file:line:column: card 'id': message`` lines the loader writes.
 """
 
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
+from cvquiz.errors import DeckProblems
 from cvquiz.i18n import _
 from cvquiz.model import CardType, Deck
 from cvquiz.progress import REPORT_EVERY, Progress, no_progress
 
-__all__ = ["CheckReport", "FileCheck", "Problem", "check_decks", "check_text"]
+__all__ = ["CheckReport", "FileCheck", "Problem", "check_decks", "check_text", "sound_deck"]
 
 _POSITION_RE = re.compile(r"(\d+):(\d+): ")
 _CARD_RE = re.compile(r"card '([^']*)': ")
@@ -114,7 +115,7 @@ def check_text(
     bundled: bool = False,
     progress: Progress = no_progress,
 ) -> tuple[FileCheck, Deck | None]:
-    """Check one deck's text: its structure, then the compute cards that pass it against their generators.
+    """Check one deck's text: its structure, then the compute and code cards that pass it.
 
     Args:
         text: the YAML source (without a BOM).
@@ -130,6 +131,13 @@ def check_text(
 
     checked = check_deck_text(text, label, path=path, bundled=bundled)
     problems = [_problem(line, label) for line in checked.problems]
+    code = [c for c in checked.cards if c.type is CardType.CODE]
+    if code:
+        from cvquiz.codecards.spec import check_cards as check_code_cards
+
+        progress(_("Checking code cards in {file}").format(file=Path(label).name), 0, len(code))
+        for card, messages in zip(code, check_code_cards(code), strict=True):
+            problems += [Problem(card.line, card.column, card.id, m) for m in messages]
     compute = [c for c in checked.cards if c.type is CardType.COMPUTE]
     if compute:
         from cvquiz.generators import check_card
@@ -143,6 +151,18 @@ def check_text(
     study = sum(len(card.ords()) for card in checked.cards)
     result = FileCheck(label, checked.deck_id, len(checked.cards), study, tuple(problems))
     return result, (checked.deck if not problems else None)
+
+
+def sound_deck(text: str, path: Path) -> Deck:
+    """Return the deck a text holds when it has no problem at all (`check_text`); `cvquiz edit` saves only that.
+
+    Raises:
+        DeckProblems: every problem, one ``file:line:column: ...`` line each.
+    """
+    checked, deck = check_text(text, str(path), path=path)
+    if deck is None:
+        raise DeckProblems(checked.lines())
+    return deck
 
 
 def _check_file(path: Path, bundled: bool, progress: Progress) -> FileCheck:
