@@ -170,5 +170,5 @@ def _progress_bar(env: Env) -> Iterator[Callable[[int, int], None]]:
     from cvquiz.cli.progress import progress_bar
 
     stage = _("Exporting")
-    with progress_bar(env.err) as progress:
+    with progress_bar(lambda: env.err) as progress:
         yield lambda done, total: progress(stage, done, total)

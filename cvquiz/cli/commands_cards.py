@@ -592,7 +592,7 @@ def import_(
             )
         ) from None
     filename = str(path) if kind != "csv" or path.suffix.lower() == ".csv" else str(path) + ".csv"
-    with progress_bar(env.err) as progress:
+    with progress_bar(lambda: env.err) as progress:
         result = cards.import_notes(
             env.paths.decks,
             env.paths.bundled,

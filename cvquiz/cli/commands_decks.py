@@ -47,7 +47,7 @@ def check(
     from cvquiz.deckcheck import check_decks
 
     env = get_env(ctx)
-    with progress_bar(env.err) as progress:
+    with progress_bar(lambda: env.err) as progress:
         report = check_decks(paths, env.paths.bundled, env.paths.decks, progress)
     if as_json:
         print_json(env, report)

@@ -142,7 +142,7 @@ class Env:
         from cvquiz.cli.progress import progress_bar
 
         col = self.collection(sync=False)
-        with progress_bar(self.err) as progress:
+        with progress_bar(lambda: self.err) as progress:
             report = col.sync_decks(
                 self.paths.bundled,
                 self.paths.decks,

@@ -7,13 +7,13 @@ commands and piped output stay clean. One line shows the current stage, how far 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from cvquiz.progress import Progress, no_progress
+from cvquiz.progress import Progress
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,23 +25,29 @@ SHOW_AFTER = 0.5
 
 
 @contextmanager
-def progress_bar(console: Console, show_after: float = SHOW_AFTER) -> Iterator[Progress]:
+def progress_bar(
+    console: Console | Callable[[], Console], show_after: float = SHOW_AFTER
+) -> Iterator[Progress]:
     """Yield a `Progress` that draws a bar on ``console`` (stderr) while the block runs.
 
     Args:
-        console: where to draw; nothing is drawn when it is not a terminal.
+        console: where to draw, or a function that makes it (called only once a bar is due, so a quick
+            command never creates rich's console); nothing is drawn when it is not a terminal.
         show_after: seconds before the bar appears (0 in tests that look for it).
     """
-    if not console.is_terminal:
-        yield no_progress
-        return
     started = time.monotonic()
     state: dict[str, Any] = {}
 
     def report(stage: str, done: int, total: int) -> None:
+        if "off" in state:
+            return
         bar = state.get("bar")
         if bar is None:
             if time.monotonic() - started < show_after:
+                return
+            target = console() if callable(console) else console
+            if not target.is_terminal:
+                state["off"] = True
                 return
             from rich.progress import (
                 BarColumn,
@@ -58,7 +64,7 @@ def progress_bar(console: Console, show_after: float = SHOW_AFTER) -> Iterator[P
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                console=console,
+                console=target,
                 transient=True,
             )
             bar.start()
