@@ -1,7 +1,7 @@
 """Progress bars on stderr: the one way the command line draws the `cvquiz.progress.Progress` reports.
 
-A bar is drawn only when stderr is a terminal, and only once the work has run for half a second, so quick
-commands and piped output stay clean. One line shows the current stage, how far it is, and the time left.
+A bar is drawn only when stderr is a terminal that can move its cursor back (not ``TERM=dumb``), and only once
+the work has run for half a second, so quick commands and piped output stay clean. One line shows the current stage, how far it is, and the time left.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def progress_bar(
             if time.monotonic() - started < show_after:
                 return
             target = console() if callable(console) else console
-            if not target.is_terminal:
+            if not target.is_terminal or target.is_dumb_terminal:
+                # a dumb terminal cannot move the cursor back: a bar would leave its lines behind
                 state["off"] = True
                 return
             from rich.progress import (
