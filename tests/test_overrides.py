@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 from cvquiz import cards
 from cvquiz.cards import overriding
 from cvquiz.cli.app import app
-from cvquiz.collection import Collection
+from cvquiz.collection import Collection, SyncReport
 from cvquiz.config import Settings
 from cvquiz.deckfile.loader import load_deck
-from cvquiz.errors import DeckError, DeckProblems
-from cvquiz.model import Rating
+from cvquiz.errors import DeckError
+from cvquiz.model import Rating, Text
 from cvquiz.review_policy import record_review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -51,12 +51,14 @@ class World:
         self.clock = NOW
         self.sync()
 
-    def sync(self) -> None:
+    def sync(self) -> SyncReport:
         self.clock += timedelta(seconds=1)
-        self.col.sync_decks(self.bundled, self.user, self.clock)
+        return self.col.sync_decks(self.bundled, self.user, self.clock)
 
     def content(self, ref: str) -> dict[str, object]:
-        return dict(cards.show(self.col, ref).content)
+        """A card's fields as its deck file has them (text as written, not as `Text`)."""
+        shown = cards.show(self.col, ref).content
+        return {k: v.to_data() if isinstance(v, Text) else v for k, v in shown.items()}
 
     def pks(self, ref: str) -> tuple[int, ...]:
         return cards.resolve(self.col, ref).pks
@@ -85,10 +87,10 @@ def test_your_version_replaces_the_bundled_card_and_keeps_its_history(world: Wor
     assert copy.overrides and copy.id == "losses" and [c.id for c in copy.cards] == ["ce"]
     assert copy.cards[0].tags == ("core",)  # the deck's own tags are not copied: sync adds them
     assert target.line == copy.cards[0].line
-    edit_file(path, "answer: -log p", "answer: −log p_y (the true class's probability)")
+    edit_file(path, "answer: '-log p'", "answer: −log p_y (the true class's probability)")
     world.sync()
     shown = cards.show(world.col, "losses/ce")
-    assert shown.content["answer"] == "−log p_y (the true class's probability)"
+    assert world.content("losses/ce")["answer"] == "−log p_y (the true class's probability)"
     assert shown.tags == ("core", "losses")
     assert (
         world.pks("losses/ce") == pks and len(shown.reviews) == 1
@@ -99,7 +101,7 @@ def test_your_version_replaces_the_bundled_card_and_keeps_its_history(world: Wor
 
 def test_a_new_bundled_version_leaves_your_version_in_place(world: World) -> None:
     path = Path(overriding.override_target(world.col, world.user, "losses/ce").path)
-    edit_file(path, "answer: -log p", "answer: mine")
+    edit_file(path, "answer: '-log p'", "answer: mine")
     world.sync()
     (world.bundled / "losses.yaml").write_text(
         LOSSES.replace("answer: -log p", "answer: upstream").replace(
@@ -121,7 +123,7 @@ def test_revert_brings_the_bundled_version_back(world: World) -> None:
     pks = world.pks("losses/ce")
     first = Path(overriding.override_target(world.col, world.user, "losses/ce").path)
     overriding.override_target(world.col, world.user, "losses/focal")
-    edit_file(first, "answer: -log p", "answer: mine")
+    edit_file(first, "answer: '-log p'", "answer: mine")
     edit_file(first, "answer: down-weights easy examples", "answer: also mine")
     world.sync()
     done = overriding.revert(world.col, world.user, "losses/ce")
@@ -143,8 +145,9 @@ def test_overrides_of_a_deck_that_is_not_bundled_are_a_problem(world: World) -> 
     (world.user / "odd.yaml").write_text(
         "overrides: mine\ncards:\n  - id: a\n    question: q\n    answer: a\n", encoding="utf-8"
     )
-    with pytest.raises(DeckProblems, match="overrides 'mine', which is not a bundled deck"):
-        world.sync()
+    report = world.sync()  # the file is skipped with a warning; every other deck syncs
+    assert [(b.path, b.kept) for b in report.broken] == [(str(world.user / "odd.yaml"), None)]
+    assert "overrides 'mine', which is not a bundled deck" in report.broken[0].problem
 
 
 def test_your_own_cards_are_edited_where_they_are(world: World) -> None:
@@ -160,6 +163,9 @@ def test_your_own_cards_are_edited_where_they_are(world: World) -> None:
 def test_edit_and_revert_commands(
     cvquiz_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from cvquiz.cli.context import Env
+
+    monkeypatch.setattr(Env, "stdin_is_tty", property(lambda self: True))  # the editor needs one
     script = (
         tmp_path / "editor.py"
     )  # an editor that gives the card at the given line a question of its own
@@ -186,8 +192,8 @@ def test_edit_and_revert_commands(
     assert "Copied losses/ce-setup into" in result.stderr
     overrides_file = Path(cvquiz_env["CVQUIZ_DECKS"]) / "overrides" / "losses.yaml"
     shown = json.loads(runner.invoke(app, ["show", ref, "--json"]).stdout)
-    assert shown["content"]["question"] == "My question"
-    assert shown["content"]["answer"] == "My answer"
+    assert shown["content"]["question"] == {"zh": "My question", "en": "My question"}
+    assert shown["content"]["answer"] == {"zh": "My answer", "en": "My answer"}
     assert shown["tags"] == [
         "losses"
     ]  # the deck's tags still apply; the card's own went with the edit

@@ -87,7 +87,10 @@ def _find(col: Collection, decks_dir: Path, deck: str, card: str) -> tuple[Path,
 
 def _own_data(content: dict[str, Any], deck_tags: tuple[str, ...]) -> dict[str, Any]:
     """A card's fields as its file of overrides holds them: without the tags its deck gives every card."""
-    data = dict(content)
+    from cvquiz.model import Text
+
+    # `show` gives text fields as `Text`; the file holds them as written (a string, or zh and en)
+    data = {k: v.to_data() if isinstance(v, Text) else v for k, v in content.items()}
     own = [t for t in data.pop("tags", []) if t not in deck_tags]
     if own:
         data["tags"] = own

@@ -7,7 +7,6 @@ makes one change that ``cvquiz undo`` takes back.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
@@ -77,12 +76,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_json(env: Env, data: Any) -> None:
-    env.out.print(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    from cvquiz.cli.jsonout import print_json
+
+    print_json(env, data)
 
 
 def _select(env: Env, targets: list[str] | None) -> Selection:

@@ -6,7 +6,6 @@ never stands between the user and a backup.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
@@ -72,12 +71,9 @@ def backups(
             }
             for n, b in enumerate(found, 1)
         ]
-        env.out.print(
-            json.dumps(rows, ensure_ascii=False, indent=2),
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        from cvquiz.cli.jsonout import print_json
+
+        print_json(env, rows)
         return
     folder = store.backup_folder(path)
     if not found:
@@ -154,12 +150,9 @@ def restore(
             "cards": result.cards,
             "reviews": result.reviews,
         }
-        env.out.print(
-            json.dumps(data, ensure_ascii=False, indent=2),
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        from cvquiz.cli.jsonout import print_json
+
+        print_json(env, data)
         return
     env.out.print(
         escape(

@@ -6,7 +6,6 @@ and prints its rows otherwise. Both call `cvquiz.cards.searching.search`; docs/s
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -52,19 +51,19 @@ def _joined(words: list[str] | None) -> str:
 
 
 def hit_json(hit: SearchHit) -> dict[str, Any]:
-    """A hit as JSON: everything but the collection's internal keys."""
+    """A hit as JSON: everything but the collection's internal keys, the question as ``{zh, en}``."""
+    from cvquiz.cli.jsonout import bilingual
+
     data = hit._asdict()
     data.pop("pks")
+    data["question"] = bilingual(hit.question)
     return data
 
 
 def _print_json(env: Env, data: Any) -> None:
-    env.out.print(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    from cvquiz.cli.jsonout import print_json
+
+    print_json(env, data)
 
 
 def _count(env: Env, result: SearchResult) -> None:

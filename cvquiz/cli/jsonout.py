@@ -72,7 +72,9 @@ def to_json(data: Any) -> str:
 
 def print_json(env: Env, data: Any) -> None:
     """Print ``data`` as JSON on stdout."""
-    print(to_json(data), file=env.out.file, flush=True)
+    # the data console's file if a command made it (tests swap it), else stdout: JSON needs no rich console
+    console = env.__dict__.get("out")
+    print(to_json(data), file=sys.stdout if console is None else console.file, flush=True)
 
 
 def error_json(error: CvquizError) -> str:
