@@ -60,7 +60,11 @@ def _dump(env: Env, result: Any) -> None:
 
 @contextmanager
 def _progress(env: Env) -> Iterator[Callable[[str], None]]:
-    """Yield a callback that shows the current stage on stderr (a spinner, only on a terminal)."""
+    """Yield a callback that shows the current stage on stderr: a spinner on a terminal, else one line each
+    (optimizing a big log takes a while, and a script's log should say what it was doing)."""
+    if not env.err.is_terminal:
+        yield lambda text: env.err.print(f"… {escape(text)}", highlight=False)
+        return
     from cvquiz.cli.progress import progress_bar
 
     with progress_bar(lambda: env.err, show_after=0) as progress:
