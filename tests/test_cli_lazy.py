@@ -232,3 +232,13 @@ def test_fast_converters_accept_and_refuse_what_typer_does() -> None:
                 assert list(ours[1]) == list(theirs[1]) if multi else ours[1] == theirs[1]
         assert _outcome(converter, None, param) == _outcome(reference, None, param)
     assert {"int", "str", "Path", "float", "bool"} <= kinds
+
+
+def test_a_mistyped_command_gets_the_closest_names() -> None:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["dril"])
+    assert result.exit_code == 2
+    assert "No such command 'dril'. Did you mean 'drill'?" in " ".join(result.output.split())
+    unrelated = CliRunner().invoke(app, ["zzzz"])
+    assert "Did you mean" not in unrelated.output

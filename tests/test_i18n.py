@@ -136,6 +136,8 @@ def test_usage_errors_are_in_chinese(tmp_path: Path) -> None:
         ("config", "set"): "缺少参数 'KEY'。",
         ("drill", "--new", "x"): "'--new' 的值无效：",
         ("no-such-command",): "没有命令 'no-such-command'。",
+        ("dril",): "没有命令 'dril'。你是不是想输入 'drill'？",
+        ("calc", "conv"): "没有命令 'conv'。你是不是想输入 'conv2d', 'conv-mode'？",
     }
     for argv, expected in cases.items():
         run = _cvquiz(tmp_path, "--lang", "zh", *argv)

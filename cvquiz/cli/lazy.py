@@ -12,6 +12,7 @@ converter of their own (with the same checks: whole numbers, ranges) and leaves 
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -340,6 +341,18 @@ class LazyGroup(typer.core.TyperGroup):
         fast_params(self)
         with _usage_errors_translated():
             return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Find the command named first in ``args``; an unknown name gets the closest ones as suggestions."""
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:
+            matches = difflib.get_close_matches(args[0], command_names()) if args else []
+            if matches and hasattr(error, "message"):
+                error.message = _("No such command {name!r}. Did you mean {suggestions}?").format(
+                    name=args[0], suggestions=", ".join(repr(m) for m in matches)
+                )
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command (its usage errors in the user's language)."""

@@ -44,6 +44,11 @@ _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("Invalid value for {hint}: {message}"),
         ),
         (r"Invalid value: (?P<message>.*)", N_("Invalid value: {message}")),
+        # typer appends this to a message of its own (already in the user's language, its full stop dropped)
+        (
+            r"(?P<message>.+?)\.? Did you mean (?P<suggestions>.+)\?",
+            N_("{message}. Did you mean {suggestions}?"),
+        ),
     )
 )
 
