@@ -50,7 +50,8 @@ class Status:
         learning: (re)learning cards due now or within the learn-ahead window.
         review: review cards left today (within the review limit).
         studied_cards: distinct cards studied today.
-        studied_reviews: reviews logged today.
+        studied_reviews: reviews logged today (cram reviews included: they are study too).
+        cram_today: of those, custom-study cram reviews (``drill --cram``), which ``stats`` leaves out.
         again_today: of those, rated Again.
         time_today_ms: time spent today.
         retention: share of reviews (of cards in the review state) not rated Again over the last
@@ -75,6 +76,7 @@ class Status:
     estimated_retention: float | None
     review_cards: int
     forecast: tuple[DayForecast, ...]
+    cram_today: int = 0
 
 
 def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
@@ -107,6 +109,7 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
         studied_cards=activity.cards,
         studied_reviews=activity.reviews,
         again_today=activity.again,
+        cram_today=activity.cram,
         time_today_ms=activity.time_ms,
         retention=passed / total if total else None,
         retention_reviews=total,

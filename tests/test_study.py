@@ -431,3 +431,8 @@ def test_cram_reviews_are_logged_and_leave_the_schedule_and_the_statistics_alone
     assert review_retention(col, date(2026, 3, 1), date(2026, 3, 3)) == (0, 0)
     assert studied_today(col, clock(), 4) == {"mine": (1, 0)}  # cram reviews use no daily limit
     assert summary.reviews == 3
+    # status counts them as study, and says how many were cram (the reviews stats leave out)
+    from cvquiz.status import today_status
+
+    status = today_status(col, clock(), Settings())
+    assert (status.studied_reviews, status.cram_today) == (4, 3)

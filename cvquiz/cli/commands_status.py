@@ -88,6 +88,16 @@ def render_status(out: Console, result: Status) -> None:
                     again=result.again_today,
                     time=_duration(result.time_today_ms),
                 )
+                + (
+                    " · "
+                    + ngettext(
+                        "{n} cram review (stats leave it out)",
+                        "{n} cram reviews (stats leave them out)",
+                        result.cram_today,
+                    ).format(n=result.cram_today)
+                    if result.cram_today
+                    else ""
+                )
             )
         )
     else:

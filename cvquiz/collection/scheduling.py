@@ -964,22 +964,25 @@ class DayActivity:
         cards: distinct cards reviewed.
         again: reviews rated Again.
         time_ms: time spent, summed over the reviews that recorded it.
+        cram: of the reviews, those of custom-study cramming (``drill --cram``), which left the schedule as it
+            was (statistics and retention leave them out).
     """
 
     reviews: int
     cards: int
     again: int
     time_ms: int
+    cram: int = 0
 
 
 def day_activity(col: Collection, day: date) -> DayActivity:
     """Return the review log's totals for one study day (an index range on ``reviews(study_day)``)."""
-    reviews, cards, again, time_ms = col.conn.execute(
-        """SELECT COUNT(*), COUNT(DISTINCT card_pk), SUM(rating = 1), SUM(duration_ms)
+    reviews, cards, again, time_ms, cram = col.conn.execute(
+        """SELECT COUNT(*), COUNT(DISTINCT card_pk), SUM(rating = 1), SUM(duration_ms), SUM(cram)
            FROM reviews WHERE study_day = ?""",
         (day.isoformat(),),
     ).fetchone()
-    return DayActivity(int(reviews), int(cards), int(again or 0), int(time_ms or 0))
+    return DayActivity(int(reviews), int(cards), int(again or 0), int(time_ms or 0), int(cram or 0))
 
 
 def review_retention(col: Collection, first: date, last: date) -> tuple[int, int]:
