@@ -44,3 +44,25 @@ def test_cjk_text_renders() -> None:
 def test_plain_text_has_no_markdown_escapes_and_markdown_shows_none() -> None:
     assert plain("a class fraction $f_c$ and $a*b$") == "a class fraction f_c and a * b"
     assert "f_c" in render("a class fraction $f_c$")
+
+
+def test_line_mode_text_carries_no_markdown_markup() -> None:
+    # what rich's Markdown renderer shows as styles, line mode shows as the bare text
+    cases = {
+        "鸡——**计算图**；`mode` 为 `\"full\"`": '鸡——计算图；mode 为 "full"',
+        "a *b* and __c__": "a b and c",
+        "see [torchvision](https://pytorch.org/vision/)": "see torchvision (https://pytorch.org/vision/)",
+        "## Heading": "Heading",
+        "```python\ndef f(x):\n    return x * 2\n```\nafter": "    def f(x):\n        return x * 2\nafter",
+        "loss $\\frac{a}{b}$ is **$x^2$ big**": "loss a/b is x² big",
+        "\\*not emphasis\\*": "*not emphasis*",
+    }
+    for text, expected in cases.items():
+        assert plain(text) == expected, text
+
+
+def test_line_mode_keeps_what_only_looks_like_markup() -> None:
+    # identifiers, products and code keep their characters
+    for text in ("f_c_x and e_f_", "2*3*4", "a * b", "`x**2` stays", "snake_case_name"):
+        expected = text.replace("`", "")
+        assert plain(text) == expected, text

@@ -69,13 +69,74 @@ def card_markdown(text: str) -> RenderableType:
 
 
 def plain(text: str) -> str:
-    """Return card text with math converted, for the line-by-line mode (no Markdown rendering).
+    """Return card text as plain text for the line-by-line mode: formulas as Unicode, no Markdown markup.
 
-    Nothing renders Markdown here, so the formulas are not escaped for it: ``f_c`` stays ``f_c``.
+    Emphasis markers, code-span backticks, heading marks and code fences are dropped (code blocks are indented
+    instead), links keep their text and address; formulas are not escaped for Markdown: ``f_c`` stays ``f_c``.
     """
     text = images_as_text(text)
     if not _has_math(text):
-        return text
-    from cvquiz.cli.latex import render_math_in_text
+        return markdown_to_plain(text)
+    from cvquiz.cli.latex import latex_to_unicode
+    from cvquiz.mathtext import split_math
 
-    return render_math_in_text(text, escape_markdown=False)
+    # Formulas stand aside (as NUL-delimited numbers: a deck cannot hold control characters) while the
+    # Markdown around them is undone, so that emphasis spanning a formula still pairs up.
+    formulas: list[str] = []
+    held = []
+    for segment in split_math(text):
+        if segment.is_math:
+            held.append(f"\0{len(formulas)}\0")
+            formulas.append(latex_to_unicode(segment.text))
+        else:
+            held.append(segment.text)
+    return _HELD.sub(lambda m: formulas[int(m.group(1))], markdown_to_plain("".join(held)))
+
+
+_HELD = re.compile("\0(\\d+)\0")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_INLINE = (
+    (re.compile(r"!?\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?\s*\)"), r"\1 (\2)"),  # [text](url)
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),  # **strong**
+    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"), r"\1"),  # __strong__
+    (re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])"), r"\1"),  # backslash escapes
+)
+
+
+def markdown_to_plain(text: str) -> str:
+    """Return Markdown text without its markup (see `plain`); ``_emphasis_`` is kept, as in ``f_c_x``."""
+    lines: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            else:
+                lines.append("    " + line)
+            continue
+        lines.append(_inline_plain(_HEADING.sub("", line)))
+    return "\n".join(lines)
+
+
+def _inline_plain(line: str) -> str:
+    out = []
+    last = 0
+    for span in _CODE_SPAN.finditer(line):
+        out.append(_unmark(line[last : span.start()]))
+        out.append(span.group(2))
+        last = span.end()
+    out.append(_unmark(line[last:]))
+    return "".join(out)
+
+
+def _unmark(text: str) -> str:
+    for pattern, replacement in _INLINE:
+        text = pattern.sub(replacement, text)
+    return text
