@@ -43,7 +43,10 @@ def test_decks_table_lists_user_decks(user_decks: Path) -> None:
     result = runner.invoke(app, ["decks"])
     assert result.exit_code == 0, result.output
     assert "Mine::[b]old" in result.stdout  # markup in names is shown, not interpreted
-    assert "(yours)" in result.stdout
+    assert "✎ Mine::[b]old" in result.stdout
+    assert "✎ marks your decks." in " ".join(result.stdout.split())
+    for line in result.stdout.splitlines():  # every id whole, ready for --deck
+        assert "…" not in line.split("│")[2] if line.count("│") > 3 else True
 
 
 def test_collection_option_overrides_env(tmp_path: Path) -> None:

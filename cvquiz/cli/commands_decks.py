@@ -91,22 +91,37 @@ def decks(
     render_decks(draw.Out.to(sys.stdout, env.environ), summaries)
 
 
+def _short_names(summaries: list[DeckSummary]) -> dict[str, str]:
+    """Each deck's display name, less the first level when every bundled deck shares it ("CV Interview::")."""
+    roots = {s.name.split("::", 1)[0] for s in summaries if s.bundled}
+    shared = next(iter(roots)) + "::" if len(roots) == 1 else None
+    return {
+        s.id: s.name.removeprefix(shared)
+        if shared and s.bundled and s.name.startswith(shared)
+        else s.name
+        for s in summaries
+    }
+
+
 def render_decks(out: draw.Out, summaries: list[DeckSummary]) -> None:
     """Print the decks table (drawn by `cvquiz.cli.draw`: rich's console is not loaded for it).
 
-    Names and ids give way, with an ellipsis, before the counts do, so each deck stays on one line.
+    Names give way, with an ellipsis, before the ids and counts do, so each deck stays on one line and every id
+    can be copied into ``--deck``; the first level that every bundled deck shares ("CV Interview::") is left
+    out of their names, and the title says it.
     """
     fields = ("study_cards", "new", "due", "suspended")
     headings = [_("Study"), _("New"), _("Due"), _("Suspended")]
     columns = [
         draw.Column(_("Deck"), shrinks=True),
-        draw.Column(_("Id"), style="dim", max_width=16, shrinks=True),
+        draw.Column(_("Id"), style="dim"),
         *(draw.Column(heading, justify="right") for heading in headings),
     ]
-    yours = " " + _("(yours)")
+    yours = "✎ "  # a prefix: a long name is cut at its end
+    names = _short_names(summaries)
     rows: list[list[draw.Cell]] = [
         [
-            [(s.name, "")] if s.bundled else [(s.name, ""), (yours, "cyan")],
+            [(names[s.id], "")] if s.bundled else [(yours, "cyan"), (names[s.id], "")],
             s.id,
             *(str(getattr(s, f)) for f in fields),
         ]
@@ -122,7 +137,11 @@ def render_decks(out: draw.Out, summaries: list[DeckSummary]) -> None:
     ).format(
         cards=sum(s.cards for s in summaries), study_cards=sum(s.study_cards for s in summaries)
     )
-    out.lines(draw.table(out, columns, rows, title=_("Decks"), caption=caption, footer=footer))
+    if not all(s.bundled for s in summaries):
+        caption += " " + _("✎ marks your decks.")
+    roots = {s.name.split("::", 1)[0] for s in summaries if s.bundled and "::" in s.name}
+    title = _("Decks") if len(roots) != 1 else _("Decks (bundled: {root})").format(root=roots.pop())
+    out.lines(draw.table(out, columns, rows, title=title, caption=caption, footer=footer))
 
 
 @handle_errors
