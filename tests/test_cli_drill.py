@@ -408,6 +408,8 @@ def test_a_long_worked_solution_scrolls_and_the_buttons_stay_at_80x24(
     (user_decks / "myap.yaml").write_text(AP_DECK, encoding="utf-8")
     env = {**os.environ, **cvquiz_env, "TERM": "xterm-256color", "CVQUIZ_SEED": "3"}
     term = Terminal(spawn(env, deck="myap"))
+    term.wait("type the answer")  # the detections are taller than the screen: they scroll first
+    term.child.send("\r")
     term.wait("answer›")
     term.child.sendline("")  # Enter: I don't know
     screen = term.wait("Enter: Again")
@@ -436,6 +438,41 @@ def test_a_long_worked_solution_scrolls_and_the_buttons_stay_at_80x24(
         assert conn.execute("SELECT rating, answer, correct FROM reviews").fetchall() == [
             (1, None, 0)
         ]
+
+
+TALL_DECK = """\
+deck: mytall
+name: Test::Tall
+cards:
+  - {id: seg, type: compute, generator: segmentation_iou}
+"""
+
+
+def test_a_question_taller_than_80x24_scrolls_and_the_header_stays(
+    user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    (user_decks / "mytall.yaml").write_text(TALL_DECK, encoding="utf-8")
+    env = {**os.environ, **cvquiz_env, "TERM": "xterm-256color", "CVQUIZ_SEED": "1"}
+    term = Terminal(spawn(env, deck="mytall"))
+    screen = term.wait("type the answer")
+    lines = term.lines()
+    assert lines[0].startswith("New 1 · Learning 0 · Review 0")  # the header is on top, not scrolled off
+    assert "lines 1–" in screen and "Evaluating a semantic segmentation" in screen
+    assert "What is" not in screen  # the question's end is below the window...
+    term.child.send(" ")
+    screen = term.wait("of 2")  # ...and space pages down to it
+    assert "What is" in screen and term.lines()[0].startswith("New 1")
+    term.child.send("0")  # a key that is not a scroll key starts the answer with it
+    screen = term.wait("answer› 0")
+    assert term.lines()[0].startswith("New 1")
+    term.child.sendline(".5")
+    screen = term.wait("Enter: Again")
+    assert "expected" in screen
+    term.child.send("\r")
+    term.child.sendline("q")
+    term.wait("Session summary")
+    with db(env) as conn:
+        assert conn.execute("SELECT answer FROM reviews").fetchall() == [("0.5",)]
 
 
 def test_the_status_line_reports_each_action_and_undo(deck_env: dict[str, str]) -> None:

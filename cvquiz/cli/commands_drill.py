@@ -15,7 +15,7 @@ import random
 import re
 import select
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -200,6 +200,26 @@ def _buttons(buttons: tuple[Button, ...], proposed: Rating | None) -> Text:
     return line
 
 
+@contextlib.contextmanager
+def _typed_ahead(text: str) -> Iterator[None]:
+    """Start the next line read with ``text`` already typed (the key that ended paging through a question)."""
+    if not text:
+        yield
+        return
+    try:
+        import readline
+    except (
+        ImportError
+    ):  # pragma: no cover - no line editing: the key is lost, as a terminal would lose it
+        yield
+        return
+    readline.set_startup_hook(lambda: readline.insert_text(text))
+    try:
+        yield
+    finally:
+        readline.set_startup_hook(None)
+
+
 class TerminalUI:
     """Keys in a real terminal: single keypresses, a screen redrawn per card that fits the terminal.
 
@@ -229,6 +249,9 @@ class TerminalUI:
         self._body: list[list[Segment]] = []
         self._saved_body: list[list[Segment]] | None = None  # the back's body while help covers it
         self._back_status: Text | None = None
+        self._front_body: list[list[Segment]] = []
+        self._front_offset = 0
+        self._front_status: Text | None = None
         with contextlib.suppress(
             ImportError
         ):  # line editing (arrows, backspace, history) for answers
@@ -282,14 +305,76 @@ class TerminalUI:
     def show_front(self, view: CardView, progress: Progress) -> None:
         self._view, self._progress, self._back = view, progress, None
         self._between = False
+        options = self.console.options.update(width=self.console.size.width)
+        self._front_body = self.console.render_lines(_front(view), options, pad=False)
+        self._front_offset = 0
+        self._front_status = self._status_line()
+        self._draw_front()
+
+    def _front_room(self) -> int:
+        """The lines the question may take: the screen less the header, status, progress and prompt lines."""
+        fixed = 2 + (self._front_status is not None) + 1 + 1  # one spare: the cursor's line
+        return max(self.console.size.height - fixed, 3)
+
+    def _front_scrolls(self) -> bool:
+        return len(self._front_body) > self._front_room()
+
+    def _draw_front(self, hint: str = "") -> None:
+        """The front: header, status, progress and the question, scrolled when taller than the room left."""
+        assert self._view is not None and self._progress is not None
         width = self.console.size.width
+        room = self._front_room()
+        body = self._front_body
+        shown = room - 1 if self._front_scrolls() else room
+        self._front_offset = max(0, min(self._front_offset, len(body) - shown))
+        window = body[self._front_offset : self._front_offset + shown]
         self.console.clear()
-        self.console.print(_header(view, progress))
-        status = self._status_line()
-        if status is not None:
-            self.console.print(status, no_wrap=True, overflow="ellipsis")
-        self.console.print(_progress_line(progress, width))
-        self.console.print(_front(view))
+        self.console.print(_header(self._view, self._progress))
+        if self._front_status is not None:
+            self.console.print(self._front_status, no_wrap=True, overflow="ellipsis")
+        self.console.print(_progress_line(self._progress, width))
+        segments: list[Segment] = []
+        for line in window:
+            segments.extend(line)
+            segments.append(Segment.line())
+        self.console.print(Segments(segments), end="")
+        if self._front_scrolls():
+            first, last = self._front_offset + 1, self._front_offset + len(window)
+            where = _("lines {first}–{last} of {total}").format(
+                first=first, last=last, total=len(body)
+            )
+            self.console.print(
+                Rule(Text(f"{hint} · {where}" if hint else where, style="dim"), style="dim"),
+                no_wrap=True,
+            )
+
+    def _scroll_front(self, key: str) -> bool:
+        """Move the question's window for ``key`` (↑/↓, j/k, page keys); False when the key is not one."""
+        step = {"up": -1, "k": -1, "down": 1, "j": 1}.get(key)
+        page = self._front_room() - 2
+        if key in ("pgdn", " "):
+            step = page
+        elif key == "pgup":
+            step = -page
+        if step is None:
+            return False
+        self._front_offset += step
+        return True
+
+    def _page_through_front(self) -> str:
+        """Let the question be scrolled before it is answered; return the key that starts the answer."""
+        hint = _("↑↓ j/k space: scroll · type the answer")
+        self._draw_front(hint)
+        while True:
+            key = self._key()
+            if key == "quit":
+                return ""
+            if self._scroll_front(key):
+                self._draw_front(hint)
+                continue
+            if key in ("\n", "\r", "") or not key.isprintable():
+                return ""
+            return key
 
     def read_action(self, view: CardView) -> Action:
         if view.code is not None:
@@ -306,6 +391,10 @@ class TerminalUI:
             key = self._key()
             if key in (" ", "\n", "\r"):
                 return Action.REVEAL
+            if self._front_scrolls() and key in ("up", "down", "pgup", "pgdn"):
+                self._scroll_front(key)
+                self._draw_front(_("↑↓: scroll · space: show answer"))
+                continue
             if key in COMMAND_KEYS:
                 self._between = COMMAND_KEYS[key] not in (Action.WHERE, Action.HELP)
                 return COMMAND_KEYS[key]
@@ -375,8 +464,13 @@ class TerminalUI:
                 )
             )
             prompt = _("file›")
+        typed = ""
+        if view.code is None and self._front_scrolls():
+            typed = self._page_through_front()  # the question is taller than the screen
+            self._draw_front()
         try:
-            text = self.console.input(f"[dim]({hint})[/] [bold]{prompt}[/] ")
+            with _typed_ahead(typed):
+                text = self.console.input(f"[dim]({hint})[/] [bold]{prompt}[/] ")
         except EOFError:
             return None
         word = text.strip().lower()
@@ -487,8 +581,16 @@ class TerminalUI:
             )
             self._draw_back()
             return
-        self.console.print()
         style = "yellow" if status.kind == "unreadable" else "cyan"
+        if (
+            self._front_scrolls()
+        ):  # a tall question: in the status line, so the screen keeps its layout
+            self._front_status = Text(
+                status.message, style=style, overflow="ellipsis", no_wrap=True
+            )
+            self._draw_front()
+            return
+        self.console.print()
         self.console.print(Text(status.message, style=style))
 
     def show_help(self, screen: Screen, text: str) -> None:
