@@ -328,6 +328,10 @@ def test_the_summary_says_when_to_come_back(col: Collection) -> None:
     assert summary.next_learning_minutes == 1
     assert summary.due_tomorrow == 0
     assert summary.streak == 1
+    # quit early: gamma is still new today, and both learning cards fall within the learn-ahead window
+    assert summary.left_today == 3
+    _, finished = play(session(col), *[Action.REVEAL, Rating.EASY] * 6)  # Easy until none is left
+    assert (finished.reviews, finished.left_today) == (3, 0)
 
 
 def test_a_new_kind_of_card_plugs_in_its_own_front(col: Collection) -> None:

@@ -644,6 +644,8 @@ def summary_table(summary: Summary) -> RenderableType:
         _("Time"), _("{minutes}m {seconds}s").format(minutes=minutes, seconds=f"{seconds:02d}")
     )
     table.add_row(_("Streak"), _("{days} d").format(days=summary.streak))
+    if summary.left_today:
+        table.add_row(_("Left for today"), str(summary.left_today))
     table.add_row(_("Due later today"), str(summary.due_later_today))
     table.add_row(_("Due tomorrow"), str(summary.due_tomorrow))
     come_back = come_back_line(summary)

@@ -39,6 +39,7 @@ class Summary:
         due_later_today: (re)learning cards due later in today's study day.
         next_learning_minutes: minutes until the first of them is due, or None when there is none.
         due_tomorrow: cards due on tomorrow's study day.
+        left_today: cards still in today's queue, within the daily limits (a session quit early leaves some).
     """
 
     reviews: int
@@ -53,6 +54,7 @@ class Summary:
     due_tomorrow: int
     code_answered: int = 0
     code_passed: int = 0
+    left_today: int = 0
 
     @property
     def again_rate(self) -> float:
@@ -101,4 +103,5 @@ def summarize(session: Session, elapsed: float) -> Summary:
         due_tomorrow=due.get(tomorrow, 0),
         code_answered=len(code),
         code_passed=sum(bool(r.correct) for r in code),
+        left_today=sched.queue_counts(session.col, now, settings, session.flt).total,
     )
