@@ -174,3 +174,24 @@ def test_every_usage_sentence_typer_writes_is_recognised() -> None:
             assert usage_errors.translated(sentence) != sentence, sentence
     finally:
         i18n.set_language("en")
+
+
+def test_the_key_help_columns_line_up_in_both_languages() -> None:
+    """Each help screen is a two-column table typed as text: descriptions start at the same cell."""
+    from rich.cells import cell_len
+
+    from cvquiz.study.fronts import help_text
+    from cvquiz.study.ui import Screen
+
+    try:
+        for lang in ("en", "zh"):
+            i18n.set_language(lang)
+            for screen in Screen:
+                for line in help_text(screen).splitlines():
+                    if line.startswith(" ") or "  " not in line:
+                        continue  # a continuation line, or prose
+                    ends = [cell_len(line[: m.end()]) for m in re.finditer(r" {2,}", line)]
+                    first_key = cell_len(line[: line.index("  ")])
+                    assert 13 in ends or first_key >= 12, (lang, screen, line)
+    finally:
+        i18n.set_language("en")
