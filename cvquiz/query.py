@@ -5,7 +5,7 @@ alternatives, ``-`` negates a term or a group, and parentheses group. A term is 
 ``"cross entropy"``, ``soft*max``) or ``key:value``:
 
 - ``deck:losses`` (and the decks under it; ``deck:prac*``), ``tag:detection`` (and its children; ``tag:none``),
-  ``card:losses/ce-gradient`` or ``card:ce-*`` (card ids);
+  ``card:losses/ce-grad-softmax`` or ``card:ce-*`` (card ids);
 - ``is:new``, ``is:learn``, ``is:review``, ``is:due``, ``is:suspended``, ``is:buried``, ``is:leech``;
 - ``prop:ivl>=10``, ``prop:due<=3``, ``prop:lapses>2``, ``prop:reps=0``, ``prop:s>30`` (stability, days),
   ``prop:d>7`` (difficulty, 1–10), ``prop:r<0.8`` (retrievability now);
@@ -419,7 +419,7 @@ def _term(token: _Token) -> Node:
 _EXAMPLES = {
     "deck": "deck:losses",
     "tag": "tag:detection",
-    "card": "card:losses/ce-gradient",
+    "card": "card:losses/ce-grad-softmax",
     "is": "is:due",
     "prop": "prop:ivl>=10",
     "rated": "rated:7",

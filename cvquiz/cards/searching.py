@@ -221,7 +221,7 @@ def _as_references(col: Collection, targets: Sequence[str]) -> Selection | None:
 def select(col: Collection, targets: Sequence[str], ctx: SearchContext) -> Selection:
     """Read what a bulk action was given: card references (each naming exactly one card), or else a query.
 
-    ``cvquiz suspend losses/ce-gradient my/x`` names two cards, as it always did; ``cvquiz suspend deck:losses
+    ``cvquiz suspend losses/ce-grad-softmax my/x`` names two cards, as it always did; ``cvquiz suspend deck:losses
     is:due`` is a query (its words are joined with spaces).
 
     Raises:

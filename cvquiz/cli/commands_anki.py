@@ -107,7 +107,7 @@ def anki(
 ) -> None:
     """Export decks as an Anki package; importing it again updates the notes you have.
 
-    Example: cvquiz export anki --deck conv --lang both -o conv.apkg
+    Example: cvquiz export anki --deck convolution --lang both -o conv.apkg
     """
     from cvquiz.anki.exporter import export_anki
 

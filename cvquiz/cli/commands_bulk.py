@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from cvquiz.cli.context import Env, get_env
+from cvquiz.cli.context import QUERY_CONTEXT, Env, get_env, query_words
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import tag_app
 from cvquiz.i18n import _, ngettext
@@ -41,14 +41,14 @@ HELP = {
         "Give card references or a search query (cvquiz search syntax). Example: cvquiz suspend deck:losses is:leech"
     ),
     "unsuspend": _(
-        "Unsuspend cards.\n\nGive card references or a search query. Example: cvquiz unsuspend is:suspended tag:nms"
+        "Unsuspend cards.\n\nGive card references or a search query. Example: cvquiz unsuspend is:suspended tag:detection::nms"
     ),
     "bury": _(
         "Bury cards until the next study day.\n\nGive card references or a search query. Example: cvquiz bury deck:pose"
     ),
     "forget": _(
         "Reset cards to new; their review history is kept.\n\n"
-        "Give card references or a search query. Example: cvquiz forget losses/ce-gradient"
+        "Give card references or a search query. Example: cvquiz forget losses/ce-grad-softmax"
     ),
     "undo": _(
         "Undo the last change to the collection: a rating, suspend, bury, forget or tag change.\n\n"
@@ -66,13 +66,13 @@ HELP = {
 
 def register(app: typer.Typer) -> None:
     """Add the bulk commands and ``undo``."""
-    app.command("suspend", help=HELP["suspend"])(suspend)
-    app.command("unsuspend", help=HELP["unsuspend"])(unsuspend)
-    app.command("bury", help=HELP["bury"])(bury)
-    app.command("forget", help=HELP["forget"])(forget)
+    app.command("suspend", help=HELP["suspend"], context_settings=QUERY_CONTEXT)(suspend)
+    app.command("unsuspend", help=HELP["unsuspend"], context_settings=QUERY_CONTEXT)(unsuspend)
+    app.command("bury", help=HELP["bury"], context_settings=QUERY_CONTEXT)(bury)
+    app.command("forget", help=HELP["forget"], context_settings=QUERY_CONTEXT)(forget)
     app.command("undo", help=HELP["undo"])(undo)
-    tag_app.command("add", help=HELP["tag add"])(tag_add)
-    tag_app.command("remove", help=HELP["tag remove"])(tag_remove)
+    tag_app.command("add", help=HELP["tag add"], context_settings=QUERY_CONTEXT)(tag_add)
+    tag_app.command("remove", help=HELP["tag remove"], context_settings=QUERY_CONTEXT)(tag_remove)
 
 
 def _print_json(env: Env, data: Any) -> None:
@@ -85,7 +85,7 @@ def _select(env: Env, targets: list[str] | None) -> Selection:
     from cvquiz import cards
     from cvquiz.cli.commands_search import search_context
 
-    return cards.select(env.collection(), targets or [], search_context(env))
+    return cards.select(env.collection(), query_words(targets), search_context(env))
 
 
 def confirm(env: Env, selection: Selection, action: str, yes: bool) -> None:

@@ -356,7 +356,7 @@ def show(
 ) -> None:
     """Show a card: its text, deck file and line, scheduling state and review history.
 
-    Example: cvquiz show losses/ce-gradient
+    Example: cvquiz show losses/ce-grad-softmax
     """
     from cvquiz import cards
 
@@ -440,7 +440,7 @@ def edit(
     A bundled card is first copied into your decks folder (overrides/DECK.yaml) as your own version, which keeps
     the card's history; --revert drops it again.
 
-    Example: cvquiz edit my/interviews/why-1x1
+    Example: cvquiz edit losses/focal-loss
     """
     from cvquiz import cards
     from cvquiz.cards import overriding

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cvquiz.cli.context import Env, get_env
+from cvquiz.cli.context import QUERY_CONTEXT, Env, get_env, query_words
 from cvquiz.cli.errors import handle_errors
 from cvquiz.i18n import _, ngettext
 
@@ -34,8 +34,8 @@ BROWSE_HELP = _(
 
 def register(app: typer.Typer) -> None:
     """Add ``search`` and ``browse``."""
-    app.command("search", help=SEARCH_HELP)(search)
-    app.command("browse", help=BROWSE_HELP)(browse)
+    app.command("search", help=SEARCH_HELP, context_settings=QUERY_CONTEXT)(search)
+    app.command("browse", help=BROWSE_HELP, context_settings=QUERY_CONTEXT)(browse)
 
 
 def search_context(env: Env) -> SearchContext:
@@ -47,7 +47,7 @@ def search_context(env: Env) -> SearchContext:
 
 
 def _joined(words: list[str] | None) -> str:
-    return " ".join(words or [])
+    return " ".join(query_words(words))
 
 
 def hit_json(hit: SearchHit) -> dict[str, Any]:

@@ -125,7 +125,7 @@ def stats(
 ) -> None:
     """Show your review heatmap, streak, retention, forecast, weakest decks and tags, and compute-card mistakes.
 
-    Example: cvquiz stats --deck conv --days 90 --html report.html
+    Example: cvquiz stats --deck convolution --days 90 --html report.html
     """
     from cvquiz.stats import collection_stats
 

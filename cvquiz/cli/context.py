@@ -228,3 +228,27 @@ def collection_override(path: Path | None, environ: dict[str, str]) -> dict[str,
     if path is not None:
         environ = {**environ, "CVQUIZ_COLLECTION": str(path)}
     return environ
+
+
+QUERY_CONTEXT = {"ignore_unknown_options": True}
+"""The click settings of a command that takes a search query: a term may start with '-' (``-is:new``, Anki's
+negation) and is a term, not an unknown option."""
+
+
+def query_words(words: list[str] | None) -> list[str]:
+    """The words of a search query as typed; a word starting with ``--`` is a mistyped option, not a term.
+
+    Raises:
+        UsageError: for such a word (an Anki negation has a single dash: ``-is:new``).
+    """
+    from cvquiz.errors import UsageError
+    from cvquiz.i18n import _
+
+    for word in words or []:
+        if word.startswith("--") and len(word) > 2:
+            raise UsageError(
+                _(
+                    "no such option: {option} (a search term is negated with one dash: -is:new)"
+                ).format(option=word)
+            )
+    return list(words or [])
