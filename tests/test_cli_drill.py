@@ -801,3 +801,16 @@ def test_line_mode_code_card_answers_with_a_file(code_env: dict[str, str], tmp_p
     assert "rated Hard: mycode/rev" in out
     assert reviews(code_env) == [("rev", 2)]
     assert code_attempts(code_env) == [("drill", CODE_VIEW, 0), ("drill", CODE_RIGHT, 1)]
+
+
+def test_a_cram_session_says_so_in_the_header(deck_env: dict[str, str]) -> None:
+    term = Terminal(spawn(deck_env, "--cram"))
+    term.wait("show answer")
+    assert "cram: the schedule stays as it is" in term.lines()[0]
+    term.child.send("q")
+    term.wait("Session summary")
+    plain = Terminal(spawn(deck_env))
+    plain.wait("show answer")
+    assert "cram" not in plain.lines()[0]
+    plain.child.send("q")
+    plain.wait("Session summary")

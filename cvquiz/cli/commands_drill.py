@@ -86,7 +86,7 @@ def _rating_label(rating: Rating) -> str:
     return rating_name(rating)
 
 
-def _header(view: CardView, progress: Progress) -> Table:
+def _header(view: CardView, progress: Progress, cram: bool = False) -> Table:
     counts = progress.counts
     minutes, seconds = divmod(int(progress.elapsed), 60)
     header = Table.grid(expand=True, padding=(0, 0, 0, 2))
@@ -102,7 +102,12 @@ def _header(view: CardView, progress: Progress) -> Table:
             (" · " + _("Review") + " ", "dim"),
             (f"{counts.review}", "green bold"),
         ),
-        Text(view.deck_name or view.deck_id, style="dim", overflow="ellipsis", no_wrap=True),
+        Text.assemble(
+            (_("cram: the schedule stays as it is") + " · ", "magenta") if cram else "",
+            (view.deck_name or view.deck_id, "dim"),
+            overflow="ellipsis",
+            no_wrap=True,
+        ),
         Text(f"{minutes:02d}:{seconds:02d}", style="dim"),
     )
     return header
@@ -249,6 +254,7 @@ class TerminalUI:
         self._body: list[list[Segment]] = []
         self._saved_body: list[list[Segment]] | None = None  # the back's body while help covers it
         self._back_status: Text | None = None
+        self.cram = False  # a cram session: the header says the schedule is not changed
         self._front_body: list[list[Segment]] = []
         self._front_offset = 0
         self._front_status: Text | None = None
@@ -329,7 +335,7 @@ class TerminalUI:
         self._front_offset = max(0, min(self._front_offset, len(body) - shown))
         window = body[self._front_offset : self._front_offset + shown]
         self.console.clear()
-        self.console.print(_header(self._view, self._progress))
+        self.console.print(_header(self._view, self._progress, self.cram))
         if self._front_status is not None:
             self.console.print(self._front_status, no_wrap=True, overflow="ellipsis")
         self.console.print(_progress_line(self._progress, width))
@@ -507,7 +513,7 @@ class TerminalUI:
             segments.extend(line)
             segments.append(Segment.line())
         self.console.clear()
-        self.console.print(_header(self._view, self._progress))
+        self.console.print(_header(self._view, self._progress, self.cram))
         if self._back_status is not None:
             self.console.print(self._back_status, no_wrap=True, overflow="ellipsis")
         else:
@@ -1013,6 +1019,8 @@ def drill(
     ui: TerminalUI | LineUI = (
         _terminal_ui(env) if interactive else LineUI(env.out, as_json, env.lang)
     )
+    if isinstance(ui, TerminalUI):
+        ui.cram = cram
     first = session.next()
     if first is None:
         # --new applies to this session only; tomorrow's new cards follow the setting.
