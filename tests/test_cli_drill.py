@@ -653,7 +653,7 @@ def test_the_drill_speaks_chinese(deck_env: dict[str, str]) -> None:
         "复习次数",
     ):
         assert zh in out, zh
-    for zh in ("空格/回车  看答案", "已暂停 mydrill/beta", "已取消暂停 mydrill/beta"):
+    for zh in ("空格/回车    看答案", "已暂停 mydrill/beta", "已取消暂停 mydrill/beta"):
         assert zh in err, zh
     for english in ("Again", "Good", "answer", "rated", "Session summary", "Suspended", "undo"):
         assert english not in out + err, english
