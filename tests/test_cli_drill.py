@@ -456,7 +456,8 @@ def test_a_question_taller_than_80x24_scrolls_and_the_header_stays(
     term = Terminal(spawn(env, deck="mytall"))
     screen = term.wait("type the answer")
     lines = term.lines()
-    assert lines[0].startswith("New 1 · Learning 0 · Review 0")  # the header is on top, not scrolled off
+    # the header is on top, not scrolled off
+    assert lines[0].startswith("New 1 · Learning 0 · Review 0")
     assert "lines 1–" in screen and "Evaluating a semantic segmentation" in screen
     assert "What is" not in screen  # the question's end is below the window...
     term.child.send(" ")

@@ -49,7 +49,7 @@ def test_plain_text_has_no_markdown_escapes_and_markdown_shows_none() -> None:
 def test_line_mode_text_carries_no_markdown_markup() -> None:
     # what rich's Markdown renderer shows as styles, line mode shows as the bare text
     cases = {
-        "鸡——**计算图**；`mode` 为 `\"full\"`": '鸡——计算图；mode 为 "full"',
+        '鸡——**计算图**；`mode` 为 `"full"`': '鸡——计算图；mode 为 "full"',
         "a *b* and __c__": "a b and c",
         "see [torchvision](https://pytorch.org/vision/)": "see torchvision (https://pytorch.org/vision/)",
         "## Heading": "Heading",
