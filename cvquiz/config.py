@@ -62,7 +62,9 @@ def parse_steps(text: str, max_days: int = MAX_INTERVAL_DAYS) -> tuple[timedelta
             value = math.nan
         if unit not in _UNITS or not (value > 0 and math.isfinite(value)):
             raise ConfigError(
-                f"could not read step {part!r}: use a number and a unit, e.g. 1m 10m 1h 1d"
+                _(
+                    "could not read step {step!r}: use a number and a unit, e.g. 1m 10m 1h 1d"
+                ).format(step=part)
             )
         seconds = value * _UNITS[unit]
         if seconds > max_days * 86400:
@@ -149,9 +151,17 @@ def _int_in(lo: int, hi: int) -> Callable[[Any], int]:
             try:
                 value = int(value.strip())
             except ValueError:
-                raise ConfigError(f"expected a whole number from {lo} to {hi}") from None
+                raise ConfigError(
+                    _("expected a whole number from {lo} to {hi}, got {value!r}").format(
+                        lo=lo, hi=hi, value=value
+                    )
+                ) from None
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise ConfigError(f"expected a whole number from {lo} to {hi}, got {value!r}")
+            raise ConfigError(
+                _("expected a whole number from {lo} to {hi}, got {value!r}").format(
+                    lo=lo, hi=hi, value=value
+                )
+            )
         return value
 
     return check
@@ -163,7 +173,9 @@ def _retention(value: Any) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not 0.70 <= number <= 0.99:
-        raise ConfigError(f"expected a number from 0.70 to 0.99, got {value!r}")
+        raise ConfigError(
+            _("expected a number from 0.70 to 0.99, got {value!r}").format(value=value)
+        )
     return number
 
 
@@ -175,21 +187,25 @@ def _bool(value: Any) -> bool:
         return True
     if text in ("false", "no", "off", "0"):
         return False
-    raise ConfigError(f"expected true or false, got {value!r}")
+    raise ConfigError(_("expected true or false, got {value!r}").format(value=value))
 
 
 def _steps(value: Any) -> tuple[timedelta, ...]:
     if isinstance(value, tuple) and all(isinstance(v, timedelta) for v in value):
         return value
     if not isinstance(value, str):
-        raise ConfigError(f"expected steps like '1m 10m', got {value!r}")
+        raise ConfigError(_("expected steps like '1m 10m', got {value!r}").format(value=value))
     return parse_steps(value)
 
 
 def _choice(*options: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
-            raise ConfigError(f"expected one of {', '.join(options)}, got {value!r}")
+            raise ConfigError(
+                _("expected one of {choices}, got {value!r}").format(
+                    choices=", ".join(options), value=value
+                )
+            )
         return str(value)
 
     return check
@@ -201,16 +217,20 @@ def _parameters(value: Any) -> tuple[float, ...]:
     try:
         numbers = tuple(float(v) for v in value)
     except (TypeError, ValueError):
-        raise ConfigError("expected 21 numbers separated by commas or spaces") from None
+        raise ConfigError(_("expected 21 numbers separated by commas or spaces")) from None
     if len(numbers) != 21 or not all(math.isfinite(n) for n in numbers):
-        raise ConfigError(f"expected 21 finite FSRS-6 weights, got {len(numbers)}")
+        raise ConfigError(_("expected 21 finite FSRS-6 weights, got {n}").format(n=len(numbers)))
     from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
     for index, (number, lo, hi) in enumerate(
         zip(numbers, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
     ):
         if not lo <= number <= hi:
-            raise ConfigError(f"weight {index} is {number:g}; FSRS-6 allows {lo:g} to {hi:g}")
+            raise ConfigError(
+                _("weight {index} is {number:g}; FSRS-6 allows {lo:g} to {hi:g}").format(
+                    index=index, number=number, lo=lo, hi=hi
+                )
+            )
     return numbers
 
 
@@ -314,12 +334,14 @@ def check_steps_fit(settings: Settings) -> None:
 
 def _deck_limits(raw: Any, origin: str) -> dict[str, DeckLimits]:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{origin}: [decks] must be a table of deck ids")
+        raise ConfigError(_("{origin}: [decks] must be a table of deck ids").format(origin=origin))
     limits = {}
     for deck_id, table in raw.items():
         if not isinstance(table, dict) or set(table) - {"new_per_day", "reviews_per_day"}:
             raise ConfigError(
-                f"{origin}: decks.{deck_id}: only new_per_day and reviews_per_day can be set"
+                _("{origin}: decks.{deck}: only new_per_day and reviews_per_day can be set").format(
+                    origin=origin, deck=deck_id
+                )
             )
         checked: dict[str, int | None] = {}
         for limit in ("new_per_day", "reviews_per_day"):
@@ -449,7 +471,7 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
         deck_id, _dot, limit = key[len("decks.") :].rpartition(".")
         if not deck_id or limit not in ("new_per_day", "reviews_per_day"):
             raise ConfigError(
-                "per-deck keys are decks.DECK.new_per_day or decks.DECK.reviews_per_day"
+                _("per-deck keys are decks.DECK.new_per_day or decks.DECK.reviews_per_day")
             )
         try:
             checked = VALIDATORS[limit](value)

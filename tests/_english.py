@@ -1,7 +1,7 @@
 """Find English that leaked into a screen meant to be Chinese.
 
 `english_words` returns the words of a text that read as English prose: ASCII words left once what may stay
-English is set aside — options (``--json``), ids and paths (``practice/conv``, ``a::b``, ``x_1``), numbers and
+English is set aside — options (``--json``), ids, paths and formats (``practice/conv``, ``a::b``, ``x_1``, ``k,s``), numbers and
 anything with a digit, acronyms and names of tools (``FSRS``, ``RMSE``, ``Anki``), single letters (variables,
 units), ``cvquiz`` command lines, and the data words a test names (deck ids, tag names, card text).
 """
@@ -21,6 +21,8 @@ NAMES = frozenset(
         "Python",
         "SQLite",
         "Ctrl",
+        "Ctrl-C",
+        "Ctrl-D",
         "Markdown",
         "LaTeX",
         "ms",
@@ -45,7 +47,7 @@ def english_words(text: str, allow: Iterable[str] = ()) -> list[str]:
             len(word) < 2
             or word in allowed
             or word.startswith("-")
-            or any(c.isdigit() or c in "/_:=.@\\<>{}[]#~$%+*&^" for c in word)
+            or any(c.isdigit() or c in "/_:=.,@\\<>{}[]#~$%+*&^" for c in word)
             or not any(c.isalpha() for c in word)
             or word.isupper()
         ):

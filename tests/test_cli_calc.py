@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _english import english_words
 from typer.testing import CliRunner
 
 from cvquiz.cli.app import app
@@ -209,7 +210,7 @@ def test_map_voc_shows_each_class_worked(annotation_files: tuple[str, str]) -> N
 def test_answers_and_solutions_follow_the_language() -> None:
     result = runner.invoke(app, ["--lang", "zh", "calc", "rf", "3,1", "3,1"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("答案: 5") and "解题过程" in result.stdout
+    assert result.stdout.startswith("答案：5") and "详细解答" in result.stdout
 
 
 def test_list_generators() -> None:
@@ -280,3 +281,28 @@ def test_calc_help_does_not_import_the_engine() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_calc_speaks_chinese() -> None:
+    result = runner.invoke(
+        app, ["--lang", "zh", "calc", "conv2d", "--input", "1,3,8,8", "--out", "1", "-k", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("答案：(1, 1, 6, 6)")
+    # the worked solution is the generator's own bilingual text; the frame around it is translated
+    assert "详细解答" in result.stdout and "宽度同理" in result.stdout
+    listing = runner.invoke(app, ["--lang", "zh", "calc", "--list-generators"]).stdout
+    assert listing.split()[:3] == ["题型", "答案", "所问内容"] and "形状" in listing
+    for args, expected in (
+        (["conv2d", "--input", "1,3,8", "--out", "1", "-k", "3"], "--input：应为 4 个整数 N,C,H,W"),
+        (["iou", "0,0,1", "1,1,2,2"], "BOX_A：一个框是四个数"),
+        (
+            ["prf", "--tp", "1", "--fp", "1", "--fn", "1", "--ask", "x"],
+            "--ask：请用 precision, recall, f1 之一",
+        ),
+        (["ce", "--logits", "1,2", "--target", "0,1"], "--target：一行 logits 只给一个类别索引"),
+        (["rf", "3"], "LAYERS：每层写成 k,s 或 k,s,d"),
+    ):
+        result = runner.invoke(app, ["--lang", "zh", "calc", *args])
+        assert result.exit_code != 0 and expected in result.stderr, result.stderr
+        assert english_words(result.stderr, allow={"precision", "recall", "logits"}) == []

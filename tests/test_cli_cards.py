@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from _english import english_words
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from cvquiz.cli.app import app
@@ -549,3 +553,91 @@ def test_installed_add_and_show(mine: Path) -> None:
     )
     assert again.returncode == 1
     assert again.stderr.startswith("Error: ") and "Traceback" not in again.stderr
+
+
+# --- in Chinese ----------------------------------------------------------------------------------------------
+
+DATA = set(re.findall(r"[A-Za-z]+", MINE)) | {"basic", "cloze", "reversed", "compute", "code"}
+"""The words of the user's deck (data, shown as written) and the card types (ids of the deck format)."""
+
+
+def chinese(*args: str, input: str | None = None, code: int = 0) -> str:
+    """Run a command with --lang zh at 80 columns; return stdout and stderr, checked to hold no English."""
+    result = runner.invoke(app, ["--lang", "zh", *args], input=input)
+    assert result.exit_code == code, result.output
+    text = result.stdout + result.stderr
+    assert english_words(text, allow=DATA) == [], text
+    # lines fit 80 columns, but for the paths of the test's temporary folder (printed whole, unwrapped)
+    short = text.replace(str(Path(os.environ["CVQUIZ_DECKS"]).parent), "~")
+    assert all(cell_len(line) <= 80 for line in short.splitlines()), text
+    return text
+
+
+def test_show_search_suspend_and_forget_speak_chinese(mine: Path) -> None:
+    text = chinese("show", "my/notes/iou")
+    for expected in (
+        "问题",
+        "答案",
+        "标签：detection",
+        "文件",
+        "调度",
+        "状态",
+        "新",
+        "还没有复习记录。",
+    ):
+        assert expected in text
+    assert "已暂停 1 张复习卡（my/notes/iou）" in chinese("suspend", "my/notes/iou")
+    assert "取消暂停" in chinese("unsuspend", "my/notes/iou")
+    assert "新卡" in chinese("forget", "my/notes/iou")
+    assert "没有匹配的卡片。" in chinese("search", "zzzz-nothing")
+    assert "1 张卡" in chinese("search", "intersection", "--deck", "my")
+
+
+def test_show_speaks_chinese_after_reviews(mine: Path) -> None:
+    from cvquiz.collection import Collection
+    from cvquiz.config import Settings
+    from cvquiz.model import Rating
+    from cvquiz.review_policy import record_review
+
+    runner.invoke(app, ["decks"])
+    with Collection.open(Path(os.environ["CVQUIZ_COLLECTION"])) as col:
+        (pk,) = col.conn.execute("SELECT pk FROM cards WHERE deck_id = 'my/notes'").fetchone()
+        now = datetime.fromisoformat(os.environ["CVQUIZ_NOW"])
+        for days, rating in ((3, Rating.GOOD), (2, Rating.GOOD), (1, Rating.AGAIN)):
+            record_review(col, pk, rating, now - timedelta(days=days), Settings(fuzz=False))
+    text = chinese("show", "my/notes/iou")
+    assert "复习记录" in text and "良好" in text and "重来" in text and "学习中 → 复习" in text
+    english = runner.invoke(app, ["show", "my/notes/iou"]).stdout
+    assert "Review history" in english and "Good" in english and "learning → review" in english
+
+
+def test_add_and_import_speak_chinese(mine: Path, tmp_path: Path) -> None:
+    text = chinese("add", "--deck", "my/new", "-q", "Why 1x1 conv?", "-a", "Channel mixing.")
+    assert "已创建牌组 my/new" in text and "已添加 my/new/" in text
+    source = tmp_path / "notes.csv"
+    source.write_text("question,answer,tags\nq1,a1,x\n", "utf-8")
+    text = chinese("import", str(source), "--deck", "my/csv", "--dry-run")
+    assert "将添加 my/csv/" in text and "将向 my/csv" in text
+    assert "添加 1 张卡片；0 张已存在" in chinese("import", str(source), "--deck", "my/csv")
+    assert "添加 0 张卡片；1 张已存在" in chinese("import", str(source), "--deck", "my/csv")
+
+
+def test_interactive_add_speaks_chinese(mine: Path) -> None:
+    typed = "1\nbasic\nWhat is NMS?\n\nDrops overlapping boxes.\n\nnms\nn\n"
+    result = runner.invoke(app, ["--lang", "zh", "add"], input=typed)
+    assert result.exit_code == 1
+    text = result.stderr
+    assert (
+        english_words(text, allow=DATA | {"What", "NMS", "nms", "Drops", "overlapping", "boxes"})
+        == []
+    )
+    for expected in (
+        "你的牌组：",
+        "牌组（编号",
+        "类型（",
+        "问题",
+        "以空行或 Ctrl-D 结束",
+        "添加这张卡片吗？",
+    ):
+        assert expected in text
+    assert "已取消；没有写入任何内容。" in text

@@ -161,3 +161,19 @@ def test_a_name_like_no_setting_lists_them_all(cvquiz_env: dict[str, str]) -> No
     result = runner.invoke(app, ["config", "get", "zzz"])
     assert result.exit_code != 0
     assert "known: desired_retention" in result.stderr
+
+
+def test_bad_values_are_refused_in_chinese() -> None:
+    from _english import english_words
+
+    for key, value, expected in (
+        ("desired_retention", "2", "应为 0.70 至 0.99 的数，实际为 '2'"),
+        ("new_per_day", "x", "应为 0 至 9999 的整数，实际为 'x'"),
+        ("fuzz", "maybe", "应为 true 或 false，实际为 'maybe'"),
+        ("learning_steps", "1q", "无法读取步长 '1q'"),
+        ("parameters", "1 2", "应为 21 个有限的 FSRS-6 权重，实际有 2 个"),
+        ("decks.x.other", "1", "按牌组的设置项是 decks.DECK.new_per_day"),
+    ):
+        result = runner.invoke(app, ["--lang", "zh", "config", "set", key, value])
+        assert result.exit_code != 0 and expected in result.stderr, result.stderr
+        assert english_words(result.stderr, allow={key, "maybe", "true", "false"}) == []

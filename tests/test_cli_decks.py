@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _english import english_words
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from cvquiz import __version__
@@ -241,3 +243,15 @@ def test_check_json(tmp_path: Path) -> None:
         error["type"] == "DeckProblems"
         and "absent.yaml: no such file or folder" in error["message"]
     )
+
+
+def test_paths_and_check_speak_chinese(cvquiz_env: dict[str, str], tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--lang", "zh", "paths"])
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["记录库", "你的牌组", "设置", "内置牌组", "牌组"]
+    assert english_words(result.stdout, allow={"Schema"}) == []
+    # the paths start at one terminal column, whatever the width of the Chinese labels
+    starts = {cell_len(line[: line.index("/")]) for line in lines}
+    assert len(starts) == 1
+    english = runner.invoke(app, ["--lang", "en", "paths"]).stdout
+    assert english.splitlines()[0].startswith("collection ")

@@ -17,7 +17,7 @@ from rich.markup import escape
 from cvquiz.cli.context import QUERY_CONTEXT, Env, get_env, query_words
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import tag_app
-from cvquiz.i18n import _, ngettext
+from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.cards import Selection, UndoResult
@@ -26,12 +26,13 @@ SHOWN = 8
 """How many of the matched cards a confirmation lists."""
 
 ASK = {
-    "suspend": _("Suspend {count} cards?"),
-    "unsuspend": _("Unsuspend {count} cards?"),
-    "bury": _("Bury {count} cards until tomorrow?"),
-    "forget": _("Reset {count} cards to new?"),
-    "add": _("Add the tag to {count} cards?"),
-    "remove": _("Remove the tag from {count} cards?"),
+    # translated where they are asked: this module is imported before --lang is applied
+    "suspend": N_("Suspend {count} cards?"),
+    "unsuspend": N_("Unsuspend {count} cards?"),
+    "bury": N_("Bury {count} cards until tomorrow?"),
+    "forget": N_("Reset {count} cards to new?"),
+    "add": N_("Add the tag to {count} cards?"),
+    "remove": N_("Remove the tag from {count} cards?"),
 }
 """The question asked before an action changes several cards."""
 
@@ -114,7 +115,7 @@ def confirm(env: Env, selection: Selection, action: str, yes: bool) -> None:
     if more > 0:
         lines.append("  " + ngettext("and {more} more", "and {more} more", more).format(more=more))
     env.err.print("\n".join(lines), markup=False, highlight=False)
-    env.err.print(ASK[action].format(count=n) + " [y/N] ", end="", markup=False, highlight=False)
+    env.err.print(_(ASK[action]).format(count=n) + " [y/N] ", end="", markup=False, highlight=False)
     answer = sys.stdin.readline().strip().lower()
     if answer not in ("y", "yes", _("y"), _("yes")):
         env.err.print(_("Cancelled; nothing was changed."))
@@ -134,10 +135,11 @@ YesOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]
 
 DONE = {
-    "suspend": _("Suspended {count} of {cards}."),
-    "unsuspend": _("Unsuspended {count} of {cards}."),
-    "bury": _("Buried {count} of {cards} until tomorrow."),
-    "forget": _("Reset {count} of {cards} to new."),
+    # translated where they are shown: this module is imported before --lang is applied
+    "suspend": N_("Suspended {count} of {cards}."),
+    "unsuspend": N_("Unsuspended {count} of {cards}."),
+    "bury": N_("Buried {count} of {cards} until tomorrow."),
+    "forget": N_("Reset {count} of {cards} to new."),
 }
 
 
@@ -163,7 +165,7 @@ def _change(
         n=result.review_cards
     )
     env.out.print(
-        escape(DONE[action].format(count=counted, cards=_cards_phrase(result.cards))),
+        escape(_(DONE[action]).format(count=counted, cards=_cards_phrase(result.cards))),
         highlight=False,
         soft_wrap=True,
     )

@@ -20,8 +20,9 @@ from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import calc_app
 from cvquiz.cli.jsonout import print_json
+from cvquiz.cli.styled import styled
 from cvquiz.errors import UsageError
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 
 if TYPE_CHECKING:
     from cvquiz.generators import Calculation
@@ -83,7 +84,7 @@ def _read(text: str, kind: str, option: str) -> Any:
     try:
         return parse_answer(text, kind).value
     except AnswerParseError as error:
-        raise UsageError(f"{option}: {error}") from None
+        raise UsageError(_("{option}: {problem}").format(option=option, problem=error)) from None
 
 
 def _numbers(text: str, option: str) -> list[float]:
@@ -93,8 +94,14 @@ def _numbers(text: str, option: str) -> list[float]:
 def _integers(text: str, option: str, count: int | None = None, what: str = "") -> list[int]:
     values = _read(text, "vector", option)
     if any(not isinstance(v, int) for v in values) or (count is not None and len(values) != count):
-        shape = f"{count} integers" if count else "integers"
-        raise UsageError(f"{option}: expected {shape}{' ' + what if what else ''}, got {text!r}")
+        message = (
+            _("{option}: expected {count} integers {what}, got {text!r}")
+            if count and what
+            else _("{option}: expected {count} integers, got {text!r}")
+            if count
+            else _("{option}: expected integers, got {text!r}")
+        )
+        raise UsageError(message.format(option=option, count=count, what=what, text=text))
     return [int(v) for v in values]
 
 
@@ -104,7 +111,11 @@ def _int_or_pair(text: str, option: str) -> int | list[int]:
         return values[0]
     if len(values) == 2:
         return values
-    raise UsageError(f"{option}: expected an integer or a pair h,w, got {text!r}")
+    raise UsageError(
+        _("{option}: expected an integer or a pair h,w, got {text!r}").format(
+            option=option, text=text
+        )
+    )
 
 
 def _matrix(text: str, option: str) -> list[list[float]]:
@@ -114,7 +125,11 @@ def _matrix(text: str, option: str) -> list[list[float]]:
 
 def _choice(value: str, option: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise UsageError(f"{option}: use one of {', '.join(allowed)}, got {value!r}")
+        raise UsageError(
+            _("{option}: use one of {choices}, got {value!r}").format(
+                option=option, choices=", ".join(allowed), value=value
+            )
+        )
     return value
 
 
@@ -141,16 +156,34 @@ def _emit(ctx: typer.Context, result: Calculation, as_json: bool) -> None:
         }
         print_json(env, payload)
         return
-    lang = env.lang
-    label = "答案" if lang == "zh" else "Answer"
-    env.out.print(f"[bold]{label}:[/] {escape(result.expected_text)}", soft_wrap=True)
+    env.out.print(
+        styled(
+            _("{answer}: {value}"),
+            {"answer": "bold"},
+            answer=_("Answer"),
+            value=result.expected_text,
+        ),
+        soft_wrap=True,
+    )
     env.out.print(
         Panel(
-            card_markdown(result.solution.get(lang)),
-            title="解题过程" if lang == "zh" else "worked solution",
+            card_markdown(result.solution.get(env.lang)),
+            title=escape(_("worked solution")),
             title_align="left",
         )
     )
+
+
+_KIND_NAMES = {
+    # TRANSLATORS: the kinds of answer a generator asks for, in `cvquiz calc --list-generators`
+    "integer": N_("integer"),
+    "number": N_("number"),
+    "shape": N_("shape"),
+    "vector": N_("vector"),
+    "matrix": N_("matrix"),
+    "boolean": N_("yes/no"),
+    "text": N_("text"),
+}
 
 
 def calc_callback(
@@ -165,9 +198,9 @@ def calc_callback(
     from cvquiz.generators import list_generators as generators
 
     env = get_env(ctx)
-    table = Table("generator", "answer", "what it asks", box=None)
+    table = Table(_("generator"), _("answer"), _("what it asks"), box=None)
     for info in generators():
-        kinds = "/".join(k.value for k in info.kinds)
+        kinds = "/".join(_(_KIND_NAMES.get(k.value, k.value)) for k in info.kinds)
         table.add_row(info.name, kinds, escape(info.title.get(env.lang)))
     env.out.print(table)
     raise typer.Exit()
@@ -371,7 +404,7 @@ def fc_vs_conv(
     shape = _int_or_pair(size, "--size")
     h, w = (shape, shape) if isinstance(shape, int) else shape
     if whole and h != w:
-        raise UsageError("--flatten: the feature map must be square to be one conv kernel")
+        raise UsageError(_("--flatten: the feature map must be square to be one conv kernel"))
     parameters = {
         "mode": "fc_as_conv" if whole else "dense",
         "height": h,
@@ -442,9 +475,13 @@ def ce(
     targets = _integers(target, "--target")
     batched = isinstance(values[0], list)
     if batched and len(targets) != len(values):
-        raise UsageError(f"--target: give one class per row ({len(values)}), got {len(targets)}")
+        raise UsageError(
+            _("--target: give one class per row ({rows}), got {count}").format(
+                rows=len(values), count=len(targets)
+            )
+        )
     if not batched and len(targets) != 1:
-        raise UsageError("--target: give one class index for one row of logits")
+        raise UsageError(_("--target: give one class index for one row of logits"))
     parameters = {
         "logits": values,
         "target": targets if batched else targets[0],
@@ -583,7 +620,7 @@ def iou(
     a, b = _numbers(box_a, "BOX_A"), _numbers(box_b, "BOX_B")
     for name, box in (("BOX_A", a), ("BOX_B", b)):
         if len(box) != 4:
-            raise UsageError(f"{name}: a box is four numbers x1,y1,x2,y2")
+            raise UsageError(_("{name}: a box is four numbers x1,y1,x2,y2").format(name=name))
     metric = _choice(metric, "--metric", ("iou", "giou", "diou"))
     if metric == "iou":
         _solve(ctx, "box_iou", {"box_a": a, "box_b": b}, as_json)
@@ -605,7 +642,7 @@ def mask_iou(
     masks = [_matrix(mask_a, "--a"), _matrix(mask_b, "--b")]
     for name, mask in zip(("--a", "--b"), masks, strict=True):
         if any(v not in (0, 1) for row in mask for v in row):
-            raise UsageError(f"{name}: a mask holds only 0 and 1")
+            raise UsageError(_("{name}: a mask holds only 0 and 1").format(name=name))
     ints = [[[int(v) for v in row] for row in mask] for mask in masks]
     _solve(ctx, "mask_iou", {"mask_a": ints[0], "mask_b": ints[1]}, as_json)
 
@@ -643,7 +680,9 @@ def _annotations(path: Path, option: str) -> list[Any]:
         data = data["annotations"]
     if not isinstance(data, list):
         raise UsageError(
-            f"{option}: {path} must hold a list of annotations or a COCO file with 'annotations'"
+            _(
+                "{option}: {path} must hold a list of annotations or a COCO file with 'annotations'"
+            ).format(option=option, path=path)
         )
     return data
 
@@ -699,7 +738,9 @@ def rf(
     for layer in layers:
         values = _integers(layer, "LAYERS")
         if len(values) not in (2, 3):
-            raise UsageError(f"LAYERS: each layer is k,s or k,s,d, got {layer!r}")
+            raise UsageError(
+                _("LAYERS: each layer is k,s or k,s,d, got {layer!r}").format(layer=layer)
+            )
         parsed.append(values)
     _solve(
         ctx, "receptive_field", {"layers": parsed, "ask": "stride" if stride else "size"}, as_json

@@ -24,14 +24,15 @@ from rich.text import Text as RichText
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
+from cvquiz.cli.styled import styled
 from cvquiz.errors import CvquizError, UsageError
-from cvquiz.i18n import _, ngettext
+from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.cards import AddResult
 
-STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
-RATING_LABELS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+STATE_NAMES = {0: N_("new"), 1: N_("learning"), 2: N_("review"), 3: N_("relearning")}
+RATING_LABELS = {1: N_("Again"), 2: N_("Hard"), 3: N_("Good"), 4: N_("Easy")}
 
 
 def register(app: typer.Typer) -> None:
@@ -114,7 +115,8 @@ def _read_line(env: Env, prompt: str) -> str | None:
 
 def _read_block(env: Env, prompt: str) -> str | None:
     """Read lines until an empty line or end of input; None when nothing was typed before Ctrl-D."""
-    env.err.print(prompt + " [dim](end with an empty line or Ctrl-D)[/]", highlight=False)
+    line = escape(_("{prompt} (end with an empty line or Ctrl-D)"))
+    env.err.print(_markup_field(line, "prompt", prompt), highlight=False)
     lines: list[str] = []
     while True:
         line = sys.stdin.readline()
@@ -127,11 +129,16 @@ def _read_block(env: Env, prompt: str) -> str | None:
     return "\n".join(lines) if lines else None
 
 
+def _markup_field(message: str, name: str, markup: str) -> str:
+    """Put ``markup`` (rich markup) where ``{name}`` is in an escaped translated ``message``."""
+    return message.replace("{" + name + "}", markup)
+
+
 def _ask(env: Env, prompt: str, default: str | None = None) -> str:
     suffix = f" [dim]\\[{escape(default)}][/]" if default else ""
-    answer = _read_line(env, f"{prompt}{suffix}: ")
+    answer = _read_line(env, _markup_field(escape(_("{prompt}: ")), "prompt", prompt + suffix))
     if answer is None:
-        raise UsageError("cancelled: input ended")
+        raise UsageError(_("cancelled: input ended"))
     return answer.strip() or (default or "")
 
 
@@ -148,16 +155,21 @@ def _choose_deck(env: Env) -> str:
 
     decks = list_user_decks(env.paths.decks)
     if decks:
-        env.err.print("[bold]Your decks:[/]")
+        env.err.print(RichText(_("Your decks:"), style="bold"))
         for number, deck in enumerate(decks, 1):
             env.err.print(f"  {number}. {escape(deck.id)}", highlight=False)
     while True:
-        choice = _ask(env, "Deck (number, or an id such as my/interviews for a new deck)")
+        choice = _ask(
+            env, escape(_("Deck (number, or an id such as my/interviews for a new deck)"))
+        )
         if choice.isdigit() and 1 <= int(choice) <= len(decks):
             return decks[int(choice) - 1].id
         if any(d.id == choice for d in decks):
             return choice
-        if choice and _confirm(env, f"Create the deck [bold]{escape(choice)}[/]?"):
+        question = escape(_("Create the deck {deck}?")).replace(
+            "{deck}", f"[bold]{escape(choice)}[/]"
+        )
+        if choice and _confirm(env, question):
             return choice
 
 
@@ -167,20 +179,24 @@ def _interactive_card(env: Env, card_type: str | None) -> dict[str, Any]:
     kinds = ("basic", "reversed", "cloze", "compute")
     kind = card_type or ""
     while kind not in kinds:
-        kind = _ask(env, f"Type ({', '.join(kinds)})", "basic")
+        kind = _ask(env, escape(_("Type ({kinds})").format(kinds=", ".join(kinds))), "basic")
     generator = None
     params: dict[str, Any] = {}
     if kind == "compute":
         from cvquiz.generators import list_generators
 
         infos = {g.name: g for g in list_generators()}
-        env.err.print("Generators: " + escape(", ".join(infos)), highlight=False)
+        env.err.print(
+            RichText(_("Generators: {names}").format(names=", ".join(infos))), highlight=False
+        )
         while generator not in infos:
-            generator = _ask(env, "Generator")
+            generator = _ask(env, escape(_("Generator")))
         for spec in infos[generator].params:
             env.err.print(f"  {spec.name}: {escape(spec.describe())}", highlight=False)
         while True:
-            line = _ask(env, "Narrow a parameter (name=1,2 or name=1..3; empty to go on)")
+            line = _ask(
+                env, escape(_("Narrow a parameter (name=1,2 or name=1..3; empty to go on)"))
+            )
             if not line:
                 break
             try:
@@ -189,11 +205,18 @@ def _interactive_card(env: Env, card_type: str | None) -> dict[str, Any]:
                 env.err.print(f"[red]{escape(str(error))}[/]")
                 continue
             params[name] = value
-    question = _read_block(env, "[bold]Question[/]" + (" (optional)" if kind == "compute" else ""))
+    optional = escape(_("{field} (optional)"))
+    field = "[bold]" + escape(_("Question")) + "[/]"
+    question = _read_block(
+        env, _markup_field(optional, "field", field) if kind == "compute" else field
+    )
     answer = None
     if kind != "compute":
-        answer = _read_block(env, "[bold]Answer[/]" + (" (optional)" if kind == "cloze" else ""))
-    tags = _ask(env, "Tags (space-separated, optional)").replace(",", " ").split()
+        field = "[bold]" + escape(_("Answer")) + "[/]"
+        answer = _read_block(
+            env, _markup_field(optional, "field", field) if kind == "cloze" else field
+        )
+    tags = _ask(env, escape(_("Tags (space-separated, optional)"))).replace(",", " ").split()
     return card_data(
         question, answer, card_type=kind, tags=tags, generator=generator, params=params or None
     )
@@ -205,7 +228,9 @@ def _run_editor(env: Env, path: Path, line: int | None = None) -> None:
 
     status = run_editor(env.environ, path, line)
     if status != 0:
-        raise CvquizError(f"the editor exited with status {status}; nothing was changed")
+        raise CvquizError(
+            _("the editor exited with status {status}; nothing was changed").format(status=status)
+        )
 
 
 def _require_terminal(env: Env, command: str) -> None:
@@ -311,7 +336,7 @@ def add(
             raise typer.Exit(1)
     elif question is not None or (kind == "compute" and generator):
         if not deck:
-            raise UsageError("name the deck: --deck my/interviews")
+            raise UsageError(_("name the deck: --deck my/interviews"))
         data = card_data(
             question,
             answer,
@@ -333,8 +358,8 @@ def add(
         env.err.print(
             card_panel({**data, "id": preview.added[0].id}, env.lang, preview.added[0].ref)
         )
-        if not yes and not _confirm(env, "Add this card?"):
-            env.err.print("Cancelled; nothing was written.")
+        if not yes and not _confirm(env, escape(_("Add this card?"))):
+            env.err.print(RichText(_("Cancelled; nothing was written.")))
             raise typer.Exit(1)
         result = add_cards(env.paths.decks, env.paths.bundled, target, [data])
     _report_added(env, result, as_json)
@@ -371,24 +396,39 @@ def show(
         return
     title = f"{details.ref} ({details.type})"
     env.out.print(card_panel({**details.content, "tags": list(details.tags)}, env.lang, title))
-    where = f"{details.path}:{details.line}" + (" (bundled)" if details.bundled else "")
-    env.out.print(f"[dim]file[/] {escape(where)}", highlight=False, soft_wrap=True)
-    table = Table(title="Schedule", title_justify="left")
-    for column in ("card", "state", "due", "stability", "difficulty", "reps", "lapses", "flags"):
-        table.add_column(column)
+    where = (_("{path}:{line} (bundled)") if details.bundled else _("{path}:{line}")).format(
+        path=details.path, line=details.line
+    )
+    env.out.print(
+        styled(_("{file} {where}"), {"file": "dim"}, file=_("file"), where=where),
+        highlight=False,
+        soft_wrap=True,
+    )
+    table = Table(title=escape(_("Schedule")), title_justify="left")
+    for column in (
+        N_("card"),
+        N_("state"),
+        N_("due"),
+        N_("stability"),
+        N_("difficulty"),
+        N_("reps"),
+        N_("lapses"),
+        N_("flags"),
+    ):
+        table.add_column(escape(_(column)))
     for s in details.schedule:
-        flags = [n for n, on in (("suspended", s.suspended), ("leech", s.leech)) if on]
+        flags = [_(n) for n, on in ((N_("suspended"), s.suspended), (N_("leech"), s.leech)) if on]
         if s.buried_until:
-            flags.append(f"buried until {s.buried_until}")
+            flags.append(_("buried until {day}").format(day=s.buried_until))
         table.add_row(
             str(s.ord),
-            STATE_NAMES.get(s.state, str(s.state)),
+            _state(s.state),
             _when(s.due),
             "-" if s.stability is None else f"{s.stability:.2f}d",
             "-" if s.difficulty is None else f"{s.difficulty:.2f}",
             str(s.reps),
             str(s.lapses),
-            ", ".join(flags),
+            escape(_(", ").join(flags)),
         )
     env.out.print(table)
     if attempts is not None:
@@ -396,11 +436,18 @@ def show(
 
         env.out.print(attempts_table(attempts))
     if not details.reviews:
-        env.out.print("[dim]No reviews yet.[/]")
+        env.out.print(RichText(_("No reviews yet."), style="dim"))
         return
-    history = Table(title="Reviews", title_justify="left")
-    for column in ("when (UTC)", "card", "rating", "state", "time", "answer"):
-        history.add_column(column)
+    history = Table(title=escape(_("Review history")), title_justify="left")
+    for column in (
+        N_("when (UTC)"),
+        N_("card"),
+        N_("rating"),
+        N_("state"),
+        N_("time"),
+        N_("answer"),
+    ):
+        history.add_column(escape(_(column)))
     for r in details.reviews:
         typed = "" if r.answer is None else escape(r.answer)
         if r.correct is not None:
@@ -408,12 +455,16 @@ def show(
         history.add_row(
             _when(r.reviewed_at),
             str(r.ord),
-            RATING_LABELS.get(r.rating, str(r.rating)),
-            f"{STATE_NAMES.get(r.state_before, '?')} → {STATE_NAMES.get(r.state_after, '?')}",
+            _(RATING_LABELS[r.rating]) if r.rating in RATING_LABELS else str(r.rating),
+            f"{_state(r.state_before)} → {_state(r.state_after)}",
             "-" if r.duration_ms is None else f"{r.duration_ms / 1000:.1f}s",
             typed,
         )
     env.out.print(history)
+
+
+def _state(state: int) -> str:
+    return _(STATE_NAMES[state]) if state in STATE_NAMES else str(state)
 
 
 def _code_attempts(env: Env, ref: str) -> list[Any]:
@@ -496,8 +547,16 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
         print_json(env, counts)
         return
     env.err.print(
-        f"Restored {counts.decks} decks, {counts.cards} cards and {counts.reviews} reviews "
-        f"from {escape(str(path))}",
+        RichText(
+            _("Restored {decks}, {cards} and {reviews} from {path}").format(
+                decks=ngettext("{n} deck", "{n} decks", counts.decks).format(n=counts.decks),
+                cards=ngettext("{n} card", "{n} cards", counts.cards).format(n=counts.cards),
+                reviews=ngettext("{n} review", "{n} reviews", counts.reviews).format(
+                    n=counts.reviews
+                ),
+                path=path,
+            )
+        ),
         highlight=False,
         soft_wrap=True,
     )

@@ -13,7 +13,7 @@ from cvquiz.cli import draw
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
-from cvquiz.i18n import _, ngettext
+from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.collection import DeckSummary
@@ -162,7 +162,26 @@ def paths(
         print_json(env, data)
         return
     del Paths
-    from rich.markup import escape
+    from rich.cells import cell_len
 
+    from cvquiz.cli.styled import styled
+
+    labels = {key: _(_PATH_LABELS.get(key, key)) for key in data}
+    width = max(cell_len(label) for label in labels.values())
     for key, value in data.items():
-        env.out.print(f"[bold]{key:<11}[/] {escape(value)}", highlight=False, soft_wrap=True)
+        label = labels[key] + " " * (width - cell_len(labels[key]))
+        env.out.print(
+            styled("{label} {path}", {"label": "bold"}, label=label, path=value),
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+_PATH_LABELS = {
+    # TRANSLATORS: the rows of `cvquiz paths`
+    "collection": N_("collection"),
+    "decks": N_("your decks"),
+    "config": N_("settings"),
+    "bundled": N_("bundled decks"),
+    "schema": N_("deck schema"),
+}
