@@ -613,7 +613,7 @@ def test_show_speaks_chinese_after_reviews(mine: Path) -> None:
 
 def test_add_and_import_speak_chinese(mine: Path, tmp_path: Path) -> None:
     text = chinese("add", "--deck", "my/new", "-q", "Why 1x1 conv?", "-a", "Channel mixing.")
-    assert "已创建牌组 my/new" in text and "已添加 my/new/" in text
+    assert "创建牌组 my/new" in text and "已添加 my/new/" in text
     source = tmp_path / "notes.csv"
     source.write_text("question,answer,tags\nq1,a1,x\n", "utf-8")
     text = chinese("import", str(source), "--deck", "my/csv", "--dry-run")

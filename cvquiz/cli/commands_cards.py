@@ -562,8 +562,12 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
     )
 
 
+_SEPARATOR_NAMES = {"\t": N_("tab"), ",": N_("comma"), ";": N_("semicolon"), " ": N_("space")}
+
+
 def _separator_label(separator: str) -> str:
-    return {"\t": "tab", ",": "comma", ";": "semicolon", " ": "space"}.get(separator, separator)
+    name = _SEPARATOR_NAMES.get(separator)
+    return _(name) if name is not None else separator
 
 
 @handle_errors

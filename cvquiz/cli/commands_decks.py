@@ -156,7 +156,8 @@ def paths(
     env = get_env(ctx)
     from cvquiz.paths import Paths
 
-    data = {k: str(v) for k, v in asdict(env.paths).items()}
+    # the paths only (collection_given says how the collection was named, not where it is)
+    data = {k: str(v) for k, v in asdict(env.paths).items() if k != "collection_given"}
     data["schema"] = str(Path(__file__).resolve().parent.parent / "deckfile" / "deck.schema.json")
     if as_json:
         print_json(env, data)
