@@ -7,7 +7,9 @@ the command failed, and nothing lost or changed.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -386,3 +388,16 @@ def test_add_refuses_a_deck_id_with_a_newline_or_too_long(user_decks: Path) -> N
         assert done.returncode != 0
         assert error_lines(done.stderr) == [message]
     assert list(user_decks.iterdir()) == []
+
+
+def test_check_reads_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "deck.yaml"
+    os.mkfifo(fifo)
+    text = "deck: piped\nname: Piped\ncards:\n  - {id: a, question: q}\n"
+    writer = threading.Thread(target=lambda: fifo.write_text(text, encoding="utf-8"))
+    writer.start()
+    done = run([cvquiz_command(), "check", str(fifo)])
+    writer.join(timeout=30)
+    assert done.returncode == 1, done.stderr
+    assert f"{fifo}:4:5: card 'a': missing field 'answer'" in done.stdout + done.stderr
+    assert "no such file" not in done.stdout + done.stderr

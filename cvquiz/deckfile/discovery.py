@@ -43,23 +43,31 @@ def deck_files(folder: Path, *, recursive: bool = True) -> list[Path]:
 def expand_deck_paths(paths: Iterable[Path]) -> list[Path]:
     """Expand files and folders named by a person into deck files (folders searched recursively).
 
-    A file named explicitly is taken whatever its name; a folder gives its deck files (see `deck_files`).
-    The result keeps the order given, each folder's files sorted.
+    A file named explicitly is taken whatever its name, a FIFO or a device too (``cvquiz check <(...)``,
+    ``/dev/stdin``); a folder gives its deck files (see `deck_files`). The result keeps the order given, each
+    folder's files sorted.
 
     Raises:
-        DeckProblems: for a path that does not exist.
+        DeckProblems: for a path that does not exist, or a socket.
     """
+    import stat
+
     from cvquiz.i18n import _
 
     found: list[Path] = []
     missing = []
     for path in paths:
-        if path.is_dir():
-            found.extend(deck_files(path))
-        elif path.is_file():
-            found.append(path)
-        else:
+        try:
+            mode = path.stat().st_mode
+        except OSError:
             missing.append(_("{path}: no such file or folder").format(path=path))
+            continue
+        if stat.S_ISDIR(mode):
+            found.extend(deck_files(path))
+        elif stat.S_ISSOCK(mode):
+            missing.append(_("{path}: a socket, not a deck file").format(path=path))
+        else:
+            found.append(path)
     if missing:
         raise DeckProblems(missing)
     return found
