@@ -1,7 +1,8 @@
 """Where cvquiz keeps its files.
 
 The collection lives in the platform's user data dir, the user's decks folder beside it, the settings in the
-user config dir; ``CVQUIZ_COLLECTION``, ``CVQUIZ_DECKS`` and ``CVQUIZ_CONFIG`` override each. The bundled decks are
+user config dir, what speeds cvquiz up in the user cache dir; ``CVQUIZ_COLLECTION``, ``CVQUIZ_DECKS``,
+``CVQUIZ_CONFIG`` and ``CVQUIZ_CACHE`` override each. The bundled decks are
 found inside the installed package or, in a source checkout, in the ``decks/`` folder next to the package.
 """
 
@@ -38,6 +39,7 @@ class Paths:
         bundled: the folder of bundled decks.
         collection_given: True when ``CVQUIZ_COLLECTION`` (or ``--collection``) named the collection: its
             folder must then exist (a typo must not start a new, empty collection somewhere).
+        cache: the folder of what cvquiz keeps to go faster (``cvquiz check``'s verdicts), or None for none.
     """
 
     collection: Path
@@ -45,6 +47,7 @@ class Paths:
     config: Path
     bundled: Path
     collection_given: bool = False
+    cache: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Paths:
@@ -65,9 +68,15 @@ class Paths:
 
             return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
+        def cache_dir() -> Path:
+            import platformdirs
+
+            return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
         collection = env.get("CVQUIZ_COLLECTION")
         decks = env.get("CVQUIZ_DECKS")
         config = env.get("CVQUIZ_CONFIG")
+        cache = env.get("CVQUIZ_CACHE")
         return cls(
             collection=Path(collection).expanduser()
             if collection
@@ -76,4 +85,5 @@ class Paths:
             config=Path(config).expanduser() if config else config_dir() / "config.toml",
             bundled=bundled_decks_dir(),
             collection_given=bool(collection),
+            cache=Path(cache).expanduser() if cache else cache_dir(),
         )

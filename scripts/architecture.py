@@ -34,6 +34,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "mathtext": FOUNDATION,
     "fileio": FOUNDATION,
     "progress": FOUNDATION,
+    "checkcache": FOUNDATION,
     "config": FOUNDATION,
     # reading decks, computing answers
     "deckfile": FOUNDATION,

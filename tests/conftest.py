@@ -19,6 +19,7 @@ def cvquiz_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
         "CVQUIZ_COLLECTION": str(tmp_path / "collection.sqlite"),
         "CVQUIZ_DECKS": str(tmp_path / "data" / "decks"),
         "CVQUIZ_CONFIG": str(tmp_path / "config" / "config.toml"),
+        "CVQUIZ_CACHE": str(tmp_path / "cache"),
         "CVQUIZ_NOW": FIXED_NOW,
     }
     for key, value in env.items():
