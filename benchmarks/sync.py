@@ -85,7 +85,7 @@ def _compute_card(i: int, rng: random.Random) -> dict[str, object]:
         "id": f"problem-{i}",
         "type": "compute",
         "generator": generator,
-        "params": rng.choice(_PARAM_SETS[generator]),
+        "params": {k: list(v) for k, v in rng.choice(_PARAM_SETS[generator]).items()},  # no aliases
         "tags": ["bench", "practice"],
     }
 

@@ -70,33 +70,49 @@ class _NeedPrecise(Exception):
     """The fast pass met something only the precise pass reports well (a duplicate or odd key)."""
 
 
-class _FastConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
-    """The everyday pass: records where each mapping starts, and notices duplicate keys.
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 
-    Used only on text without anchors (see `_ANCHOR_RE`), so no alias can reach it.
+
+class _FastConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
+    """The everyday pass: builds the data straight from libyaml's nodes, recording where each mapping starts.
+
+    Plain text, mappings and lists (nearly every node of a deck) are built here without PyYAML's constructor
+    machinery, which makes this pass faster than ``yaml.load`` itself; any other scalar (a number, a
+    boolean, null) goes through the safe constructor as usual. Anything the fast pass cannot explain well (a
+    duplicate key, a key that is not text, an unhashable key, a tag) raises `_NeedPrecise`, and the precise
+    pass reads the text again to say where. Used only on text without anchors (see `_ANCHOR_RE`), so no
+    alias can reach it.
     """
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Where:
-        if not isinstance(node, yaml.MappingNode):
-            raise _NeedPrecise
-        construct = self.construct_object
-        try:
-            result = Where(
-                (construct(k, deep=True), construct(v, deep=True)) for k, v in node.value
-            )
-        except TypeError:  # an unhashable key
-            raise _NeedPrecise from None
-        if len(result) != len(node.value):
-            raise _NeedPrecise
-        for key in result:
-            if (
-                type(key) is not str
-            ):  # 1:, ~:, yes: and on: are not text: the precise pass says where
-                raise _NeedPrecise
-        mark = node.start_mark
-        result.line = mark.line + 1
-        result.column = mark.column + 1
-        return result
+    def construct_document(self, node: yaml.Node) -> Any:
+        return self._build(node)
+
+    def _build(self, node: yaml.Node) -> Any:
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            if node.tag == _STR_TAG:
+                return node.value
+            if node.tag.startswith("tag:yaml.org,2002:"):
+                return self.construct_object(node, deep=True)
+            raise _NeedPrecise  # a tag such as !!python/object: the precise pass refuses it
+        build = self._build
+        if kind is yaml.MappingNode and node.tag == _MAP_TAG:
+            result = Where()
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR_TAG:
+                    raise _NeedPrecise  # 1:, ~:, yes:, on: and [a]: are not text
+                result[key_node.value] = build(value_node)
+            if len(result) != len(node.value):
+                raise _NeedPrecise  # a duplicate key
+            mark = node.start_mark
+            result.line = mark.line + 1
+            result.column = mark.column + 1
+            return result
+        if kind is yaml.SequenceNode and node.tag == _SEQ_TAG:
+            return [build(item) for item in node.value]
+        raise _NeedPrecise
 
 
 class _PreciseConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
