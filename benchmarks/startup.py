@@ -2,7 +2,9 @@
 
 Every command and the baseline run in turn, round after round (medians of interleaved runs), on a collection
 synced once beforehand; the goals are issue 16's. ``cvquiz drill`` runs in line mode with empty input, so it
-stops right after showing the first card.
+stops right after showing the first card. ``cvquiz check`` keeps the verdicts of what passed
+(``CVQUIZ_CACHE``, here a throw-away folder): the untimed first run of each command fills it, so the
+interleaved figure is a check of unchanged decks; the check with nothing kept (``--fresh``) is timed apart.
 
 Run by hand: ``python benchmarks/startup.py [--rounds 9]``. Uses a throw-away collection.
 """
@@ -16,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import PYTHON, compile_bytecode, report, time_interleaved
+from _common import PYTHON, compile_bytecode, report, time_command, time_interleaved
 
 GOALS = {
     "cvquiz --version": None,
@@ -38,6 +40,7 @@ def main() -> None:
         "CVQUIZ_COLLECTION": str(tmp / "c.sqlite"),
         "CVQUIZ_DECKS": str(tmp / "decks"),
         "CVQUIZ_CONFIG": str(tmp / "c.toml"),
+        "CVQUIZ_CACHE": str(tmp / "cache"),
     }
     cvquiz = shutil.which("cvquiz") or "cvquiz"
     bundled = str(Path(__file__).resolve().parent.parent / "decks")
@@ -54,6 +57,8 @@ def main() -> None:
     baseline = times.pop("import typer")
     for name, seconds in times.items():
         report(name, seconds, "import typer", baseline, GOALS.get(name))
+    fresh = time_command([cvquiz, "check", "--fresh", bundled], env, runs=3)
+    report("cvquiz check --fresh (nothing kept)", fresh, "import typer", baseline)
     shutil.rmtree(tmp)
 
 

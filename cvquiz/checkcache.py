@@ -6,7 +6,8 @@ is checked and on the code that checks it, so a verdict is kept under a key made
 
 - a **file** whose exact bytes passed every check (`file_key`): the next check of the same bytes costs a hash;
 - a **compute card** whose generator, parameters and judging passed (`compute_key`): a thousand cards with the
-  same parameters are checked once, and an edited deck re-checks only the cards whose parameters changed.
+  same parameters are checked once, and an edited deck re-checks only the cards whose parameters changed;
+- a **code card** whose starter, model solution and judge passed (`code_key`): its solution is not run again.
 
 The code's part of every key is a fingerprint of cvquiz's version and of its source files' sizes and
 modification times (`code_fingerprint`), so a new release, or an edited generator in a checkout, checks
@@ -26,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_ENTRIES", "VerdictCache", "code_fingerprint", "compute_key", "file_key"]
+__all__ = ["MAX_ENTRIES", "VerdictCache", "code_fingerprint", "code_key", "compute_key", "file_key"]
 
 MAX_ENTRIES = 20_000
 """The cache keeps at most this many verdicts (the newest): a few hundred kilobytes."""
@@ -72,6 +73,12 @@ def compute_key(
     return "c:" + hashlib.sha256(blob.encode()).hexdigest()[:40]
 
 
+def code_key(data: Mapping[str, Any]) -> str:
+    """Return the key of a code card's verdict: the card's fields its check reads (as plain data)."""
+    blob = json.dumps([code_fingerprint(), data], sort_keys=True, default=repr)
+    return "k:" + hashlib.sha256(blob.encode()).hexdigest()[:40]
+
+
 class VerdictCache:
     """The verdicts kept between runs: each key that passed, with what the check reported of it (oldest first).
 
@@ -89,6 +96,11 @@ class VerdictCache:
     def get(self, key: str) -> Any:
         """Return what was kept with ``key`` when it passed, or None when it is not known to have passed."""
         return self._passed.get(key)
+
+    def clear(self) -> None:
+        """Forget every verdict (``cvquiz check --fresh``); the next `save` keeps only those found after."""
+        self._changed = self._changed or bool(self._passed)
+        self._passed = {}
 
     def remember(self, key: str, facts: Any = True) -> None:
         """Record that ``key`` passed, with what the check reported (plain JSON data; not None)."""

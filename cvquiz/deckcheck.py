@@ -2,8 +2,13 @@
 
 Each file is checked whole: its structure (the loader's rules), then the compute cards that pass them against
 their generators and the code cards against their judges, even when other cards of the file have problems; a
-deck id used by two files is a problem of the second. Problems come back structured (file, line, column, card, message) for ``--json``, and as the
-``file:line:column: card 'id': message`` lines the loader writes.
+deck id used by two files is a problem of the second. Problems come back structured (file, line, column, card,
+message) for ``--json``, and as the ``file:line:column: card 'id': message`` lines the loader writes.
+
+What passed is not worked out again: given a `VerdictCache`, a file whose exact bytes passed before costs a
+hash, and a compute or code card whose generator and parameters (or whose code and judge) passed before is not
+drawn or judged again, even in another file (`cvquiz.checkcache`). Only passes are kept, so a problem is always
+found afresh.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cvquiz.checkcache import VerdictCache, code_key, compute_key, file_key
 from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
 from cvquiz.errors import DeckProblems
 from cvquiz.i18n import _
-from cvquiz.model import CardType, Deck
+from cvquiz.model import Card, CardType, Deck
 from cvquiz.progress import REPORT_EVERY, Progress, no_progress
 
 __all__ = ["CheckReport", "FileCheck", "Problem", "check_decks", "check_text", "sound_deck"]
@@ -114,6 +120,7 @@ def check_text(
     path: Path | None = None,
     bundled: bool = False,
     progress: Progress = no_progress,
+    cache: VerdictCache | None = None,
 ) -> tuple[FileCheck, Deck | None]:
     """Check one deck's text: its structure, then the compute and code cards that pass it.
 
@@ -123,34 +130,67 @@ def check_text(
         path: the file, if any.
         bundled: True for a bundled deck.
         progress: told of the compute cards checked.
+        cache: verdicts of earlier checks: a compute or code card found there is not checked again, and each
+            card that passes is added to it (None: every card is checked).
 
     Returns:
         The check, and the deck when there is no problem at all.
     """
     from cvquiz.deckfile.loader import check_deck_text
 
+    cache = cache if cache is not None else VerdictCache(None)
     checked = check_deck_text(text, label, path=path, bundled=bundled)
     problems = [_problem(line, label) for line in checked.problems]
-    code = [c for c in checked.cards if c.type is CardType.CODE]
+    code = _unknown(checked.cards, CardType.CODE, cache)
     if code:
         from cvquiz.codecards.spec import check_cards as check_code_cards
 
         progress(_("Checking code cards in {file}").format(file=Path(label).name), 0, len(code))
-        for card, messages in zip(code, check_code_cards(code), strict=True):
+        for (key, card), messages in zip(
+            code, check_code_cards([c for _k, c in code]), strict=True
+        ):
             problems += [Problem(card.line, card.column, card.id, m) for m in messages]
-    compute = [c for c in checked.cards if c.type is CardType.COMPUTE]
+            if not messages:
+                cache.remember(key)
+    compute = _unknown(checked.cards, CardType.COMPUTE, cache)
     if compute:
         from cvquiz.generators import check_card
 
         stage = _("Checking compute cards in {file}").format(file=Path(label).name)
-        for number, card in enumerate(compute):
+        # cards with the same generator and parameters are checked once
+        found: dict[str, list[str]] = {}
+        for number, (key, card) in enumerate(compute):
             if number % REPORT_EVERY == 0:
                 progress(stage, number, len(compute))
-            problems += [Problem(card.line, card.column, card.id, m) for m in check_card(card)]
+            if key not in found:
+                found[key] = check_card(card)
+                if not found[key]:
+                    cache.remember(key)
+            messages = found[key]
+            problems += [Problem(card.line, card.column, card.id, m) for m in messages]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     study = sum(len(card.ords()) for card in checked.cards)
     result = FileCheck(label, checked.deck_id, len(checked.cards), study, tuple(problems))
     return result, (checked.deck if not problems else None)
+
+
+def _unknown(cards: Sequence[Card], kind: CardType, cache: VerdictCache) -> list[tuple[str, Card]]:
+    """Return the cards of a kind that the cache does not know to pass, each with its key.
+
+    A compute card's verdict depends on its generator, parameters and answer format only; a code card's on all
+    its fields but its id and tags.
+    """
+    keyed = []
+    for card in cards:
+        if card.type is not kind:
+            continue
+        if kind is CardType.COMPUTE:
+            key = compute_key(card.generator, card.params, card.decimals, card.tolerance)
+        else:
+            key = code_key({k: v for k, v in card.to_data().items() if k not in ("id", "tags")})
+        if cache.get(key) is None:
+            keyed.append((key, card))
+    return keyed
 
 
 def sound_deck(text: str, path: Path) -> Deck:
@@ -165,10 +205,13 @@ def sound_deck(text: str, path: Path) -> Deck:
     return deck
 
 
-def _check_file(path: Path, bundled: bool, progress: Progress) -> FileCheck:
+def _check_file(
+    path: Path, bundled: bool, progress: Progress, cache: VerdictCache | None
+) -> FileCheck:
     label = str(path)
     try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        blob = path.read_bytes()
+        text = blob.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         message = _("not UTF-8 text ({reason} at byte {byte})").format(
             reason=error.reason, byte=error.start
@@ -177,7 +220,15 @@ def _check_file(path: Path, bundled: bool, progress: Progress) -> FileCheck:
     except OSError as error:
         message = _("cannot read: {reason}").format(reason=error.strerror)
         return FileCheck(label, None, 0, 0, (Problem(None, None, None, message),))
-    return check_text(text, label, path, bundled, progress)[0]
+    key = file_key(blob, bundled) if cache is not None else ""
+    known = cache.get(key) if cache is not None else None
+    if isinstance(known, list) and len(known) == 3:
+        deck, cards, study_cards = known
+        return FileCheck(label, deck, cards, study_cards, ())
+    checked = check_text(text, label, path, bundled, progress, cache)[0]
+    if cache is not None and not checked.problems:
+        cache.remember(key, [checked.deck, checked.cards, checked.study_cards])
+    return checked
 
 
 def check_decks(
@@ -185,6 +236,7 @@ def check_decks(
     bundled_dir: Path,
     decks_dir: Path,
     progress: Progress = no_progress,
+    cache: VerdictCache | None = None,
 ) -> CheckReport:
     """Check deck files and report every problem of every file.
 
@@ -194,6 +246,8 @@ def check_decks(
         bundled_dir: the bundled decks folder.
         decks_dir: the user's decks folder.
         progress: told of each file checked, and of the compute cards of a big file.
+        cache: verdicts of earlier checks (see `check_text`): a file whose bytes passed before is not checked
+            again, and what passes now is added to it (the caller saves it). None: everything is checked.
 
     Returns:
         One entry per file, in the order checked.
@@ -210,7 +264,7 @@ def check_decks(
     owners: dict[str, str] = {}
     for number, (path, bundled) in enumerate(sources):
         progress(_("Checking deck files"), number, len(sources))
-        checked = _check_file(path, bundled, progress)
+        checked = _check_file(path, bundled, progress, cache)
         if checked.deck is not None:
             first = owners.setdefault(checked.deck, checked.path)
             if first != checked.path:

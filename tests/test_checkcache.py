@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,104 @@ def test_a_cache_that_cannot_be_written_is_not_an_error(tmp_path: Path) -> None:
     cache.remember("k")
     cache.save()
     assert VerdictCache(None).get("k") is None
+
+
+# --- the cache in `cvquiz check` (cvquiz.deckcheck) --------------------------------------------------------
+
+COMPUTE_DECK = """\
+deck: mine
+name: Mine
+cards:
+  - id: a
+    type: compute
+    generator: conv2d_output_shape
+    params: {kernel: [3]}
+  - id: b
+    type: compute
+    generator: conv2d_output_shape
+    params: {kernel: [3]}
+  - id: c
+    type: compute
+    generator: conv2d_output_shape
+    params: {kernel: [5]}
+"""
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the compute cards `cvquiz.generators.check_card` is asked about."""
+    import cvquiz.generators as generators
+
+    asked: list[str] = []
+    real = generators.check_card
+
+    def counting(card: Any, samples: int = 20) -> list[str]:
+        asked.append(card.id)
+        return real(card, samples)
+
+    monkeypatch.setattr(generators, "check_card", counting)
+    return asked
+
+
+def check(folder: Path, cache_dir: Path) -> Any:
+    from cvquiz.deckcheck import check_decks
+
+    cache = VerdictCache(cache_dir)
+    report = check_decks([folder], folder, folder, cache=cache)
+    cache.save()
+    return report
+
+
+def test_an_unchanged_deck_is_not_checked_again(tmp_path: Path, drawn: list[str]) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "mine.yaml").write_text(COMPUTE_DECK, encoding="utf-8")
+    first = check(decks, tmp_path / "cache")
+    assert first.ok and drawn == ["a", "c"]  # b has a's parameters: checked once
+    second = check(decks, tmp_path / "cache")
+    assert drawn == ["a", "c"]
+    assert (second.ok, second.decks, second.cards, second.study_cards) == (True, 1, 3, 3)
+
+
+def test_an_edited_deck_checks_only_the_parameters_not_seen(
+    tmp_path: Path, drawn: list[str]
+) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "mine.yaml").write_text(COMPUTE_DECK, encoding="utf-8")
+    check(decks, tmp_path / "cache")
+    new_card = "  - id: d\n    type: compute\n    generator: conv2d_output_shape\n    params: {kernel: [3]}\n"
+    (decks / "mine.yaml").write_text(COMPUTE_DECK.replace("[5]", "[7]") + new_card)
+    report = check(decks, tmp_path / "cache")
+    # c has new parameters and is checked again; d has a's, known to pass
+    assert report.ok and drawn == ["a", "c", "c"]
+    assert report.cards == 4
+
+
+def test_a_problem_is_found_on_every_run(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    bad = COMPUTE_DECK.replace("[5]", "[0]")
+    (decks / "mine.yaml").write_text(bad, encoding="utf-8")
+    for _ in range(2):
+        report = check(decks, tmp_path / "cache")
+        assert [p.card for f in report.files for p in f.problems] == ["c"]
+
+
+def test_check_fresh_checks_everything_again(tmp_path: Path, cvquiz_env: dict[str, str]) -> None:
+    import shutil
+    import subprocess
+
+    cvquiz = shutil.which("cvquiz")
+    if cvquiz is None:
+        pytest.skip("the cvquiz command is not installed")
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "mine.yaml").write_text(COMPUTE_DECK, encoding="utf-8")
+    cache_file = Path(cvquiz_env["CVQUIZ_CACHE"]) / "check-verdicts.json"
+    for argv in ([cvquiz, "check", str(decks)], [cvquiz, "check", "--fresh", str(decks)]):
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "1 deck(s), 3 card(s) as written, 3 study card(s), no problems" in done.stderr
+        kept = json.loads(cache_file.read_text())["passed"]
+        assert len(kept) == 3  # the file and the two parameter sets

@@ -36,27 +36,36 @@ def check(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="Check everything again, not trusting what earlier checks found sound."
+        ),
+    ] = False,
 ) -> None:
     """Check deck files and print every problem found, structure and generators alike.
 
     Example: cvquiz check ~/cvquiz-decks/
     """
-    from rich.markup import escape
-
+    from cvquiz.checkcache import VerdictCache
     from cvquiz.cli.progress import progress_bar
     from cvquiz.deckcheck import check_decks
 
     env = get_env(ctx)
+    cache = VerdictCache(env.paths.cache)
+    if fresh:
+        cache.clear()
     with progress_bar(lambda: env.err) as progress:
-        report = check_decks(paths, env.paths.bundled, env.paths.decks, progress)
+        report = check_decks(paths, env.paths.bundled, env.paths.decks, progress, cache)
+    cache.save()
     if as_json:
         print_json(env, report)
         if not report.ok:
             raise typer.Exit(1)
         return
+    out = draw.Out.to(sys.stderr, env.environ)  # drawn by hand: rich's console is not loaded for it
     for checked in report.files:
-        for line in checked.lines():
-            env.err.print(escape(line), highlight=False, soft_wrap=True)
+        out.lines([out.render(line) for line in checked.lines()])
     files = len(report.files)
     if not report.ok:
         summary = ngettext(
@@ -64,13 +73,12 @@ def check(
             "{problems} problems in {files} file(s)",
             report.problems,
         ).format(problems=report.problems, files=files)
-        env.err.print(f"[red]{escape(summary)}[/]")
+        out.line((summary, "red"))
         raise typer.Exit(1)
     summary = _(
         "{decks} deck(s), {cards} card(s) as written, {study_cards} study card(s), no problems"
     ).format(decks=report.decks, cards=report.cards, study_cards=report.study_cards)
-    ok = escape(_("ok"))
-    env.err.print(f"[green]{ok}[/]: {escape(summary)}")
+    out.line((_("ok"), "green"), ": " + summary)
 
 
 @handle_errors

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from cvquiz.progress import Progress
 
 if TYPE_CHECKING:
@@ -50,6 +48,7 @@ def progress_bar(
                 # a dumb terminal cannot move the cursor back: a bar would leave its lines behind
                 state["off"] = True
                 return
+            from rich.markup import escape
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -74,6 +73,8 @@ def progress_bar(
             state["stage"] = stage
         task = state["task"]
         if stage != state["stage"]:
+            from rich.markup import escape
+
             bar.reset(task, total=total or None, description=escape(stage))
             state["stage"] = stage
         bar.update(task, completed=done, total=total or None)
