@@ -401,3 +401,42 @@ def test_check_reads_a_fifo(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert f"{fifo}:4:5: card 'a': missing field 'answer'" in done.stdout + done.stderr
     assert "no such file" not in done.stdout + done.stderr
+
+
+UNSTUDYABLE_DECK = """\
+deck: mine
+name: Mine
+cards:
+  - id: basic
+    question: What is a stride?
+    answer: The step of the kernel.
+  - id: nosuch
+    type: compute
+    generator: no_such_generator
+  - id: kernel0
+    type: compute
+    generator: conv2d_output_shape
+    params: {kernel: [0]}
+"""
+
+
+def test_an_unstudyable_compute_card_is_left_out_and_nothing_stops(
+    user_decks: Path, tmp_path: Path
+) -> None:
+    path = user_decks / "mine.yaml"
+    path.write_text(UNSTUDYABLE_DECK, encoding="utf-8")
+    done = run([cvquiz_command(), "drill", "--deck", "mine", "--json"], stdin="\n3\n")
+    assert done.returncode == 0, done.stderr
+    warnings = error_lines(done.stderr)
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith(f"Warning: {path}:7:5: card 'nosuch': unknown generator")
+    assert warnings[1].startswith(f"Warning: {path}:10:5: card 'kernel0': params.kernel: 0")
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [e["event"] for e in events].count("rated") == 1
+    out = tmp_path / "mine.apkg"
+    done = run([cvquiz_command(), "export", "anki", "--deck", "mine", "-o", str(out)])
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    done = run([cvquiz_command(), "check", str(path)])
+    assert done.returncode == 1
+    assert f"{path}:7:5: card 'nosuch': unknown generator" in done.stderr

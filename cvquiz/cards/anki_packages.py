@@ -357,7 +357,11 @@ def import_package(
         if with_progress:
             if not dry_run:
                 col = collection()
-                col.sync_decks(bundled_dir, decks_dir, now, settings.rollover_hour)
+                from cvquiz.generators import card_problem
+
+                col.sync_decks(
+                    bundled_dir, decks_dir, now, settings.rollover_hour, vet=card_problem
+                )
             deck_targets = shared_targets(col, package, notes, deck_id, deck.cards, dry_run=dry_run)
             deck_reviews = merge_package(col, package, deck_targets, settings, dry_run=dry_run)
     reviews = merge_package(col, package, targets, settings, dry_run=dry_run)

@@ -24,9 +24,10 @@ from cvquiz.paths import Paths
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from cvquiz.collection import BrokenFile, Collection, SyncReport
+    from cvquiz.collection import BrokenFile, Collection, LeftOutCard, SyncReport
     from cvquiz.config import Settings
     from cvquiz.deckfile.written import WrittenDeck
+    from cvquiz.model import Card
 
 
 @dataclass
@@ -150,11 +151,16 @@ class Env:
                 self.settings.rollover_hour,
                 written=written,
                 progress=progress,
+                vet=_card_problem,
             )
         for broken in report.broken:
             if broken.path not in self._warned:
                 self._warned.add(broken.path)
                 self.err.print(broken_file_warning(broken), highlight=False, soft_wrap=True)
+        for card in report.left_out:
+            if card.problem not in self._warned:
+                self._warned.add(card.problem)
+                self.err.print(left_out_warning(card), highlight=False, soft_wrap=True)
         return report
 
     def close(self) -> None:
@@ -196,6 +202,13 @@ def _failing() -> bool:
     return error is not None and getattr(error, "exit_code", 1) != 0
 
 
+def _card_problem(card: Card) -> str | None:
+    """Why a compute card cannot be studied (the generators, and NumPy, load only for a deck file read)."""
+    from cvquiz.generators import card_problem
+
+    return card_problem(card)
+
+
 def _is_deck_file_name(name: str) -> bool:
     return name.endswith((".yaml", ".yml"))
 
@@ -213,6 +226,17 @@ def broken_file_warning(broken: BrokenFile) -> str:
     label = escape(_("Warning:"))
     problem = escape(broken.problem.splitlines()[0])
     return f"[yellow]{label}[/] {problem} — {escape(tail.format(path=broken.path))}"
+
+
+def left_out_warning(card: LeftOutCard) -> str:
+    """Return the one warning line (rich markup) for a card left out of study."""
+    from rich.markup import escape
+
+    from cvquiz.i18n import _
+
+    tail = _("this card is left out of study until it is fixed; run cvquiz check {path}")
+    label = escape(_("Warning:"))
+    return f"[yellow]{label}[/] {escape(card.problem)} — {escape(tail.format(path=card.path))}"
 
 
 def get_env(ctx: typer.Context) -> Env:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cvquiz import clock
 from cvquiz.collection import store
-from cvquiz.collection.sync import BrokenFile, SyncReport, sync_decks
+from cvquiz.collection.sync import BrokenFile, LeftOutCard, SyncReport, Vet, sync_decks
 from cvquiz.progress import Progress, no_progress
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from cvquiz.deckfile.written import WrittenDeck
 
-__all__ = ["BrokenFile", "Collection", "DeckSummary", "SyncReport"]
+__all__ = ["BrokenFile", "Collection", "DeckSummary", "LeftOutCard", "SyncReport"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,7 @@ class Collection:
         *,
         written: Sequence[WrittenDeck] = (),
         progress: Progress = no_progress,
+        vet: Vet | None = None,
     ) -> SyncReport:
         """Sync the bundled and user deck folders into the collection (see `cvquiz.collection.sync`).
 
@@ -166,8 +167,10 @@ class Collection:
             rollover_hour: the hour the study day starts.
             written: deck files just written by cvquiz, taken without parsing them again.
             progress: told of the files read and the cards written.
+            vet: why a compute card cannot be studied, or None when it can (`cvquiz.generators.card_problem`):
+                such a card is left out and listed in the report's ``left_out``.
         """
-        return sync_decks(self.conn, bundled, user, clock.to_ms(now), written, progress)
+        return sync_decks(self.conn, bundled, user, clock.to_ms(now), written, progress, vet)
 
     def day_bounds(self, now: datetime, rollover_hour: int) -> tuple[int, int]:
         """Return today's study day as [start, end) in ms since the epoch."""

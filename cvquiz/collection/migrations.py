@@ -326,3 +326,14 @@ def m010_undo_log_and_collection_tags(db: Database) -> None:
         """,
     ):
         db.execute(statement)
+
+
+@migrations()
+def m011_vet_compute_cards(db: Database) -> None:
+    """Every deck file is read again on the next sync, which now leaves out compute cards that cannot be studied.
+
+    Earlier versions synced a compute card with an unknown generator or parameters that draw no problem, and
+    every drill that reached it stopped. Forgetting the files' fingerprints makes the next sync vet every
+    compute card (a card left out is retired, its history kept, and comes back once it is fixed).
+    """
+    db.execute("UPDATE deck_files SET mtime_ns = -1, digest = ''")

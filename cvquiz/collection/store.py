@@ -33,6 +33,7 @@ MIGRATION_NAMES = (
     "m008_cram_reviews",
     "m009_card_text_index",
     "m010_undo_log_and_collection_tags",
+    "m011_vet_compute_cards",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 

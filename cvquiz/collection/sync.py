@@ -9,6 +9,11 @@ A file that does not load (syntax, structure, a deck id another file already use
 reported in `SyncReport.broken` with its first problem, its deck keeps the cards it had when it last loaded
 (or stays out of the collection if it never did), and every other file is synced. Everything is written in
 one transaction.
+
+A card the caller's ``vet`` finds unstudyable (a compute card whose generator is unknown or whose parameters
+draw no problem) is left out, so no drill or export ever meets it: it is reported in `SyncReport.left_out`, a
+card synced before is retired (its history kept) until it is fixed, and its file is read again on every sync,
+so that it is reported each time and taken in as soon as it is fixed (or cvquiz learns its generator).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -29,7 +34,7 @@ from cvquiz.progress import REPORT_EVERY, Progress, no_progress
 
 if TYPE_CHECKING:
     from cvquiz.deckfile.written import WrittenDeck
-    from cvquiz.model import Deck
+    from cvquiz.model import Card, Deck
 
 
 POSITION_STRIDE = 1_000_000
@@ -55,6 +60,25 @@ class BrokenFile:
 
 
 @dataclass(frozen=True)
+class LeftOutCard:
+    """A card of a deck file that loaded, left out of study because it cannot be studied as written.
+
+    Attributes:
+        path: its file.
+        card: its id.
+        problem: ``file:line:column: card 'id': message``.
+    """
+
+    path: str
+    card: str
+    problem: str
+
+
+Vet = Callable[["Card"], "str | None"]
+"""Tells why a compute card cannot be studied (None: it can), e.g. `cvquiz.generators.card_problem`."""
+
+
+@dataclass(frozen=True)
 class SyncReport:
     """What a sync did.
 
@@ -67,6 +91,7 @@ class SyncReport:
         revived: retired review cards back in their file.
         removed_decks: decks whose file disappeared.
         broken: deck files that did not load (left as they were).
+        left_out: cards of files that loaded, left out of study (see ``vet``).
     """
 
     parsed: int = 0
@@ -77,6 +102,7 @@ class SyncReport:
     revived: int = 0
     removed_decks: tuple[str, ...] = field(default_factory=tuple)
     broken: tuple[BrokenFile, ...] = field(default_factory=tuple)
+    left_out: tuple[LeftOutCard, ...] = field(default_factory=tuple)
 
 
 class _Known(NamedTuple):
@@ -127,6 +153,7 @@ def sync_decks(
     now_ms: int,
     written: Sequence[WrittenDeck] = (),
     progress: Progress = no_progress,
+    vet: Vet | None = None,
 ) -> SyncReport:
     """Sync the bundled decks and the user's decks folder into the collection.
 
@@ -138,9 +165,11 @@ def sync_decks(
         written: deck files cvquiz has just written, with the decks they hold: each is taken as is, without
             parsing, as long as the file's size and modification time are still the ones written.
         progress: told of the files read and the cards written.
+        vet: asked of each compute card of a file read: a card it finds a problem with is left out of study.
+            None: every card that loads is taken (only for tests of the storage alone).
 
     Returns:
-        What changed, and which files did not load.
+        What changed, which files did not load, and which cards were left out.
     """
     files = [(p, True) for p in deck_files(bundled, recursive=False)]
     files += [(p, False) for p in deck_files(user)]
@@ -196,6 +225,7 @@ def sync_decks(
         broken.append(BrokenFile(key, problems[0], len(problems), kept))
     mine = [item for item in loaded if item.deck.overrides]  # the user's versions of bundled cards
     changed: list[_Loaded] = []
+    left_out: list[LeftOutCard] = []
     for item in loaded:
         if item.deck.overrides:
             continue
@@ -212,6 +242,10 @@ def sync_decks(
         owner[item.deck.id] = str(item.path)
         changed.append(item)
     changed, mine = _with_overrides(changed, mine, known, files, owner, broken)
+    if vet is not None:  # the decks as they will be written, the user's versions of bundled cards included
+        for number, item in enumerate(changed):
+            changed[number], unstudyable = _vetted(item, vet)
+            left_out += unstudyable
 
     gone = [(path, row.deck_id) for path, row in known.items() if path not in present]
     counts = {"added": 0, "updated": 0, "retired": 0, "revived": 0}
@@ -260,6 +294,7 @@ def sync_decks(
         skipped=skipped,
         removed_decks=tuple(removed),
         broken=tuple(broken),
+        left_out=tuple(left_out),
         **counts,
     )
 
@@ -367,6 +402,28 @@ def _with_overrides(
         result.append(item._replace(deck=deck))
     targets = {item.deck.id for item in result if item.bundled}
     return result, [item for item in usable if item.deck.id in targets]
+
+
+def _vetted(item: _Loaded, vet: Vet) -> tuple[_Loaded, list[LeftOutCard]]:
+    """Leave out of a loaded deck the compute cards ``vet`` finds a problem with.
+
+    A file with such a card is recorded with no digest and an impossible time, so the next sync reads it again.
+    """
+    from cvquiz.model import CardType  # loaded with the deck already
+
+    kept: list[Card] = []
+    left_out: list[LeftOutCard] = []
+    for card in item.deck.cards:
+        problem = vet(card) if card.type is CardType.COMPUTE else None
+        if problem is None:
+            kept.append(card)
+            continue
+        where = f"{item.path}:{card.line}:{card.column}: " if card.line else f"{item.path}: "
+        left_out.append(LeftOutCard(str(item.path), card.id, f"{where}card {card.id!r}: {problem}"))
+    if not left_out:
+        return item, []
+    deck = replace(item.deck, cards=tuple(kept))
+    return item._replace(deck=deck, mtime_ns=-1, digest=""), left_out
 
 
 BUNDLED_DECK_POSITIONS = 1000

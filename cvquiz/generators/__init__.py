@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cvquiz.answers import AnswerKind, Judgement, judge
+from cvquiz.errors import CvquizError
 from cvquiz.generators import (  # noqa: F401  (they register)
     dense,
     detection,
@@ -48,6 +49,7 @@ __all__ = [
     "ParamSpec",
     "calculate",
     "calculate_map",
+    "card_problem",
     "check_card",
     "generate",
     "judge_instance",
@@ -319,6 +321,30 @@ def check_card(card: Card, samples: int = 20) -> list[str]:
         ).correct:  # pragma: no cover - a generator bug
             return [f"seed {seed}: the displayed answer {instance.expected_text} is not accepted"]
     return []
+
+
+_CARD_PROBLEMS: dict[str, str | None] = {}
+
+
+def card_problem(card: Card) -> str | None:
+    """Say why a compute card cannot be studied, or None when it can (what the deck sync asks of each one).
+
+    The cheap part of `check_card`: the generator is known, the parameters are in its space, and one problem
+    can be drawn and its displayed answer is accepted. Remembered per generator, parameters and answer format,
+    so a deck of a thousand cards with the same parameters draws once.
+    """
+    import json
+
+    key = json.dumps(
+        [card.generator, card.params, card.decimals, card.tolerance], sort_keys=True, default=repr
+    )
+    if key not in _CARD_PROBLEMS:
+        try:
+            problems = check_card(card, samples=1)
+        except CvquizError as error:  # an engine error the generator did not turn into its own
+            problems = [str(error)]
+        _CARD_PROBLEMS[key] = "; ".join(problems) or None
+    return _CARD_PROBLEMS[key]
 
 
 def calculate(name: str, params: Mapping[str, Any], decimals: int | None = None) -> Calculation:
