@@ -115,21 +115,22 @@ def test_a_folder_is_refused_with_one_line(kind: str, deck: Path, tmp_path: Path
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["json", "html"])
+@pytest.mark.parametrize("kind", sorted(EXPORTS))
+@pytest.mark.parametrize("name", ["old.out", "new.out"])
 def test_a_folder_without_write_permission_is_one_clear_line(
-    kind: str, deck: Path, tmp_path: Path
+    kind: str, name: str, deck: Path, tmp_path: Path
 ) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
     (locked / "old.out").write_bytes(b"keep me")
     locked.chmod(0o555)
     try:
-        done = run(unprivileged(export(kind, locked / "old.out")))
+        done = run(unprivileged(export(kind, locked / name)))
     finally:
         locked.chmod(0o755)
     assert done.returncode == 1, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert lines == [f"Error: {locked / 'old.out'}: cannot write: permission denied"]
+    assert lines == [f"Error: {locked / name}: cannot write: permission denied"]
     assert (locked / "old.out").read_bytes() == b"keep me"
     assert [p.name for p in locked.iterdir()] == ["old.out"]
 
@@ -181,3 +182,64 @@ def test_stale_temporary_files_in_the_decks_folder_are_swept(deck: Path) -> None
     done = run([cvquiz_command(), "decks"])
     assert done.returncode == 0, done.stderr
     assert not any(p.exists() for p in stale)
+
+
+# A real kill -9 at the worst moment: the temporary file is written and flushed, and cvquiz dies before it
+# renames it over the target (os.replace, or os.link for a new deck file, is where fileio publishes it).
+_KILLED_BEFORE_RENAME = """\
+import os, signal, sys
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+os.replace = os.link = die
+sys.argv = ["cvquiz", *sys.argv[1:]]
+from cvquiz.cli.entry import main
+main()
+"""
+
+
+def _killed(argv: list[str]) -> None:
+    import sys
+
+    done = run(
+        [cvquiz_command(), "decks"]
+    )  # the collection exists and is synced: the kill is the command's
+    assert done.returncode == 0, done.stderr
+    done = run([sys.executable, "-c", _KILLED_BEFORE_RENAME, *argv])
+    assert done.returncode == -9, done.stderr
+
+
+def _age(paths: list[Path], hours: float = 2) -> None:
+    then = time.time() - hours * 3600
+    for p in paths:
+        os.utime(p, (then, then))
+
+
+def test_an_export_killed_before_its_rename_leaves_the_old_file_and_the_next_sweeps(
+    deck: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "backup.json"
+    out.write_bytes(b"the previous backup")
+    _killed(["export", "json", "-o", str(out)])
+    assert out.read_bytes() == b"the previous backup"
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".backup.json.")]
+    assert len(left) == 1 and left[0].stat().st_size > 0  # what kill -9 leaves
+    _age(left)
+    done = run(export("json", out))
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_import_killed_before_its_rename_leaves_the_deck_and_the_next_run_sweeps(
+    deck: Path, tmp_path: Path
+) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("What is padding?,Zeros around the input.\n", encoding="utf-8")
+    before = deck.read_bytes()
+    _killed(["import", "csv", str(rows), "--deck", "mine"])
+    assert deck.read_bytes() == before
+    left = [p for p in deck.parent.iterdir() if p.name.startswith(".mine.yaml.")]
+    assert len(left) == 1
+    _age(left)
+    done = run([cvquiz_command(), "decks"])
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in deck.parent.iterdir()] == ["mine.yaml"]
