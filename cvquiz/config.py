@@ -202,8 +202,8 @@ def _choice(*options: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
             raise ConfigError(
-                _("expected one of {choices}, got {value!r}").format(
-                    choices=", ".join(options), value=value
+                _("expected one of {options}, got {value!r}").format(
+                    options=", ".join(options), value=value
                 )
             )
         return str(value)
@@ -219,7 +219,9 @@ def _parameters(value: Any) -> tuple[float, ...]:
     except (TypeError, ValueError):
         raise ConfigError(_("expected 21 numbers separated by commas or spaces")) from None
     if len(numbers) != 21 or not all(math.isfinite(n) for n in numbers):
-        raise ConfigError(_("expected 21 finite FSRS-6 weights, got {n}").format(n=len(numbers)))
+        raise ConfigError(
+            _("expected 21 finite FSRS-6 weights, got {count}").format(count=len(numbers))
+        )
     from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
     for index, (number, lo, hi) in enumerate(
@@ -227,8 +229,8 @@ def _parameters(value: Any) -> tuple[float, ...]:
     ):
         if not lo <= number <= hi:
             raise ConfigError(
-                _("weight {index} is {number:g}; FSRS-6 allows {lo:g} to {hi:g}").format(
-                    index=index, number=number, lo=lo, hi=hi
+                _("weight {index} is {number}; FSRS-6 allows {lo} to {hi}").format(
+                    index=index, number=f"{number:g}", lo=f"{lo:g}", hi=f"{hi:g}"
                 )
             )
     return numbers
@@ -302,16 +304,20 @@ def settings_from_data(data: Mapping[str, Any], origin: str = "config") -> Setti
             continue
         check = VALIDATORS.get(key)
         if check is None:
-            raise ConfigError(f"{origin}: {unknown_setting_message(key)}")
+            raise ConfigError(
+                _("{file}: {problem}").format(file=origin, problem=unknown_setting_message(key))
+            )
         try:
             values[key] = check(raw)
         except ConfigError as error:
-            raise ConfigError(f"{origin}: {key}: {error}") from None
+            raise ConfigError(
+                _("{file}: {key}: {problem}").format(file=origin, key=key, problem=error)
+            ) from None
     settings = Settings(**values)
     try:
         check_steps_fit(settings)
     except ConfigError as error:
-        raise ConfigError(f"{origin}: {error}") from None
+        raise ConfigError(_("{file}: {problem}").format(file=origin, problem=error)) from None
     return settings
 
 
@@ -334,13 +340,13 @@ def check_steps_fit(settings: Settings) -> None:
 
 def _deck_limits(raw: Any, origin: str) -> dict[str, DeckLimits]:
     if not isinstance(raw, dict):
-        raise ConfigError(_("{origin}: [decks] must be a table of deck ids").format(origin=origin))
+        raise ConfigError(_("{file}: [decks] must be a table of deck ids").format(file=origin))
     limits = {}
     for deck_id, table in raw.items():
         if not isinstance(table, dict) or set(table) - {"new_per_day", "reviews_per_day"}:
             raise ConfigError(
-                _("{origin}: decks.{deck}: only new_per_day and reviews_per_day can be set").format(
-                    origin=origin, deck=deck_id
+                _("{file}: {key}: only new_per_day and reviews_per_day can be set").format(
+                    file=origin, key=f"decks.{_toml_key(deck_id)}"
                 )
             )
         checked: dict[str, int | None] = {}
@@ -476,7 +482,7 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
         try:
             checked = VALIDATORS[limit](value)
         except ConfigError as error:
-            raise ConfigError(f"{key}: {error}") from None
+            raise ConfigError(_("{key}: {problem}").format(key=key, problem=error)) from None
         limits = dict(settings.deck_limits)
         limits[deck_id] = replace(limits.get(deck_id, DeckLimits()), **{limit: checked})
         new = replace(settings, deck_limits=limits)
@@ -487,7 +493,7 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
         try:
             new = replace(settings, **{key: check(value)})
         except ConfigError as error:
-            raise ConfigError(f"{key}: {error}") from None
+            raise ConfigError(_("{key}: {problem}").format(key=key, problem=error)) from None
         check_steps_fit(new)
     write_settings(path, new)
     return new

@@ -244,8 +244,31 @@ def test_a_bad_per_deck_limit_names_the_file_and_the_key(cvquiz_env: dict[str, s
     done = run([cvquiz_command(), "config", "set", "decks.cv/detection.new_per_day", "lots"])
     assert done.returncode == 2
     assert error_lines(done.stderr) == [
-        "Error: decks.cv/detection.new_per_day: expected a whole number from 0 to 9999"
+        "Error: decks.cv/detection.new_per_day: expected a whole number from 0 to 9999, got 'lots'"
     ]
+
+
+def test_setting_errors_speak_chinese(cvquiz_env: dict[str, str]) -> None:
+    config = Path(cvquiz_env["CVQUIZ_CONFIG"])
+    config.parent.mkdir(parents=True)
+    config.write_text("[decks.conv]\nnew_cards = 3\n", encoding="utf-8")
+    done = run([cvquiz_command(), "--lang", "zh", "status"])
+    assert error_lines(done.stderr) == [
+        f"错误： {config}：decks.conv：只能设置 new_per_day 和 reviews_per_day"
+    ]
+    config.unlink()
+    for key, value, message in (
+        ("new_per_day", "lots", "错误： new_per_day：应为 0 到 9999 之间的整数，实际为 'lots'"),
+        ("fuzz", "maybe", "错误： fuzz：应为 true 或 false，实际为 'maybe'"),
+        (
+            "learning_steps",
+            "1x",
+            "错误： learning_steps：无法读取步长 '1x'：请写数字加单位，例如 1m 10m 1h 1d",
+        ),
+    ):
+        done = run([cvquiz_command(), "--lang", "zh", "config", "set", key, value])
+        assert done.returncode == 2
+        assert error_lines(done.stderr) == [message]
 
 
 # --- item 12: user text prints as written: no markup eaten, no emoji made -----------------------------------
