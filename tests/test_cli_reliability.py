@@ -100,6 +100,9 @@ def test_private_use_characters_and_formulas_export(
         ("schedule.stability", "-2.5", "must be > 0"),
         ("schedule.stability", "NaN", "must be a finite number"),
         ("schedule.reps", "1" + "0" * 30, "must be a whole number from 0 to 2147483647"),
+        ("schedule.stability", "Infinity", "must be a finite number"),
+        ("schedule.due_day", '"someday"', "must be a date (YYYY-MM-DD) between 1970 and 9999"),
+        ("schedule.due_day", '"9999-99-99"', "must be a date (YYYY-MM-DD) between 1970 and 9999"),
     ],
 )
 def test_a_crafted_json_backup_is_refused_at_its_first_bad_value(
@@ -133,6 +136,16 @@ def test_a_crafted_json_backup_is_refused_at_its_first_bad_value(
     with closing(sqlite3.connect(tmp_path / "fresh.sqlite")) as conn:
         assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0
         assert conn.execute("SELECT COUNT(*) FROM schedule WHERE state != 0").fetchone()[0] == 0
+
+
+def test_a_json_backup_nested_100000_deep_is_one_line(tmp_path: Path) -> None:
+    crafted = tmp_path / "deep.json"
+    crafted.write_text(
+        '{"format": "cvquiz-backup", "cards": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    done = run([cvquiz_command(), "import", "json", str(crafted)])
+    assert done.returncode == 1
+    assert error_lines(done.stderr) == [f"Error: {crafted}: not valid JSON: nested too deeply"]
 
 
 # --- item 11: settings and CVQUIZ_NOW --------------------------------------------------------------------------

@@ -141,3 +141,27 @@ def test_the_vetting_draws_once_per_generator_and_parameters() -> None:
     finally:
         generators.check_card = real  # type: ignore[assignment]
     assert calls == 2
+
+
+def test_a_collection_with_a_card_left_out_backs_up_and_restores(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    import io
+
+    from cvquiz.collection.backup import export_json, restore_json_file
+
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(deck(BASIC, UNKNOWN), encoding="utf-8")
+    col = Collection.open(tmp_path / "c.sqlite")
+    col.sync_decks(empty_bundled, user, NOW, vet=card_problem)
+    out = io.StringIO()
+    export_json(col, out, NOW)
+    backup = tmp_path / "backup.json"
+    backup.write_text(out.getvalue(), encoding="utf-8")
+    fresh = Collection.open(tmp_path / "fresh.sqlite")
+    counts = restore_json_file(fresh, backup)
+    assert counts.cards == 1
+    report = fresh.sync_decks(empty_bundled, user, NOW, vet=card_problem)
+    assert [c.card for c in report.left_out] == ["nosuch"]  # read again after the restore too
+    assert sorted(active(fresh)) == ["basic"]

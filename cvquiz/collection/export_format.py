@@ -225,8 +225,16 @@ _DECK = _object(
         "position": _SIZE,
     }
 )
-_DECK_FILE = _object(
-    {"path": _name, "mtime_ns": _SIZE, "size": _SIZE, "digest": _text, "deck_id": _name}
+_DECK_FILE = (
+    _object(  # mtime_ns -1 and digest "": a file the next sync reads again (see collection.sync)
+        {
+            "path": _name,
+            "mtime_ns": _int(-1, INT64),
+            "size": _SIZE,
+            "digest": _text,
+            "deck_id": _name,
+        }
+    )
 )
 
 
@@ -297,22 +305,6 @@ _ATTEMPT = _object(
         "cases": _COUNT,
         "failed": _COUNT,
         "kind": _optional(_name),
-        "summary": _text,
-        "seconds": _between(0, 1e9),
-    }
-)
-_ATTEMPT = _object(
-    {
-        "id": _ROW_ID,
-        "card_pk": _ROW_ID,
-        "attempted_at": _time,
-        "study_day": _day,
-        "source": _name,
-        "code": _text,
-        "passed": _bool,
-        "cases": _COUNT,
-        "failed": _COUNT,
-        "kind": _optional(_text),
         "summary": _text,
         "seconds": _between(0, 1e9),
     }
