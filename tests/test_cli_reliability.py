@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._faults import cvquiz_command, run
+from tests._faults import cvquiz_command, run, unprivileged
 
 PARAMS_DECK = """\
 deck: mine
@@ -476,3 +476,11 @@ def test_an_unstudyable_compute_card_is_left_out_and_nothing_stops(
     done = run([cvquiz_command(), "check", str(path)])
     assert done.returncode == 1
     assert f"{path}:7:5: card 'nosuch': unknown generator" in done.stderr
+    collection = Path(os.environ["CVQUIZ_COLLECTION"])
+    collection.chmod(0o444)  # the file is read again on every sync, and nothing needs writing
+    try:
+        done = run(unprivileged([cvquiz_command(), "status"]))
+    finally:
+        collection.chmod(0o644)
+    assert done.returncode == 0, done.stderr
+    assert len(error_lines(done.stderr)) == 2

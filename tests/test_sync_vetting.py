@@ -60,10 +60,12 @@ def test_unstudyable_compute_cards_are_left_out_and_reported_where_they_are(
     ]
     assert report.left_out[0].problem.startswith(f"{path}:7:5: card 'nosuch': unknown generator")
     assert report.left_out[1].problem.startswith(f"{path}:13:5: card 'kernel0': params.kernel: 0")
-    # read again on the next sync, so the problem is reported each time and nothing else changes
+    # read again on the next sync, so the problem is reported each time, and nothing is written
+    before = col.conn.total_changes
     again = col.sync_decks(empty_bundled, user, NOW, vet=card_problem)
     assert [c.card for c in again.left_out] == ["nosuch", "kernel0"]
     assert (again.added, again.updated, again.retired) == (0, 0, 0)
+    assert col.conn.total_changes == before
 
 
 def test_a_card_synced_before_is_retired_with_its_history_and_revived_when_fixed(

@@ -13,7 +13,8 @@ one transaction.
 A card the caller's ``vet`` finds unstudyable (a compute card whose generator is unknown or whose parameters
 draw no problem) is left out, so no drill or export ever meets it: it is reported in `SyncReport.left_out`, a
 card synced before is retired (its history kept) until it is fixed, and its file is read again on every sync,
-so that it is reported each time and taken in as soon as it is fixed (or cvquiz learns its generator).
+so that it is reported each time and taken in as soon as it is fixed (or cvquiz learns its generator); while
+its bytes stay the same, nothing is written for it (a read-only collection still opens for reading).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from cvquiz.deckfile.written import WrittenDeck
     from cvquiz.model import Card, Deck
 
+_LEFT_OUT = "left-out:"
+"""Marks the digest of a deck file synced with cards left out (see `_vetted`)."""
 
 POSITION_STRIDE = 1_000_000
 """New cards are ordered by deck, then file order: position = deck position × stride + index."""
@@ -183,6 +186,7 @@ def sync_decks(
     touched: list[tuple[str, int, int]] = []  # stat changed, bytes did not
     owner: dict[str, str] = {}
     present: set[str] = set()
+    left_out: list[LeftOutCard] = []
     skipped = 0
     for number, (path, bundled_flag) in enumerate(files, 1):
         key = str(path)
@@ -225,7 +229,6 @@ def sync_decks(
         broken.append(BrokenFile(key, problems[0], len(problems), kept))
     mine = [item for item in loaded if item.deck.overrides]  # the user's versions of bundled cards
     changed: list[_Loaded] = []
-    left_out: list[LeftOutCard] = []
     for item in loaded:
         if item.deck.overrides:
             continue
@@ -242,10 +245,8 @@ def sync_decks(
         owner[item.deck.id] = str(item.path)
         changed.append(item)
     changed, mine = _with_overrides(changed, mine, known, files, owner, broken)
-    if vet is not None:  # the decks as they will be written, the user's versions of bundled cards included
-        for number, item in enumerate(changed):
-            changed[number], unstudyable = _vetted(item, vet)
-            left_out += unstudyable
+    if vet is not None:
+        changed, skipped = _vet_all(changed, vet, known, left_out, skipped)
 
     gone = [(path, row.deck_id) for path, row in known.items() if path not in present]
     counts = {"added": 0, "updated": 0, "retired": 0, "revived": 0}
@@ -404,10 +405,39 @@ def _with_overrides(
     return result, [item for item in usable if item.deck.id in targets]
 
 
+def _vet_all(
+    changed: list[_Loaded],
+    vet: Vet,
+    known: dict[str, _Known],
+    left_out: list[LeftOutCard],
+    skipped: int,
+) -> tuple[list[_Loaded], int]:
+    """Vet the decks as they will be written (the user's versions of bundled cards included).
+
+    A user's deck file read again with the same bytes and the same cards left out is not written again: it was
+    read only to report them (so a read-only collection still serves the reading commands).
+
+    Returns:
+        The decks to write, and the count of files skipped.
+    """
+    kept: list[_Loaded] = []
+    for item in changed:
+        item, unstudyable = _vetted(item, vet)
+        left_out.extend(unstudyable)
+        old = known.get(str(item.path))
+        if unstudyable and not item.bundled and old is not None and old.digest == item.digest:
+            skipped += 1
+            continue
+        kept.append(item)
+    return kept, skipped
+
+
 def _vetted(item: _Loaded, vet: Vet) -> tuple[_Loaded, list[LeftOutCard]]:
     """Leave out of a loaded deck the compute cards ``vet`` finds a problem with.
 
-    A file with such a card is recorded with no digest and an impossible time, so the next sync reads it again.
+    A file with such a card is recorded with an impossible time and a marked digest, so the next sync reads
+    it again (to report its cards, and to take them once cvquiz can study them) but writes nothing while its
+    bytes are the same.
     """
     from cvquiz.model import CardType  # loaded with the deck already
 
@@ -423,7 +453,7 @@ def _vetted(item: _Loaded, vet: Vet) -> tuple[_Loaded, list[LeftOutCard]]:
     if not left_out:
         return item, []
     deck = replace(item.deck, cards=tuple(kept))
-    return item._replace(deck=deck, mtime_ns=-1, digest=""), left_out
+    return item._replace(deck=deck, mtime_ns=-1, digest=_LEFT_OUT + item.digest), left_out
 
 
 BUNDLED_DECK_POSITIONS = 1000
