@@ -58,7 +58,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "optimizer": FOUNDATION | {"collection", "config", "simulate"},
     "report_html": FOUNDATION | {"stats"},
     "codecards": FOUNDATION | {"engine", "generators", "collection", "cards"},
-    "deckcheck": FOUNDATION | {"deckfile", "generators", "codecards"},
+    "deckcheck": FOUNDATION | {"checkcache", "deckfile", "generators", "codecards"},
     "study": FOUNDATION
     | {
         "answers",
