@@ -248,7 +248,14 @@ def test_check_json(tmp_path: Path) -> None:
 def test_paths_and_check_speak_chinese(cvquiz_env: dict[str, str], tmp_path: Path) -> None:
     result = runner.invoke(app, ["--lang", "zh", "paths"])
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["记录库", "你的牌组", "设置", "内置牌组", "牌组"]
+    assert [line.split()[0] for line in lines] == [
+        "记录库",
+        "你的牌组",
+        "设置",
+        "内置牌组",
+        "检查缓存",
+        "牌组",
+    ]
     assert english_words(result.stdout, allow={"Schema"}) == []
     # the paths start at one terminal column, whatever the width of the Chinese labels
     starts = {cell_len(line[: line.index("/")]) for line in lines}

@@ -271,12 +271,12 @@ def test_setting_errors_speak_chinese(cvquiz_env: dict[str, str]) -> None:
     ]
     config.unlink()
     for key, value, message in (
-        ("new_per_day", "lots", "错误： new_per_day：应为 0 到 9999 之间的整数，实际为 'lots'"),
+        ("new_per_day", "lots", "错误： new_per_day：应为 0 至 9999 的整数，实际为 'lots'"),
         ("fuzz", "maybe", "错误： fuzz：应为 true 或 false，实际为 'maybe'"),
         (
             "learning_steps",
             "1x",
-            "错误： learning_steps：无法读取步长 '1x'：请写数字加单位，例如 1m 10m 1h 1d",
+            "错误： learning_steps：无法读取步长 '1x'：请写数字加单位，如 1m 10m 1h 1d",
         ),
     ):
         done = run([cvquiz_command(), "--lang", "zh", "config", "set", key, value])

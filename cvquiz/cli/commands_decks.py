@@ -165,7 +165,9 @@ def paths(
     from cvquiz.paths import Paths
 
     # the paths only (collection_given says how the collection was named, not where it is)
-    data = {k: str(v) for k, v in asdict(env.paths).items() if k != "collection_given"}
+    data = {
+        k: str(v) for k, v in asdict(env.paths).items() if k != "collection_given" and v is not None
+    }
     data["schema"] = str(Path(__file__).resolve().parent.parent / "deckfile" / "deck.schema.json")
     if as_json:
         print_json(env, data)
@@ -192,5 +194,6 @@ _PATH_LABELS = {
     "decks": N_("your decks"),
     "config": N_("settings"),
     "bundled": N_("bundled decks"),
+    "cache": N_("check cache"),
     "schema": N_("deck schema"),
 }
