@@ -173,6 +173,6 @@ def test_check_fresh_checks_everything_again(tmp_path: Path, cvquiz_env: dict[st
     for argv in ([cvquiz, "check", str(decks)], [cvquiz, "check", "--fresh", str(decks)]):
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-        assert "1 deck(s), 3 card(s) as written, 3 study card(s), no problems" in done.stderr
+        assert "1 deck, 3 cards as written, 3 study cards, no problems" in done.stderr
         kept = json.loads(cache_file.read_text())["passed"]
         assert len(kept) == 3  # the file and the two parameter sets

@@ -568,7 +568,7 @@ def chinese(*args: str, input: str | None = None, code: int = 0) -> str:
     text = result.stdout + result.stderr
     assert english_words(text, allow=DATA) == [], text
     # lines fit 80 columns, but for the paths of the test's temporary folder (printed whole, unwrapped)
-    short = text.replace(str(Path(os.environ["CVQUIZ_DECKS"]).parent), "~")
+    short = text.replace(str(Path(os.environ["CVQUIZ_DECKS"]).parent.parent), "~")
     assert all(cell_len(line) <= 80 for line in short.splitlines()), text
     return text
 
@@ -620,6 +620,17 @@ def test_add_and_import_speak_chinese(mine: Path, tmp_path: Path) -> None:
     assert "将添加 my/csv/" in text and "将向 my/csv" in text
     assert "添加 1 张卡片；0 张已存在" in chinese("import", str(source), "--deck", "my/csv")
     assert "添加 0 张卡片；1 张已存在" in chinese("import", str(source), "--deck", "my/csv")
+    source.write_text("question,answer,tags\n,no question,\nq2,a2,\n", "utf-8")
+    text = chinese("import", str(source), "--deck", "my/csv", "--skip-bad")
+    assert "已略过" in text and ":2: 问题为空" in text
+    backup = tmp_path / "backup.json"
+    assert runner.invoke(app, ["export", "json", str(backup)]).exit_code == 0
+    runner.invoke(app, ["suspend", "my/csv/q2", "--yes"])
+    result = runner.invoke(app, ["--lang", "zh", "import", str(backup)])
+    assert result.exit_code != 0 and "不是空的" in result.stderr
+    assert (
+        english_words(result.stderr, allow={"restored", "sqlite", "json", "import", "FILE"}) == []
+    )
 
 
 def test_interactive_add_speaks_chinese(mine: Path) -> None:

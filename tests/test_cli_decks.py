@@ -150,9 +150,7 @@ def test_one_card_count_everywhere(cvquiz_env: dict[str, str]) -> None:
     assert sum(d["cards"] for d in data) == written
     assert sum(d["study_cards"] for d in data) == study
     check = runner.invoke(app, ["check"])
-    assert (
-        f"{len(decks)} deck(s), {written} card(s) as written, {study} study card(s)" in check.stderr
-    )
+    assert f"{len(decks)} decks, {written} cards as written, {study} study cards" in check.stderr
     table = runner.invoke(app, ["decks"], env={"COLUMNS": "120"}).stdout
     assert re.search(rf"Total\s.*│\s+{study} │", table), table
     assert f"the {written} cards as written in the deck files expand to {study}" in table
@@ -196,7 +194,7 @@ def test_check_reports_structure_and_generators_in_one_pass(tmp_path: Path) -> N
         f"{mixed}:7:5: card 'b': unknown generator 'conv2d_output_shap' "
         "(did you mean 'conv2d_output_shape'?)",
         f"{mixed}:10:5: card 'c': params.kernel: 99999 is not allowed (allowed: 1, 3, 5, 7, 11)",
-        "4 problems in 1 file(s)",
+        "4 problems in 1 file",
     ]
 
 
@@ -262,3 +260,38 @@ def test_paths_and_check_speak_chinese(cvquiz_env: dict[str, str], tmp_path: Pat
     assert len(starts) == 1
     english = runner.invoke(app, ["--lang", "en", "paths"]).stdout
     assert english.splitlines()[0].startswith("collection ")
+    (tmp_path / "ok.yaml").write_text(
+        "deck: ok\nname: n\ncards:\n  - id: a\n    question: q\n    answer: a\n"
+    )
+    result = runner.invoke(app, ["--lang", "zh", "check", str(tmp_path / "ok.yaml")])
+    assert result.exit_code == 0 and result.stderr.startswith("通过：1 个牌组")
+    assert english_words(result.stderr) == []
+    (tmp_path / "ok.yaml").write_text("deck: ok\nname: n\nname: m\ncards: []\n")
+    result = runner.invoke(app, ["--lang", "zh", "check", str(tmp_path / "ok.yaml")])
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == "1 个文件中有 1 个问题"
+    english = runner.invoke(app, ["--lang", "en", "check", str(tmp_path / "ok.yaml")]).stderr
+    assert english.splitlines()[-1] == "1 problem in 1 file"
+
+
+def test_check_names_every_problem_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(
+        "deck: one\nname: n\ncards:\n  - id: a\n    qestion: q\n  - id: B\n    question: q\n"
+        "    answer: a\n    tags: [two words]\n    type: clozed\n"
+    )
+    (tmp_path / "two.yaml").write_text("deck: one\ncards: []\n")
+    result = runner.invoke(app, ["--lang", "zh", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    for expected in (
+        "one.yaml:5:5: 卡片 'a'：未知字段 'qestion'（是不是 'question'？）",
+        "one.yaml:4:5: 卡片 'a'：缺少字段 'question'",
+        "卡片 ID 'B' 不合法",
+        "未知类型 'clozed'",
+        "two.yaml:1:1: 缺少字段 'name'",
+    ):
+        assert expected in result.stderr, result.stderr
+    # field names and values of the deck format stay as written; everything else is Chinese
+    allow = {"qestion", "question", "answer", "name", "clozed", "cloze", "basic", "reversed"}
+    allow |= {"compute", "code", "two", "words", "one", "cards"}
+    assert english_words(result.stderr, allow=allow) == []
+    english = runner.invoke(app, ["--lang", "en", "check", str(tmp_path)]).stderr
+    assert "one.yaml:5:5: card 'a': unknown field 'qestion' (did you mean 'question'?)" in english

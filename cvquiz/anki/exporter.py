@@ -61,7 +61,7 @@ from cvquiz.collection.anki_cache import (
 from cvquiz.collection.export_queries import ExportEntry, export_entries, reviews_of
 from cvquiz.errors import CardNotFoundError, UsageError
 from cvquiz.fileio import write_output
-from cvquiz.i18n import current_language
+from cvquiz.i18n import _, current_language
 from cvquiz.model import FORMER_DECK_IDS, Card, CardType, Text
 
 if TYPE_CHECKING:
@@ -108,9 +108,11 @@ class AnkiExportOptions:
     def check(self) -> None:
         """Raise `UsageError` for an unknown language or a non-positive instance count."""
         if self.lang not in LANGS:
-            raise UsageError(f"--lang must be zh, en or both, not {self.lang!r}")
+            raise UsageError(
+                _("--lang must be zh, en or both, not {lang!r}").format(lang=self.lang)
+            )
         if self.instances < 1:
-            raise UsageError(f"--instances must be at least 1, not {self.instances}")
+            raise UsageError(_("--instances must be at least 1, not {n}").format(n=self.instances))
 
 
 DEFAULT_OPTIONS = AnkiExportOptions()
@@ -521,7 +523,7 @@ def export_anki(
     options.check()
     entries = export_entries(col, options.decks, options.tags)
     if not entries:
-        raise CardNotFoundError("no cards match the given decks and tags; nothing to export")
+        raise CardNotFoundError(_("no cards match the given decks and tags; nothing to export"))
     cache = _NoteCache(col, entries, options)
     decks: dict[str, tuple[genanki.Deck, list[PackageNote]]] = {}
     studied: list[tuple[str, int, Any]] = []

@@ -242,7 +242,9 @@ def _separator(value: str) -> str:
     if len(raw.strip()) == 1:
         return raw.strip()
     raise NotesFormatError(
-        f"#separator:{raw.strip()}: use Tab, Comma, Semicolon, Space, Pipe, Colon or one character"
+        _(
+            "#separator:{value}: use Tab, Comma, Semicolon, Space, Pipe, Colon or one character"
+        ).format(value=raw.strip())
     )
 
 
@@ -306,7 +308,11 @@ def _column(key: str, value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise NotesFormatError(f"#{key}:{value.strip()}: give a column number (1, 2, 3...)")
+        raise NotesFormatError(
+            _("#{key}:{value}: give a column number (1, 2, 3...)").format(
+                key=key, value=value.strip()
+            )
+        )
     return number - 1
 
 
@@ -365,7 +371,7 @@ def _records(body: str, separator: str, first_line: int) -> Iterator[tuple[int, 
         except StopIteration:
             return
         except csv.Error as error:
-            yield start, f"cannot read the record: {error}"
+            yield start, _("cannot read the record: {error}").format(error=error)
             return
         previous = reader.line_num
         if not record or all(not f.strip() for f in record):
@@ -403,14 +409,14 @@ def _note(
     if kind == "reversed" and "optional" in (notetype or "").casefold():
         content = content[:2]
     if not content or not content[0].strip():
-        return "the question (first field) is empty"
+        return _("the question (first field) is empty")
     question = _field(content[0], html)
     answer = _field(content[1], html) if len(content) > 1 else ""
     extra = [_field(f, html) for f in content[2:] if f.strip()]
     if kind in ("basic", "reversed") and not answer:
-        return "the answer (second field) is empty"
+        return _("the answer (second field) is empty")
     if kind == "cloze" and not re.search(r"\{\{c\d+::", question):
-        return "a cloze note without a {{c1::...}} deletion"
+        return _("a cloze note without a {{{{c1::...}}}} deletion").format()
     data: dict[str, Any] = {"type": kind, "question": question}
     if answer:
         data["answer"] = answer
@@ -427,14 +433,14 @@ def _csv_note(record: list[str], columns: list[str | None]) -> tuple[dict[str, A
     values = {name: record[i].strip() for i, name in enumerate(columns) if name and i < len(record)}
     question = values.get("question", "")
     if not question:
-        return "the question is empty"
+        return _("the question is empty")
     kind = values.get("type") or (
         "cloze" if re.search(r"\{\{c\d+::", question) and not values.get("answer") else "basic"
     )
     if kind not in ("basic", "reversed", "cloze"):
-        return f"unknown type {kind!r} (basic, reversed or cloze)"
+        return _("unknown type {type!r} (basic, reversed or cloze)").format(type=kind)
     if kind != "cloze" and not values.get("answer"):
-        return "the answer is empty"
+        return _("the answer is empty")
     data: dict[str, Any] = {"type": kind, "question": question}
     for name in ("answer", "explanation", "source"):
         if values.get(name):

@@ -23,6 +23,7 @@ from cvquiz.anki.shared_deck import convert_note, foreign_notes, media_folder, s
 from cvquiz.cards.ids import key_tag, make_card_id
 from cvquiz.cards.userdecks import user_deck_path
 from cvquiz.cards.validation import validate_card
+from cvquiz.deckfile.loader import card_prefix
 from cvquiz.errors import DeckError, UsageError
 from cvquiz.i18n import _, ngettext
 from cvquiz.model import Card
@@ -199,7 +200,7 @@ def write_shared_deck(
         except DeckError as error:
             problems.append(
                 _("note {guid}: {reason}").format(
-                    guid=note.guid, reason=str(error).replace("card 'new': ", "")
+                    guid=note.guid, reason=str(error).replace(card_prefix("new"), "")
                 )
             )
             continue

@@ -68,17 +68,22 @@ def check(
         out.lines([out.render(line) for line in checked.lines()])
     files = len(report.files)
     if not report.ok:
-        summary = ngettext(
-            "{problems} problem in {files} file(s)",
-            "{problems} problems in {files} file(s)",
-            report.problems,
-        ).format(problems=report.problems, files=files)
+        summary = _("{problems} in {files}").format(
+            problems=ngettext("{n} problem", "{n} problems", report.problems).format(
+                n=report.problems
+            ),
+            files=ngettext("{n} file", "{n} files", files).format(n=files),
+        )
         out.line((summary, "red"))
         raise typer.Exit(1)
-    summary = _(
-        "{decks} deck(s), {cards} card(s) as written, {study_cards} study card(s), no problems"
-    ).format(decks=report.decks, cards=report.cards, study_cards=report.study_cards)
-    out.line((_("ok"), "green"), ": " + summary)
+    summary = _("{decks}, {cards} as written, {study_cards}, no problems").format(
+        decks=ngettext("{n} deck", "{n} decks", report.decks).format(n=report.decks),
+        cards=ngettext("{count} card", "{count} cards", report.cards).format(count=report.cards),
+        study_cards=ngettext("{n} study card", "{n} study cards", report.study_cards).format(
+            n=report.study_cards
+        ),
+    )
+    out.line((_("ok"), "green"), _(": {summary}").format(summary=summary))
 
 
 @handle_errors

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from cvquiz import clock
 from cvquiz.errors import CollectionError
-from cvquiz.i18n import _
+from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -211,10 +211,21 @@ def _check_empty(col: Collection) -> None:
            OR buried_until IS NOT NULL"""
     ).fetchone()
     if reviews or touched or attempts:
-        code = f", {attempts} code attempts" if attempts else ""
+        counts = [ngettext("{n} review", "{n} reviews", reviews).format(n=reviews)]
+        if attempts:
+            counts.append(
+                ngettext("{n} code attempt", "{n} code attempts", attempts).format(n=attempts)
+            )
+        counts.append(
+            ngettext(
+                "{n} studied or suspended card", "{n} studied or suspended cards", touched
+            ).format(n=touched)
+        )
         raise CollectionError(
-            f"{col.path} is not empty ({reviews} reviews{code}, {touched} studied or suspended cards); "
-            "restore into a new collection, e.g. cvquiz --collection restored.sqlite import json FILE"
+            _(
+                "{path} is not empty ({counts}); restore into a new collection, e.g. "
+                "cvquiz --collection restored.sqlite import json FILE"
+            ).format(path=col.path, counts=_(", ").join(counts))
         )
 
 
@@ -253,16 +264,20 @@ def restore_json(
     """
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         raise CollectionError(
-            'not a cvquiz collection export (expected "format": "cvquiz-collection")'
+            _('not a cvquiz collection export (expected "format": "cvquiz-collection")')
         )
     if data.get("version") != VERSION:
         raise CollectionError(
-            f"this export has version {data.get('version')!r}; this cvquiz reads version {VERSION}"
+            _("this export has version {found!r}; this cvquiz reads version {version}").format(
+                found=data.get("version"), version=VERSION
+            )
         )
     unknown = [m for m in data.get("migrations", []) if m not in set(col.migrations())]
     if unknown:
         raise CollectionError(
-            f"this export was made by a newer cvquiz (schema {', '.join(unknown)}); upgrade cvquiz first"
+            _(
+                "this export was made by a newer cvquiz (schema {schema}); upgrade cvquiz first"
+            ).format(schema=", ".join(unknown))
         )
     from cvquiz.collection.export_format import ExportFormatError, check_export
 
@@ -288,7 +303,9 @@ def restore_json(
             tuple(_in_value(k, a[k]) for k in _ATTEMPT_COLS) for a in data.get("code_attempts", ())
         ]
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise CollectionError(f"not a valid cvquiz collection export: {error!r}") from None
+        raise CollectionError(
+            _("not a valid cvquiz collection export: {error!r}").format(error=error)
+        ) from None
     marks = ", ".join("?" * len(_SCHED_COLS))
     try:
         with col.transaction() as conn:

@@ -234,9 +234,9 @@ def sync_decks(
             continue
         first = owner.get(item.deck.id)
         if first is not None and first != str(item.path):
-            problem = _("{path}:1:1: deck id {id!r} is already used by {other}").format(
-                path=item.path, id=item.deck.id, other=first
-            )
+            from cvquiz.deckfile.loader import deck_id_taken  # YAML loads only when a file changed
+
+            problem = deck_id_taken(item.path, item.deck.id, first)
             previous = known.get(str(item.path))
             broken.append(
                 BrokenFile(str(item.path), problem, 1, previous.deck_id if previous else None)

@@ -123,7 +123,7 @@ class _PreciseConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                "anchors and aliases (&name, *name) are not allowed in deck files",
+                _("anchors and aliases (&name, *name) are not allowed in deck files"),
                 node.start_mark,
             )
         return super().construct_object(node, deep=deep)
@@ -131,7 +131,10 @@ class _PreciseConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Where:
         if not isinstance(node, yaml.MappingNode):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping, found {node.id}", node.start_mark
+                None,
+                None,
+                _("expected a mapping, found {kind}").format(kind=node.id),
+                node.start_mark,
             )
         result = Where()
         result.line = node.start_mark.line + 1
@@ -151,7 +154,7 @@ class _PreciseConstructor(SafeLoaderBase):  # type: ignore[misc,valid-type]
                 )
             if key in result:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, _("duplicate key {key!r}").format(key=key), key_node.start_mark
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.key_pos[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -184,9 +187,12 @@ class DeckSource:
     bundled: bool = False
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
+def _suggest(problem: str, name: str, known: Iterable[str]) -> str:
+    """``problem``, followed by the closest of ``known`` to ``name`` when one is close."""
     match = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    if not match:
+        return problem
+    return _("{problem} (did you mean {name!r}?)").format(problem=problem, name=match[0])
 
 
 class _Checker:
@@ -202,8 +208,13 @@ class _Checker:
     def add(self, where: tuple[int, int], message: str, card: str | None = None) -> None:
         prefix = "" if self.label is None else f"{self.label}:{where[0]}:{where[1]}: "
         if card is not None:
-            prefix += f"card {card!r}: "
+            prefix += card_prefix(card)
         self.problems.append(prefix + message)
+
+
+def card_prefix(card: str) -> str:
+    """The start of a problem of one card: ``card 'iou': `` (in the current language)."""
+    return _("card {card!r}: ").format(card=card)
 
 
 def _pos(mapping: dict[str, Any], key: str | None = None) -> tuple[int, int]:
@@ -220,7 +231,7 @@ def _text(chk: _Checker, owner: dict[str, Any], key: str, card: str | None) -> T
         return None
     if isinstance(value, str):
         if not value.strip():
-            chk.add(_pos(owner, key), f"{key} is empty", card)
+            chk.add(_pos(owner, key), _("{key} is empty").format(key=key), card)
             return None
         return Text(zh=value, en=value)
     if isinstance(value, dict):
@@ -228,19 +239,29 @@ def _text(chk: _Checker, owner: dict[str, Any], key: str, card: str | None) -> T
             if lang not in LANGS:
                 chk.add(
                     _pos(value, lang),
-                    f"unknown language {lang!r} in {key} (use zh and/or en){_suggest(lang, LANGS)}",
+                    _suggest(
+                        _("unknown language {lang!r} in {key} (use zh and/or en)").format(
+                            lang=lang, key=key
+                        ),
+                        lang,
+                        LANGS,
+                    ),
                     card,
                 )
         parts = {lang: value.get(lang) for lang in LANGS if lang in value}
         for lang, text in parts.items():
             if not isinstance(text, str) or not text.strip():
-                chk.add(_pos(value, lang), f"{key}.{lang} must be non-empty text", card)
+                chk.add(
+                    _pos(value, lang),
+                    _("{key}.{lang} must be non-empty text").format(key=key, lang=lang),
+                    card,
+                )
                 return None
         if not parts:
-            chk.add(_pos(owner, key), f"{key} needs zh and/or en text", card)
+            chk.add(_pos(owner, key), _("{key} needs zh and/or en text").format(key=key), card)
             return None
         return Text(zh=parts.get("zh"), en=parts.get("en"))
-    chk.add(_pos(owner, key), f"{key} must be text or a {{zh, en}} mapping", card)
+    chk.add(_pos(owner, key), _("{key} must be text or a {{zh, en}} mapping").format(key=key), card)
     return None
 
 
@@ -249,14 +270,16 @@ def _tags(chk: _Checker, owner: dict[str, Any], card: str | None) -> tuple[str, 
     if value is None:
         return ()
     if not isinstance(value, list):
-        chk.add(_pos(owner, "tags"), "tags must be a list", card)
+        chk.add(_pos(owner, "tags"), _("tags must be a list"), card)
         return ()
     tags = []
     for tag in value:
         if not isinstance(tag, str) or not TAG_RE.match(tag):
             chk.add(
                 _pos(owner, "tags"),
-                f"bad tag {tag!r}: letters, digits, '_' and '-' joined by '::', no spaces",
+                _("bad tag {tag!r}: letters, digits, '_' and '-' joined by '::', no spaces").format(
+                    tag=tag
+                ),
                 card,
             )
         else:
@@ -269,17 +292,23 @@ def _params(chk: _Checker, card_map: dict[str, Any], card_id: str) -> dict[str, 
     if value is None:
         return {}
     if not isinstance(value, dict):
-        chk.add(_pos(card_map, "params"), "params must be a mapping of parameter: choices", card_id)
+        chk.add(
+            _pos(card_map, "params"), _("params must be a mapping of parameter: choices"), card_id
+        )
         return {}
     out: dict[str, Any] = {}
     for name, space in value.items():
         where = _pos(value, name)
         if isinstance(space, list):
             if not space:
-                chk.add(where, f"params.{name} lists no choices", card_id)
+                chk.add(where, _("params.{name} lists no choices").format(name=name), card_id)
                 continue
             if any(isinstance(v, (dict, list)) and not isinstance(v, list) for v in space):
-                chk.add(where, f"params.{name}: choices must be plain values or lists", card_id)
+                chk.add(
+                    where,
+                    _("params.{name}: choices must be plain values or lists").format(name=name),
+                    card_id,
+                )
                 continue
             out[name] = list(space)
         elif isinstance(space, dict):
@@ -288,17 +317,31 @@ def _params(chk: _Checker, card_map: dict[str, Any], card_id: str) -> dict[str, 
             if extra or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi)
             ):
-                chk.add(where, f"params.{name}: a range is {{min: number, max: number}}", card_id)
+                chk.add(
+                    where,
+                    _("params.{name}: a range is {{min: number, max: number}}").format(name=name),
+                    card_id,
+                )
                 continue
             assert isinstance(lo, (int, float)) and isinstance(hi, (int, float))
             if lo > hi:
-                chk.add(where, f"params.{name}: min {lo} is greater than max {hi}", card_id)
+                chk.add(
+                    where,
+                    _("params.{name}: min {lo} is greater than max {hi}").format(
+                        name=name, lo=lo, hi=hi
+                    ),
+                    card_id,
+                )
                 continue
             out[name] = {"min": lo, "max": hi}
         elif isinstance(space, (str, int, float, bool)):
             out[name] = [space]
         else:
-            chk.add(where, f"params.{name}: give a list of choices or {{min, max}}", card_id)
+            chk.add(
+                where,
+                _("params.{name}: give a list of choices or {{min, max}}").format(name=name),
+                card_id,
+            )
     return out
 
 
@@ -306,17 +349,23 @@ def _card(
     chk: _Checker, raw: Any, index: int, deck_tags: tuple[str, ...], seq_pos: tuple[int, int]
 ) -> Card | None:
     if not isinstance(raw, dict):
-        chk.add(seq_pos, f"cards[{index}] must be a mapping with id, question, answer...")
+        chk.add(
+            seq_pos,
+            _("cards[{index}] must be a mapping with id, question, answer...").format(index=index),
+        )
         return None
     card_id = raw.get("id")
     label: str | None = card_id if isinstance(card_id, str) else None
     before = len(chk.problems)
     if card_id is None:
-        chk.add(_pos(raw), f"cards[{index}] has no id")
+        chk.add(_pos(raw), _("cards[{index}] has no id").format(index=index))
     elif not isinstance(card_id, str) or not CARD_ID_RE.match(card_id):
         chk.add(
             _pos(raw, "id"),
-            f"bad card id {card_id!r}: lowercase letters, digits, '-' and '_', starting with a letter or digit",
+            _(
+                "bad card id {id!r}: lowercase letters, digits, '-' and '_', starting with a letter "
+                "or digit"
+            ).format(id=card_id),
         )
         label = str(card_id)
     elif len(card_id) > MAX_ID_LENGTH:
@@ -324,14 +373,24 @@ def _card(
         label = card_id[:40] + "…"
     for key in raw:
         if key not in CARD_FIELDS:
-            chk.add(_pos(raw, key), f"unknown field {key!r}{_suggest(key, CARD_FIELDS)}", label)
+            chk.add(
+                _pos(raw, key),
+                _suggest(_("unknown field {key!r}").format(key=key), key, CARD_FIELDS),
+                label,
+            )
     type_value = raw.get("type", "basic")
     try:
         card_type = CardType(type_value)
     except ValueError:
         chk.add(
             _pos(raw, "type"),
-            f"unknown type {type_value!r} (basic, reversed, cloze, compute or code){_suggest(str(type_value), [t.value for t in CardType])}",
+            _suggest(
+                _("unknown type {type!r} (basic, reversed, cloze, compute or code)").format(
+                    type=type_value
+                ),
+                str(type_value),
+                [t.value for t in CardType],
+            ),
             label,
         )
         return None
@@ -341,20 +400,26 @@ def _card(
     tags = _tags(chk, raw, label)
     source = raw.get("source")
     if source is not None and (not isinstance(source, str) or not URL_RE.match(source)):
-        chk.add(_pos(raw, "source"), f"source must be an http(s) URL, got {source!r}", label)
+        chk.add(
+            _pos(raw, "source"),
+            _("source must be an http(s) URL, got {source!r}").format(source=source),
+            label,
+        )
         source = None
     if card_type is not CardType.COMPUTE:
         if question is None and "question" not in raw:
-            chk.add(_pos(raw), "missing field 'question'", label)
+            chk.add(_pos(raw), _("missing field 'question'"), label)
         if (
             card_type in (CardType.BASIC, CardType.REVERSED)
             and answer is None
             and "answer" not in raw
         ):
-            chk.add(_pos(raw), "missing field 'answer'", label)
+            chk.add(_pos(raw), _("missing field 'answer'"), label)
         for key in COMPUTE_ONLY:
             if key in raw and not (key == "tolerance" and card_type is CardType.CODE):
-                chk.add(_pos(raw, key), f"{key!r} is only for compute cards", label)
+                chk.add(
+                    _pos(raw, key), _("{key!r} is only for compute cards").format(key=key), label
+                )
         if card_type is CardType.CLOZE and question is not None:
             for lang, text in (("zh", question.zh), ("en", question.en)):
                 if text is None or (lang == "en" and text == question.zh):
@@ -362,12 +427,18 @@ def _card(
                 if not CLOZE_RE.search(text):
                     chk.add(
                         _pos(raw, "question"),
-                        f"cloze question ({lang}) has no {{{{c1::...}}}} deletion",
+                        _("cloze question ({lang}) has no {{{{c1::...}}}} deletion").format(
+                            lang=lang
+                        ),
                         label,
                     )
                 problem = _cloze_problem(text)
                 if problem:
-                    chk.add(_pos(raw, "question"), f"cloze question ({lang}): {problem}", label)
+                    chk.add(
+                        _pos(raw, "question"),
+                        _("cloze question ({lang}): {problem}").format(lang=lang, problem=problem),
+                        label,
+                    )
     if card_type is not CardType.CODE:
         for key in CODE_FIELDS:
             if key in raw:
@@ -388,16 +459,22 @@ def _card(
         tolerance = _tolerance(chk, raw, tolerance, label)
     if card_type is CardType.COMPUTE:
         if generator is None:
-            chk.add(_pos(raw), "compute card needs a 'generator'", label)
+            chk.add(_pos(raw), _("compute card needs a 'generator'"), label)
         elif not isinstance(generator, str) or not re.match(r"^[a-z][a-z0-9_]*\Z", generator):
-            chk.add(_pos(raw, "generator"), f"bad generator name {generator!r}", label)
+            chk.add(
+                _pos(raw, "generator"),
+                _("bad generator name {name!r}").format(name=generator),
+                label,
+            )
         params = _params(chk, raw, label or "?")
         if decimals is not None and (
             isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 12
         ):
             chk.add(
                 _pos(raw, "decimals"),
-                f"decimals must be a whole number from 0 to 12, got {decimals!r}",
+                _("decimals must be a whole number from 0 to 12, got {value!r}").format(
+                    value=decimals
+                ),
                 label,
             )
     if len(chk.problems) > before or card_id is None or not isinstance(card_id, str):
@@ -458,7 +535,7 @@ def _tolerance(
     ):
         chk.add(
             _pos(raw, "tolerance"),
-            "tolerance is {rel: number, abs: number} (non-negative)",
+            _("tolerance is {{rel: number, abs: number}} (non-negative)").format(),
             label,
         )
         return None
@@ -481,13 +558,13 @@ def _cloze_problem(text: str) -> str | None:
             )
         inner = match.group(2)
         if inner.count("$") % 2 or inner.count("{") != inner.count("}"):
-            return (
-                f"deletion '{match.group(0)}' is cut short by a '}}}}' inside it; "
-                "put spaces between closing braces in math ('} }') or move the math out of the deletion"
-            )
+            return _(
+                "deletion '{deletion}' is cut short by a '}}}}' inside it; put spaces between "
+                "closing braces in math ('}} }}') or move the math out of the deletion"
+            ).format(deletion=match.group(0))
     leftover = CLOZE_RE.sub("", text)
     if "{{c" in leftover:
-        return "a '{{c' deletion is not closed with '}}'"
+        return _("a '{{{{c' deletion is not closed with '}}}}'").format()
     return None
 
 
@@ -725,36 +802,39 @@ def _overrides_from_data(data: Where, label: str, path: Path | None) -> DeckChec
 def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> DeckCheck:
     chk = _Checker(label)
     if not isinstance(data, Where):
-        chk.add((1, 1), "a deck file is a mapping with deck, name and cards")
+        chk.add((1, 1), _("a deck file is a mapping with deck, name and cards"))
         return DeckCheck(None, None, (), tuple(chk.problems))
     if "overrides" in data and not bundled:
         return _overrides_from_data(data, label, path)
     for key in data:
         if key not in DECK_FIELDS:
-            chk.add(_pos(data, key), f"unknown field {key!r}{_suggest(key, DECK_FIELDS)}")
+            chk.add(
+                _pos(data, key),
+                _suggest(_("unknown field {key!r}").format(key=key), key, DECK_FIELDS),
+            )
     deck_id = data.get("deck")
     if deck_id is None:
-        chk.add((1, 1), "missing field 'deck' (the stable deck id)")
+        chk.add((1, 1), _("missing field 'deck' (the stable deck id)"))
     elif not isinstance(deck_id, str) or not DECK_ID_RE.match(deck_id):
         chk.add(
             _pos(data, "deck"),
-            f"bad deck id {deck_id!r}: lowercase letters, digits, '-', '_' and '/'",
+            _("bad deck id {id!r}: lowercase letters, digits, '-', '_' and '/'").format(id=deck_id),
         )
     elif len(deck_id) > MAX_ID_LENGTH:
         chk.add(_pos(data, "deck"), too_long_id_message("deck", deck_id))
     name = data.get("name")
     if name is None:
-        chk.add((1, 1), "missing field 'name'")
+        chk.add((1, 1), _("missing field 'name'"))
     elif not isinstance(name, str) or not name.strip():
-        chk.add(_pos(data, "name"), "name must be non-empty text")
+        chk.add(_pos(data, "name"), _("name must be non-empty text"))
     description = _text(chk, data, "description", None)
     deck_tags = _tags(chk, data, None)
     raw_cards = data.get("cards")
     cards: list[Card] = []
     if raw_cards is None:
-        chk.add((1, 1), "missing field 'cards' (a list, possibly empty)")
+        chk.add((1, 1), _("missing field 'cards' (a list, possibly empty)"))
     elif not isinstance(raw_cards, list):
-        chk.add(_pos(data, "cards"), "cards must be a list")
+        chk.add(_pos(data, "cards"), _("cards must be a list"))
     else:
         seen: dict[str, int] = {}
         for index, raw in enumerate(raw_cards):
@@ -764,7 +844,7 @@ def _deck_from_data(data: Any, label: str, path: Path | None, bundled: bool) -> 
             if card.id in seen:
                 chk.add(
                     (card.line, card.column),
-                    f"duplicate id (first used on line {seen[card.id]})",
+                    _("duplicate id (first used on line {line})").format(line=seen[card.id]),
                     card.id,
                 )
                 continue
@@ -796,11 +876,26 @@ def load_deck(path: Path, bundled: bool = False) -> Deck:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise DeckProblems(
-            [f"{path}:1:1: not UTF-8 text ({error.reason} at byte {error.start})"]
+            [
+                _("{path}:1:1: not UTF-8 text ({reason} at byte {byte})").format(
+                    path=path, reason=error.reason, byte=error.start
+                )
+            ]
         ) from None
     except OSError as error:
-        raise DeckProblems([f"{path}: cannot read: {error.strerror}"]) from None
+        from cvquiz.fileio import describe_os_error
+
+        raise DeckProblems(
+            [_("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))]
+        ) from None
     return load_deck_text(text, str(path), path=path, bundled=bundled)
+
+
+def deck_id_taken(path: object, deck_id: str, other: object) -> str:
+    """The problem of a deck file whose deck id another file already uses."""
+    return _("{path}:1:1: deck id {id!r} is already used by {other}").format(
+        path=path, id=deck_id, other=other
+    )
 
 
 def load_decks(sources: Iterable[DeckSource]) -> list[Deck]:
@@ -819,9 +914,7 @@ def load_decks(sources: Iterable[DeckSource]) -> list[Deck]:
             problems.extend(error.problems)
             continue
         if deck.id in owners:
-            problems.append(
-                f"{source.path}:1:1: deck id {deck.id!r} is already used by {owners[deck.id]}"
-            )
+            problems.append(deck_id_taken(source.path, deck.id, owners[deck.id]))
             continue
         owners[deck.id] = source.path
         decks.append(deck)
