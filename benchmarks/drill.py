@@ -27,7 +27,7 @@ from queue import NOW, build  # type: ignore[attr-defined]
 
 from cvquiz import clock
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import QueueFilter
+from cvquiz.collection.queue import QueueFilter
 from cvquiz.config import Settings
 from cvquiz.model import Rating
 from cvquiz.study import Session

@@ -28,7 +28,7 @@ from _common import PYTHON, compile_bytecode, report, time_interleaved
 
 from cvquiz import clock
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import next_card, queue_counts
+from cvquiz.collection.queue import next_card, queue_counts
 from cvquiz.config import Settings
 from cvquiz.status import today_status
 

@@ -76,3 +76,11 @@ class UsageError(CvquizError):
     """Options that do not fit together."""
 
     exit_code = 2
+
+
+class UndoError(CvquizError):
+    """A change that cannot be undone (any more)."""
+
+
+class NothingToUndoError(UndoError):
+    """The undo log is empty."""

@@ -87,30 +87,28 @@ def today_status(col: Collection, now: datetime, settings: Settings) -> Status:
         now: the current time.
         settings: limits, rollover hour and FSRS parameters.
     """
-    from cvquiz.collection import scheduling
+    from cvquiz.collection import activity, queue
 
     today = clock.study_day(now, settings.rollover_hour)
-    counts = scheduling.queue_counts(col, now, settings)
-    activity = scheduling.day_activity(col, today)
-    passed, total = scheduling.review_retention(
+    counts = queue.queue_counts(col, now, settings)
+    studied = activity.day_activity(col, today)
+    passed, total = activity.review_retention(
         col, today - timedelta(days=RETENTION_DAYS - 1), today
     )
-    review_cards, estimate = scheduling.review_memory_mean(
-        col, clock.to_ms(now), settings.parameters
-    )
+    review_cards, estimate = activity.review_memory_mean(col, clock.to_ms(now), settings.parameters)
     days = [(today + timedelta(days=i)).isoformat() for i in range(FORECAST_DAYS)]
-    due = scheduling.due_counts(col, today, today + timedelta(days=FORECAST_DAYS - 1))
+    due = activity.due_counts(col, today, today + timedelta(days=FORECAST_DAYS - 1))
     return Status(
         now=clock.iso_utc(clock.to_ms(now)) or "",
         study_day=today.isoformat(),
         new=counts.new,
         learning=counts.learning,
         review=counts.review,
-        studied_cards=activity.cards,
-        studied_reviews=activity.reviews,
-        again_today=activity.again,
-        cram_today=activity.cram,
-        time_today_ms=activity.time_ms,
+        studied_cards=studied.cards,
+        studied_reviews=studied.reviews,
+        again_today=studied.again,
+        cram_today=studied.cram,
+        time_today_ms=studied.time_ms,
         retention=passed / total if total else None,
         retention_reviews=total,
         estimated_retention=estimate,

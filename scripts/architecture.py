@@ -52,7 +52,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cards": FOUNDATION | {"collection", "config", "deckfile", "generators", "anki", "query"},
     "anki": FOUNDATION | {"collection", "config", "deckfile", "generators", "replay", "scheduler"},
     "mistakes": FOUNDATION | {"answers", "generators"},
-    "stats": FOUNDATION | {"collection", "config", "scheduler", "mistakes"},
+    "streaks": FOUNDATION,
+    "stats": FOUNDATION | {"collection", "config", "scheduler", "mistakes", "streaks"},
     "status": FOUNDATION | {"collection", "config", "scheduler"},
     "simulate": FOUNDATION | {"collection", "config", "stats"},
     "optimizer": FOUNDATION | {"collection", "config", "simulate"},
@@ -70,7 +71,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "generators",
         "review_policy",
         "scheduler",
-        "stats",
+        "streaks",
     },
     # the command line: typer and rich, over everything else
     "cli": frozenset({"*"}),

@@ -19,9 +19,9 @@ from rich.console import Console
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cvquiz.cli.commands_drill import TerminalUI  # noqa: E402
+from cvquiz.cli.drill_terminal import TerminalUI  # noqa: E402
 from cvquiz.collection import Collection  # noqa: E402
-from cvquiz.collection.scheduling import QueueFilter  # noqa: E402
+from cvquiz.collection.queue import QueueFilter  # noqa: E402
 from cvquiz.config import Settings  # noqa: E402
 from cvquiz.i18n import set_language  # noqa: E402
 from cvquiz.model import Rating  # noqa: E402

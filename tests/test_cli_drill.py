@@ -591,7 +591,7 @@ def test_chinese_text_wraps_by_display_width(tmp_path: Path, width: int) -> None
     from rich.cells import cell_len
     from rich.console import Console
 
-    from cvquiz.cli.commands_drill import TerminalUI
+    from cvquiz.cli.drill_terminal import TerminalUI
     from cvquiz.collection import Collection
     from cvquiz.config import Settings
     from cvquiz.i18n import set_language

@@ -149,7 +149,7 @@ def test_the_sql_retention_estimate_equals_the_numpy_one(cvquiz_env: dict[str, s
     """``status`` averages retrievability inside SQLite; ``stats`` keeps NumPy: the two agree to 1e-9."""
     import random
 
-    from cvquiz.collection.scheduling import review_memory, review_memory_mean
+    from cvquiz.collection.activity import review_memory, review_memory_mean
     from cvquiz.scheduler import mean_retrievability
 
     assert runner.invoke(app, ["decks"]).exit_code == 0

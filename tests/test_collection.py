@@ -306,7 +306,7 @@ def test_migration_names_are_known_without_sqlite_utils(tmp_path: Path) -> None:
 def test_deck_due_counts_agree_with_the_queue(tmp_path: Path, empty_bundled: Path) -> None:
     from datetime import timedelta
 
-    from cvquiz.collection import scheduling
+    from cvquiz.collection import queue
     from cvquiz.config import Settings
     from cvquiz.model import Rating
     from cvquiz.review_policy import record_review
@@ -323,7 +323,7 @@ def test_deck_due_counts_agree_with_the_queue(tmp_path: Path, empty_bundled: Pat
     for days in (0, 1, 3, 10, 30):
         when = NOW + timedelta(days=days, hours=1)
         (summary,) = col.deck_summaries(when, settings.rollover_hour)
-        counts = scheduling.queue_counts(col, when, settings)
+        counts = queue.queue_counts(col, when, settings)
         assert summary.due == counts.learning + counts.review, days
 
 

@@ -20,15 +20,17 @@ import pytest
 
 from cvquiz import clock
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import (
+from cvquiz.collection.queue import (
     QueueCounts,
     QueueFilter,
-    bury,
     card_by_pk,
-    forget,
     next_card,
     next_due,
     queue_counts,
+)
+from cvquiz.collection.scheduling import (
+    bury,
+    forget,
     schedule_row,
     suspend,
     undo_review,

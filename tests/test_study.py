@@ -14,7 +14,8 @@ import pytest
 
 from cvquiz import cards
 from cvquiz.collection import Collection, changes, undo
-from cvquiz.collection.scheduling import QueueFilter, schedule_row
+from cvquiz.collection.queue import QueueFilter
+from cvquiz.collection.scheduling import schedule_row
 from cvquiz.config import Settings
 from cvquiz.model import CardType, Rating
 from cvquiz.study import (
@@ -407,8 +408,9 @@ def test_cram_reviews_are_logged_and_leave_the_schedule_and_the_statistics_alone
 ) -> None:
     from datetime import date
 
-    from cvquiz.collection.scheduling import QueueFilter as Q
-    from cvquiz.collection.scheduling import review_retention, studied_today
+    from cvquiz.collection.activity import review_retention
+    from cvquiz.collection.queue import QueueFilter as Q
+    from cvquiz.collection.queue import studied_today
     from cvquiz.collection.stats_queries import day_summary, training_reviews
 
     clock = Clock()

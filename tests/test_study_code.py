@@ -17,14 +17,13 @@ from typing import Any
 import pytest
 
 from cvquiz.collection import Collection
-from cvquiz.collection.scheduling import QueueFilter
+from cvquiz.collection.queue import QueueFilter
 from cvquiz.config import Settings
 from cvquiz.model import Rating
 from cvquiz.study import (
     Action,
     Button,
     CardView,
-    CodeUI,
     Progress,
     Rated,
     Reveal,
@@ -34,7 +33,7 @@ from cvquiz.study import (
     Summary,
     run_session,
 )
-from cvquiz.study.code_front import CodeAttempt, proposed_rating
+from cvquiz.study.code_front import CodeAttempt, CodeUI, proposed_rating
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

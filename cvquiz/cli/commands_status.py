@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 
 from cvquiz.cli.context import get_env
@@ -121,17 +121,34 @@ def render_status(out: Console, result: Status) -> None:
         )
     )
     out.print(Text(_("Due in the next {days} days:").format(days=len(result.forecast))))
-    table = Table(box=None, show_header=False, padding=(0, 1, 0, 2))
-    table.add_column(_("Day"))
-    table.add_column(_("Due"), justify="right")
-    table.add_column("")
+    for line in _forecast_lines(result):
+        out.print(line, no_wrap=True, overflow="ellipsis")
+
+
+def _forecast_lines(result: Status) -> list[Text]:
+    """Return the forecast as aligned lines: day, count, bar.
+
+    Plain lines rather than a `rich.table.Table`: importing that module would cost ``status`` more start-up
+    time than all of its queries.
+    """
     top = max((d.due for d in result.forecast), default=0)
+    rows = []
     for i, entry in enumerate(result.forecast):
         day = date.fromisoformat(entry.day)
         label = _("today") if i == 0 else f"{_(_WEEKDAYS[day.weekday()])} {day:%m-%d}"
         bar = "█" * (round(BAR_WIDTH * entry.due / top) if top else 0)
-        table.add_row(label, str(entry.due), Text(bar, style="cyan"))
-    out.print(table)
+        rows.append((label, str(entry.due), bar))
+    label_width = max((cell_len(label) for label, _due, _bar in rows), default=0)
+    due_width = max((len(due) for _label, due, _bar in rows), default=0)
+    lines = []
+    for label, due, bar in rows:
+        pad = " " * (label_width - cell_len(label))
+        line = Text(f"  {label}{pad}   {due:>{due_width}}")
+        if bar:
+            line.append("   ")
+            line.append(bar, style="cyan")
+        lines.append(line)
+    return lines
 
 
 _WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))

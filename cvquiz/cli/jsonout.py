@@ -19,8 +19,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cvquiz.model import Text
-
 if TYPE_CHECKING:
     from cvquiz.cli.context import Env
     from cvquiz.errors import CvquizError
@@ -35,6 +33,8 @@ def timestamp(when: datetime) -> str:
 
 def bilingual(value: Any) -> dict[str, str | None] | None:
     """Return deck-file text (a string, ``{zh, en}`` or a `Text`) as ``{"zh": ..., "en": ...}``."""
+    from cvquiz.model import Text  # the commands that print no JSON do not load the card model
+
     if value is None:
         return None
     text = value if isinstance(value, Text) else Text.from_data(value)
@@ -42,6 +42,8 @@ def bilingual(value: Any) -> dict[str, str | None] | None:
 
 
 def _plain(value: Any) -> Any:
+    from cvquiz.model import Text
+
     if isinstance(value, Text):
         return bilingual(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cvquiz.model import Deck
-
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
+    from cvquiz.model import Deck
 
 __all__ = ["PREFIX", "file_key", "merge", "override_files", "target_of"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from cvquiz.collection import filters
+from cvquiz.collection import activity, filters
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -43,8 +43,6 @@ MATURE_DAYS = 21
 """A review card whose current interval is at least this many days is mature (Anki's threshold)."""
 
 _DAY_MS = 86_400_000
-_LIVE = "s.suspended = 0 AND s.card_pk NOT IN (SELECT pk FROM cards WHERE active = 0)"
-"""An active, unsuspended schedule row; retired cards are few, so this reads no card row per schedule row."""
 
 
 @dataclass(frozen=True)
@@ -106,25 +104,17 @@ def day_summary(
 def study_days(col: Collection, scope: Scope = Scope()) -> list[str]:
     """Return every study day with a review, oldest first.
 
-    For the whole collection each day is one seek in the ``reviews`` day index (a recursive query that jumps
-    from one day to the next), so years of history cost a few milliseconds, not a scan of the log.
+    For the whole collection see `cvquiz.collection.activity.study_days`; for some decks, one pass over their
+    reviews.
     """
     if not scope.decks:
-        rows = col.conn.execute(
-            """WITH RECURSIVE d(day) AS (
-                   SELECT MIN(study_day) FROM reviews
-                   UNION ALL
-                   SELECT (SELECT MIN(study_day) FROM reviews WHERE study_day > d.day)
-                   FROM d WHERE d.day IS NOT NULL)
-               SELECT day FROM d WHERE day IS NOT NULL"""
-        ).fetchall()
-    else:
-        params: dict[str, Any] = {}
-        rows = col.conn.execute(
-            f"""SELECT DISTINCT study_day FROM reviews WHERE {scope.cards(params, "card_pk", col)}
-                ORDER BY study_day""",
-            params,
-        ).fetchall()
+        return activity.study_days(col)
+    params: dict[str, Any] = {}
+    rows = col.conn.execute(
+        f"""SELECT DISTINCT study_day FROM reviews WHERE {scope.cards(params, "card_pk", col)}
+            ORDER BY study_day""",
+        params,
+    ).fetchall()
     return [day for (day,) in rows]
 
 
@@ -133,7 +123,7 @@ def memory_rows(col: Collection, scope: Scope = Scope()) -> list[tuple[float, in
     params: dict[str, Any] = {}
     return col.conn.execute(
         f"""SELECT s.stability, s.last_review FROM schedule s
-            WHERE s.state = 2 AND {_LIVE} AND {scope.cards(params, "s.card_pk", col)}""",
+            WHERE s.state = 2 AND {activity.LIVE} AND {scope.cards(params, "s.card_pk", col)}""",
         params,
     ).fetchall()
 
@@ -148,7 +138,7 @@ def due_counts(
     params: dict[str, Any] = {"first": first.isoformat(), "last": last.isoformat()}
     rows = col.conn.execute(
         f"""SELECT MAX(s.due_day, :first) AS day, COUNT(*) FROM schedule s
-            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {_LIVE}
+            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {activity.LIVE}
               AND {scope.cards(params, "s.card_pk", col)}
             GROUP BY day ORDER BY day""",
         params,
@@ -331,7 +321,7 @@ def studied_cards(
         ((state, stability, difficulty, last review ms, due study day, lapses) rows, new cards).
     """
     params: dict[str, Any] = {}
-    where = f"{_LIVE} AND {scope.sql(params, 'c', col)}"
+    where = f"{activity.LIVE} AND {scope.sql(params, 'c', col)}"
     rows = col.conn.execute(
         f"""SELECT s.state, s.stability, s.difficulty, s.last_review, s.due_day, s.lapses
             FROM schedule s JOIN cards c ON c.pk = s.card_pk

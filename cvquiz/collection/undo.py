@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cvquiz.errors import CvquizError
+from cvquiz.errors import NothingToUndoError, UndoError
 from cvquiz.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -76,14 +76,6 @@ OP_NAMES = {
 def op_name(op: str) -> str:
     """Return an operation's name in the user's language (``tag-add``: "tag add")."""
     return _(OP_NAMES[op]) if op in OP_NAMES else op
-
-
-class UndoError(CvquizError):
-    """A change that cannot be undone (any more)."""
-
-
-class NothingToUndoError(UndoError):
-    """The undo log is empty."""
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,12 @@
 A `Session` (`cvquiz.study.session`) hands out today's cards and records what the user does; `run_session`
 (`cvquiz.study.loop`) drives it through a `StudyUI` (`cvquiz.study.ui`), the small typed interface the terminal,
 the line/JSON mode and the tests implement; `cvquiz.study.fronts` holds what the user does on each kind of
-card's front (`cvquiz.study.code_front`: a code card's editor, judge and attempts); `cvquiz.study.summary`
+card's front (`cvquiz.study.code_front`, loaded when a code card shows: its editor, judge and attempts); `cvquiz.study.summary`
 sums a session up with the definitions of ``cvquiz status``.
 """
 
 from __future__ import annotations
 
-from cvquiz.study.code_front import CodeAttempt, CodeResult, CodeUI, proposed_rating
 from cvquiz.study.fronts import FrontContext, register_front
 from cvquiz.study.loop import rating_name, run_session
 from cvquiz.study.session import Session
@@ -32,10 +31,7 @@ __all__ = [
     "Action",
     "Button",
     "CardView",
-    "CodeAttempt",
-    "CodeResult",
     "CodeTask",
-    "CodeUI",
     "FrontContext",
     "Progress",
     "Rated",
@@ -49,7 +45,6 @@ __all__ = [
     "cloze_text",
     "command_keys",
     "make_view",
-    "proposed_rating",
     "rating_name",
     "register_front",
     "run_session",

@@ -11,6 +11,7 @@ for it and checks ``isinstance(ctx.ui, ThatProtocol)``, falling back to `StudyUI
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
@@ -77,8 +78,15 @@ def register_front(card_type: CardType, interaction: FrontInteraction) -> None:
     _FRONTS[card_type] = interaction
 
 
+_PLUGINS = {CardType.CODE: "cvquiz.study.code_front"}
+"""Fronts in a module of their own, which registers them when imported: loaded when such a card first shows."""
+
+
 def front_for(view: CardView) -> FrontInteraction:
     """Return the front interaction of a card (recall for any kind without one of its own)."""
+    module = _PLUGINS.get(view.type)
+    if module is not None and view.type not in _FRONTS:
+        importlib.import_module(module)
     return _FRONTS.get(view.type, recall_front)
 
 

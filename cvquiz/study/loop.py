@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cvquiz.collection.undo import UndoError
+from cvquiz.errors import UndoError
 from cvquiz.i18n import _
 from cvquiz.model import Rating
 from cvquiz.study.fronts import FrontContext, front_for

@@ -17,8 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cvquiz import clock
-from cvquiz.collection import Collection, changes, undo
-from cvquiz.collection import scheduling as sched
+from cvquiz.collection import Collection, queue
 from cvquiz.config import Settings
 from cvquiz.model import CardType, Rating
 from cvquiz.study.ui import Button
@@ -26,6 +25,7 @@ from cvquiz.study.view import CardView, make_view
 
 if TYPE_CHECKING:
     from cvquiz.answers import Judgement
+    from cvquiz.collection import scheduling as sched
     from cvquiz.study.summary import Summary
 
 __all__ = ["Done", "Session", "Undone"]
@@ -86,7 +86,7 @@ class Session:
     settings: Settings
     now: Callable[[], datetime]
     lang: str = "en"
-    flt: sched.QueueFilter = field(default_factory=sched.QueueFilter)
+    flt: queue.QueueFilter = field(default_factory=queue.QueueFilter)
     rng: random.Random = field(default_factory=random.Random)
     limit: int | None = None
     done: list[Done] = field(default_factory=list)
@@ -103,7 +103,7 @@ class Session:
             return self._again_next.pop()
         if self.limit is not None and len(self.rated) >= self.limit:
             return None
-        qc = sched.next_card(self.col, self.now(), self.settings, self.flt, self._seen())
+        qc = queue.next_card(self.col, self.now(), self.settings, self.flt, self._seen())
         if qc is None:
             return None
         seed = self.rng.randrange(2**31) if qc.type == CardType.COMPUTE.value else None
@@ -113,9 +113,9 @@ class Session:
         """Put a card back so that `next` returns it first."""
         self._again_next.append(view)
 
-    def counts(self) -> sched.QueueCounts:
+    def counts(self) -> queue.QueueCounts:
         """Return the cards left today by kind (new, learning, review)."""
-        return sched.queue_counts(self.col, self.now(), self.settings, self.flt, self._seen())
+        return queue.queue_counts(self.col, self.now(), self.settings, self.flt, self._seen())
 
     def _seen(self) -> set[int]:
         """Cards rated this session, which custom study (ahead, forgotten) shows once only."""
@@ -192,11 +192,16 @@ class Session:
 
     def suspend(self, view: CardView) -> None:
         """Suspend the card (it leaves every queue until unsuspended)."""
+        from cvquiz.collection import changes  # only when the user suspends or buries
+
         change = changes.suspend(self.col, [view.pk], clock.to_ms(self.now()), view.ref)
         self.done.append(Done("suspend", view, change_id=change.id))
 
     def bury(self, view: CardView) -> None:
         """Bury the card until the next study day."""
+        from cvquiz.collection import changes
+        from cvquiz.collection import scheduling as sched
+
         now = self.now()
         before = sched.schedule_row(self.col, view.pk)["buried_until"]
         today = clock.study_day(now, self.settings.rollover_hour)
@@ -212,6 +217,9 @@ class Session:
             UndoError: when another change was made to the collection since (``cvquiz suspend`` in another
                 terminal, say): it is the one to undo first, with ``cvquiz undo``. The action stays on the stack.
         """
+        from cvquiz.collection import scheduling as sched
+        from cvquiz.collection import undo
+
         if not self.done:
             return None
         last = self.done[-1]

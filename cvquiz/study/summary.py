@@ -13,8 +13,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from cvquiz import clock
-from cvquiz.collection import scheduling as sched
+from cvquiz.collection import activity, queue
 from cvquiz.model import CardType
+from cvquiz.streaks import streaks
 
 if TYPE_CHECKING:
     from cvquiz.study.session import Session
@@ -74,22 +75,19 @@ def summarize(session: Session, elapsed: float) -> Summary:
         session: the session.
         elapsed: its wall time in seconds.
     """
-    from cvquiz.collection.stats_queries import study_days
-    from cvquiz.stats import streaks
-
     now = session.now()
     settings = session.settings
     today = clock.study_day(now, settings.rollover_hour)
     rated = session.rated
     compute = [r for r in rated if r.correct is not None and r.view.type is CardType.COMPUTE]
     code = [r for r in rated if r.view.type is CardType.CODE]
-    later, first = sched.learning_later_today(session.col, now, settings, session.flt)
+    later, first = queue.learning_later_today(session.col, now, settings, session.flt)
     minutes = None
     if first is not None:
         minutes = max(int((first - now).total_seconds() + 59) // 60, 1)
     tomorrow = (today + timedelta(days=1)).isoformat()
     # as the status forecast counts: overdue cards count today, so tomorrow is only what falls due then
-    due = sched.due_counts(session.col, today, today + timedelta(days=1))
+    due = activity.due_counts(session.col, today, today + timedelta(days=1))
     return Summary(
         reviews=len(rated),
         cards=len({r.view.pk for r in rated}),
@@ -97,11 +95,11 @@ def summarize(session: Session, elapsed: float) -> Summary:
         compute_answered=len(compute),
         compute_correct=sum(bool(r.correct) for r in compute),
         seconds=elapsed,
-        streak=streaks(study_days(session.col), today).current,
+        streak=streaks(activity.study_days(session.col), today).current,
         due_later_today=later,
         next_learning_minutes=minutes,
         due_tomorrow=due.get(tomorrow, 0),
         code_answered=len(code),
         code_passed=sum(bool(r.correct) for r in code),
-        left_today=sched.queue_counts(session.col, now, settings, session.flt).total,
+        left_today=queue.queue_counts(session.col, now, settings, session.flt).total,
     )

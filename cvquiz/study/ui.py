@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from cvquiz.model import Rating
 
 if TYPE_CHECKING:
-    from cvquiz.collection.scheduling import QueueCounts
+    from cvquiz.collection.queue import QueueCounts
     from cvquiz.study.code_front import CodeResult
     from cvquiz.study.summary import Summary
     from cvquiz.study.view import CardView

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cvquiz.collection import scheduling as sched
+from cvquiz.collection import queue
 from cvquiz.model import CLOZE_RE, Card, CardType
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def cloze_text(text: str, number: int, reveal: bool) -> str:
     return CLOZE_RE.sub(sub, text)
 
 
-def make_view(qc: sched.QueueCard, lang: str, seed: int | None = None) -> CardView:
+def make_view(qc: queue.QueueCard, lang: str, seed: int | None = None) -> CardView:
     """Build the view of a queued card in ``lang`` (drawing the compute instance for ``seed``)."""
     card = Card.from_data(qc.content, line=qc.line)
     question = card.question.get(lang)
