@@ -98,6 +98,28 @@ def test_the_caption_wraps_at_spaces_and_between_chinese_characters() -> None:
     assert all(cell_len(line) <= 10 for line in lines)
 
 
+def test_styled_text_wraps_where_plain_text_does_and_keeps_each_style() -> None:
+    spans = [
+        ("Today", "bold"),
+        (" 2026-03-02   new ", ""),
+        ("12", "bold blue"),
+        ("   review ", ""),
+        ("7", "green"),
+    ]
+    lines = draw.wrap_spans(spans, 20)
+    plain = ["".join(text for text, _ in line) for line in lines]
+    assert plain == draw.wrap("Today 2026-03-02   new 12   review 7", 20)
+    assert lines[0][0] == ("Today", "bold")
+    assert ("12", "bold blue") in lines[1] and ("7", "green") in lines[-1]
+    chinese = draw.wrap_spans(
+        [("近 30 天记忆保持率：", ""), ("91.2%", "bold"), (" 共 12 次复习", "")], 16
+    )
+    assert ["".join(text for text, _ in line) for line in chinese] == draw.wrap(
+        "近 30 天记忆保持率：91.2% 共 12 次复习", 16
+    )
+    assert any(("91.2%", "bold") in line for line in chinese)
+
+
 def test_a_table_without_a_box_pads_its_rows() -> None:
     columns = [draw.Column(""), draw.Column("", justify="right"), draw.Column("", style="cyan")]
     lines = draw.table(_out(), columns, [["today", "12", "██"], ["Tue", "3", ""]], box=False)

@@ -120,7 +120,7 @@ PLAIN = {"rich.console", "rich.table", "rich.markdown", "tomllib", "hashlib", "t
 their output with `cvquiz.cli.draw`, read no TOML and hash no deck file."""
 
 
-@pytest.mark.parametrize("argv", [["decks"], ["--help"]])
+@pytest.mark.parametrize("argv", [["decks"], ["status"], ["--help"]])
 def test_plain_commands_load_no_rich_console(env: dict[str, str], argv: list[str]) -> None:
     subprocess.run(["cvquiz", "decks"], env=env, check=True, capture_output=True, timeout=120)
     loaded = set(_modules_after(argv, env))

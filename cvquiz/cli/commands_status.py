@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.cells import cell_len
-from rich.text import Text
 
+from cvquiz.cli import draw
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
 from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from cvquiz.status import Status
 
 BAR_WIDTH = 30
@@ -43,7 +42,7 @@ def status(
     if as_json:
         print_json(env, result)
         return
-    render_status(env.out, result)
+    render_status(draw.Out.to(sys.stdout, env.environ), result)
 
 
 def _duration(ms: int) -> str:
@@ -61,76 +60,78 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
-def render_status(out: Console, result: Status) -> None:
-    """Print a status on one screen."""
-    out.print(
-        Text.assemble(
+def render_status(out: draw.Out, result: Status) -> None:
+    """Print a status on one screen (drawn by hand: rich's console is not loaded for it)."""
+    _wrapped(
+        out,
+        [
             (_("Today"), "bold"),
-            f" {result.study_day}   ",
-            _("new") + " ",
+            (f" {result.study_day}   ", ""),
+            (_("new") + " ", ""),
             (str(result.new), "bold blue"),
-            "   " + _("learning") + " ",
+            ("   " + _("learning") + " ", ""),
             (str(result.learning), "bold red"),
-            "   " + _("review") + " ",
+            ("   " + _("review") + " ", ""),
             (str(result.review), "bold green"),
-        )
+        ],
     )
     if result.studied_reviews:
-        out.print(
-            Text(
-                _("Studied {cards} ({reviews}, {again} again) in {time}").format(
-                    cards=ngettext("{n} card", "{n} cards", result.studied_cards).format(
-                        n=result.studied_cards
-                    ),
-                    reviews=ngettext("{n} review", "{n} reviews", result.studied_reviews).format(
-                        n=result.studied_reviews
-                    ),
-                    again=result.again_today,
-                    time=_duration(result.time_today_ms),
-                )
-                + (
-                    " · "
-                    + ngettext(
-                        "{n} cram review (stats leave it out)",
-                        "{n} cram reviews (stats leave them out)",
-                        result.cram_today,
-                    ).format(n=result.cram_today)
-                    if result.cram_today
-                    else ""
-                )
-            )
-        )
-    else:
-        out.print(Text(_("Nothing studied yet today.")))
-    out.print(
-        Text.assemble(
-            _("Retention, last 30 days:") + " ",
-            (_percent(result.retention), "bold"),
-            " "
-            + ngettext("of {n} review", "of {n} reviews", result.retention_reviews).format(
-                n=result.retention_reviews
-            )
-            + "   "
-            + _("FSRS estimate now:")
-            + " ",
-            (_percent(result.estimated_retention), "bold"),
-            " "
-            + ngettext("over {n} card", "over {n} cards", result.review_cards).format(
-                n=result.review_cards
+        studied = _("Studied {cards} ({reviews}, {again} again) in {time}").format(
+            cards=ngettext("{n} card", "{n} cards", result.studied_cards).format(
+                n=result.studied_cards
             ),
+            reviews=ngettext("{n} review", "{n} reviews", result.studied_reviews).format(
+                n=result.studied_reviews
+            ),
+            again=result.again_today,
+            time=_duration(result.time_today_ms),
         )
+        if result.cram_today:
+            studied += " · " + ngettext(
+                "{n} cram review (stats leave it out)",
+                "{n} cram reviews (stats leave them out)",
+                result.cram_today,
+            ).format(n=result.cram_today)
+        _wrapped(out, studied)
+    else:
+        _wrapped(out, _("Nothing studied yet today."))
+    _wrapped(
+        out,
+        [
+            (_("Retention, last 30 days:") + " ", ""),
+            (_percent(result.retention), "bold"),
+            (
+                " "
+                + ngettext("of {n} review", "of {n} reviews", result.retention_reviews).format(
+                    n=result.retention_reviews
+                )
+                + "   "
+                + _("FSRS estimate now:")
+                + " ",
+                "",
+            ),
+            (_percent(result.estimated_retention), "bold"),
+            (
+                " "
+                + ngettext("over {n} card", "over {n} cards", result.review_cards).format(
+                    n=result.review_cards
+                ),
+                "",
+            ),
+        ],
     )
-    out.print(Text(_("Due in the next {days} days:").format(days=len(result.forecast))))
-    for line in _forecast_lines(result):
-        out.print(line, no_wrap=True, overflow="ellipsis")
+    _wrapped(out, _("Due in the next {days} days:").format(days=len(result.forecast)))
+    for line in _forecast_lines(result, out.width):
+        out.line(*line)
 
 
-def _forecast_lines(result: Status) -> list[Text]:
-    """Return the forecast as aligned lines: day, count, bar.
+def _wrapped(out: draw.Out, text: draw.Cell) -> None:
+    for line in draw.wrap_spans(text, out.width):
+        out.line(*line)
 
-    Plain lines rather than a `rich.table.Table`: importing that module would cost ``status`` more start-up
-    time than all of its queries.
-    """
+
+def _forecast_lines(result: Status, width: int) -> list[list[draw.Span]]:
+    """Return the forecast as aligned lines: day, count, and a bar cut to ``width`` with an ellipsis."""
     top = max((d.due for d in result.forecast), default=0)
     rows = []
     for i, entry in enumerate(result.forecast):
@@ -142,11 +143,11 @@ def _forecast_lines(result: Status) -> list[Text]:
     due_width = max((len(due) for _label, due, _bar in rows), default=0)
     lines = []
     for label, due, bar in rows:
-        pad = " " * (label_width - cell_len(label))
-        line = Text(f"  {label}{pad}   {due:>{due_width}}")
-        if bar:
-            line.append("   ")
-            line.append(bar, style="cyan")
+        head = f"  {label}{' ' * (label_width - cell_len(label))}   {due:>{due_width}}"
+        line: list[draw.Span] = [(head, "")]
+        room = width - cell_len(head) - 3
+        if bar and room > 0:
+            line += [("   ", ""), (bar if len(bar) <= room else bar[: room - 1] + "…", "cyan")]
         lines.append(line)
     return lines
 

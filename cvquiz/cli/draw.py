@@ -20,7 +20,7 @@ from typing import TextIO
 
 from rich.cells import cell_len, set_cell_size
 
-__all__ = ["Cell", "Column", "Out", "Span", "table", "wrap"]
+__all__ = ["Cell", "Column", "Out", "Span", "table", "wrap", "wrap_spans"]
 
 Span = tuple[str, str]
 """Text and its style: space-separated names among ``bold dim italic`` and the eight basic colours."""
@@ -252,6 +252,28 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(head)
                 line = line[len(head) :]
         lines.append(line.rstrip())
+    return lines
+
+
+def wrap_spans(cell: Cell, width: int) -> list[list[Span]]:
+    """Break styled text into lines of at most ``width`` columns where `wrap` breaks its plain text, each
+    character keeping its span's style."""
+    spans = [(_clean(text), style) for text, style in _spans(cell)]
+    paragraph = "".join(text for text, _ in spans)
+    styles = [style for text, style in spans for _char in text]
+    lines: list[list[Span]] = []
+    cursor = 0
+    for plain in wrap(paragraph, width):
+        start = paragraph.find(plain, cursor) if plain else cursor
+        cursor = start + len(plain)
+        line: list[Span] = []
+        for offset, char in enumerate(plain):
+            style = styles[start + offset]
+            if line and line[-1][1] == style:
+                line[-1] = (line[-1][0] + char, style)
+            else:
+                line.append((char, style))
+        lines.append(line)
     return lines
 
 
