@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
+from cvquiz.cli import draw
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.errors import UsageError
@@ -178,7 +178,7 @@ def _line_ui(env: Env, as_json: bool) -> "LineUI":
     """The line front end (stdin is not a terminal, or ``--json``)."""
     from cvquiz.cli.drill_line import LineUI
 
-    return LineUI(env.out, as_json, env.lang)
+    return LineUI(draw.Out.to(sys.stdout, env.environ), as_json, env.lang)
 
 
 def _nothing_due(env: Env, ui: "TerminalUI | LineUI", upcoming: Any) -> None:
@@ -202,4 +202,4 @@ def _nothing_due(env: Env, ui: "TerminalUI | LineUI", upcoming: Any) -> None:
         if json_ui is not None:
             json_ui.event("done", next_due=when.isoformat(), count=count)
     if not as_json:
-        env.out.print(Text(message))
+        draw.Out.to(sys.stdout, env.environ).line(message)

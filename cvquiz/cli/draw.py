@@ -167,6 +167,7 @@ def table(
     caption: str | None = None,
     footer: Sequence[Sequence[Cell]] = (),
     box: bool = True,
+    header: bool = True,
     padding: tuple[int, int] = (1, 1),
 ) -> list[str]:
     """Lay a table out as rich's default box draws it, and return its lines (styled).
@@ -179,13 +180,14 @@ def table(
         caption: a note below it, dim and italic, wrapped to the table's width.
         footer: rows below a rule (totals).
         box: draw the borders and the heading row; without, the rows alone.
+        header: draw the heading row (without, a box of light lines, as rich's ``show_header=False``).
         padding: the spaces left and right of each cell.
     """
     left, right = padding
     every = [*rows, *footer]
     widths = []
     for i, column in enumerate(columns):
-        floor = cell_len(column.header) if box else 0
+        floor = cell_len(column.header) if box and header else 0
         natural = max([floor, *(width_of(row[i]) for row in every)])
         if column.max_width is not None:
             natural = min(natural, max(column.max_width, floor))
@@ -194,7 +196,7 @@ def table(
     total = sum(widths) + (left + right) * len(columns) + borders
     for i, column in enumerate(columns):
         if total > out.width and column.shrinks:
-            floor = max(cell_len(column.header) if box else 0, 4)
+            floor = max(cell_len(column.header) if box and header else 0, 4)
             cut = min(total - out.width, widths[i] - floor)
             if cut > 0:
                 widths[i] -= cut
@@ -215,10 +217,13 @@ def table(
     lines: list[str] = []
     if title:
         lines.append(out.style(_clean(title), "italic"))
-    if box:
+    if box and header:
         lines.append(rule("┏", "┳", "┓", "━"))
         lines.append("┃" + "┃".join(cells([c.header for c in columns], heading=True)) + "┃")
         lines.append(rule("┡", "╇", "┩", "━"))
+    elif box:
+        lines.append(rule("┌", "┬", "┐", "─"))
+    if box:
         lines.extend("│" + "│".join(cells(row)) + "│" for row in rows)
         if footer:
             lines.append(rule("├", "┼", "┤", "─"))

@@ -9,10 +9,14 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
-from cvquiz.cli.drill_text import RATING_WORDS, interval_label, rating_label, summary_table
+from cvquiz.cli import draw
+from cvquiz.cli.drill_text import (
+    RATING_WORDS,
+    come_back_line,
+    interval_label,
+    rating_label,
+    summary_rows,
+)
 from cvquiz.i18n import _
 from cvquiz.model import Rating
 from cvquiz.study.ui import (
@@ -45,8 +49,9 @@ class LineUI:
     docs/scripting.md is the reference.
     """
 
-    def __init__(self, console: Console, as_json: bool, lang: str) -> None:
-        self.console = console
+    def __init__(self, out: draw.Out, as_json: bool, lang: str) -> None:
+        self.out = out
+        self.err = draw.Out(sys.stderr, out.width, color=False)
         self.as_json = as_json
         self.lang = lang
         self._screen = Screen.BACK
@@ -59,7 +64,7 @@ class LineUI:
 
     def _say(self, text: str) -> None:
         if not self.as_json:
-            self.console.print(Text(text), soft_wrap=True, highlight=False)
+            _write(self.out, text)
 
     def event(self, name: str, **data: Any) -> None:
         """Print one JSON event (``--json`` only)."""
@@ -70,7 +75,7 @@ class LineUI:
         """Report a line that could not be read (stderr; a ``notice`` event with ``--json``)."""
         self.event("notice", message=message)
         if not self.as_json:
-            Console(stderr=True, highlight=False, emoji=False).print(Text(message), soft_wrap=True)
+            _write(self.err, message)
 
     def show_front(self, view: CardView, progress: Progress) -> None:
         from dataclasses import asdict
@@ -218,14 +223,12 @@ class LineUI:
     def show_status(self, status: Status) -> None:
         self.event(status.kind, card=status.card, message=status.message, **status.data)
         if not self.as_json:
-            Console(stderr=True, highlight=False, emoji=False).print(
-                Text(status.message), soft_wrap=True
-            )
+            _write(self.err, status.message)
 
     def show_help(self, screen: Screen, text: str) -> None:
         self.event("help", screen=str(screen), message=text)
         if not self.as_json:
-            Console(stderr=True, highlight=False, emoji=False).print(Text(text), soft_wrap=True)
+            _write(self.err, text)
 
     def rated(self, rated: Rated) -> None:
         self.event(
@@ -263,4 +266,19 @@ class LineUI:
                 accuracy=summary.accuracy,
             )
         else:
-            self.console.print(summary_table(summary))
+            columns = [draw.Column("", style="bold"), draw.Column("", justify="right")]
+            lines = draw.table(
+                self.out, columns, summary_rows(summary), title=_("Session summary"), header=False
+            )
+            come_back = come_back_line(summary)
+            if come_back:
+                lines.append(self.out.render((come_back, "bold")))
+            self.out.lines(lines)
+            self.out.file.flush()
+
+
+def _write(out: draw.Out, text: str) -> None:
+    """One message as it is (no wrapping: a script reads lines), flushed so that a script driving the drill
+    sees it before it answers."""
+    out.line(text)
+    out.file.flush()

@@ -22,7 +22,7 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from cvquiz.cli.drill_text import interval_label, rating_label, summary_table
+from cvquiz.cli.drill_text import come_back_line, interval_label, rating_label, summary_rows
 from cvquiz.i18n import _
 from cvquiz.model import CardType, Rating
 from cvquiz.study.ui import (
@@ -186,6 +186,19 @@ def _typed_ahead(text: str) -> Iterator[None]:
         yield
     finally:
         readline.set_startup_hook(None)
+
+
+def summary_table(summary: Summary) -> RenderableType:
+    """The end-of-session summary as a table, and when to come back."""
+    table = Table(title=_("Session summary"), show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for label, value in summary_rows(summary):
+        table.add_row(label, value)
+    come_back = come_back_line(summary)
+    if come_back:
+        return Group(table, Text(come_back, style="bold"))
+    return table
 
 
 class TerminalUI:

@@ -1,13 +1,12 @@
-"""What both front ends of ``cvquiz drill`` say: rating words, interval labels, the session summary."""
+"""What both front ends of ``cvquiz drill`` say: rating words, interval labels, the session summary.
+
+Plain strings only: the line front end prints them without loading rich.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 
 from cvquiz.i18n import N_, _
 from cvquiz.model import Rating
@@ -15,7 +14,7 @@ from cvquiz.model import Rating
 if TYPE_CHECKING:
     from cvquiz.study.summary import Summary
 
-__all__ = ["RATING_WORDS", "come_back_line", "interval_label", "rating_label", "summary_table"]
+__all__ = ["RATING_WORDS", "come_back_line", "interval_label", "rating_label", "summary_rows"]
 
 RATING_WORDS = {
     "again": Rating.AGAIN,
@@ -48,40 +47,38 @@ def rating_label(rating: Rating) -> str:
     return rating_name(rating)
 
 
-def summary_table(summary: Summary) -> RenderableType:
-    """The end-of-session summary as a table (the terminal and plain line mode print it)."""
+def summary_rows(summary: Summary) -> list[tuple[str, str]]:
+    """The end-of-session summary as (label, value) rows, which both front ends lay out as a table."""
     from cvquiz.i18n import ngettext
 
-    table = Table(title=_("Session summary"), show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column(justify="right")
     minutes, seconds = divmod(int(summary.seconds), 60)
-    table.add_row(
-        _("Reviews"),
-        ngettext("{reviews} ({cards} card)", "{reviews} ({cards} cards)", summary.cards).format(
-            reviews=summary.reviews, cards=summary.cards
+    rows = [
+        (
+            _("Reviews"),
+            ngettext("{reviews} ({cards} card)", "{reviews} ({cards} cards)", summary.cards).format(
+                reviews=summary.reviews, cards=summary.cards
+            ),
         ),
-    )
-    table.add_row(_("Again rate"), f"{summary.again_rate:.0%}")
+        (_("Again rate"), f"{summary.again_rate:.0%}"),
+    ]
     if summary.accuracy is not None:
-        table.add_row(
-            _("Compute accuracy"),
-            f"{summary.compute_correct}/{summary.compute_answered} ({summary.accuracy:.0%})",
+        rows.append(
+            (
+                _("Compute accuracy"),
+                f"{summary.compute_correct}/{summary.compute_answered} ({summary.accuracy:.0%})",
+            )
         )
     if summary.code_answered:
-        table.add_row(_("Code passed"), f"{summary.code_passed}/{summary.code_answered}")
-    table.add_row(
-        _("Time"), _("{minutes}m {seconds}s").format(minutes=minutes, seconds=f"{seconds:02d}")
+        rows.append((_("Code passed"), f"{summary.code_passed}/{summary.code_answered}"))
+    rows.append(
+        (_("Time"), _("{minutes}m {seconds}s").format(minutes=minutes, seconds=f"{seconds:02d}"))
     )
-    table.add_row(_("Streak"), _("{days} d").format(days=summary.streak))
+    rows.append((_("Streak"), _("{days} d").format(days=summary.streak)))
     if summary.left_today:
-        table.add_row(_("Left for today"), str(summary.left_today))
-    table.add_row(_("Due later today"), str(summary.due_later_today))
-    table.add_row(_("Due tomorrow"), str(summary.due_tomorrow))
-    come_back = come_back_line(summary)
-    if come_back:
-        return Group(table, Text(come_back, style="bold"))
-    return table
+        rows.append((_("Left for today"), str(summary.left_today)))
+    rows.append((_("Due later today"), str(summary.due_later_today)))
+    rows.append((_("Due tomorrow"), str(summary.due_tomorrow)))
+    return rows
 
 
 def come_back_line(summary: Summary) -> str | None:

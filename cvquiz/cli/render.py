@@ -7,10 +7,11 @@ plain text and everything else goes through `rich.text.Text`.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from rich.console import RenderableType
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 """A Markdown image, ``![alt](media/deck/cat.png)``: the terminal cannot show it."""
@@ -59,6 +60,8 @@ def hard_breaks(text: str) -> str:
 def card_markdown(text: str) -> RenderableType:
     """Render card text (Markdown with LaTeX) for the terminal."""
     if not text.strip():
+        from rich.text import Text
+
         return Text("")
     # markdown-it is 100 ms of start-up: loaded when a card is drawn, never in line mode
     from rich.markdown import Markdown
