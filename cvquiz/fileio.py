@@ -94,6 +94,38 @@ def describe_os_error(error: OSError) -> str:
     return error.strerror or str(error) or type(error).__name__
 
 
+_DECODE_REASONS = frozenset(
+    (N_("invalid start byte"), N_("invalid continuation byte"), N_("unexpected end of data"))
+)
+"""Python's words for bytes that are not UTF-8, as catalog messages."""
+
+_JSON_PROBLEMS = frozenset(
+    (
+        N_("Expecting value"),
+        N_("Expecting ',' delimiter"),
+        N_("Expecting ':' delimiter"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+        N_("Extra data"),
+        N_("Illegal trailing comma before end of object"),
+        N_("Illegal trailing comma before end of array"),
+    )
+)
+"""Python's words for a JSON syntax error, as catalog messages."""
+
+
+def describe_decode_error(error: UnicodeDecodeError) -> str:
+    """Return why some bytes are not UTF-8, in the current language (Python's words when unknown)."""
+    return _(error.reason) if error.reason in _DECODE_REASONS else error.reason
+
+
+def _json_problem(message: str) -> str:
+    return _(message) if message in _JSON_PROBLEMS else message
+
+
 def _write_error(path: Path | str, error: OSError) -> FileError:
     return FileError(
         _("{path}: cannot write: {reason}").format(path=path, reason=describe_os_error(error))
@@ -359,7 +391,10 @@ def read_json_file(path: Path | str, *, error: type[CvquizError] = FileError) ->
     except json.JSONDecodeError as json_error:
         raise error(
             _("{path}:{line}:{column}: not valid JSON: {problem}").format(
-                path=path, line=json_error.lineno, column=json_error.colno, problem=json_error.msg
+                path=path,
+                line=json_error.lineno,
+                column=json_error.colno,
+                problem=_json_problem(json_error.msg),
             )
         ) from None
     except RecursionError:

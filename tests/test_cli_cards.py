@@ -633,6 +633,45 @@ def test_add_and_import_speak_chinese(mine: Path, tmp_path: Path) -> None:
     )
 
 
+def test_refused_add_import_and_restore_speak_chinese(mine: Path, tmp_path: Path) -> None:
+    def refused(*args: str, allow: frozenset[str] = frozenset()) -> str:
+        result = runner.invoke(app, ["--lang", "zh", *args])
+        assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+        assert english_words(result.stderr, allow=DATA | allow) == [], result.stderr
+        return result.stderr
+
+    compute = ("add", "--deck", "my/new", "--type", "compute", "--generator", "conv2d_output_shape")
+    text = refused(*compute, "--param", "kernel=abc", allow=frozenset({"abc"}))
+    assert "params.kernel：不允许 'abc'（允许：1, 3, 5, 7, 11）" in text
+    text = refused(*compute, "--param", "kernl=3", allow=frozenset({"kernl", "kernel"}))
+    assert "没有参数 'kernl'（是不是 'kernel'？）" in text
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("question,answer\ncafé,x\n".encode("latin-1"))
+    assert "不是 UTF-8 文本（第 19 字节：无效的后续字节）" in refused(
+        "import", str(latin1), "--deck", "my/csv"
+    )
+    assert "无法读取：没有这个文件或文件夹" in refused(
+        "import", str(tmp_path / "absent.csv"), "--deck", "my/csv"
+    )
+    quote = tmp_path / "quote.csv"
+    quote.write_text('question,answer\n"q1,a1\n', "utf-8")
+    assert "无法读取这条记录：数据意外结束" in refused("import", str(quote), "--deck", "my/csv")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "cvquiz-collection",\n "version" 1}\n', "utf-8")
+    assert "broken.json:2:12: 不是有效的 JSON：此处应有 ':'" in refused(
+        "import", "json", str(broken)
+    )
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database, not even close" * 10)
+    text = refused("restore", str(garbage), "--yes", allow=frozenset({"cvquiz"}))
+    assert "不是 cvquiz 记录库（不是 SQLite 数据库）" in text
+    # in English, what Python said about the same inputs
+    english = runner.invoke(app, ["import", str(latin1), "--deck", "my/csv"]).stderr
+    assert "invalid continuation byte at byte 19" in english
+    english = runner.invoke(app, ["import", "json", str(broken)]).stderr
+    assert "broken.json:2:12: not valid JSON: Expecting ':' delimiter" in english
+
+
 def test_interactive_add_speaks_chinese(mine: Path) -> None:
     typed = "1\nbasic\nWhat is NMS?\n\nDrops overlapping boxes.\n\nnms\nn\n"
     result = runner.invoke(app, ["--lang", "zh", "add"], input=typed)

@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from cvquiz.errors import CvquizError
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 
 SEPARATORS = {
     "tab": "\t",
@@ -360,6 +360,10 @@ def _guess_separator(sample: str) -> str:
     return "\t"
 
 
+_CSV_PROBLEMS = frozenset((N_("unexpected end of data"), N_("line contains NUL")))
+"""The csv module's words for a record it cannot read, as catalog messages (others are shown as written)."""
+
+
 def _records(body: str, separator: str, first_line: int) -> Iterator[tuple[int, list[str] | str]]:
     """Yield (line, fields) per record, or (line, message) for a record csv cannot read."""
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator, strict=True)
@@ -371,7 +375,9 @@ def _records(body: str, separator: str, first_line: int) -> Iterator[tuple[int, 
         except StopIteration:
             return
         except csv.Error as error:
-            yield start, _("cannot read the record: {error}").format(error=error)
+            reason = str(error)
+            reason = _(reason) if reason in _CSV_PROBLEMS else reason
+            yield start, _("cannot read the record: {error}").format(error=reason)
             return
         previous = reader.line_num
         if not record or all(not f.strip() for f in record):

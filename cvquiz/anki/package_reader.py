@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from cvquiz.errors import CvquizError
+from cvquiz.fileio import describe_os_error
 from cvquiz.i18n import _
 
 __all__ = [
@@ -296,7 +297,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         ) from None
     except OSError as error:
         raise PackageError(
-            _("{path}: cannot read: {reason}").format(path=path, reason=error.strerror or error)
+            _("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))
         ) from None
     except zipfile.BadZipFile:
         raise PackageError(
@@ -565,9 +566,10 @@ def read_package(path: Path) -> Package:
         conn = _connect(blob)
         notetypes, decks, notes, cards, revlog, crt = _read_collection(conn)
     except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, AttributeError) as error:
+        not_sqlite = getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB
         raise PackageError(
             _("{path}: the collection in the package cannot be read ({reason})").format(
-                path=path, reason=error
+                path=path, reason=_("not an SQLite database") if not_sqlite else error
             )
         ) from None
     finally:

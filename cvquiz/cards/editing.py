@@ -11,6 +11,7 @@ from cvquiz.cards.editloop import EditorRunner, edit_until_valid
 from cvquiz.cards.references import resolve
 from cvquiz.cards.userdecks import bundled_hint
 from cvquiz.errors import DeckError
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 from cvquiz.model import Deck
 
@@ -125,7 +126,9 @@ def edit_file(
     try:
         original = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else error.reason
+        reason = (
+            describe_os_error(error) if isinstance(error, OSError) else describe_decode_error(error)
+        )
         raise DeckError(
             _("{path}: cannot read: {reason}").format(path=path, reason=reason)
         ) from None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cvquiz.cards.references import resolve
 from cvquiz.errors import DeckError
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ def _read(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else error.reason
+        reason = (
+            describe_os_error(error) if isinstance(error, OSError) else describe_decode_error(error)
+        )
         raise DeckError(
             _("{path}: cannot read: {reason}").format(path=path, reason=reason)
         ) from None
@@ -159,7 +162,9 @@ def revert(col: Collection, decks_dir: Path, reference: str) -> Reverted:
             path.unlink()
         except OSError as error:
             raise DeckError(
-                _("{path}: cannot remove: {reason}").format(path=path, reason=error.strerror)
+                _("{path}: cannot remove: {reason}").format(
+                    path=path, reason=describe_os_error(error)
+                )
             ) from None
         return Reverted(found.ref, str(path), True)
     atomic_write(path, text.encode("utf-8"))

@@ -18,6 +18,7 @@ from cvquiz import clock
 from cvquiz.collection import changes
 from cvquiz.collection.undo import FileTags
 from cvquiz.errors import CardInputError, DeckError, UsageError
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
@@ -79,11 +80,13 @@ def _read(path: Path) -> tuple[str, str]:
         text = path.read_bytes().decode("utf-8")
     except OSError as error:
         raise DeckError(
-            _("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)
+            _("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))
         ) from None
     except UnicodeDecodeError as error:
         raise DeckError(
-            _("{path}: not UTF-8 text ({reason})").format(path=path, reason=error.reason)
+            _("{path}: not UTF-8 text ({reason})").format(
+                path=path, reason=describe_decode_error(error)
+            )
         ) from None
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     return text[len(bom) :], bom

@@ -26,6 +26,7 @@ from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
 from cvquiz.cli.styled import styled
 from cvquiz.errors import CvquizError, UsageError
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -646,12 +647,12 @@ def import_(
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise CvquizError(
-            _("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)
+            _("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))
         ) from None
     except UnicodeDecodeError as error:
         raise CvquizError(
             _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
-                path=path, reason=error.reason, byte=error.start
+                path=path, reason=describe_decode_error(error), byte=error.start
             )
         ) from None
     filename = str(path) if kind != "csv" or path.suffix.lower() == ".csv" else str(path) + ".csv"

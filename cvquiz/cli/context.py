@@ -224,8 +224,10 @@ def broken_file_warning(broken: BrokenFile) -> str:
     else:
         tail = _("this file is skipped until it loads; run cvquiz check {path}")
     label = escape(_("Warning:"))
-    problem = escape(broken.problem.splitlines()[0])
-    return f"[yellow]{label}[/] {problem} — {escape(tail.format(path=broken.path))}"
+    line = _("{problem} — {advice}").format(
+        problem=broken.problem.splitlines()[0], advice=tail.format(path=broken.path)
+    )
+    return f"[yellow]{label}[/] {escape(line)}"
 
 
 def left_out_warning(card: LeftOutCard) -> str:
@@ -236,7 +238,10 @@ def left_out_warning(card: LeftOutCard) -> str:
 
     tail = _("this card is left out of study until it is fixed; run cvquiz check {path}")
     label = escape(_("Warning:"))
-    return f"[yellow]{label}[/] {escape(card.problem)} — {escape(tail.format(path=card.path))}"
+    line = _("{problem} — {advice}").format(
+        problem=card.problem, advice=tail.format(path=card.path)
+    )
+    return f"[yellow]{label}[/] {escape(line)}"
 
 
 def get_env(ctx: typer.Context) -> Env:

@@ -20,6 +20,7 @@ from cvquiz import clock
 from cvquiz.codecards.compare import FailureKind
 from cvquiz.codecards.judge import Verdict
 from cvquiz.errors import CardNotFoundError, UsageError
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 from cvquiz.model import Card, CardType
 
@@ -99,13 +100,13 @@ def read_submission(path: Path) -> str:
     except UnicodeDecodeError as error:
         raise UsageError(
             _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
-                path=path, reason=error.reason, byte=error.start
+                path=path, reason=describe_decode_error(error), byte=error.start
             )
         ) from None
     except OSError as error:
         raise UsageError(
             _("{path}: cannot read the file: {reason}").format(
-                path=path, reason=error.strerror or error
+                path=path, reason=describe_os_error(error)
             )
         ) from None
 

@@ -323,7 +323,9 @@ def restore_json(
             conn.executemany(_insert("reviews", _REVIEW_COLS), reviews)
             conn.executemany(_insert("code_attempts", _ATTEMPT_COLS), attempts)
     except sqlite3.IntegrityError as error:
-        raise CollectionError(f"the export does not hang together: {error}") from None
+        raise CollectionError(
+            _("the export does not hang together: {error}").format(error=error)
+        ) from None
     return BackupCounts(decks=len(decks), cards=len(cards), reviews=len(reviews))
 
 

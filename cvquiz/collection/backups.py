@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from cvquiz import clock
 from cvquiz.errors import CollectionError
+from cvquiz.fileio import describe_os_error
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def back_up(
         tmp.unlink(missing_ok=True)
         raise CollectionError(
             _("{path}: cannot write a backup: {error}").format(
-                path=target, error=getattr(error, "strerror", None) or error
+                path=target, error=describe_os_error(error) if isinstance(error, OSError) else error
             )
         ) from None
     made = BackupFile(
@@ -265,6 +266,15 @@ def maybe_back_up(col: Collection, now: datetime, interval_minutes: int) -> Back
     return back_up(col.conn, col.path, now)
 
 
+def _sqlite_detail(error: sqlite3.Error) -> str:
+    """Why SQLite cannot read a file as a cvquiz collection, in the current language where it is known."""
+    if getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB:
+        return _("not an SQLite database")
+    if str(error).startswith(("no such table", "no such column")):
+        return _("an SQLite database without cvquiz's tables")
+    return str(error)
+
+
 def _describe(path: Path) -> tuple[list[str], int, int]:
     """Check that a file is a whole cvquiz collection; return its migrations, cards and reviews.
 
@@ -293,7 +303,9 @@ def _describe(path: Path) -> tuple[list[str], int, int]:
         (reviews,) = conn.execute("SELECT COUNT(*) FROM reviews").fetchone()
     except sqlite3.Error as error:
         raise CollectionError(
-            _("{path}: not a cvquiz collection ({error})").format(path=path, error=error)
+            _("{path}: not a cvquiz collection ({error})").format(
+                path=path, error=_sqlite_detail(error)
+            )
         ) from None
     finally:
         conn.close()
@@ -361,7 +373,9 @@ def restore(
     except OSError as error:
         tmp.unlink(missing_ok=True)
         raise CollectionError(
-            _("{path}: cannot restore: {error}").format(path=collection, error=error.strerror)
+            _("{path}: cannot restore: {error}").format(
+                path=collection, error=describe_os_error(error)
+            )
         ) from None
     return RestoreResult(source, saved, cards, reviews)
 
@@ -384,7 +398,7 @@ def _save_current(collection: Path, now: datetime) -> BackupFile:
     except OSError as error:
         raise CollectionError(
             _("{path}: cannot save the collection before restoring: {error}").format(
-                path=target, error=error.strerror
+                path=target, error=describe_os_error(error)
             )
         ) from None
     return BackupFile(

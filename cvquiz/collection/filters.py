@@ -211,8 +211,8 @@ def _unknown(what: str, want: str, close: list[str]) -> str:
         message = _("no card has the tag {tag!r}").format(tag=want)
         hint = _("cvquiz stats shows the tags")
     if close:
-        message += " " + _("(did you mean {name!r}?)").format(name=close[0])
-    return f"{message}; {hint}"
+        message = _("{problem} (did you mean {name!r}?)").format(problem=message, name=close[0])
+    return _("{problem}; {hint}").format(problem=message, hint=hint)
 
 
 def where(

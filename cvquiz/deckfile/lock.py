@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cvquiz.errors import DeckError
+from cvquiz.fileio import describe_os_error
 from cvquiz.i18n import _
 
 __all__ = ["LOCK_TIMEOUT", "decks_folder_lock"]
@@ -44,7 +45,7 @@ def decks_folder_lock(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[N
     except OSError as error:
         raise DeckError(
             _("{path}: cannot open the decks folder: {reason}").format(
-                path=folder, reason=error.strerror
+                path=folder, reason=describe_os_error(error)
             )
         ) from None
     try:

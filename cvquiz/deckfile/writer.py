@@ -27,7 +27,7 @@ from cvquiz.deckfile.emit import card_block
 from cvquiz.deckfile.loader import CARD_FIELDS, SafeLoaderBase, card_from_data, load_deck_text
 from cvquiz.deckfile.written import WrittenDeck
 from cvquiz.errors import DeckError, DeckProblems, TargetExistsError
-from cvquiz.fileio import atomic_write
+from cvquiz.fileio import atomic_write, describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 from cvquiz.model import Card, Deck
 
@@ -464,7 +464,7 @@ def read_deck_file(path: Path) -> tuple[str, Deck]:
         blob = path.read_bytes()
     except OSError as error:
         raise DeckProblems(
-            [_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)]
+            [_("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))]
         ) from None
     try:
         text = blob.decode("utf-8")
@@ -472,7 +472,7 @@ def read_deck_file(path: Path) -> tuple[str, Deck]:
         raise DeckProblems(
             [
                 _("{path}:1:1: not UTF-8 text ({reason} at byte {byte})").format(
-                    path=path, reason=error.reason, byte=error.start
+                    path=path, reason=describe_decode_error(error), byte=error.start
                 )
             ]
         ) from None
@@ -753,7 +753,9 @@ def replace_cards(
         if isinstance(k, yaml.ScalarNode) and k.value == "cards"
     ]
     if not found or not isinstance(found[0], yaml.SequenceNode) or found[0].flow_style:
-        raise DeckError(f"{path}: cards can only be updated in a block list ('- id: ...')")
+        raise DeckError(
+            _("{path}: cards can only be updated in a block list ('- id: ...')").format(path=path)
+        )
     seq = found[0]
     dash_col = int(seq.start_mark.column)
     spans: list[tuple[int, int, str]] = []
@@ -765,13 +767,21 @@ def replace_cards(
             continue
         end, kept_breaks = _item_end(item, body)
         if kept_breaks:
-            raise DeckError(f"{path}: card {ids[0]!r} ends in a '|+' block; edit it by hand")
+            raise DeckError(
+                _("{path}: card {card!r} ends in a '|+' block; edit it by hand").format(
+                    path=path, card=ids[0]
+                )
+            )
         item_col = max(int(item.start_mark.column), dash_col + 2)
         text = card_item(wanted[ids[0]], dash_col, item_col, newline)
         spans.append((_dash_start(body, item, dash_col), end, text))
     missing = set(wanted) - {c.id for c in old_deck.cards}
     if missing or len(spans) != len(wanted):
-        raise DeckError(f"{path}: deck {old_deck.id!r} has no card {sorted(missing)[0]!r}")
+        raise DeckError(
+            _("{path}: deck {deck!r} has no card {card!r}").format(
+                path=path, deck=old_deck.id, card=sorted(missing)[0]
+            )
+        )
     new_body = body
     for start, end, text in sorted(spans, reverse=True):
         new_body = new_body[:start] + text + new_body[end:]
@@ -779,7 +789,9 @@ def replace_cards(
         deck = load_deck_text(new_body, str(path), path=path)
     except DeckProblems as error:
         raise DeckError(
-            f"{path}: the cards would not read back from the file ({error.problems[0]}); nothing was written"
+            _(
+                "{path}: the cards would not read back from the file ({problem}); nothing was written"
+            ).format(path=path, problem=error.problems[0])
         ) from None
     replaced = [c for c in deck.cards if c.id in wanted]
     exact = len(deck.cards) == len(old_deck.cards) and all(
@@ -793,7 +805,9 @@ def replace_cards(
     )
     if not exact or len(replaced) != len(wanted):
         raise DeckError(
-            f"{path}: the cards do not read back exactly from the file; nothing was written"
+            _(
+                "{path}: the cards do not read back exactly from the file; nothing was written"
+            ).format(path=path)
         )
     _check_unchanged(path, old_text)
     data = (bom + new_body).encode("utf-8")

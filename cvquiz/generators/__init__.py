@@ -39,6 +39,7 @@ from cvquiz.generators.core import (
     lookup,
     narrow,
 )
+from cvquiz.i18n import _, current_language
 from cvquiz.model import Card, Text
 
 __all__ = [
@@ -249,7 +250,7 @@ def generate(card: Card, seed: int) -> Instance:
     generator = lookup(card.generator)
     space, problems = narrow(generator, card.params)
     if problems:
-        raise GeneratorError(f"card {card.id!r}: " + "; ".join(problems))
+        raise GeneratorError(_("card {card!r}: ").format(card=card.id) + _("; ").join(problems))
     params, solved = draw_and_solve(generator, space, seed)
     decimals, rel, absolute = _judging(generator, card)
     return Instance(
@@ -308,7 +309,7 @@ def check_card(card: Card, samples: int = 20) -> list[str]:
         generator = lookup(card.generator)
     except GeneratorError as error:
         return [str(error)]
-    _, problems = narrow(generator, card.params)
+    _space, problems = narrow(generator, card.params)
     if problems:
         return problems
     for seed in range(samples):
@@ -319,7 +320,11 @@ def check_card(card: Card, samples: int = 20) -> list[str]:
         if not judge_instance(
             instance, instance.expected_text
         ).correct:  # pragma: no cover - a generator bug
-            return [f"seed {seed}: the displayed answer {instance.expected_text} is not accepted"]
+            return [
+                _("seed {seed}: the displayed answer {answer} is not accepted").format(
+                    seed=seed, answer=instance.expected_text
+                )
+            ]
     return []
 
 
@@ -330,20 +335,22 @@ def card_problem(card: Card) -> str | None:
     """Say why a compute card cannot be studied, or None when it can (what the deck sync asks of each one).
 
     The cheap part of `check_card`: the generator is known, the parameters are in its space, and one problem
-    can be drawn and its displayed answer is accepted. Remembered per generator, parameters and answer format,
-    so a deck of a thousand cards with the same parameters draws once.
+    can be drawn and its displayed answer is accepted. Remembered per generator, parameters, answer format and
+    language, so a deck of a thousand cards with the same parameters draws once.
     """
     import json
 
-    key = json.dumps(
-        [card.generator, card.params, card.decimals, card.tolerance], sort_keys=True, default=repr
+    key = json.dumps(  # the message is in the current language
+        [card.generator, card.params, card.decimals, card.tolerance, current_language()],
+        sort_keys=True,
+        default=repr,
     )
     if key not in _CARD_PROBLEMS:
         try:
             problems = check_card(card, samples=1)
         except CvquizError as error:  # an engine error the generator did not turn into its own
             problems = [str(error)]
-        _CARD_PROBLEMS[key] = "; ".join(problems) or None
+        _CARD_PROBLEMS[key] = _("; ").join(problems) or None
     return _CARD_PROBLEMS[key]
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from cvquiz.answers import AnswerKind
 from cvquiz.errors import CvquizError
 from cvquiz.generators.text import Check
+from cvquiz.i18n import _
 from cvquiz.model import Text
 
 T = TypeVar("T")
@@ -215,13 +216,16 @@ def lookup(name: str | None) -> Generator:
         GeneratorError: no such generator (with a suggestion when the name looks like a typo).
     """
     if name is None:
-        raise GeneratorError("compute card names no generator")
+        raise GeneratorError(_("compute card names no generator"))
     try:
         return REGISTRY[name]
     except KeyError:
         close = difflib.get_close_matches(name, REGISTRY, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else " (see docs/generators.md)"
-        raise GeneratorError(f"unknown generator {name!r}{hint}") from None
+        if close:
+            message = _("unknown generator {name!r} (did you mean {close!r}?)")
+        else:
+            message = _("unknown generator {name!r} (see docs/generators.md)")
+        raise GeneratorError(message.format(name=name, close=close[0] if close else "")) from None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -276,13 +280,24 @@ def narrow(generator: HasSpace, params: Mapping[str, Any]) -> tuple[dict[str, Ax
         spec = generator.space.get(name)
         if spec is None:
             close = difflib.get_close_matches(name, generator.space, n=1, cutoff=0.6)
-            known = ", ".join(generator.space) or "none"
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {known}"
-            problems.append(f"generator {generator.name} has no parameter {name!r} ({hint})")
+            if close:
+                message = _(
+                    "generator {generator} has no parameter {name!r} (did you mean {close!r}?)"
+                )
+            else:
+                message = _("generator {generator} has no parameter {name!r} (known: {known})")
+            problems.append(
+                message.format(
+                    generator=generator.name,
+                    name=name,
+                    close=close[0] if close else "",
+                    known=", ".join(generator.space) or "-",
+                )
+            )
             continue
         axis, problem = _narrow_one(spec, wanted)
         if problem:
-            problems.append(f"params.{name}: {problem}")
+            problems.append(_("params.{name}: {problem}").format(name=name, problem=problem))
         else:
             space[name] = axis
     return space, problems
@@ -293,34 +308,38 @@ def _narrow_one(spec: ParamSpec, wanted: Any) -> tuple[Axis, str | None]:
     if is_range:
         low, high = wanted.get("min"), wanted.get("max")
         if not all(_is_number(v) for v in (low, high)) or low > high:
-            return Axis(), "a range is {min: number, max: number} with min <= max"
+            return Axis(), _("a range is {{min: number, max: number}} with min <= max").format()
         if spec.choices is not None:
             inside = tuple(c for c in spec.choices if _is_number(c) and low <= c <= high)
             if not inside:
-                return Axis(), (
-                    f"no allowed value lies in {_show(low)}..{_show(high)} (allowed: {spec.describe()})"
-                )
+                return Axis(), _(
+                    "no allowed value lies in {low}..{high} (allowed: {allowed})"
+                ).format(low=_show(low), high=_show(high), allowed=spec.describe())
             return Axis(choices=inside), None
         assert spec.min is not None and spec.max is not None
         if not (isinstance(low, int) and isinstance(high, int)):
-            return Axis(), f"give whole numbers for a range within {spec.describe()}"
+            return Axis(), _("give whole numbers for a range within {allowed}").format(
+                allowed=spec.describe()
+            )
         if low < spec.min or high > spec.max:
-            return Axis(), f"range {low}..{high} goes outside the allowed {spec.describe()}"
+            return Axis(), _("range {low}..{high} goes outside the allowed {allowed}").format(
+                low=low, high=high, allowed=spec.describe()
+            )
         return Axis(low=low, high=high), None
     values = list(wanted) if isinstance(wanted, list | tuple) else [wanted]
     if not values:
-        return Axis(), "lists no choices"
+        return Axis(), _("lists no choices")
     kept: list[Any] = []
     for value in values:
         if spec.choices is not None:
             match = next((c for c in spec.choices if _same(c, value)), _MISSING)
             if match is _MISSING:
-                return Axis(), f"{_quote(value)} is not allowed (allowed: {spec.describe()})"
+                return Axis(), _not_allowed(value, spec)
             kept.append(match)
         else:
             assert spec.min is not None and spec.max is not None
             if not _is_int(value) or not spec.min <= value <= spec.max:
-                return Axis(), f"{_quote(value)} is not allowed (allowed: {spec.describe()})"
+                return Axis(), _not_allowed(value, spec)
             kept.append(value)
     if spec.choices is not None:
         return Axis(choices=tuple(dict.fromkeys(kept))), None
@@ -328,6 +347,12 @@ def _narrow_one(spec: ParamSpec, wanted: Any) -> tuple[Axis, str | None]:
 
 
 _MISSING = object()
+
+
+def _not_allowed(value: Any, spec: ParamSpec) -> str:
+    return _("{value} is not allowed (allowed: {allowed})").format(
+        value=_quote(value), allowed=spec.describe()
+    )
 
 
 def _is_number(value: object) -> bool:
@@ -421,7 +446,7 @@ def draw_and_solve(generator: Generator, space: Space, seed: int) -> tuple[dict[
     from cvquiz.engine import EngineError
 
     if not _is_int(seed) or seed < 0:
-        raise GeneratorError(f"a seed is a non-negative integer, got {seed!r}")
+        raise GeneratorError(_("a seed is a non-negative integer, got {seed!r}").format(seed=seed))
     last = ""
     for attempt in range(MAX_ATTEMPTS):
         try:
@@ -430,8 +455,10 @@ def draw_and_solve(generator: Generator, space: Space, seed: int) -> tuple[dict[
         except (EngineError, Reject) as error:
             last = str(error)
     raise GeneratorError(
-        f"generator {generator.name}: no valid problem in {MAX_ATTEMPTS} draws from these params "
-        f"(last problem: {last})"
+        _(
+            "generator {name}: no valid problem in {attempts} draws from these params "
+            "(last problem: {last})"
+        ).format(name=generator.name, attempts=MAX_ATTEMPTS, last=last)
     )
 
 
