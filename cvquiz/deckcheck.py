@@ -20,7 +20,9 @@ from pathlib import Path
 
 from cvquiz.checkcache import VerdictCache, code_key, compute_key, file_key
 from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
+from cvquiz.deckfile.messages import card_prefix, split_card_prefix
 from cvquiz.errors import DeckProblems
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 from cvquiz.model import Card, CardType, Deck
 from cvquiz.progress import REPORT_EVERY, Progress, no_progress
@@ -28,7 +30,6 @@ from cvquiz.progress import REPORT_EVERY, Progress, no_progress
 __all__ = ["CheckReport", "FileCheck", "Problem", "check_decks", "check_text", "sound_deck"]
 
 _POSITION_RE = re.compile(r"(\d+):(\d+): ")
-_CARD_RE = re.compile(r"card '([^']*)': ")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class FileCheck:
         out = []
         for p in self.problems:
             where = f"{self.path}:{p.line}:{p.column}: " if p.line else f"{self.path}: "
-            card = f"card {p.card!r}: " if p.card else ""
+            card = card_prefix(p.card) if p.card else ""
             out.append(where + card + p.message)
         return out
 
@@ -108,10 +109,8 @@ def _problem(line: str, label: str) -> Problem:
     if position:
         row, column = int(position.group(1)), int(position.group(2))
         rest = rest[position.end() :]
-    card = _CARD_RE.match(rest)
-    if card:
-        return Problem(row, column, card.group(1), rest[card.end() :])
-    return Problem(row, column, None, rest)
+    card, message = split_card_prefix(rest)
+    return Problem(row, column, card, message)
 
 
 def check_text(
@@ -214,11 +213,11 @@ def _check_file(
         text = blob.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         message = _("not UTF-8 text ({reason} at byte {byte})").format(
-            reason=error.reason, byte=error.start
+            reason=describe_decode_error(error), byte=error.start
         )
         return FileCheck(label, None, 0, 0, (Problem(1, 1, None, message),))
     except OSError as error:
-        message = _("cannot read: {reason}").format(reason=error.strerror)
+        message = _("cannot read: {reason}").format(reason=describe_os_error(error))
         return FileCheck(label, None, 0, 0, (Problem(None, None, None, message),))
     key = file_key(blob, bundled) if cache is not None else ""
     known = cache.get(key) if cache is not None else None

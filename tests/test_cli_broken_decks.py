@@ -119,3 +119,26 @@ def test_exports_keep_the_last_synced_cards(
     assert result.returncode == 0, result.stderr
     assert_warned_once_each(result.stderr, user_decks)
     assert apkg.stat().st_size > 0
+
+
+def test_the_warning_speaks_chinese(broken_env: dict[str, str], user_decks: Path) -> None:
+    from _english import english_words
+
+    (user_decks / "tabs.yaml").write_text("deck: tabs\nname: T\n\tcards: []\n", encoding="utf-8")
+    result = run(broken_env, "--lang", "zh", "decks", "--json")
+    assert result.returncode == 0, result.stderr
+    warnings = sorted(line for line in result.stderr.splitlines() if line.startswith("警告："))
+    assert len(warnings) == 3, result.stderr
+    fresh, mine, tabs = warnings
+    assert (
+        f"{user_decks / 'mine.yaml'}:9:5: 卡片 'beta'：未知字段 'anwser'（是不是 'answer'？）——"
+        in mine
+    )
+    assert "其卡片保持上次同步的状态；请运行 cvquiz check" in mine
+    assert f"{user_decks / 'fresh.yaml'}:5:15: 这个引号没有闭合——" in fresh
+    assert f"{user_decks / 'tabs.yaml'}:3:1: 读取不带引号的文本时，制表符（Tab）打乱了缩进" in tabs
+    paths = str(user_decks.parent.parent)
+    for line in warnings:
+        assert (
+            english_words(line.replace(paths, ""), allow={"anwser", "answer", "beta", "Tab"}) == []
+        )

@@ -295,3 +295,22 @@ def test_check_names_every_problem_in_chinese(tmp_path: Path) -> None:
     assert english_words(result.stderr, allow=allow) == []
     english = runner.invoke(app, ["--lang", "en", "check", str(tmp_path)]).stderr
     assert "one.yaml:5:5: card 'a': unknown field 'qestion' (did you mean 'question'?)" in english
+
+
+def test_check_json_names_the_card_in_chinese_too(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(
+        "deck: one\nname: n\ncards:\n  - id: a\n    question: q\n    answer: a\n    qestion: q\n"
+        "  - id: c\n    type: compute\n    generator: conv2d_output_shape\n    params: {kernl: [3]}\n"
+    )
+    by_lang = {}
+    for lang in ("en", "zh"):
+        result = runner.invoke(app, ["--lang", lang, "check", "--json", str(tmp_path)])
+        assert result.exit_code == 1
+        by_lang[lang] = json.loads(result.stdout)["files"][0]["problems"]
+    assert [p["card"] for p in by_lang["zh"]] == [p["card"] for p in by_lang["en"]] == ["a", "c"]
+    assert [p["message"] for p in by_lang["zh"]] == [
+        "未知字段 'qestion'（是不是 'question'？）",
+        "生成器 conv2d_output_shape 没有参数 'kernl'（是不是 'kernel'？）",
+    ]
+    lines = runner.invoke(app, ["--lang", "zh", "check", str(tmp_path)]).stderr.splitlines()
+    assert lines[1] == f"{tmp_path / 'one.yaml'}:8:5: 卡片 'c'：" + by_lang["zh"][1]["message"]

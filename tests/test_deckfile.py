@@ -132,6 +132,10 @@ def test_good_deck_loads_with_positions_and_types() -> None:
             "deck: d\nname: n\ncards:\n  - id: a\n    question: q\n   answer: a\n",
             "d.yaml:6:4: did not find expected '-' indicator while parsing a block collection",
         ),
+        (  # a bad escape inside a closed quote is not an unclosed quote
+            'deck: d\nname: n\ncards:\n  - id: a\n    question: "a \\q b"\n    answer: a\n',
+            "d.yaml:5:18: found unknown escape character while parsing a quoted scalar",
+        ),
         (
             "deck: d\nname: n\ncards:\n  - id: a\n    question: q\n    answer: {zh: b, fr: c}\n",
             "d.yaml:6:21: card 'a': unknown language 'fr' in answer (use zh and/or en)",

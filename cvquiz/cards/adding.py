@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cvquiz.cards.ids import card_keys, key_tag, make_card_id
 from cvquiz.cards.userdecks import user_deck_path
 from cvquiz.cards.validation import check_compute, validate_card
-from cvquiz.deckfile.loader import card_prefix
+from cvquiz.deckfile.messages import card_prefix
 from cvquiz.errors import DeckError, DuplicateCardError
 from cvquiz.i18n import _
 from cvquiz.model import Card, CardType, Deck

@@ -23,7 +23,7 @@ from cvquiz.anki.shared_deck import convert_note, foreign_notes, media_folder, s
 from cvquiz.cards.ids import key_tag, make_card_id
 from cvquiz.cards.userdecks import user_deck_path
 from cvquiz.cards.validation import validate_card
-from cvquiz.deckfile.loader import card_prefix
+from cvquiz.deckfile.messages import card_prefix
 from cvquiz.errors import DeckError, UsageError
 from cvquiz.i18n import _, ngettext
 from cvquiz.model import Card

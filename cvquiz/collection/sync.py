@@ -137,10 +137,12 @@ def _load(path: Path, blob: bytes, bundled: bool) -> Deck:
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError as error:
+        from cvquiz.fileio import describe_decode_error
+
         raise DeckProblems(
             [
                 _("{path}:1:1: not UTF-8 text ({reason} at byte {byte})").format(
-                    path=path, reason=error.reason, byte=error.start
+                    path=path, reason=describe_decode_error(error), byte=error.start
                 )
             ]
         ) from None
@@ -217,7 +219,13 @@ def sync_decks(
                 continue
             deck = _load(path, blob, bundled_flag)
         except OSError as error:
-            problems = [_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)]
+            from cvquiz.fileio import describe_os_error
+
+            problems = [
+                _("{path}: cannot read: {reason}").format(
+                    path=path, reason=describe_os_error(error)
+                )
+            ]
         except DeckProblems as error:
             problems = error.problems
         else:
@@ -311,7 +319,11 @@ def _load_file(
         blob = path.read_bytes()
         deck = _load(path, blob, bundled)
     except OSError as error:
-        problems = [_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)]
+        from cvquiz.fileio import describe_os_error
+
+        problems = [
+            _("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))
+        ]
     except DeckProblems as error:
         problems = error.problems
     else:
@@ -439,6 +451,7 @@ def _vetted(item: _Loaded, vet: Vet) -> tuple[_Loaded, list[LeftOutCard]]:
     it again (to report its cards, and to take them once cvquiz can study them) but writes nothing while its
     bytes are the same.
     """
+    from cvquiz.deckfile.messages import card_prefix
     from cvquiz.model import CardType  # loaded with the deck already
 
     kept: list[Card] = []
@@ -449,7 +462,8 @@ def _vetted(item: _Loaded, vet: Vet) -> tuple[_Loaded, list[LeftOutCard]]:
             kept.append(card)
             continue
         where = f"{item.path}:{card.line}:{card.column}: " if card.line else f"{item.path}: "
-        left_out.append(LeftOutCard(str(item.path), card.id, f"{where}card {card.id!r}: {problem}"))
+        line = where + card_prefix(card.id) + problem
+        left_out.append(LeftOutCard(str(item.path), card.id, line))
     if not left_out:
         return item, []
     deck = replace(item.deck, cards=tuple(kept))

@@ -18,7 +18,10 @@ from typing import Any
 import yaml
 
 from cvquiz.deckfile.code_fields import CODE_FIELDS, read_code_fields
+from cvquiz.deckfile.messages import card_prefix
+from cvquiz.deckfile.yaml_errors import describe as describe_yaml_error
 from cvquiz.errors import DeckProblems
+from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
 from cvquiz.model import CLOZE_RE, LANGS, Card, CardType, Deck, Text
 
@@ -210,11 +213,6 @@ class _Checker:
         if card is not None:
             prefix += card_prefix(card)
         self.problems.append(prefix + message)
-
-
-def card_prefix(card: str) -> str:
-    """The start of a problem of one card: ``card 'iou': `` (in the current language)."""
-    return _("card {card!r}: ").format(card=card)
 
 
 def _pos(mapping: dict[str, Any], key: str | None = None) -> tuple[int, int]:
@@ -581,16 +579,19 @@ def _unclosed(error: yaml.MarkedYAMLError, text: str) -> str | None:
     if opened is None or found is None or not error.context:
         return None
     at_end = not text[found.index :].strip()
-    if "quoted scalar" in error.context:
+    problem = error.problem or ""
+    if "quoted scalar" in error.context and "unexpected" in problem:  # end of stream, or a '---'
         message = _("this quote is never closed")
     elif "flow sequence" in error.context:
         message = _("this '[' is never closed with ']'")
     elif "flow mapping" in error.context:
         message = _("this '{' is never closed with '}'")
     else:
-        return None
+        return None  # a bad escape in a quote is not an unclosed quote
     if not at_end:
-        message += " " + _("(line {line} cannot be part of it)").format(line=found.line + 1)
+        message = _("{problem} (line {line} cannot be part of it)").format(
+            problem=message, line=found.line + 1
+        )
     return f"{opened.line + 1}:{opened.column + 1}: {message}"
 
 
@@ -631,15 +632,8 @@ def parse_yaml(text: str, label: str, precise: bool = True) -> Any:
             raise DeckProblems([f"{label}:{unclosed}"]) from None
         mark = error.problem_mark or error.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
-        problem = error.problem or "invalid YAML"
-        if "could not determine a constructor" in problem:
-            problem = problem.replace(
-                "could not determine a constructor for the tag", "tag not allowed in deck files:"
-            )
-        context = (
-            f" {error.context}" if error.context and "constructor" not in error.context else ""
-        )
-        raise DeckProblems([f"{label}:{where}: {problem}{context}"]) from None
+        problem = describe_yaml_error(error.problem, error.context)
+        raise DeckProblems([f"{label}:{where}: {problem}"]) from None
     except yaml.reader.ReaderError as error:
         at = error.position
         line = text.count("\n", 0, at) + 1
@@ -878,13 +872,11 @@ def load_deck(path: Path, bundled: bool = False) -> Deck:
         raise DeckProblems(
             [
                 _("{path}:1:1: not UTF-8 text ({reason} at byte {byte})").format(
-                    path=path, reason=error.reason, byte=error.start
+                    path=path, reason=describe_decode_error(error), byte=error.start
                 )
             ]
         ) from None
     except OSError as error:
-        from cvquiz.fileio import describe_os_error
-
         raise DeckProblems(
             [_("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))]
         ) from None
