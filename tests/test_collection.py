@@ -417,3 +417,47 @@ def test_renamed_practice_decks_keep_their_cards_and_history(
     assert upgraded.conn.execute(
         "SELECT COUNT(*) FROM reviews WHERE card_pk = ?", (pk,)
     ).fetchone() == (1,)
+
+
+def test_a_retired_card_leaves_the_deck_counts_forecast_and_memory(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    """The counts leave retired cards out by key when there are some, and read the index alone otherwise:
+    both ways must count the same live cards."""
+    from datetime import timedelta
+
+    from cvquiz.collection import activity
+    from cvquiz.config import Settings
+    from cvquiz.model import Rating
+    from cvquiz.review_policy import record_review
+
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    settings = Settings(fuzz=False)
+    pk = {r[0]: r[1] for r in col.conn.execute("SELECT card_id, pk FROM cards WHERE ord = 0")}
+    for card in ("a", "b"):
+        record_review(col, pk[card], Rating.EASY, NOW, settings)  # to review, due in days
+    today = NOW.date()
+    week = today + timedelta(days=30)
+
+    def counts() -> tuple[int, int, int, int, int]:
+        (deck,) = col.deck_summaries(NOW, settings.rollover_hour)
+        reviewed, _mean = activity.review_memory_mean(col, 0, settings.parameters)
+        return (
+            deck.cards,
+            deck.study_cards,
+            deck.new,
+            sum(activity.due_counts(col, today, week).values()),
+            reviewed,
+        )
+
+    assert counts() == (2, 3, 1, 2, 2)
+    (user / "mine.yaml").write_text(
+        DECK.split("  - id: b")[0]
+    )  # card b (two review cards) is retired
+    report = col.sync_decks(empty_bundled, user, NOW + timedelta(seconds=1))
+    assert report.retired == 2
+    assert counts() == (1, 1, 0, 1, 1)

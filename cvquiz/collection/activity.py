@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
 __all__ = [
-    "LIVE",
     "DayActivity",
     "day_activity",
     "due_counts",
+    "live",
     "review_memory",
     "review_memory_mean",
     "review_retention",
@@ -29,9 +29,17 @@ __all__ = [
 
 _DAY_MS = 86_400_000
 
-LIVE = "s.suspended = 0 AND s.card_pk NOT IN (SELECT pk FROM cards WHERE active = 0)"
-"""Active, unsuspended schedule rows ``s``: retired cards are few, so leaving them out by key keeps the big
-reads inside schedule's covering index."""
+_LIVE = "s.suspended = 0 AND s.card_pk NOT IN (SELECT pk FROM cards WHERE active = 0)"
+
+
+def live(col: Collection) -> str:
+    """Return the condition for active, unsuspended schedule rows ``s``.
+
+    Retired cards are few, so they are left out by key, which keeps the big reads inside schedule's covering
+    index; when none is retired (most collections), the condition is the index's own column alone.
+    """
+    retired = col.conn.execute("SELECT 1 FROM cards WHERE active = 0 LIMIT 1").fetchone()
+    return _LIVE if retired is not None else "s.suspended = 0"
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ def review_memory(col: Collection) -> Iterator[tuple[float, int]]:
     The rows come from the covering index ``schedule(state, due_day, suspended, stability, last_review)``.
     """
     return col.conn.execute(
-        f"SELECT s.stability, s.last_review FROM schedule s WHERE s.state = 2 AND {LIVE}"
+        f"SELECT s.stability, s.last_review FROM schedule s WHERE s.state = 2 AND {live(col)}"
     )
 
 
@@ -113,7 +121,7 @@ def review_memory_mean(
     _ensure_math(col.conn)
     count, mean = col.conn.execute(
         "SELECT count(*), avg(pow(1.0 + :factor * max(0, floor((:now - s.last_review) / :day)) "
-        f"/ s.stability, :decay)) FROM schedule s WHERE s.state = 2 AND {LIVE}",
+        f"/ s.stability, :decay)) FROM schedule s WHERE s.state = 2 AND {live(col)}",
         {"factor": factor, "now": now_ms, "day": float(_DAY_MS), "decay": decay},
     ).fetchone()
     return int(count), None if mean is None else float(mean)
@@ -123,14 +131,21 @@ def due_counts(col: Collection, first: date, last: date) -> dict[str, int]:
     """Return how many active, unsuspended studied cards fall due on each study day ``first..last``.
 
     Overdue cards count on ``first``; days without cards are left out. Counted inside SQLite over the
-    covering index ``schedule(state, due_day, suspended, ...)``.
+    covering index ``schedule(state, due_day, suspended, ...)``, one state at a time so that each count walks
+    the index in day order (no sort).
     """
-    rows = col.conn.execute(
-        f"""SELECT MAX(s.due_day, :first) AS day, COUNT(*) FROM schedule s
-            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {LIVE} GROUP BY day""",
-        {"first": first.isoformat(), "last": last.isoformat()},
-    ).fetchall()
-    return {day: int(count) for day, count in rows}
+    where = live(col)
+    counts: dict[str, int] = {}
+    for state in (1, 2, 3):
+        rows = col.conn.execute(
+            f"""SELECT s.due_day, COUNT(*) FROM schedule s
+                WHERE s.state = :state AND s.due_day <= :last AND {where} GROUP BY s.due_day""",
+            {"state": state, "last": last.isoformat()},
+        )
+        for day, count in rows:
+            key = max(day, first.isoformat())
+            counts[key] = counts.get(key, 0) + int(count)
+    return counts
 
 
 def study_days(col: Collection) -> list[str]:

@@ -123,7 +123,7 @@ def memory_rows(col: Collection, scope: Scope = Scope()) -> list[tuple[float, in
     params: dict[str, Any] = {}
     return col.conn.execute(
         f"""SELECT s.stability, s.last_review FROM schedule s
-            WHERE s.state = 2 AND {activity.LIVE} AND {scope.cards(params, "s.card_pk", col)}""",
+            WHERE s.state = 2 AND {activity.live(col)} AND {scope.cards(params, "s.card_pk", col)}""",
         params,
     ).fetchall()
 
@@ -138,7 +138,7 @@ def due_counts(
     params: dict[str, Any] = {"first": first.isoformat(), "last": last.isoformat()}
     rows = col.conn.execute(
         f"""SELECT MAX(s.due_day, :first) AS day, COUNT(*) FROM schedule s
-            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {activity.LIVE}
+            WHERE s.state IN (1, 2, 3) AND s.due_day <= :last AND {activity.live(col)}
               AND {scope.cards(params, "s.card_pk", col)}
             GROUP BY day ORDER BY day""",
         params,
@@ -321,7 +321,7 @@ def studied_cards(
         ((state, stability, difficulty, last review ms, due study day, lapses) rows, new cards).
     """
     params: dict[str, Any] = {}
-    where = f"{activity.LIVE} AND {scope.sql(params, 'c', col)}"
+    where = f"{activity.live(col)} AND {scope.sql(params, 'c', col)}"
     rows = col.conn.execute(
         f"""SELECT s.state, s.stability, s.difficulty, s.last_review, s.due_day, s.lapses
             FROM schedule s JOIN cards c ON c.pk = s.card_pk
