@@ -3,19 +3,83 @@
 Every error a person can cause (a bad deck file, an unknown card, a bad setting, an unreadable answer) is a
 `CvquizError` whose message says what is wrong and where, so the CLI can print it on one line and exit with the
 error's `exit_code` instead of showing a traceback.
+
+A message is either text already in the person's language (``CvquizError(_("...").format(...))``, where the code
+may import `cvquiz.i18n`) or a *template with fields*, translated only where it is shown: code that must not
+depend on the language (the reference engine) raises ``EngineError(N_("{name} must be positive, got {value}"),
+name=name, value=value)``; ``str(error)`` is the English text, and `CvquizError.localized` gives the text in the
+current language at the CLI's boundary. `N_` marks the template for ``scripts/i18n.py extract``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def N_(message: str) -> str:
+    """Mark a message template for translation without translating it (translated when the error is shown)."""
+    return message
+
+
+class Phrase(str):
+    """A word inside an error message that is translated with it (an axis: ``Phrase(N_("height"))``).
+
+    It is a `str`, so ``str(error)`` reads as before; `CvquizError.localized` translates it too.
+    """
+
+    __slots__ = ()
 
 
 class CvquizError(Exception):
     """Base class of every error cvquiz reports to a person.
 
+    ``CvquizError(message)`` carries a finished message; ``CvquizError(template, **fields)`` a ``str.format``
+    template and its fields, so the message can be shown in another language than English (`localized`).
+
     Attributes:
         exit_code: the process exit code the CLI uses for this error.
+        template: the message as written in the source (the English template), or None when there is none.
+        fields: the values of the template's fields (empty for a finished message).
     """
 
     exit_code: int = 1
+
+    def __init__(self, *args: object, **fields: object) -> None:
+        template = args[0] if len(args) == 1 and isinstance(args[0], str) else None
+        if fields:
+            if template is None:
+                raise TypeError("fields need one message template")
+            super().__init__(template.format(**fields))
+        else:
+            super().__init__(*args)
+        self.template = template
+        self.fields = fields
+
+    def localized(self, translate: Callable[[str], str]) -> str:
+        """Return the message in the language of ``translate`` (``cvquiz.i18n._`` at the CLI's boundary).
+
+        The template is translated, then its fields are filled in as written, except a field that is itself a
+        cvquiz error (its message is localized too) or a `Phrase` (translated). A message without a template,
+        or a translation that does not fit its fields, gives ``str(self)``.
+        """
+        if not self.template:
+            return str(self)
+        text = translate(self.template)
+        if not self.fields:
+            return text
+        values = {name: _localized(value, translate) for name, value in self.fields.items()}
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return str(self)
+
+
+def _localized(value: object, translate: Callable[[str], str]) -> object:
+    if isinstance(value, CvquizError):
+        return value.localized(translate)
+    if isinstance(value, Phrase):
+        return translate(value)
+    return value
 
 
 class DeckError(CvquizError):
