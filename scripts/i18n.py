@@ -7,7 +7,8 @@
     python scripts/i18n.py fill zh FILE.json   # set translations from {"msgid": "msgstr", ...} (- for stdin)
     python scripts/i18n.py libraries # rewrite scripts/library_messages.json from the installed click and typer
 
-Messages are what the source passes to ``_()``, ``ngettext()`` and ``N_()`` (from ``cvquiz.i18n``); the help
+Messages are what the source passes to ``_()``, ``ngettext()`` and ``N_()`` (from ``cvquiz.i18n``, or from
+``cvquiz.errors`` for error templates translated where they are shown, as the reference engine's are); the help
 texts of every command (docstrings and ``help=``, as click holds them: `cvquiz.cli.lazy.help_texts`); and the
 messages of click and typer listed in ``scripts/library_messages.json`` (usage lines, panel titles, errors), which
 cvquiz lets them translate through its catalog (`cvquiz.i18n.translate_libraries`). The catalogs are sorted by

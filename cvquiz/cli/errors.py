@@ -1,7 +1,8 @@
 """The one boundary where cvquiz errors become a message on stderr and an exit code.
 
-Every command is wrapped in `handle_errors`: a `CvquizError` prints ``Error: ...`` (one line per problem) and
-exits with the error's code; an SQLite error that reaches it is first turned into one that names the collection
+Every command is wrapped in `handle_errors`: a `CvquizError` prints ``Error: ...`` (one line per problem, in the
+person's language: `CvquizError.localized` translates an error that carries a template, such as the reference
+engine's) and exits with the error's code; an SQLite error that reaches it is first turned into one that names the collection
 and says what is wrong (damaged, read-only, disk full). Under ``--json`` (a command's ``as_json`` parameter) the
 error is one JSON object on stderr instead (`cvquiz.cli.jsonout.error_json`). Ctrl-C exits 130. ``typer.Exit``
 passes through untouched (it is a RuntimeError, so it must never be caught by a broad ``except``).
@@ -56,7 +57,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
             err = cjk.console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
             label = escape(_("Error:"))
-            for line in str(error).splitlines() or [type(error).__name__]:
+            for line in error.localized(_).splitlines() or [type(error).__name__]:
                 err.print(f"[bold red]{label}[/] {escape(line)}")
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:

@@ -19,6 +19,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cvquiz.i18n import _
+
 if TYPE_CHECKING:
     from cvquiz.cli.context import Env
     from cvquiz.errors import CvquizError
@@ -81,7 +83,7 @@ def print_json(env: Env, data: Any) -> None:
 
 def error_json(error: CvquizError) -> str:
     """Return the JSON object an error is printed as under ``--json``."""
-    lines = str(error).splitlines() or [type(error).__name__]
+    lines = error.localized(_).splitlines() or [type(error).__name__]
     body = {
         "type": type(error).__name__,
         "message": lines[0],

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from cvquiz import engine
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 
 __all__ = ["REFERENCES", "Output", "OutputKind", "Reference", "lookup_reference"]
 
@@ -95,7 +95,7 @@ def _nms(boxes: Any, scores: Any, iou_threshold: float) -> list[int]:
 def _reverse_rows(a: Any) -> Any:
     array = np.asarray(a)
     if array.ndim != 2:
-        raise engine.EngineError(f"a must be a 2-D array, got shape {array.shape}")
+        raise engine.EngineError(N_("a must be a 2-D array, got shape {shape}"), shape=array.shape)
     return array[::-1].copy()
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cvquiz.engine._checks import positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["AttentionCost", "attention_cost"]
 
@@ -71,7 +71,7 @@ def attention_cost(
     b = positive_int(batch, "batch")
     if d % h:
         raise EngineError(
-            f"heads {h} must divide dim {d} (embed_dim must be divisible by num_heads)"
+            N_("heads {h} must divide dim {d} (embed_dim must be divisible by num_heads)"), h=h, d=d
         )
     head = d // h
     projection = 2 * 4 * b * n * d * d

@@ -23,7 +23,7 @@ from cvquiz.engine._checks import (
     positive_int,
     positive_pair,
 )
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 from cvquiz.engine.shapes import conv2d_output_shape, pool2d_output_shape
 
 __all__ = ["conv2d", "depthwise_separable_conv2d", "max_pool2d", "unfold"]
@@ -32,9 +32,13 @@ __all__ = ["conv2d", "depthwise_separable_conv2d", "max_pool2d", "unfold"]
 def _nchw(value: ArrayLike, name: str) -> FloatArray:
     array = float_array(value, name)
     if array.ndim != 4:
-        raise EngineError(f"{name} must be an (N, C, H, W) array, got shape {tuple(array.shape)}")
+        raise EngineError(
+            N_("{name} must be an (N, C, H, W) array, got shape {shape}"),
+            name=name,
+            shape=tuple(array.shape),
+        )
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite (no NaN or infinity)")
+        raise EngineError(N_("{name} must be finite (no NaN or infinity)"), name=name)
     return array
 
 
@@ -98,8 +102,14 @@ def conv2d(
     f, c_per_group = w.shape[:2]
     if c_per_group * g != c:
         raise EngineError(
-            f"weight has {c_per_group} input channel(s) per group × {g} group(s) = {c_per_group * g}, "
-            f"but x has {c} channels"
+            N_(
+                "weight has {c_per_group} input channel(s) per group × {g} group(s) = {total}, but x has "
+                "{c} channels"
+            ),
+            c_per_group=c_per_group,
+            g=g,
+            total=c_per_group * g,
+            c=c,
         )
     shape = conv2d_output_shape(data.shape, f, w.shape[2:], stride, padding, dilation, g)
     strides = positive_pair(stride, "stride")
@@ -114,9 +124,13 @@ def conv2d(
     if bias is not None:
         b = float_array(bias, "bias")
         if b.shape != (f,):
-            raise EngineError(f"bias must have one entry per filter ({f}), got shape {b.shape}")
+            raise EngineError(
+                N_("bias must have one entry per filter ({f}), got shape {shape}"),
+                f=f,
+                shape=b.shape,
+            )
         if not np.all(np.isfinite(b)):
-            raise EngineError("bias must be finite (no NaN or infinity)")
+            raise EngineError(N_("bias must be finite (no NaN or infinity)"))
         result = result + b.reshape(1, f, 1, 1)
     return result
 
@@ -240,9 +254,13 @@ def depthwise_separable_conv2d(
     c = data.shape[1]
     if depthwise.shape[:2] != (c, 1):
         raise EngineError(
-            f"w_depthwise must be (C, 1, KH, KW) with C = {c}, got shape {depthwise.shape}"
+            N_("w_depthwise must be (C, 1, KH, KW) with C = {c}, got shape {shape}"),
+            c=c,
+            shape=depthwise.shape,
         )
     if pointwise.shape[1:] != (c, 1, 1):
-        raise EngineError(f"w_pointwise must be (F, {c}, 1, 1), got shape {pointwise.shape}")
+        raise EngineError(
+            N_("w_pointwise must be (F, {c}, 1, 1), got shape {shape}"), c=c, shape=pointwise.shape
+        )
     mid = conv2d(data, depthwise, None, stride, padding, 1, c)
     return conv2d(mid, pointwise)

@@ -30,7 +30,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = [
     "COCO_AREA_RANGES",
@@ -104,14 +104,24 @@ def _xyxy(box: Sequence[float], name: str) -> tuple[float, float, float, float]:
     try:
         values = [float(v) for v in box]
     except (TypeError, ValueError) as exc:
-        raise EngineError(f"{name} must be four numbers (x1, y1, x2, y2), got {box!r}") from exc
+        raise EngineError(
+            N_("{name} must be four numbers (x1, y1, x2, y2), got {box!r}"), name=name, box=box
+        ) from exc
     if len(values) != 4:
-        raise EngineError(f"{name} must be four numbers (x1, y1, x2, y2), got {len(values)} values")
+        raise EngineError(
+            N_("{name} must be four numbers (x1, y1, x2, y2), got {count} values"),
+            name=name,
+            count=len(values),
+        )
     x1, y1, x2, y2 = values
     if not all(math.isfinite(v) for v in values):
-        raise EngineError(f"{name} has a value that is not finite: {values}")
+        raise EngineError(
+            N_("{name} has a value that is not finite: {values}"), name=name, values=values
+        )
     if x2 < x1 or y2 < y1:
-        raise EngineError(f"{name} must have x2 >= x1 and y2 >= y1, got {values}")
+        raise EngineError(
+            N_("{name} must have x2 >= x1 and y2 >= y1, got {values}"), name=name, values=values
+        )
     return x1, y1, x2, y2
 
 
@@ -119,7 +129,9 @@ def _positive_xyxy(box: Sequence[float], name: str) -> tuple[float, float, float
     x1, y1, x2, y2 = _xyxy(box, name)
     if x2 <= x1 or y2 <= y1:
         raise EngineError(
-            f"{name} must have a positive width and height (x2 > x1, y2 > y1), got {[x1, y1, x2, y2]}"
+            N_("{name} must have a positive width and height (x2 > x1, y2 > y1), got {box}"),
+            name=name,
+            box=[x1, y1, x2, y2],
         )
     return x1, y1, x2, y2
 
@@ -161,19 +173,26 @@ def _boxes_array(boxes: npt.ArrayLike, name: str) -> FloatArray:
     try:
         array = np.asarray(boxes, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise EngineError(f"{name} must be an (N, 4) array of (x1, y1, x2, y2) boxes") from exc
+        raise EngineError(
+            N_("{name} must be an (N, 4) array of (x1, y1, x2, y2) boxes"), name=name
+        ) from exc
     if array.ndim == 1 and array.size == 0:
         array = array.reshape(0, 4)
     if array.ndim != 2 or array.shape[1] != 4:
         raise EngineError(
-            f"{name} must be an (N, 4) array of (x1, y1, x2, y2) boxes, got shape {array.shape}"
+            N_("{name} must be an (N, 4) array of (x1, y1, x2, y2) boxes, got shape {shape}"),
+            name=name,
+            shape=array.shape,
         )
     if not np.isfinite(array).all():
-        raise EngineError(f"{name} contains a value that is not finite")
+        raise EngineError(N_("{name} contains a value that is not finite"), name=name)
     bad = np.flatnonzero((array[:, 2] < array[:, 0]) | (array[:, 3] < array[:, 1]))
     if bad.size:
         raise EngineError(
-            f"{name}[{bad[0]}] must have x2 >= x1 and y2 >= y1, got {array[bad[0]].tolist()}"
+            N_("{name}[{index}] must have x2 >= x1 and y2 >= y1, got {box}"),
+            name=name,
+            index=bad[0],
+            box=array[bad[0]].tolist(),
         )
     return array
 
@@ -314,7 +333,11 @@ def mask_iou(mask_a: npt.ArrayLike, mask_b: npt.ArrayLike) -> float:
     a = _binary_mask(mask_a, "mask_a")
     b = _binary_mask(mask_b, "mask_b")
     if a.shape != b.shape:
-        raise EngineError(f"masks must have the same shape, got {a.shape} and {b.shape}")
+        raise EngineError(
+            N_("masks must have the same shape, got {a_shape} and {b_shape}"),
+            a_shape=a.shape,
+            b_shape=b.shape,
+        )
     union = int(np.count_nonzero(a | b))
     return int(np.count_nonzero(a & b)) / union if union else 0.0
 
@@ -324,7 +347,7 @@ def _binary_mask(mask: npt.ArrayLike, name: str) -> BoolArray:
     if array.dtype == np.bool_:
         return array
     if array.dtype.kind not in "iuf" or not np.isin(array, (0, 1)).all():
-        raise EngineError(f"{name} must be a boolean mask (values 0/1 or True/False)")
+        raise EngineError(N_("{name} must be a boolean mask (values 0/1 or True/False)"), name=name)
     return array.astype(np.bool_)
 
 
@@ -372,7 +395,9 @@ def precision_recall_f1(tp: int, fp: int, fn: int) -> PrecisionRecallF1:
     """
     for name, value in (("tp", tp), ("fp", fp), ("fn", fn)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise EngineError(f"{name} must be a non-negative integer, got {value!r}")
+            raise EngineError(
+                N_("{name} must be a non-negative integer, got {value!r}"), name=name, value=value
+            )
     tp, fp, fn = int(tp), int(fp), int(fn)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
@@ -399,18 +424,29 @@ def confusion_matrix(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, num_classes: 
         or not isinstance(num_classes, int | np.integer)
         or num_classes < 1
     ):
-        raise EngineError(f"num_classes must be a positive integer, got {num_classes!r}")
+        raise EngineError(
+            N_("num_classes must be a positive integer, got {num_classes!r}"),
+            num_classes=num_classes,
+        )
     true = np.asarray(y_true)
     pred = np.asarray(y_pred)
     for name, labels in (("y_true", true), ("y_pred", pred)):
         if labels.ndim != 1 or (labels.size and labels.dtype.kind not in "iu"):
-            raise EngineError(f"{name} must be a 1-D sequence of integer labels")
+            raise EngineError(N_("{name} must be a 1-D sequence of integer labels"), name=name)
         if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
             raise EngineError(
-                f"{name} holds a label outside [0, {num_classes}): {labels.min()}..{labels.max()}"
+                N_("{name} holds a label outside [0, {num_classes}): {lowest}..{highest}"),
+                name=name,
+                num_classes=num_classes,
+                lowest=labels.min(),
+                highest=labels.max(),
             )
     if true.shape != pred.shape:
-        raise EngineError(f"y_true and y_pred differ in length: {true.size} and {pred.size}")
+        raise EngineError(
+            N_("y_true and y_pred differ in length: {true_size} and {pred_size}"),
+            true_size=true.size,
+            pred_size=pred.size,
+        )
     flat = true.astype(np.int64) * int(num_classes) + pred.astype(np.int64)
     counts = np.bincount(flat, minlength=int(num_classes) ** 2)
     return counts.reshape(int(num_classes), int(num_classes)).astype(np.int64)
@@ -458,9 +494,13 @@ def _pr_array(values: npt.ArrayLike, name: str) -> FloatArray:
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise EngineError(f"{name} must be a 1-D sequence of numbers") from exc
+        raise EngineError(N_("{name} must be a 1-D sequence of numbers"), name=name) from exc
     if array.ndim != 1:
-        raise EngineError(f"{name} must be a 1-D sequence of numbers, got shape {array.shape}")
+        raise EngineError(
+            N_("{name} must be a 1-D sequence of numbers, got shape {shape}"),
+            name=name,
+            shape=array.shape,
+        )
     return array
 
 
@@ -491,7 +531,10 @@ def _interpolation_points(
             InterpolationPoint(float(t), float(envelope[i]) if i < envelope.size else 0.0, 1 / 101)
             for t, i in zip(COCO_RECALL_THRESHOLDS, index, strict=True)
         ]
-    raise EngineError(f"unknown AP method {method!r}; use 'all-point', '11-point' or '101-point'")
+    raise EngineError(
+        N_("unknown AP method {method!r}; use 'all-point', '11-point' or '101-point'"),
+        method=method,
+    )
 
 
 def _sum_points(points: Sequence[InterpolationPoint], method: str) -> float:
@@ -528,7 +571,11 @@ def average_precision_from_pr(
     rec = _pr_array(recall, "recall")
     prec = _pr_array(precision, "precision")
     if rec.shape != prec.shape:
-        raise EngineError(f"recall and precision differ in length: {rec.size} and {prec.size}")
+        raise EngineError(
+            N_("recall and precision differ in length: {rec_size} and {prec_size}"),
+            rec_size=rec.size,
+            prec_size=prec.size,
+        )
     return _sum_points(_interpolation_points(rec, prec, method), method)
 
 
@@ -568,18 +615,30 @@ def _check_annotation(ann: object, where: str, *, detection: bool, voc: bool) ->
     """Raise an `EngineError` naming the first problem with one annotation, if it has one."""
     if not isinstance(ann, Mapping):
         raise EngineError(
-            f"{where} must be a mapping with image_id, category_id and bbox, got {ann!r}"
+            N_("{where} must be a mapping with image_id, category_id and bbox, got {ann!r}"),
+            where=where,
+            ann=ann,
         )
     required = ["image_id", "category_id", "bbox"] + (["score"] if detection else [])
     for key in required:
         if key not in ann:
-            raise EngineError(f"{where}: missing field {key!r}")
+            raise EngineError(N_("{where}: missing field {key!r}"), where=where, key=key)
     for key in ("image_id", "category_id"):
         value = ann[key]
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            raise EngineError(f"{where}: {key} must be an integer, got {value!r}")
+            raise EngineError(
+                N_("{where}: {key} must be an integer, got {value!r}"),
+                where=where,
+                key=key,
+                value=value,
+            )
         if not -(2**63) <= int(value) < 2**63:
-            raise EngineError(f"{where}: {key} {value} does not fit in 64 bits")
+            raise EngineError(
+                N_("{where}: {key} {value} does not fit in 64 bits"),
+                where=where,
+                key=key,
+                value=value,
+            )
     bbox = ann["bbox"]
     if (
         isinstance(bbox, str | bytes)
@@ -587,28 +646,50 @@ def _check_annotation(ann: object, where: str, *, detection: bool, voc: bool) ->
         or len(bbox) != 4
         or not all(_is_number(v) for v in bbox)
     ):
-        raise EngineError(f"{where}: bbox must be [x, y, width, height], got {bbox!r}")
+        raise EngineError(
+            N_("{where}: bbox must be [x, y, width, height], got {bbox!r}"), where=where, bbox=bbox
+        )
     if not all(math.isfinite(float(v)) for v in bbox):
-        raise EngineError(f"{where}: bbox values must be finite, got {list(bbox)}")
+        raise EngineError(
+            N_("{where}: bbox values must be finite, got {bbox}"), where=where, bbox=list(bbox)
+        )
     if float(bbox[2]) < 0 or float(bbox[3]) < 0:
         raise EngineError(
-            f"{where}: bbox width and height must be >= 0, got {list(bbox)} (bbox is [x, y, width, height])"
+            N_(
+                "{where}: bbox width and height must be >= 0, got {bbox} (bbox is [x, y, width, height])"
+            ),
+            where=where,
+            bbox=list(bbox),
         )
     if detection:
         score = ann["score"]
         if not _is_number(score) or not math.isfinite(float(score)):
-            raise EngineError(f"{where}: score must be a finite number, got {score!r}")
+            raise EngineError(
+                N_("{where}: score must be a finite number, got {score!r}"),
+                where=where,
+                score=score,
+            )
         return
     if "iscrowd" in ann and not _is_flag(ann["iscrowd"]):
-        raise EngineError(f"{where}: iscrowd must be 0, 1, true or false, got {ann['iscrowd']!r}")
+        raise EngineError(
+            N_("{where}: iscrowd must be 0, 1, true or false, got {iscrowd!r}"),
+            where=where,
+            iscrowd=ann["iscrowd"],
+        )
     if voc and "difficult" in ann and not _is_flag(ann["difficult"]):
         raise EngineError(
-            f"{where}: difficult must be 0, 1, true or false, got {ann['difficult']!r}"
+            N_("{where}: difficult must be 0, 1, true or false, got {difficult!r}"),
+            where=where,
+            difficult=ann["difficult"],
         )
     if "area" in ann:
         area = ann["area"]
         if not _is_number(area) or not math.isfinite(float(area)) or float(area) < 0:
-            raise EngineError(f"{where}: area must be a finite number >= 0, got {area!r}")
+            raise EngineError(
+                N_("{where}: area must be a finite number >= 0, got {area!r}"),
+                where=where,
+                area=area,
+            )
 
 
 def _parse(
@@ -621,7 +702,9 @@ def _parse(
     """
     if isinstance(anns, str | bytes | Mapping) or not isinstance(anns, Sequence):
         raise EngineError(
-            f"{name} must be a list of annotation mappings, got {type(anns).__name__}"
+            N_("{name} must be a list of annotation mappings, got {type}"),
+            name=name,
+            type=type(anns).__name__,
         )
     n = len(anns)
     if n == 0:
@@ -643,7 +726,9 @@ def _parse(
     if columns is None:
         for i, ann in enumerate(anns):
             _check_annotation(ann, f"{name}[{i}]", detection=detection, voc=voc)
-        raise EngineError(f"{name}: annotations could not be read as COCO-style records")
+        raise EngineError(
+            N_("{name}: annotations could not be read as COCO-style records"), name=name
+        )
     return columns
 
 
@@ -770,12 +855,17 @@ class VocApDetails:
 
 def _check_method(method: str) -> None:
     if method not in ("all-point", "11-point"):
-        raise EngineError(f"unknown VOC AP method {method!r}; use 'all-point' or '11-point'")
+        raise EngineError(
+            N_("unknown VOC AP method {method!r}; use 'all-point' or '11-point'"), method=method
+        )
 
 
 def _check_threshold(iou_threshold: float) -> float:
     if not _is_number(iou_threshold) or not 0.0 <= float(iou_threshold) <= 1.0:
-        raise EngineError(f"iou_threshold must be a number in [0, 1], got {iou_threshold!r}")
+        raise EngineError(
+            N_("iou_threshold must be a number in [0, 1], got {iou_threshold!r}"),
+            iou_threshold=iou_threshold,
+        )
     return float(iou_threshold)
 
 
@@ -907,7 +997,9 @@ def voc_ap_details(
     gt = _parse(ground_truths, "ground_truths", detection=False, voc=True)
     dt = _parse(detections, "detections", detection=True)
     if isinstance(category_id, bool) or not isinstance(category_id, int | np.integer):
-        raise EngineError(f"category_id must be an integer, got {category_id!r}")
+        raise EngineError(
+            N_("category_id must be an integer, got {category_id!r}"), category_id=category_id
+        )
     return _voc_class(gt, dt, int(category_id), threshold, method)
 
 

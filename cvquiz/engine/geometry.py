@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cvquiz.engine._checks import FloatArray, finite_float, float_array, positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["Projection", "camera_project", "homography_apply", "intrinsics", "ransac_iterations"]
 
@@ -53,9 +53,14 @@ def intrinsics(fx: float, fy: float, cx: float, cy: float, skew: float = 0.0) ->
 def _matrix(value: npt.ArrayLike, name: str, shape: tuple[int, ...]) -> FloatArray:
     array = float_array(value, name)
     if array.shape != shape:
-        raise EngineError(f"{name} must have shape {shape}, got {array.shape}")
+        raise EngineError(
+            N_("{name} must have shape {shape}, got {array_shape}"),
+            name=name,
+            shape=shape,
+            array_shape=array.shape,
+        )
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite")
+        raise EngineError(N_("{name} must be finite"), name=name)
     return array
 
 
@@ -82,13 +87,15 @@ def camera_project(
     """
     k = _matrix(K, "K", (3, 3))
     if not np.array_equal(k[2], [0.0, 0.0, 1.0]):
-        raise EngineError(f"K's last row must be (0, 0, 1), got {k[2].tolist()}")
+        raise EngineError(N_("K's last row must be (0, 0, 1), got {row}"), row=k[2].tolist())
     x = _matrix(point, "point", (3,))
     rotation = np.eye(3) if R is None else _matrix(R, "R", (3, 3))
     shift = np.zeros(3) if t is None else _matrix(t, "t", (3,))
     cam = rotation @ x + shift
     if cam[2] <= 0:
-        raise EngineError(f"the point is not in front of the camera (Z_c = {cam[2]:g} <= 0)")
+        raise EngineError(
+            N_("the point is not in front of the camera (Z_c = {z:g} <= 0)"), z=cam[2]
+        )
     image = k @ cam
     return Projection(
         (float(cam[0]), float(cam[1]), float(cam[2])),
@@ -106,7 +113,7 @@ def homography_apply(H: npt.ArrayLike, point: Sequence[float]) -> tuple[float, f
     p = _matrix(point, "point", (2,))
     mapped = h @ np.array([p[0], p[1], 1.0])
     if mapped[2] == 0:
-        raise EngineError("the point maps to infinity (w' = 0)")
+        raise EngineError(N_("the point maps to infinity (w' = 0)"))
     return float(mapped[0] / mapped[2]), float(mapped[1] / mapped[2])
 
 
@@ -131,14 +138,16 @@ def ransac_iterations(inlier_ratio: float, sample_size: int, confidence: float) 
     s = positive_int(sample_size, "sample_size")
     p = finite_float(confidence, "confidence")
     if not 0 < w <= 1:
-        raise EngineError(f"inlier_ratio must lie in (0, 1], got {w}")
+        raise EngineError(N_("inlier_ratio must lie in (0, 1], got {w}"), w=w)
     if not 0 < p < 1:
-        raise EngineError(f"confidence must lie in (0, 1), got {p}")
+        raise EngineError(N_("confidence must lie in (0, 1), got {p}"), p=p)
     good = w**s
     if good >= 1:
         return 1
     if good <= 0:  # underflow: no sample is ever clean
-        raise EngineError(f"an inlier ratio of {w} with samples of {s} never gives a clean sample")
+        raise EngineError(
+            N_("an inlier ratio of {w} with samples of {s} never gives a clean sample"), w=w, s=s
+        )
     quotient = math.log1p(-p) / math.log1p(-good)
     nearest = round(quotient)
     if nearest >= 1 and abs(quotient - nearest) <= 1e-9 * nearest:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cvquiz.engine._checks import as_int, finite_float
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 _LINEAR = (
     "linear",
@@ -58,7 +58,9 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "selu":
         return 3.0 / 4
     raise EngineError(
-        f"unsupported nonlinearity {nonlinearity!r}; known: {', '.join(NONLINEARITIES)}"
+        N_("unsupported nonlinearity {nonlinearity!r}; known: {known}"),
+        nonlinearity=nonlinearity,
+        known=", ".join(NONLINEARITIES),
     )
 
 
@@ -77,15 +79,23 @@ def fan_in_and_fan_out(weight_shape: Sequence[int]) -> tuple[int, int]:
             zero-element weights untouched, so they have no scale).
     """
     if isinstance(weight_shape, str | bytes) or not isinstance(weight_shape, Sequence):
-        raise EngineError(f"weight_shape must be a sequence of sizes, got {weight_shape!r}")
+        raise EngineError(
+            N_("weight_shape must be a sequence of sizes, got {weight_shape!r}"),
+            weight_shape=weight_shape,
+        )
     dims = [as_int(d, "weight_shape") for d in weight_shape]
     if len(dims) < 2:
         raise EngineError(
-            f"fan in and fan out cannot be computed for a weight with fewer than 2 dimensions, got {tuple(dims)}"
+            N_(
+                "fan in and fan out cannot be computed for a weight with fewer than 2 dimensions, got "
+                "{dims}"
+            ),
+            dims=tuple(dims),
         )
     if min(dims) < 1:
         raise EngineError(
-            f"weight_shape {tuple(dims)} has no elements: PyTorch leaves such a weight untouched"
+            N_("weight_shape {dims} has no elements: PyTorch leaves such a weight untouched"),
+            dims=tuple(dims),
         )
     receptive_field = math.prod(dims[2:])
     return dims[1] * receptive_field, dims[0] * receptive_field
@@ -127,7 +137,7 @@ def xavier_uniform_bound(weight_shape: Sequence[int], gain: float = 1.0) -> floa
 
 def _fan(weight_shape: Sequence[int], mode: str) -> int:
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
-        raise EngineError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+        raise EngineError(N_("mode must be 'fan_in' or 'fan_out', got {mode!r}"), mode=mode)
     fan_in, fan_out = fan_in_and_fan_out(weight_shape)
     return fan_in if mode.lower() == "fan_in" else fan_out
 

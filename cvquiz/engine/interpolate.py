@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cvquiz.engine._checks import FloatArray, finite_float, float_array, positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["SourceIndex", "grid_sample_bilinear", "resize_bilinear", "source_index"]
 
@@ -52,7 +52,7 @@ def source_index(dst: int, in_size: int, out_size: int, align_corners: bool) -> 
     n_in = positive_int(in_size, "in_size")
     n_out = positive_int(out_size, "out_size")
     if not 0 <= dst < n_out:
-        raise EngineError(f"output index {dst} is outside 0..{n_out - 1}")
+        raise EngineError(N_("output index {dst} is outside 0..{last}"), dst=dst, last=n_out - 1)
     if align_corners:
         scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
         src = scale * dst
@@ -67,9 +67,11 @@ def source_index(dst: int, in_size: int, out_size: int, align_corners: bool) -> 
 def _image(image: npt.ArrayLike) -> FloatArray:
     array = float_array(image, "image")
     if array.ndim != 2 or 0 in array.shape:
-        raise EngineError(f"image must be a non-empty (H, W) array, got shape {array.shape}")
+        raise EngineError(
+            N_("image must be a non-empty (H, W) array, got shape {shape}"), shape=array.shape
+        )
     if not np.all(np.isfinite(array)):
-        raise EngineError("image must be finite")
+        raise EngineError(N_("image must be finite"))
     return array
 
 
@@ -91,7 +93,7 @@ def resize_bilinear(
     """
     data = _image(image)
     if len(size) != 2:
-        raise EngineError(f"size must be (height, width), got {size!r}")
+        raise EngineError(N_("size must be (height, width), got {size!r}"), size=size)
     out_h, out_w = positive_int(size[0], "size"), positive_int(size[1], "size")
     rows = [source_index(i, data.shape[0], out_h, align_corners) for i in range(out_h)]
     cols = [source_index(j, data.shape[1], out_w, align_corners) for j in range(out_w)]

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cvquiz.engine._checks import FloatArray, finite_float, float_array
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["KalmanStep", "kalman_cv_step"]
 
@@ -49,9 +49,13 @@ class KalmanStep(NamedTuple):
 def _square(value: npt.ArrayLike, name: str) -> FloatArray:
     array = float_array(value, name)
     if array.shape != (2, 2) or not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be a finite 2×2 matrix, got shape {array.shape}")
+        raise EngineError(
+            N_("{name} must be a finite 2×2 matrix, got shape {shape}"),
+            name=name,
+            shape=array.shape,
+        )
     if not np.allclose(array, array.T):
-        raise EngineError(f"{name} must be symmetric")
+        raise EngineError(N_("{name} must be symmetric"), name=name)
     return array
 
 
@@ -81,14 +85,16 @@ def kalman_cv_step(
     """
     state = float_array(x, "x")
     if state.shape != (2,) or not np.all(np.isfinite(state)):
-        raise EngineError(f"x must be a finite (position, velocity) pair, got shape {state.shape}")
+        raise EngineError(
+            N_("x must be a finite (position, velocity) pair, got shape {shape}"), shape=state.shape
+        )
     cov = _square(P, "P")
     noise = _square(Q, "Q")
     measured = finite_float(z, "z")
     step = finite_float(dt, "dt")
     r = finite_float(R, "R")
     if r < 0:
-        raise EngineError(f"R must be non-negative, got {r}")
+        raise EngineError(N_("R must be non-negative, got {r}"), r=r)
     F = np.array([[1.0, step], [0.0, 1.0]])
     H = np.array([1.0, 0.0])
     x_pred = F @ state
@@ -96,7 +102,7 @@ def kalman_cv_step(
     innovation = measured - float(H @ x_pred)
     S = float(H @ P_pred @ H) + r
     if S <= 0:
-        raise EngineError("the innovation variance S is 0: the update is undefined")
+        raise EngineError(N_("the innovation variance S is 0: the update is undefined"))
     gain = P_pred @ H / S
     x_new = x_pred + gain * innovation
     P_new = (np.eye(2) - np.outer(gain, H)) @ P_pred

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cvquiz.engine._checks import FloatArray, finite_float, float_array
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["COCO_KEYPOINT_NAMES", "COCO_KEYPOINT_SIGMAS", "oks"]
 
@@ -64,13 +64,25 @@ COCO_KEYPOINT_SIGMAS = (
 """pycocotools' ``kpt_oks_sigmas`` (its array of .26, .25, ... divided by 10), in `COCO_KEYPOINT_NAMES` order."""
 
 
-def _points(value: npt.ArrayLike, name: str, columns: tuple[int, ...]) -> FloatArray:
+def _points(value: npt.ArrayLike, name: str, columns: tuple[int] | tuple[int, int]) -> FloatArray:
     array = float_array(value, name)
     if array.ndim != 2 or array.shape[1] not in columns or array.shape[0] == 0:
-        wanted = " or ".join(f"(K, {c})" for c in columns)
-        raise EngineError(f"{name} must be a {wanted} array, got shape {array.shape}")
+        if len(columns) == 1:
+            raise EngineError(
+                N_("{name} must be a (K, {columns}) array, got shape {shape}"),
+                name=name,
+                columns=columns[0],
+                shape=array.shape,
+            )
+        raise EngineError(
+            N_("{name} must be a (K, {first}) or (K, {last}) array, got shape {shape}"),
+            name=name,
+            first=columns[0],
+            last=columns[-1],
+            shape=array.shape,
+        )
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite")
+        raise EngineError(N_("{name} must be finite"), name=name)
     return array
 
 
@@ -101,13 +113,19 @@ def oks(
     dt = _points(dt_keypoints, "dt_keypoints", (2, 3))
     k = gt.shape[0]
     if dt.shape[0] != k:
-        raise EngineError(f"dt_keypoints has {dt.shape[0]} keypoints but gt_keypoints has {k}")
+        raise EngineError(
+            N_("dt_keypoints has {count} keypoints but gt_keypoints has {k}"),
+            count=dt.shape[0],
+            k=k,
+        )
     sig = float_array(sigmas, "sigmas")
     if sig.shape != (k,) or not np.all(np.isfinite(sig)) or np.any(sig <= 0):
-        raise EngineError(f"sigmas must be {k} positive numbers, got shape {sig.shape}")
+        raise EngineError(
+            N_("sigmas must be {k} positive numbers, got shape {shape}"), k=k, shape=sig.shape
+        )
     s2 = finite_float(area, "area")
     if s2 < 0:
-        raise EngineError(f"area must be non-negative, got {s2}")
+        raise EngineError(N_("area must be non-negative, got {s2}"), s2=s2)
     variances = (2 * sig) ** 2
     labelled = gt[:, 2] > 0
     if labelled.any():
@@ -115,10 +133,10 @@ def oks(
         dy = dt[:, 1] - gt[:, 1]
     else:
         if gt_bbox is None:
-            raise EngineError("no ground-truth keypoint is labelled: give gt_bbox")
+            raise EngineError(N_("no ground-truth keypoint is labelled: give gt_bbox"))
         box = float_array(gt_bbox, "gt_bbox")
         if box.shape != (4,) or not np.all(np.isfinite(box)):
-            raise EngineError("gt_bbox must be four finite numbers [x, y, w, h]")
+            raise EngineError(N_("gt_bbox must be four finite numbers [x, y, w, h]"))
         x0, x1 = box[0] - box[2], box[0] + box[2] * 2
         y0, y1 = box[1] - box[3], box[1] + box[3] * 2
         zero = np.zeros(k)

@@ -28,13 +28,13 @@ from cvquiz.engine._checks import (
     reduce,
     same_shape,
 )
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 
 def _finite(value: ArrayLike, name: str) -> FloatArray:
     array = float_array(value, name)
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite (no NaN or infinity)")
+        raise EngineError(N_("{name} must be finite (no NaN or infinity)"), name=name)
     return array
 
 
@@ -59,7 +59,11 @@ def _sigmoid(x: FloatArray) -> FloatArray:
 def _axis(x: FloatArray, axis: object) -> int:
     index = as_int(axis, "axis")
     if not -x.ndim <= index < x.ndim:
-        raise EngineError(f"axis {index} is out of range for an array with {x.ndim} dimension(s)")
+        raise EngineError(
+            N_("axis {index} is out of range for an array with {ndim} dimension(s)"),
+            index=index,
+            ndim=x.ndim,
+        )
     return index
 
 
@@ -78,7 +82,7 @@ def softmax(logits: ArrayLike, axis: int = -1) -> FloatArray:
     """
     x = _finite(logits, "logits")
     if x.ndim == 0 or x.size == 0:
-        raise EngineError("logits must be a non-empty array with at least one dimension")
+        raise EngineError(N_("logits must be a non-empty array with at least one dimension"))
     result: FloatArray = np.exp(_log_softmax(x, _axis(x, axis)))
     return result
 
@@ -98,7 +102,7 @@ def log_softmax(logits: ArrayLike, axis: int = -1) -> FloatArray:
     """
     x = _finite(logits, "logits")
     if x.ndim == 0 or x.size == 0:
-        raise EngineError("logits must be a non-empty array with at least one dimension")
+        raise EngineError(N_("logits must be a non-empty array with at least one dimension"))
     return _log_softmax(x, _axis(x, axis))
 
 
@@ -116,7 +120,7 @@ def sigmoid(x: ArrayLike) -> FloatArray:
     """
     array = float_array(x, "x")
     if np.any(np.isnan(array)):
-        raise EngineError("x must not contain NaN")
+        raise EngineError(N_("x must not contain NaN"))
     return _sigmoid(array)
 
 
@@ -163,28 +167,32 @@ def _cross_entropy_inputs(
 ) -> _CrossEntropyInputs:
     x = _finite(logits, "logits")
     if x.ndim == 0:
-        raise EngineError("logits must have a class dimension: (C,), (N, C) or (N, C, d1, ...)")
+        raise EngineError(N_("logits must have a class dimension: (C,), (N, C) or (N, C, d1, ...)"))
     classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     if classes == 0:
-        raise EngineError("logits must have at least one class")
+        raise EngineError(N_("logits must have at least one class"))
     ignore = as_int(ignore_index, "ignore_index")
     smoothing = finite_float(label_smoothing, "label_smoothing")
     if not 0.0 <= smoothing <= 1.0:
-        raise EngineError(f"label_smoothing must be between 0.0 and 1.0, got {smoothing}")
+        raise EngineError(
+            N_("label_smoothing must be between 0.0 and 1.0, got {smoothing}"), smoothing=smoothing
+        )
     if weight is None:
         w = np.ones(classes, dtype=np.float64)
     else:
         w = _finite(weight, "weight")
         if w.shape != (classes,):
             raise EngineError(
-                f"weight must have one entry per class ({classes}), got shape {tuple(w.shape)}"
+                N_("weight must have one entry per class ({classes}), got shape {shape}"),
+                classes=classes,
+                shape=tuple(w.shape),
             )
     t = np.asarray(targets)
     log_probs = _log_softmax(_rows(x), axis=1)
     index_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
     if t.dtype.kind == "f" and t.shape == x.shape:
         if ignore >= 0:
-            raise EngineError("ignore_index is not supported with probability targets")
+            raise EngineError(N_("ignore_index is not supported with probability targets"))
         probabilities = _rows(_finite(t, "targets"))
         if smoothing > 0.0:
             probabilities = probabilities * (1.0 - smoothing) + smoothing / classes
@@ -200,17 +208,28 @@ def _cross_entropy_inputs(
         )
     if t.dtype.kind not in "iu" or t.shape != index_shape:
         raise EngineError(
-            f"targets must be integer class indices of shape {index_shape} or float probabilities of shape "
-            f"{tuple(x.shape)}, got a {t.dtype} array of shape "
-            f"{tuple(t.shape)}"
+            N_(
+                "targets must be integer class indices of shape {index_shape} or float probabilities of "
+                "shape {x_shape}, got a {dtype} array of shape {t_shape}"
+            ),
+            index_shape=index_shape,
+            x_shape=tuple(x.shape),
+            dtype=t.dtype,
+            t_shape=tuple(t.shape),
         )
     indices = t.reshape(-1).astype(np.int64)
     valid = indices != ignore
     bad = valid & ((indices < 0) | (indices >= classes))
     if np.any(bad):
         raise EngineError(
-            f"target {int(indices[bad][0])} is out of bounds for {classes} classes "
-            f"(valid: 0..{classes - 1}, or ignore_index {ignore})"
+            N_(
+                "target {target} is out of bounds for {classes} classes (valid: 0..{last}, or "
+                "ignore_index {ignore})"
+            ),
+            target=int(indices[bad][0]),
+            classes=classes,
+            last=classes - 1,
+            ignore=ignore,
         )
     return _CrossEntropyInputs(
         log_probs=log_probs,
@@ -352,7 +371,10 @@ def cross_entropy_grad(
         EngineError: as `cross_entropy`, or a reduction other than "mean" and "sum".
     """
     if reduction not in ("mean", "sum"):
-        raise EngineError(f"reduction must be 'mean' or 'sum' for a gradient, got {reduction!r}")
+        raise EngineError(
+            N_("reduction must be 'mean' or 'sum' for a gradient, got {reduction!r}"),
+            reduction=reduction,
+        )
     inputs = _cross_entropy_inputs(logits, targets, weight, ignore_index, label_smoothing)
     probs = np.exp(inputs.log_probs)
     w = inputs.weight
@@ -393,8 +415,11 @@ def _bce_elements(
             log_weight = np.broadcast_to((pw - 1.0) * t + 1.0, x.shape)
         except ValueError:
             raise EngineError(
-                f"pos_weight of shape {tuple(pw.shape)} does not broadcast to the logits' shape "
-                f"{tuple(x.shape)}"
+                N_(
+                    "pos_weight of shape {pw_shape} does not broadcast to the logits' shape {x_shape}"
+                ),
+                pw_shape=tuple(pw.shape),
+                x_shape=tuple(x.shape),
             ) from None
         log_sig = log_sig * log_weight
     loss = (1.0 - t) * x - log_sig
@@ -404,7 +429,9 @@ def _bce_elements(
             loss = np.broadcast_to(loss * wt, x.shape)
         except ValueError:
             raise EngineError(
-                f"weight of shape {tuple(wt.shape)} does not broadcast to the logits' shape {tuple(x.shape)}"
+                N_("weight of shape {wt_shape} does not broadcast to the logits' shape {x_shape}"),
+                wt_shape=tuple(wt.shape),
+                x_shape=tuple(x.shape),
             ) from None
     result: FloatArray = np.array(loss, dtype=np.float64)
     return result
@@ -526,10 +553,10 @@ def sigmoid_focal_loss(
     red = check_reduction(reduction)
     a = finite_float(alpha, "alpha")
     if not 0.0 <= a <= 1.0 and a != -1.0:
-        raise EngineError(f"alpha must be in [0, 1], or -1 to switch it off, got {a}")
+        raise EngineError(N_("alpha must be in [0, 1], or -1 to switch it off, got {a}"), a=a)
     g = finite_float(gamma, "gamma")
     if g < 0:
-        raise EngineError(f"gamma must be non-negative, got {g}")
+        raise EngineError(N_("gamma must be non-negative, got {g}"), g=g)
     x = _finite(logits, "logits")
     t = _finite(targets, "targets")
     same_shape(x, t, "logits", "targets")
@@ -551,19 +578,25 @@ def _hinge_margins(
     s = _finite(scores, "scores")
     if s.ndim != 2 or s.shape[0] == 0 or s.shape[1] < 2:
         raise EngineError(
-            f"scores must be an (N, C) array with N ≥ 1 and C ≥ 2 classes, got shape {tuple(s.shape)}"
+            N_("scores must be an (N, C) array with N ≥ 1 and C ≥ 2 classes, got shape {shape}"),
+            shape=tuple(s.shape),
         )
     delta = finite_float(margin, "margin")
     t = np.asarray(targets)
     if t.dtype.kind not in "iu" or t.shape != (s.shape[0],):
         raise EngineError(
-            f"targets must be {s.shape[0]} integer class indices, got {t.dtype} array of shape {t.shape}"
+            N_("targets must be {count} integer class indices, got {dtype} array of shape {shape}"),
+            count=s.shape[0],
+            dtype=t.dtype,
+            shape=t.shape,
         )
     indices = t.astype(np.int64)
     bad = (indices < 0) | (indices >= s.shape[1])
     if np.any(bad):
         raise EngineError(
-            f"target {int(indices[bad][0])} is out of bounds for {s.shape[1]} classes"
+            N_("target {target} is out of bounds for {classes} classes"),
+            target=int(indices[bad][0]),
+            classes=s.shape[1],
         )
     rows = np.arange(s.shape[0])
     # Same order of operations as PyTorch's MultiMarginLoss, so ties at exactly 0 fall the same way.
@@ -725,7 +758,7 @@ def smooth_l1_loss(
     red = check_reduction(reduction)
     b = finite_float(beta, "beta")
     if b < 0:
-        raise EngineError(f"beta must be non-negative, got {b}")
+        raise EngineError(N_("beta must be non-negative, got {b}"), b=b)
     p, t = _pair_of_arrays(pred, target)
     d = np.abs(p - t)
     if b == 0.0:
@@ -782,25 +815,26 @@ def kl_div(
     """
     if reduction not in ("batchmean", "mean", "sum", "none"):
         raise EngineError(
-            f"reduction must be one of 'batchmean', 'mean', 'sum', 'none', got {reduction!r}"
+            N_("reduction must be one of 'batchmean', 'mean', 'sum', 'none', got {reduction!r}"),
+            reduction=reduction,
         )
     x = _finite(log_input, "log_input")
     if log_target:
         log_t = float_array(target, "target")
         if np.any(np.isnan(log_t)) or np.any(log_t == np.inf):
-            raise EngineError("target log-probabilities must not be NaN or +infinity")
+            raise EngineError(N_("target log-probabilities must not be NaN or +infinity"))
         same_shape(x, log_t, "log_input", "target")
         elements = np.where(log_t == -np.inf, 0.0, np.exp(log_t) * (log_t - x))
     else:
         t = _finite(target, "target")
         same_shape(x, t, "log_input", "target")
         if np.any(t < 0):
-            raise EngineError("target probabilities must be non-negative")
+            raise EngineError(N_("target probabilities must be non-negative"))
         positive = t > 0
         elements = np.where(positive, t * np.log(np.where(positive, t, 1.0)), 0.0) - t * x
     if reduction == "batchmean":
         if x.ndim == 0 or x.shape[0] == 0:
-            raise EngineError("reduction 'batchmean' needs a batch dimension of size ≥ 1")
+            raise EngineError(N_("reduction 'batchmean' needs a batch dimension of size ≥ 1"))
         return float(elements.sum() / x.shape[0])
     return reduce(elements, reduction)
 
@@ -821,9 +855,9 @@ def dice_loss(pred: ArrayLike, target: ArrayLike, smooth: float = 1.0) -> float:
     """
     s = finite_float(smooth, "smooth")
     if s < 0:
-        raise EngineError(f"smooth must be non-negative, got {s}")
+        raise EngineError(N_("smooth must be non-negative, got {s}"), s=s)
     p, t = _pair_of_arrays(pred, target)
     denominator = float(p.sum() + t.sum()) + s
     if denominator == 0.0:
-        raise EngineError("Dice is undefined for two empty masks with smooth=0; use smooth > 0")
+        raise EngineError(N_("Dice is undefined for two empty masks with smooth=0; use smooth > 0"))
     return 1.0 - (2.0 * float((p * t).sum()) + s) / denominator

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple, TypeVar
 
 from cvquiz.engine._checks import finite_float, positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 T = TypeVar("T")
 
@@ -40,7 +40,9 @@ def parse_slice(slice_text: str) -> slice | int:
             of 0.
     """
     if not isinstance(slice_text, str):
-        raise EngineError(f"slice text must be a string, got {slice_text!r}")
+        raise EngineError(
+            N_("slice text must be a string, got {slice_text!r}"), slice_text=slice_text
+        )
     text = slice_text.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
@@ -50,11 +52,12 @@ def parse_slice(slice_text: str) -> slice | int:
     match = _SLICE.fullmatch(text)
     if not match:
         raise EngineError(
-            f"{slice_text!r} is not a slice like '3::-1', '::-2', '-3:' or an index like '-1'"
+            N_("{slice_text!r} is not a slice like '3::-1', '::-2', '-3:' or an index like '-1'"),
+            slice_text=slice_text,
         )
     start, stop, step = (None if part is None else int(part) for part in match.groups())
     if step == 0:
-        raise EngineError(f"slice step cannot be zero in {slice_text!r}")
+        raise EngineError(N_("slice step cannot be zero in {slice_text!r}"), slice_text=slice_text)
     return slice(start, stop, step)
 
 
@@ -75,7 +78,11 @@ def eval_slice(sequence: Sequence[T], slice_text: str) -> T | Sequence[T]:
     if isinstance(key, slice):
         return sequence[key]
     if not -len(sequence) <= key < len(sequence):
-        raise EngineError(f"index {key} is out of range for a sequence of length {len(sequence)}")
+        raise EngineError(
+            N_("index {key} is out of range for a sequence of length {length}"),
+            key=key,
+            length=len(sequence),
+        )
     return sequence[key]
 
 
@@ -99,13 +106,13 @@ def scale_lr(
     """
     lr = finite_float(base_lr, "base_lr")
     if lr <= 0:
-        raise EngineError(f"base_lr must be positive, got {lr}")
+        raise EngineError(N_("base_lr must be positive, got {lr}"), lr=lr)
     ratio = positive_int(new_batch, "new_batch") / positive_int(base_batch, "base_batch")
     if rule == "linear":
         return lr * ratio
     if rule == "sqrt":
         return lr * math.sqrt(ratio)
-    raise EngineError(f"rule must be 'linear' or 'sqrt', got {rule!r}")
+    raise EngineError(N_("rule must be 'linear' or 'sqrt', got {rule!r}"), rule=rule)
 
 
 class ReceptiveField(NamedTuple):
@@ -145,7 +152,11 @@ def receptive_field(
             or len(layer) not in (2, 3)
         ):
             raise EngineError(
-                f"layer {position} must be (kernel, stride, dilation) or (kernel, stride), got {layer!r}"
+                N_(
+                    "layer {position} must be (kernel, stride, dilation) or (kernel, stride), got {layer!r}"
+                ),
+                position=position,
+                layer=layer,
             )
         kernel = positive_int(layer[0], f"layer {position} kernel")
         stride = positive_int(layer[1], f"layer {position} stride")

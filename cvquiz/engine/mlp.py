@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cvquiz.engine._checks import FloatArray, float_array
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["MlpGradients", "mlp_backward"]
 
@@ -31,9 +31,14 @@ class MlpGradients(NamedTuple):
 def _finite(value: ArrayLike, name: str, ndim: int) -> FloatArray:
     array = float_array(value, name)
     if array.ndim != ndim:
-        raise EngineError(f"{name} must have {ndim} dimension(s), got shape {tuple(array.shape)}")
+        raise EngineError(
+            N_("{name} must have {ndim} dimension(s), got shape {shape}"),
+            name=name,
+            ndim=ndim,
+            shape=tuple(array.shape),
+        )
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite (no NaN or infinity)")
+        raise EngineError(N_("{name} must be finite (no NaN or infinity)"), name=name)
     return array
 
 
@@ -72,22 +77,43 @@ def mlp_backward(
     b_2 = _finite(b2, "b2", 1)
     n, d = xs.shape
     if n == 0:
-        raise EngineError("x must hold at least one sample (the mean of no losses is undefined)")
+        raise EngineError(
+            N_("x must hold at least one sample (the mean of no losses is undefined)")
+        )
     if w_1.shape[0] != d or b_1.shape != (w_1.shape[1],):
         raise EngineError(
-            f"w1 must be ({d}, H) and b1 (H,) for x of shape {xs.shape}, got {w_1.shape} and {b_1.shape}"
+            N_(
+                "w1 must be ({d}, H) and b1 (H,) for x of shape {xs_shape}, got {w_1_shape} and "
+                "{b_1_shape}"
+            ),
+            d=d,
+            xs_shape=xs.shape,
+            w_1_shape=w_1.shape,
+            b_1_shape=b_1.shape,
         )
     hidden = w_1.shape[1]
     if w_2.shape[0] != hidden or b_2.shape != (w_2.shape[1],):
-        raise EngineError(f"w2 must be ({hidden}, C) and b2 (C,), got {w_2.shape} and {b_2.shape}")
+        raise EngineError(
+            N_("w2 must be ({hidden}, C) and b2 (C,), got {w_2_shape} and {b_2_shape}"),
+            hidden=hidden,
+            w_2_shape=w_2.shape,
+            b_2_shape=b_2.shape,
+        )
     classes = w_2.shape[1]
     labels = np.asarray(y)
     if labels.dtype.kind not in "iu" or labels.shape != (n,):
         raise EngineError(
-            f"y must be {n} integer class indices, got {labels.dtype} of shape {labels.shape}"
+            N_("y must be {n} integer class indices, got {dtype} of shape {shape}"),
+            n=n,
+            dtype=labels.dtype,
+            shape=labels.shape,
         )
     if np.any((labels < 0) | (labels >= classes)):
-        raise EngineError(f"y must hold classes in [0, {classes}), got {labels.tolist()}")
+        raise EngineError(
+            N_("y must hold classes in [0, {classes}), got {labels}"),
+            classes=classes,
+            labels=labels.tolist(),
+        )
     a = xs @ w_1 + b_1
     h = np.maximum(a, 0.0)
     s = h @ w_2 + b_2

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cvquiz.engine._checks import FloatArray, as_int, finite_float, float_array, positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 
 class BatchNormResult(NamedTuple):
@@ -38,10 +38,13 @@ def _channel_vector(value: ArrayLike, name: str, channels: int) -> FloatArray:
     array = float_array(value, name)
     if array.shape != (channels,):
         raise EngineError(
-            f"{name} must have one entry per channel ({channels}), got shape {tuple(array.shape)}"
+            N_("{name} must have one entry per channel ({channels}), got shape {shape}"),
+            name=name,
+            channels=channels,
+            shape=tuple(array.shape),
         )
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite")
+        raise EngineError(N_("{name} must be finite"), name=name)
     return array
 
 
@@ -77,9 +80,11 @@ def batch_norm_train(
     """
     data = float_array(x, "x")
     if data.ndim < 2:
-        raise EngineError(f"x must be (N, C) or (N, C, ...), got shape {tuple(data.shape)}")
+        raise EngineError(
+            N_("x must be (N, C) or (N, C, ...), got shape {shape}"), shape=tuple(data.shape)
+        )
     if not np.all(np.isfinite(data)):
-        raise EngineError("x must be finite")
+        raise EngineError(N_("x must be finite"))
     channels = data.shape[1]
     g = _channel_vector(gamma, "gamma", channels)
     b = _channel_vector(beta, "beta", channels)
@@ -88,13 +93,15 @@ def batch_norm_train(
     m = finite_float(momentum, "momentum")
     e = finite_float(eps, "eps")
     if e < 0:
-        raise EngineError(f"eps must be non-negative, got {e}")
+        raise EngineError(N_("eps must be non-negative, got {e}"), e=e)
     axes = (0, *range(2, data.ndim))
     n = data.size // channels if channels else 0
     if n <= 1:
         raise EngineError(
-            f"batch norm in training mode needs more than 1 value per channel, got input shape "
-            f"{tuple(data.shape)}"
+            N_(
+                "batch norm in training mode needs more than 1 value per channel, got input shape {shape}"
+            ),
+            shape=tuple(data.shape),
         )
     shape = (1, channels) + (1,) * (data.ndim - 2)
     mean = data.mean(axis=axes)
@@ -102,7 +109,7 @@ def batch_norm_train(
     var = (centred * centred).mean(axis=axes)
     if e == 0 and np.any(var == 0):
         raise EngineError(
-            "a channel has zero variance and eps is 0: the output would divide by zero"
+            N_("a channel has zero variance and eps is 0: the output would divide by zero")
         )
     y = centred / np.sqrt(var + e).reshape(shape) * g.reshape(shape) + b.reshape(shape)
     new_mean = (1.0 - m) * rm + m * mean
@@ -128,7 +135,7 @@ class NormResult(NamedTuple):
 def _eps(eps: float) -> float:
     value = finite_float(eps, "eps")
     if value < 0:
-        raise EngineError(f"eps must be non-negative, got {value}")
+        raise EngineError(N_("eps must be non-negative, got {value}"), value=value)
     return value
 
 
@@ -137,9 +144,14 @@ def _affine(value: ArrayLike | None, name: str, shape: tuple[int, ...], fill: fl
         return np.full(shape, fill)
     array = float_array(value, name)
     if array.shape != shape:
-        raise EngineError(f"{name} must have shape {shape}, got {tuple(array.shape)}")
+        raise EngineError(
+            N_("{name} must have shape {shape}, got {array_shape}"),
+            name=name,
+            shape=shape,
+            array_shape=tuple(array.shape),
+        )
     if not np.all(np.isfinite(array)):
-        raise EngineError(f"{name} must be finite")
+        raise EngineError(N_("{name} must be finite"), name=name)
     return array
 
 
@@ -149,7 +161,9 @@ def _normalise(groups: FloatArray, eps: float) -> tuple[FloatArray, FloatArray, 
     centred = groups - mean[..., None]
     var = (centred * centred).mean(axis=-1)
     if eps == 0 and np.any(var == 0):
-        raise EngineError("a group has zero variance and eps is 0: the output would divide by zero")
+        raise EngineError(
+            N_("a group has zero variance and eps is 0: the output would divide by zero")
+        )
     return centred / np.sqrt(var + eps)[..., None], mean, var
 
 
@@ -177,20 +191,22 @@ def layer_norm(
     """
     data = float_array(x, "x")
     if not np.all(np.isfinite(data)):
-        raise EngineError("x must be finite")
+        raise EngineError(N_("x must be finite"))
     shape = (
         (as_int(normalized_shape, "normalized_shape"),)
         if not isinstance(normalized_shape, Sequence)
         else tuple(as_int(v, "normalized_shape") for v in normalized_shape)
     )
     if not shape or min(shape) < 1:
-        raise EngineError(f"normalized_shape must be positive sizes, got {shape}")
+        raise EngineError(N_("normalized_shape must be positive sizes, got {shape}"), shape=shape)
     if data.ndim < len(shape) or tuple(data.shape[data.ndim - len(shape) :]) != shape:
         raise EngineError(
-            f"the trailing dimensions of x {tuple(data.shape)} must equal normalized_shape {shape}"
+            N_("the trailing dimensions of x {data_shape} must equal normalized_shape {shape}"),
+            data_shape=tuple(data.shape),
+            shape=shape,
         )
     if data.size == 0:
-        raise EngineError(f"x must not be empty, got shape {tuple(data.shape)}")
+        raise EngineError(N_("x must not be empty, got shape {shape}"), shape=tuple(data.shape))
     e = _eps(eps)
     w = _affine(weight, "weight", shape, 1.0)
     b = _affine(bias, "bias", shape, 0.0)
@@ -225,20 +241,30 @@ def group_norm(
     """
     data = float_array(x, "x")
     if data.ndim < 2:
-        raise EngineError(f"x must be (N, C) or (N, C, ...), got shape {tuple(data.shape)}")
+        raise EngineError(
+            N_("x must be (N, C) or (N, C, ...), got shape {shape}"), shape=tuple(data.shape)
+        )
     if not np.all(np.isfinite(data)):
-        raise EngineError("x must be finite")
+        raise EngineError(N_("x must be finite"))
     if data.size == 0:
-        raise EngineError(f"x must not be empty, got shape {tuple(data.shape)}")
+        raise EngineError(N_("x must not be empty, got shape {shape}"), shape=tuple(data.shape))
     groups = positive_int(num_groups, "num_groups")
     n, channels = data.shape[0], data.shape[1]
     if channels % groups:
-        raise EngineError(f"num_groups {groups} must divide the {channels} channels")
+        raise EngineError(
+            N_("num_groups {groups} must divide the {channels} channels"),
+            groups=groups,
+            channels=channels,
+        )
     # PyTorch's own check (F.group_norm's _verify_batch_size): it refuses N·(C/G)·H·W = 1 only.
     if data.size // groups == 1:
         raise EngineError(
-            f"group norm needs more than 1 value per channel group across the batch, got input shape "
-            f"{tuple(data.shape)} with {groups} groups (PyTorch raises too)"
+            N_(
+                "group norm needs more than 1 value per channel group across the batch, got input shape "
+                "{shape} with {groups} groups (PyTorch raises too)"
+            ),
+            shape=tuple(data.shape),
+            groups=groups,
         )
     e = _eps(eps)
     w = _affine(weight, "weight", (channels,), 1.0)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cvquiz.engine._checks import FloatArray, finite_float, float_array
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["AdamState", "SgdState", "adam_steps", "sgd_steps"]
 
@@ -54,18 +54,21 @@ class AdamState(NamedTuple):
 def _start(param: ArrayLike, grads: Sequence[ArrayLike]) -> tuple[FloatArray, list[FloatArray]]:
     p = float_array(param, "param")
     if not np.all(np.isfinite(p)):
-        raise EngineError("param must be finite")
+        raise EngineError(N_("param must be finite"))
     if len(grads) == 0:
-        raise EngineError("give at least one gradient (one per step)")
+        raise EngineError(N_("give at least one gradient (one per step)"))
     out = []
     for i, grad in enumerate(grads):
         g = float_array(grad, f"grads[{i}]")
         if g.shape != p.shape:
             raise EngineError(
-                f"grads[{i}] has shape {tuple(g.shape)} but param has shape {tuple(p.shape)}"
+                N_("grads[{i}] has shape {g_shape} but param has shape {p_shape}"),
+                i=i,
+                g_shape=tuple(g.shape),
+                p_shape=tuple(p.shape),
             )
         if not np.all(np.isfinite(g)):
-            raise EngineError(f"grads[{i}] must be finite")
+            raise EngineError(N_("grads[{i}] must be finite"), i=i)
         out.append(g)
     return p, out
 
@@ -73,7 +76,7 @@ def _start(param: ArrayLike, grads: Sequence[ArrayLike]) -> tuple[FloatArray, li
 def _non_negative(value: float, name: str) -> float:
     number = finite_float(value, name)
     if number < 0:
-        raise EngineError(f"{name} must be non-negative, got {number}")
+        raise EngineError(N_("{name} must be non-negative, got {number}"), name=name, number=number)
     return number
 
 
@@ -110,7 +113,7 @@ def sgd_steps(
     tau = finite_float(dampening, "dampening")
     decay = _non_negative(weight_decay, "weight_decay")
     if nesterov and (mu <= 0 or tau != 0):
-        raise EngineError("Nesterov momentum requires a momentum and zero dampening")
+        raise EngineError(N_("Nesterov momentum requires a momentum and zero dampening"))
     buffer = np.zeros_like(p)
     states = []
     for step, grad in enumerate(gs):
@@ -153,7 +156,9 @@ def adam_steps(
     eta = _non_negative(lr, "lr")
     beta1, beta2 = (finite_float(b, "betas") for b in betas)
     if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
-        raise EngineError(f"betas must lie in [0, 1), got ({beta1}, {beta2})")
+        raise EngineError(
+            N_("betas must lie in [0, 1), got ({beta1}, {beta2})"), beta1=beta1, beta2=beta2
+        )
     epsilon = _non_negative(eps, "eps")
     decay = _non_negative(weight_decay, "weight_decay")
     m = np.zeros_like(p)
@@ -170,7 +175,7 @@ def adam_steps(
         m_hat = m / (1 - beta1**step)
         denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + epsilon
         if np.any(denom == 0):
-            raise EngineError("a zero gradient with eps 0 divides by zero")
+            raise EngineError(N_("a zero gradient with eps 0 divides by zero"))
         p = p - eta * m_hat / denom
         states.append(AdamState(p, m, v))
     return states

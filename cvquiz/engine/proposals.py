@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from cvquiz.engine._checks import finite_float
 from cvquiz.engine.detection import box_iou_matrix
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["BELOW_LOW_THRESHOLD", "BETWEEN_THRESHOLDS", "anchor_labels", "match_anchors", "nms"]
 
@@ -35,11 +35,15 @@ def _scores(scores: npt.ArrayLike, count: int) -> npt.NDArray[np.float64]:
     try:
         array = np.asarray(scores, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise EngineError("scores must be a sequence of numbers, one per box") from exc
+        raise EngineError(N_("scores must be a sequence of numbers, one per box")) from exc
     if array.shape != (count,):
-        raise EngineError(f"scores must hold one number per box ({count}), got shape {array.shape}")
+        raise EngineError(
+            N_("scores must hold one number per box ({count}), got shape {shape}"),
+            count=count,
+            shape=array.shape,
+        )
     if not np.isfinite(array).all():
-        raise EngineError("scores must be finite")
+        raise EngineError(N_("scores must be finite"))
     return array
 
 
@@ -72,7 +76,7 @@ def nms(
     if classes is not None:
         labels = np.asarray(classes)
         if labels.shape != (count,) or (count and labels.dtype.kind not in "iu"):
-            raise EngineError(f"classes must hold one integer per box ({count})")
+            raise EngineError(N_("classes must hold one integer per box ({count})"), count=count)
         iou = np.where(labels[:, None] == labels[None, :], iou, 0.0)
     order = np.argsort(-values, kind="stable")
     suppressed = np.zeros(count, dtype=bool)
@@ -89,17 +93,22 @@ def _quality(iou_matrix: npt.ArrayLike) -> npt.NDArray[np.float64]:
     try:
         quality = np.asarray(iou_matrix, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise EngineError("iou_matrix must be a (ground truths, anchors) array of numbers") from exc
+        raise EngineError(
+            N_("iou_matrix must be a (ground truths, anchors) array of numbers")
+        ) from exc
     if quality.ndim != 2:
         raise EngineError(
-            f"iou_matrix must be a (ground truths, anchors) array, got shape {quality.shape}"
+            N_("iou_matrix must be a (ground truths, anchors) array, got shape {shape}"),
+            shape=quality.shape,
         )
     if quality.shape[0] == 0:
-        raise EngineError("there must be at least one ground-truth box (torchvision raises too)")
+        raise EngineError(
+            N_("there must be at least one ground-truth box (torchvision raises too)")
+        )
     if quality.shape[1] == 0:
-        raise EngineError("there must be at least one anchor (torchvision raises too)")
+        raise EngineError(N_("there must be at least one anchor (torchvision raises too)"))
     if not np.isfinite(quality).all():
-        raise EngineError("iou_matrix must be finite")
+        raise EngineError(N_("iou_matrix must be finite"))
     return quality
 
 
@@ -130,7 +139,9 @@ def match_anchors(
     high = finite_float(high_threshold, "high_threshold")
     low = finite_float(low_threshold, "low_threshold")
     if low > high:
-        raise EngineError(f"low_threshold {low} must be <= high_threshold {high}")
+        raise EngineError(
+            N_("low_threshold {low} must be <= high_threshold {high}"), low=low, high=high
+        )
     best = quality.argmax(axis=0)
     best_iou = quality[best, np.arange(quality.shape[1])]
     matches = best.astype(np.int64)
@@ -155,6 +166,8 @@ def anchor_labels(matches: Sequence[int]) -> list[int]:
     labels = []
     for value in matches:
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < -2:
-            raise EngineError(f"a match is a ground-truth index, -1 or -2, got {value!r}")
+            raise EngineError(
+                N_("a match is a ground-truth index, -1 or -2, got {value!r}"), value=value
+            )
         labels.append(1 if value >= 0 else (0 if value == BELOW_LOW_THRESHOLD else -1))
     return labels

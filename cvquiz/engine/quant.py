@@ -20,7 +20,7 @@ from typing import Final, Literal, NamedTuple
 import numpy as np
 
 from cvquiz.engine._checks import as_int, finite_float
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["QUANT_RANGES", "QParams", "dequantize", "qparams", "quantize"]
 
@@ -46,7 +46,7 @@ class QParams(NamedTuple):
 
 def _range(dtype: str) -> tuple[int, int]:
     if dtype not in QUANT_RANGES:
-        raise EngineError(f"dtype must be 'quint8' or 'qint8', got {dtype!r}")
+        raise EngineError(N_("dtype must be 'quint8' or 'qint8', got {dtype!r}"), dtype=dtype)
     return QUANT_RANGES[dtype]
 
 
@@ -69,7 +69,7 @@ def qparams(
     """
     low, high = finite_float(min_val, "min_val"), finite_float(max_val, "max_val")
     if low > high:
-        raise EngineError(f"min_val {low} must be <= max_val {high}")
+        raise EngineError(N_("min_val {low} must be <= max_val {high}"), low=low, high=high)
     q_min, q_max = _range(dtype)
     f32 = np.float32
     min_neg = min(f32(low), f32(0.0))
@@ -96,10 +96,16 @@ def quantize(x: float, scale: float, zero_point: int, dtype: QuantDtype = "quint
     value = finite_float(x, "x")
     s = finite_float(scale, "scale")
     if s <= 0:
-        raise EngineError(f"scale must be positive, got {s}")
+        raise EngineError(N_("scale must be positive, got {s}"), s=s)
     z = as_int(zero_point, "zero_point")
     if not q_min <= z <= q_max:
-        raise EngineError(f"zero_point {z} is outside {dtype}'s range {q_min}..{q_max}")
+        raise EngineError(
+            N_("zero_point {z} is outside {dtype}'s range {q_min}..{q_max}"),
+            z=z,
+            dtype=dtype,
+            q_min=q_min,
+            q_max=q_max,
+        )
     f32 = np.float32
     # PyTorch (fbgemm) multiplies by a float32 1/s rather than dividing by s; the two can round apart.
     inverse = f32(1.0) / f32(s)

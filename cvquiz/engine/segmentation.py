@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cvquiz.engine._checks import FloatArray, positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 __all__ = ["SegmentationScores", "segmentation_confusion", "segmentation_scores"]
 
@@ -67,15 +67,21 @@ def segmentation_confusion(
     true = np.asarray(target)
     pred = np.asarray(prediction)
     if true.shape != pred.shape:
-        raise EngineError(f"target {true.shape} and prediction {pred.shape} differ in shape")
+        raise EngineError(
+            N_("target {true_shape} and prediction {pred_shape} differ in shape"),
+            true_shape=true.shape,
+            pred_shape=pred.shape,
+        )
     for name, labels in (("target", true), ("prediction", pred)):
         if labels.size and labels.dtype.kind not in "iu":
-            raise EngineError(f"{name} must hold integer labels")
+            raise EngineError(N_("{name} must hold integer labels"), name=name)
     keep = np.ones(true.shape, dtype=bool) if ignore_index is None else true != ignore_index
     true, pred = true[keep].astype(np.int64), pred[keep].astype(np.int64)
     for name, labels in (("target", true), ("prediction", pred)):
         if labels.size and (labels.min() < 0 or labels.max() >= classes):
-            raise EngineError(f"{name} holds a label outside [0, {classes})")
+            raise EngineError(
+                N_("{name} holds a label outside [0, {classes})"), name=name, classes=classes
+            )
     counts = np.bincount(true * classes + pred, minlength=classes * classes)
     return counts.reshape(classes, classes).astype(np.int64)
 
@@ -100,16 +106,18 @@ def segmentation_scores(confusion: npt.ArrayLike) -> SegmentationScores:
     """
     matrix = np.asarray(confusion)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
-        raise EngineError(f"the confusion matrix must be square (C, C), got shape {matrix.shape}")
+        raise EngineError(
+            N_("the confusion matrix must be square (C, C), got shape {shape}"), shape=matrix.shape
+        )
     if matrix.dtype.kind not in "iu" and not (
         matrix.dtype.kind == "f"
         and np.all(np.isfinite(matrix))
         and np.all(matrix == np.round(matrix))
     ):
-        raise EngineError("the confusion matrix must hold whole counts")
+        raise EngineError(N_("the confusion matrix must hold whole counts"))
     counts = matrix.astype(np.int64)
     if np.any(counts < 0):
-        raise EngineError("the confusion matrix must not hold negative counts")
+        raise EngineError(N_("the confusion matrix must not hold negative counts"))
     tp = np.diag(counts).astype(np.float64)
     rows = counts.sum(axis=1).astype(np.float64)
     cols = counts.sum(axis=0).astype(np.float64)

@@ -20,47 +20,83 @@ from cvquiz.engine._checks import (
     positive_int,
     positive_pair,
 )
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError, Phrase
 
 Shape4 = tuple[int, int, int, int]
 
-_AXES = ("height", "width")
+_AXES = (Phrase(N_("height")), Phrase(N_("width")))
+"""The spatial axes, as error messages name them (translated with the message)."""
 
 
 def _input_shape(input_shape: Sequence[int]) -> Shape4:
     if isinstance(input_shape, str | bytes) or not isinstance(input_shape, Sequence):
-        raise EngineError(f"input_shape must be (N, C, H, W), got {input_shape!r}")
+        raise EngineError(
+            N_("input_shape must be (N, C, H, W), got {input_shape!r}"), input_shape=input_shape
+        )
     if len(input_shape) != 4:
         raise EngineError(
-            f"input_shape must have 4 entries (N, C, H, W), got {len(input_shape)}: {tuple(input_shape)}"
+            N_("input_shape must have 4 entries (N, C, H, W), got {count}: {entries}"),
+            count=len(input_shape),
+            entries=tuple(input_shape),
         )
     n, c, h, w = (as_int(v, "input_shape") for v in input_shape)
     if n < 0:  # an empty batch is allowed, as in PyTorch
-        raise EngineError(f"batch size N must be non-negative, got {n}")
+        raise EngineError(N_("batch size N must be non-negative, got {n}"), n=n)
     if c < 1:
-        raise EngineError(f"channels C must be positive, got {c}")
+        raise EngineError(N_("channels C must be positive, got {c}"), c=c)
     if h < 1 or w < 1:
-        raise EngineError(f"input height and width must be positive, got {h}×{w}")
+        raise EngineError(N_("input height and width must be positive, got {h}×{w}"), h=h, w=w)
     return n, c, h, w
 
 
 def _check_groups(in_channels: int, out_channels: int, groups: object) -> int:
     g = positive_int(groups, "groups")
     if in_channels % g:
-        raise EngineError(f"in_channels {in_channels} is not divisible by groups {g}")
+        raise EngineError(
+            N_("in_channels {in_channels} is not divisible by groups {g}"),
+            in_channels=in_channels,
+            g=g,
+        )
     if out_channels % g:
-        raise EngineError(f"out_channels {out_channels} is not divisible by groups {g}")
+        raise EngineError(
+            N_("out_channels {out_channels} is not divisible by groups {g}"),
+            out_channels=out_channels,
+            g=g,
+        )
     return g
 
 
-def _conv_size(axis: str, size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
+def _conv_size(
+    axis: Phrase, size: int, kernel: int, stride: int, padding: int, dilation: int
+) -> int:
     span = dilation * (kernel - 1) + 1
     padded = size + 2 * padding
-    if span > padded:
-        with_dilation = f" with dilation {dilation}" if dilation != 1 else ""
+    if span > padded and dilation != 1:
         raise EngineError(
-            f"kernel {axis} {kernel}{with_dilation} spans {span} > padded input {axis} {padded} "
-            f"({size} + 2×{padding} padding)"
+            N_(
+                "kernel {axis} {kernel} with dilation {dilation} spans {span} > padded input {axis} "
+                "{padded} ({size} + 2×{padding} padding)"
+            ),
+            axis=axis,
+            kernel=kernel,
+            dilation=dilation,
+            span=span,
+            padded=padded,
+            size=size,
+            padding=padding,
+        )
+    if span > padded:
+        raise EngineError(
+            N_(
+                "kernel {axis} {kernel} spans {span} > padded input {axis} {padded} "
+                "({size} + 2×{padding} padding)"
+            ),
+            axis=axis,
+            kernel=kernel,
+            span=span,
+            padded=padded,
+            size=size,
+            padding=padding,
         )
     return (padded - span) // stride + 1
 
@@ -85,7 +121,7 @@ def conv_output_size(
             longer than the padded input.
     """
     return _conv_size(
-        "length",
+        Phrase(N_("length")),
         positive_int(size, "size"),
         positive_int(kernel, "kernel"),
         positive_int(stride, "stride"),
@@ -134,13 +170,17 @@ def conv2d_output_shape(
         elif padding == "same":
             if strides != (1, 1):
                 raise EngineError(
-                    f"padding='same' is not supported for strided convolutions (stride {strides})"
+                    N_(
+                        "padding='same' is not supported for strided convolutions (stride {strides})"
+                    ),
+                    strides=strides,
                 )
             # PyTorch pads d(k-1) in total (the odd one on the bottom/right), so the size is kept.
             return n, out_c, h, w
         else:
             raise EngineError(
-                f"padding must be a number, a pair, 'same' or 'valid', got {padding!r}"
+                N_("padding must be a number, a pair, 'same' or 'valid', got {padding!r}"),
+                padding=padding,
             )
     else:
         pads = non_negative_pair(padding, "padding")
@@ -190,7 +230,8 @@ def conv_transpose2d_output_shape(
     dilations = positive_pair(dilation, "dilation")
     if isinstance(padding, str):
         raise EngineError(
-            f"padding must be a number or a pair for a transposed convolution, got {padding!r}"
+            N_("padding must be a number or a pair for a transposed convolution, got {padding!r}"),
+            padding=padding,
         )
     pads = non_negative_pair(padding, "padding")
     out_pads = non_negative_pair(output_padding, "output_padding")
@@ -201,13 +242,28 @@ def conv_transpose2d_output_shape(
     ):
         if op >= s and op >= d:
             raise EngineError(
-                f"output_padding {op} must be smaller than the stride {s} or the dilation {d} "
-                f"({axis})"
+                N_(
+                    "output_padding {op} must be smaller than the stride {s} or the dilation {d} ({axis})"
+                ),
+                op=op,
+                s=s,
+                d=d,
+                axis=axis,
             )
         out = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
         if out < 1:
             raise EngineError(
-                f"output {axis} would be {out}: ({size}−1)×{s} − 2×{p} + {d}×({k}−1) + {op} + 1 < 1"
+                N_(
+                    "output {axis} would be {out}: ({size}−1)×{s} − 2×{p} + {d}×({k}−1) + {op} + 1 < 1"
+                ),
+                axis=axis,
+                out=out,
+                size=size,
+                s=s,
+                p=p,
+                d=d,
+                k=k,
+                op=op,
             )
         sizes.append(out)
     return n, out_c, sizes[0], sizes[1]
@@ -247,12 +303,18 @@ def pool2d_output_shape(
     pads = non_negative_pair(padding, "padding")
     dilations = positive_pair(dilation, "dilation")
     if not isinstance(ceil_mode, bool):
-        raise EngineError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+        raise EngineError(
+            N_("ceil_mode must be True or False, got {ceil_mode!r}"), ceil_mode=ceil_mode
+        )
     sizes = []
     for axis, size, k, s, p, d in zip(_AXES, (h, w), kernel, strides, pads, dilations, strict=True):
         if p > k // 2:
             raise EngineError(
-                f"padding {p} must be at most half the kernel {axis} {k} (at most {k // 2})"
+                N_("padding {p} must be at most half the kernel {axis} {k} (at most {limit})"),
+                p=p,
+                axis=axis,
+                k=k,
+                limit=k // 2,
             )
         span = d * (k - 1) + 1
         numerator = size + 2 * p - span + (s - 1 if ceil_mode else 0)
@@ -262,8 +324,14 @@ def pool2d_output_shape(
             out -= 1
         if out < 1:
             raise EngineError(
-                f"output {axis} would be {out}: the pooling window spans {span} but the padded input "
-                f"{axis} is only {size + 2 * p}"
+                N_(
+                    "output {axis} would be {out}: the pooling window spans {span} but the padded input "
+                    "{axis} is only {padded}"
+                ),
+                axis=axis,
+                out=out,
+                span=span,
+                padded=size + 2 * p,
             )
         sizes.append(out)
     return n, c, sizes[0], sizes[1]
@@ -376,5 +444,5 @@ def fc_params(in_features: int, out_features: int, bias: bool = True) -> int:
 
 def _flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
-        raise EngineError(f"{name} must be True or False, got {value!r}")
+        raise EngineError(N_("{name} must be True or False, got {value!r}"), name=name, value=value)
     return value

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cvquiz.engine._checks import FloatArray, float_array, positive_int
-from cvquiz.engine.errors import EngineError
+from cvquiz.engine.errors import N_, EngineError
 
 Mode: TypeAlias = Literal["full", "same", "valid"]
 
@@ -31,16 +31,20 @@ _MODES = ("full", "same", "valid")
 
 def _check_mode(mode: object) -> Mode:
     if mode not in _MODES:
-        raise EngineError(f"mode must be 'full', 'same' or 'valid', got {mode!r}")
+        raise EngineError(N_("mode must be 'full', 'same' or 'valid', got {mode!r}"), mode=mode)
     return mode  # type: ignore[return-value]
 
 
 def _matrix(value: ArrayLike, name: str) -> FloatArray:
     array = float_array(value, name)
     if array.ndim != 2:
-        raise EngineError(f"{name} must be a 2-D array, got {array.ndim} dimension(s)")
+        raise EngineError(
+            N_("{name} must be a 2-D array, got {ndim} dimension(s)"), name=name, ndim=array.ndim
+        )
     if array.size == 0:
-        raise EngineError(f"{name} must not be empty, got shape {array.shape}")
+        raise EngineError(
+            N_("{name} must not be empty, got shape {shape}"), name=name, shape=array.shape
+        )
     return array
 
 
@@ -71,8 +75,12 @@ def _crop(
     kernel_bigger = all(b >= a for a, b in zip(image.shape, kernel.shape, strict=True))
     if not (image_bigger or kernel_bigger):
         raise EngineError(
-            f"mode 'valid' needs one array at least as large as the other in every dimension, got "
-            f"image {image.shape} and kernel {kernel.shape}"
+            N_(
+                "mode 'valid' needs one array at least as large as the other in every dimension, got "
+                "image {image_shape} and kernel {kernel_shape}"
+            ),
+            image_shape=image.shape,
+            kernel_shape=kernel.shape,
         )
     starts = [min(a, b) - 1 for a, b in zip(image.shape, kernel.shape, strict=True)]
     sizes = [abs(a - b) + 1 for a, b in zip(image.shape, kernel.shape, strict=True)]

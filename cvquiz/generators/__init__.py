@@ -39,7 +39,7 @@ from cvquiz.generators.core import (
     lookup,
     narrow,
 )
-from cvquiz.i18n import _, current_language
+from cvquiz.i18n import N_, _, current_language
 from cvquiz.model import Card, Text
 
 __all__ = [
@@ -250,7 +250,9 @@ def generate(card: Card, seed: int) -> Instance:
     generator = lookup(card.generator)
     space, problems = narrow(generator, card.params)
     if problems:
-        raise GeneratorError(_("card {card!r}: ").format(card=card.id) + _("; ").join(problems))
+        raise GeneratorError(
+            N_("card {card!r}: {problems}"), card=card.id, problems=_("; ").join(problems)
+        )
     params, solved = draw_and_solve(generator, space, seed)
     decimals, rel, absolute = _judging(generator, card)
     return Instance(
@@ -302,13 +304,14 @@ def check_card(card: Card, samples: int = 20) -> list[str]:
         samples: how many seeds (0, 1, ...) to draw problems from.
 
     Returns:
-        One message per problem: unknown generator (with a suggestion), unknown parameter, a value outside the
-        generator's space, or params from which no valid problem can be drawn. Empty when the card is fine.
+        One message per problem, in the current language: unknown generator (with a suggestion), unknown
+        parameter, a value outside the generator's space, or params from which no valid problem can be drawn.
+        Empty when the card is fine.
     """
     try:
         generator = lookup(card.generator)
     except GeneratorError as error:
-        return [str(error)]
+        return [error.localized(_)]
     _space, problems = narrow(generator, card.params)
     if problems:
         return problems
@@ -316,7 +319,7 @@ def check_card(card: Card, samples: int = 20) -> list[str]:
         try:
             instance = generate(card, seed)
         except GeneratorError as error:
-            return [str(error)]
+            return [error.localized(_)]
         if not judge_instance(
             instance, instance.expected_text
         ).correct:  # pragma: no cover - a generator bug
@@ -349,7 +352,7 @@ def card_problem(card: Card) -> str | None:
         try:
             problems = check_card(card, samples=1)
         except CvquizError as error:  # an engine error the generator did not turn into its own
-            problems = [str(error)]
+            problems = [error.localized(_)]
         _CARD_PROBLEMS[key] = _("; ").join(problems) or None
     return _CARD_PROBLEMS[key]
 

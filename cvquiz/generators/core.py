@@ -24,7 +24,7 @@ import numpy as np
 from cvquiz.answers import AnswerKind
 from cvquiz.errors import CvquizError
 from cvquiz.generators.text import Check
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 from cvquiz.model import Text
 
 T = TypeVar("T")
@@ -216,16 +216,20 @@ def lookup(name: str | None) -> Generator:
         GeneratorError: no such generator (with a suggestion when the name looks like a typo).
     """
     if name is None:
-        raise GeneratorError(_("compute card names no generator"))
+        raise GeneratorError(N_("compute card names no generator"))
     try:
         return REGISTRY[name]
     except KeyError:
         close = difflib.get_close_matches(name, REGISTRY, n=1, cutoff=0.6)
         if close:
-            message = _("unknown generator {name!r} (did you mean {close!r}?)")
-        else:
-            message = _("unknown generator {name!r} (see docs/generators.md)")
-        raise GeneratorError(message.format(name=name, close=close[0] if close else "")) from None
+            raise GeneratorError(
+                N_("unknown generator {name!r} (did you mean {close!r}?)"),
+                name=name,
+                close=close[0],
+            ) from None
+        raise GeneratorError(
+            N_("unknown generator {name!r} (see docs/generators.md)"), name=name
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -400,7 +404,7 @@ class Draw:
         """k distinct options, in random order."""
         pool = list(options)
         if k > len(pool):
-            raise Reject(f"cannot take {k} distinct values from {len(pool)}")
+            raise Reject(N_("cannot take {k} distinct values from {count}"), k=k, count=len(pool))
         return [pool.pop(self.index(len(pool))) for _ in range(k)]
 
     def chance(self, p: float) -> bool:
@@ -446,19 +450,22 @@ def draw_and_solve(generator: Generator, space: Space, seed: int) -> tuple[dict[
     from cvquiz.engine import EngineError
 
     if not _is_int(seed) or seed < 0:
-        raise GeneratorError(_("a seed is a non-negative integer, got {seed!r}").format(seed=seed))
-    last = ""
+        raise GeneratorError(N_("a seed is a non-negative integer, got {seed!r}"), seed=seed)
+    last: CvquizError | None = None
     for attempt in range(MAX_ATTEMPTS):
         try:
             params = generator.draw(Draw(rng_for(seed, attempt), space))
             return params, generator.solve(params)
         except (EngineError, Reject) as error:
-            last = str(error)
+            last = error
     raise GeneratorError(
-        _(
+        N_(
             "generator {name}: no valid problem in {attempts} draws from these params "
             "(last problem: {last})"
-        ).format(name=generator.name, attempts=MAX_ATTEMPTS, last=last)
+        ),
+        name=generator.name,
+        attempts=MAX_ATTEMPTS,
+        last=last,
     )
 
 

@@ -17,6 +17,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, spaced, table
+from cvquiz.i18n import N_
 
 
 def _same(value: float) -> float:
@@ -52,7 +53,9 @@ def solve_segmentation_iou(params: Mapping[str, Any]) -> Solved:
         "mdice": ("平均 Dice（mDice）", "the mean Dice (mDice)"),
     }
     if ask not in asks:
-        raise engine.EngineError(f"ask must be one of {', '.join(asks)}, got {ask!r}")
+        raise engine.EngineError(
+            N_("ask must be one of {choices}, got {ask!r}"), choices=", ".join(asks), ask=ask
+        )
     expected = {
         "iou": float(scores.iou[target_class]),
         "dice": float(scores.dice[target_class]),
@@ -192,7 +195,7 @@ def draw_segmentation_iou(d: Draw) -> dict[str, Any]:
     classes, size, ask = d.param("classes"), d.param("size"), d.param("ask")
     absent = d.param("absent")
     if absent and classes == 2:
-        raise Reject("two classes leave nothing to average without one")
+        raise Reject(N_("two classes leave nothing to average without one"))
     missing = d.index(classes) if absent else None
     present = [c for c in range(classes) if c != missing]
     target = [[d.choice(present) for _ in range(size)] for _ in range(size)]
@@ -200,9 +203,9 @@ def draw_segmentation_iou(d: Draw) -> dict[str, Any]:
     confusion = engine.segmentation_confusion(target, prediction, classes)
     used = {v for row in target + prediction for v in row}
     if used != set(present):
-        raise Reject("a class meant to be present is missing")
+        raise Reject(N_("a class meant to be present is missing"))
     if np.trace(confusion) == confusion.sum():
-        raise Reject("a perfect prediction")
+        raise Reject(N_("a perfect prediction"))
     class_index = d.choice(present)
     params: dict[str, Any] = {"classes": classes, "ask": ask, "class_index": class_index}
     if d.param("given") == "confusion":
@@ -322,7 +325,7 @@ def solve_bilinear(params: Mapping[str, Any]) -> Solved:
             "neighbour outside the image counts as 0 (padding_mode='zeros').",
         )
     else:
-        raise engine.EngineError(f"op must be 'interpolate' or 'grid_sample', got {op!r}")
+        raise engine.EngineError(N_("op must be 'interpolate' or 'grid_sample', got {op!r}"), op=op)
 
     def pixel(r: int, c: int) -> float:
         return float(image[r, c]) if 0 <= r < h and 0 <= c < w else 0.0
@@ -381,18 +384,18 @@ def draw_bilinear(d: Draw) -> dict[str, Any]:
     n, align, op = d.param("image"), d.param("align_corners"), d.param("op")
     image = [[d.integer(0, 9) for _ in range(n)] for _ in range(n)]
     if len({v for row in image for v in row}) < 3:
-        raise Reject("too flat an image")
+        raise Reject(N_("too flat an image"))
     if op == "interpolate":
         out_h, out_w = d.choice((3, 4, 5, 6)), d.choice((3, 4, 5, 6))
         if out_h <= n and out_w <= n:
-            raise Reject("not an upsampling")
+            raise Reject(N_("not an upsampling"))
         i, j = d.index(out_h), d.index(out_w)
         rows, cols = (
             engine.source_index(i, n, out_h, align),
             engine.source_index(j, n, out_w, align),
         )
         if rows.weight in (0.0, 1.0) and cols.weight in (0.0, 1.0):
-            raise Reject("the output copies an input pixel")
+            raise Reject(N_("the output copies an input pixel"))
         return {
             "op": op,
             "image": image,
@@ -407,7 +410,7 @@ def draw_bilinear(d: Draw) -> dict[str, Any]:
     )
     px, py = _pixel_coordinate(x, n, align), _pixel_coordinate(y, n, align)
     if px == int(px) and py == int(py):
-        raise Reject("the point is a pixel centre")
+        raise Reject(N_("the point is a pixel centre"))
     return {"op": op, "image": image, "x": x, "y": y, "align_corners": align}
 
 
@@ -516,7 +519,7 @@ def draw_oks(d: Draw) -> dict[str, Any]:
         # COCO stores an unlabelled keypoint as (0, 0, 0); a prediction for it is ignored.
         gt[d.index(count)] = [0, 0, 0]
     if all(p[0] == g[0] and p[1] == g[1] for p, g in zip(dt, gt, strict=True) if g[2] > 0):
-        raise Reject("a perfect prediction")
+        raise Reject(N_("a perfect prediction"))
     return {
         "names": [engine.COCO_KEYPOINT_NAMES[i] for i in names],
         "gt_keypoints": gt,

@@ -19,6 +19,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, ratio, table
+from cvquiz.i18n import N_
 
 Box = list[int]
 
@@ -126,7 +127,9 @@ def solve_giou(params: Mapping[str, Any]) -> Solved:
     a, b = params["box_a"], params["box_b"]
     metric = params.get("metric", "giou")
     if metric not in ("giou", "diou"):
-        raise engine.EngineError(f"metric must be 'giou' or 'diou', got {metric!r}")
+        raise engine.EngineError(
+            N_("metric must be 'giou' or 'diou', got {metric!r}"), metric=metric
+        )
     expected = engine.giou(a, b) if metric == "giou" else engine.diou(a, b)
     name = "GIoU" if metric == "giou" else "DIoU"
     steps = Steps()
@@ -198,7 +201,7 @@ def _draw_pair(d: Draw, relation: str) -> tuple[Box, Box]:
         x1, y1 = d.integer(outer[0], outer[2] - 2), d.integer(outer[1], outer[3] - 2)
         inner = [x1, y1, d.integer(x1 + 2, outer[2]), d.integer(y1 + 2, outer[3])]
         if inner == outer:
-            raise Reject("identical boxes")
+            raise Reject(N_("identical boxes"))
         return (outer, inner) if d.chance(0.5) else (inner, outer)
     a, b = _draw_box(d, 0, 12), _draw_box(d, 0, 12)
     inter = max(min(a[2], b[2]) - max(a[0], b[0]), 0) * max(min(a[3], b[3]) - max(a[1], b[1]), 0)
@@ -206,13 +209,13 @@ def _draw_pair(d: Draw, relation: str) -> tuple[Box, Box]:
         b[0] <= a[0] and b[1] <= a[1] and b[2] >= a[2] and b[3] >= a[3]
     )
     if a == b:
-        raise Reject("identical boxes")
+        raise Reject(N_("identical boxes"))
     if relation == "partial" and (inter == 0 or inside):
-        raise Reject("not a partial overlap")
+        raise Reject(N_("not a partial overlap"))
     if relation == "contained" and not inside:
-        raise Reject("not contained")
+        raise Reject(N_("not contained"))
     if relation == "disjoint" and inter > 0:
-        raise Reject("not disjoint")
+        raise Reject(N_("not disjoint"))
     return a, b
 
 
@@ -319,7 +322,7 @@ def draw_mask_iou(d: Draw) -> dict[str, Any]:
         masks.append(mask)
     a, b = np.asarray(masks[0]), np.asarray(masks[1])
     if not np.any(a & b) or np.array_equal(a, b):
-        raise Reject("masks should overlap and differ")
+        raise Reject(N_("masks should overlap and differ"))
     return {"mask_a": masks[0], "mask_b": masks[1]}
 
 
@@ -332,7 +335,7 @@ def solve_prf(params: Mapping[str, Any]) -> Solved:
     tp, fp, fn = int(params["tp"]), int(params["fp"]), int(params["fn"])
     ask = params.get("ask", "f1")
     if ask not in ("precision", "recall", "f1"):
-        raise engine.EngineError(f"ask must be precision, recall or f1, got {ask!r}")
+        raise engine.EngineError(N_("ask must be precision, recall or f1, got {ask!r}"), ask=ask)
     result = engine.precision_recall_f1(tp, fp, fn)
     expected = float(getattr(result, ask))
     what = {
@@ -383,7 +386,7 @@ def draw_prf(d: Draw) -> dict[str, Any]:
     objects, detections = d.param("objects"), d.param("detections")
     tp = d.integer(1, min(objects, detections))
     if tp == objects == detections:
-        raise Reject("a perfect detector is not instructive")
+        raise Reject(N_("a perfect detector is not instructive"))
     return {"tp": tp, "fp": detections - tp, "fn": objects - tp, "ask": d.param("ask")}
 
 
@@ -412,7 +415,7 @@ def _shifted(d: Draw, gt: Sequence[int], band: str) -> list[int]:
     shift = shift if d.chance(0.5) else -shift
     box = [x + shift, y, w, h] if horizontal else [x, y + shift, w, h]
     if min(box[0], box[1]) < 0 or max(box[0] + w, box[1] + h) > 100:
-        raise Reject("the box leaves the image")
+        raise Reject(N_("the box leaves the image"))
     return box
 
 
@@ -422,7 +425,7 @@ def _draw_scene(
     images = d.param("images")
     n_gt, n_det = d.param("ground_truths"), d.param("detections")
     if n_gt < images or n_gt > 4 * images:
-        raise Reject("objects do not fit the images")
+        raise Reject(N_("objects do not fit the images"))
     per_image = [1] * images
     for _ in range(n_gt - images):
         choices = [i for i in range(images) if per_image[i] < 4]
@@ -478,7 +481,7 @@ def _draw_scene(
                 continue
             iou = engine.box_iou(_xywh_to_xyxy(det["bbox"]), _xywh_to_xyxy(gt["bbox"]))
             if any(abs(iou - t) < 0.04 for t in thresholds):
-                raise Reject("an IoU too close to the threshold")
+                raise Reject(N_("an IoU too close to the threshold"))
     return gts, dets
 
 
@@ -681,7 +684,7 @@ def draw_voc_ap(d: Draw) -> dict[str, Any]:
     gts, dets = _draw_scene(d, (0.5,))
     details = engine.voc_ap_details(gts, dets, 1, 0.5, "all-point")
     if not any(r.outcome == "tp" for r in details.detections):
-        raise Reject("no true positive")
+        raise Reject(N_("no true positive"))
     return {
         "ground_truths": gts,
         "detections": dets,
@@ -721,7 +724,8 @@ def solve_coco_ap(params: Mapping[str, Any]) -> Solved:
     given = params.get("given", "iou")
     if threshold not in (0.5, 0.75):
         raise engine.EngineError(
-            f"iou_threshold must be 0.5 or 0.75 (COCO's AP50 and AP75), got {threshold}"
+            N_("iou_threshold must be 0.5 or 0.75 (COCO's AP50 and AP75), got {threshold}"),
+            threshold=threshold,
         )
     metrics = engine.coco_map(gts, dets)
     expected = metrics.map_50 if threshold == 0.5 else metrics.map_75
@@ -808,7 +812,7 @@ def solve_coco_ap(params: Mapping[str, Any]) -> Solved:
     steps.table(["召回率 r", "点数", "精度"], ["recall r", "points", "precision"], rows)
     total = sum(count * v for _, _, count, v in segments) / 101
     if abs(total - expected) > 1e-9:
-        raise Reject("the worked matching disagrees with pycocotools (ambiguous scene)")
+        raise Reject(N_("the worked matching disagrees with pycocotools (ambiguous scene)"))
     ap = steps.calc(
         lambda *v: _sum_products(*v) / 101,
         *(x for (_, _, count, _), text in zip(segments, shown, strict=True) for x in (count, text)),
@@ -848,7 +852,7 @@ def draw_coco_ap(d: Draw) -> dict[str, Any]:
     threshold = d.param("iou_threshold")
     gts, dets = _draw_scene(d, (0.5, 0.75))
     if not any(g is not None for _, g, _ in _coco_ranking(gts, dets, threshold)):
-        raise Reject("no true positive")
+        raise Reject(N_("no true positive"))
     return {
         "ground_truths": gts,
         "detections": dets,
@@ -916,7 +920,9 @@ def map_report(
         )
         return float(metrics.map), data, steps.text()
     if metric != "voc":
-        raise engine.EngineError(f"metric must be 'coco' or 'voc', got {metric!r}")
+        raise engine.EngineError(
+            N_("metric must be 'coco' or 'voc', got {metric!r}"), metric=metric
+        )
     per_class_ap = engine.voc_ap(ground_truths, detections, iou_threshold, method)  # type: ignore[arg-type]
     value = engine.voc_map(ground_truths, detections, iou_threshold, method)  # type: ignore[arg-type]
     for category, ap in per_class_ap.items():

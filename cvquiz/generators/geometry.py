@@ -18,6 +18,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, num, spaced
+from cvquiz.i18n import N_
 
 
 def _same(value: float) -> float:
@@ -150,7 +151,7 @@ def draw_camera_project(d: Draw) -> dict[str, Any]:
     f = d.param("focal")
     fy = f if d.param("square_pixels") else d.choice((500, 600, 800, 1000))
     if fy == f and not d.param("square_pixels"):
-        raise Reject("f_x equals f_y")
+        raise Reject(N_("f_x equals f_y"))
     cx, cy = d.choice(((320, 240), (640, 360), (640, 480)))
     point = [d.integer(-3, 3), d.integer(-3, 3), d.integer(2, 10)]
     pose = d.param("pose")
@@ -165,10 +166,10 @@ def draw_camera_project(d: Draw) -> dict[str, Any]:
         else np.asarray(point, dtype=np.float64)
     ) + (np.asarray(translation, dtype=np.float64) if translation is not None else 0.0)
     if camera[2] < 2:
-        raise Reject("the point is behind or too close to the camera")
+        raise Reject(N_("the point is behind or too close to the camera"))
     u, v = f * camera[0] / camera[2] + cx, fy * camera[1] / camera[2] + cy
     if not (0 <= u <= 2 * cx and 0 <= v <= 2 * cy):
-        raise Reject("the point falls outside the image")
+        raise Reject(N_("the point falls outside the image"))
     return {
         "fx": f,
         "fy": fy,
@@ -262,11 +263,11 @@ def draw_homography(d: Draw) -> dict[str, Any]:
     )
     H = [[a, b, float(tx)], [c, e, float(ty)], [g, h, 1.0]]
     if abs(a * e - b * c) < 0.25:
-        raise Reject("a nearly singular map")
+        raise Reject(N_("a nearly singular map"))
     point = [d.integer(0, 40), d.integer(0, 40)]
     w = g * point[0] + h * point[1] + 1
     if w < 0.3:
-        raise Reject("the point maps too far out")
+        raise Reject(N_("the point maps too far out"))
     return {"H": H, "point": point}
 
 
@@ -342,7 +343,7 @@ def draw_ransac(d: Draw) -> dict[str, Any]:
     s, w, p = d.param("sample_size"), d.param("inlier_ratio"), d.param("confidence")
     quotient = math.log1p(-p) / math.log1p(-(w**s))
     if quotient - math.floor(quotient) < 0.02 or quotient > 5000:
-        raise Reject("the quotient is nearly whole, or the count absurd")
+        raise Reject(N_("the quotient is nearly whole, or the count absurd"))
     return {"inlier_ratio": w, "sample_size": s, "confidence": p}
 
 
@@ -367,7 +368,11 @@ def solve_kalman(params: Mapping[str, Any]) -> Solved:
     z, dt, r = float(params["z"]), float(params["dt"]), float(params["R"])
     ask = str(params["ask"])
     if ask not in _KALMAN_ASKS:
-        raise engine.EngineError(f"ask must be one of {', '.join(_KALMAN_ASKS)}, got {ask!r}")
+        raise engine.EngineError(
+            N_("ask must be one of {choices}, got {ask!r}"),
+            choices=", ".join(_KALMAN_ASKS),
+            ask=ask,
+        )
     result = engine.kalman_cv_step(x, P, z, dt, Q, r)
     expected = float(
         {
@@ -506,7 +511,7 @@ def draw_kalman(d: Draw) -> dict[str, Any]:
     dt = d.param("dt")
     z = p + v * dt + d.integer(-3, 3)
     if z == p + v * dt and d.param("ask") in ("x_post", "v_post"):
-        raise Reject("a measurement that agrees with the prediction changes nothing")
+        raise Reject(N_("a measurement that agrees with the prediction changes nothing"))
     return {
         "x": [float(p), float(v)],
         "P": [[a, b], [b, c]],

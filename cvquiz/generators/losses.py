@@ -16,6 +16,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, signed, vec
+from cvquiz.i18n import N_
 
 LOGITS = (-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SCORES = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
@@ -37,7 +38,7 @@ def _rows(logits: Any) -> tuple[np.ndarray[Any, Any], bool]:
 def _draw_logits(d: Draw, classes: int) -> list[float]:
     values = d.sample(LOGITS, classes)
     if len(set(values)) < classes:
-        raise Reject("repeated logits")
+        raise Reject(N_("repeated logits"))
     return values
 
 
@@ -672,14 +673,14 @@ def _draw_hinge(d: Draw) -> dict[str, Any]:
     for row, y in zip(scores, targets, strict=True):
         margins = [s - row[y] + margin for j, s in enumerate(row) if j != y]
         if any(abs(m) < 1e-9 for m in margins):
-            raise Reject("a margin of exactly 0 has no clear gradient")
+            raise Reject(N_("a margin of exactly 0 has no clear gradient"))
     if all(
         s - row[y] + margin <= 0
         for row, y in zip(scores, targets, strict=True)
         for j, s in enumerate(row)
         if j != y
     ):
-        raise Reject("zero loss is not instructive")
+        raise Reject(N_("zero loss is not instructive"))
     return {"scores": scores, "targets": targets, "margin": margin}
 
 
@@ -776,5 +777,5 @@ def draw_smooth_l1(d: Draw) -> dict[str, Any]:
     target = [d.integer(-6, 6) * 0.5 for _ in range(count)]
     diffs = [abs(p - t) for p, t in zip(pred, target, strict=True)]
     if not any(x < beta for x in diffs) or not any(x >= beta for x in diffs):
-        raise Reject("use both branches")
+        raise Reject(N_("use both branches"))
     return {"pred": pred, "target": target, "beta": beta, "reduction": d.param("reduction")}

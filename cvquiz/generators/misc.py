@@ -17,6 +17,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, table, vec
+from cvquiz.i18n import N_
 
 
 def _mean(*values: float) -> float:
@@ -161,14 +162,14 @@ def draw_slice(d: Draw) -> dict[str, Any]:
 
     start, stop = bound(), bound()
     if negative and start is None and stop is None:
-        raise Reject("a negative-index slice needs an index")
+        raise Reject(N_("a negative-index slice needs an index"))
     show_step = step != 1 or d.chance(0.5)
     text = f"{'' if start is None else start}:{'' if stop is None else stop}"
     if show_step:
         text += f":{step}"
     result = values[slice(start, stop, step)]
     if len(result) < 2 or (len(result) == n and step == 1):
-        raise Reject("empty, single or whole results are not instructive")
+        raise Reject(N_("empty, single or whole results are not instructive"))
     return {"sequence": values, "slice": text}
 
 
@@ -187,7 +188,11 @@ def _init_value(scheme: str, shape: Sequence[int], nonlinearity: str, a: float, 
     if scheme == "kaiming_uniform":
         return engine.kaiming_uniform_bound(shape, a, mode, nonlinearity)  # type: ignore[arg-type]
     raise engine.EngineError(
-        f"scheme must be xavier_normal, xavier_uniform, kaiming_normal or kaiming_uniform, got {scheme!r}"
+        N_(
+            "scheme must be xavier_normal, xavier_uniform, kaiming_normal or kaiming_uniform, got "
+            "{scheme!r}"
+        ),
+        scheme=scheme,
     )
 
 
@@ -312,7 +317,7 @@ def solve_init(params: Mapping[str, Any]) -> Solved:
 def draw_init(d: Draw) -> dict[str, Any]:
     scheme, nonlinearity = d.param("scheme"), d.param("nonlinearity")
     if scheme.startswith("kaiming") and nonlinearity == "tanh":
-        raise Reject("Kaiming initialisation is for rectifiers")
+        raise Reject(N_("Kaiming initialisation is for rectifiers"))
     if d.param("layer") == "linear":
         shape = [
             d.choice((64, 128, 256, 512, 1000, 1024)),
@@ -411,7 +416,7 @@ def solve_lr(params: Mapping[str, Any]) -> Solved:
 def draw_lr(d: Draw) -> dict[str, Any]:
     base, new = d.param("base_batch"), d.param("new_batch")
     if base == new or not 1 / 8 <= new / base <= 32:
-        raise Reject("an unremarkable or extreme change of batch size")
+        raise Reject(N_("an unremarkable or extreme change of batch size"))
     return {
         "base_lr": d.param("base_lr"),
         "base_batch": base,
@@ -508,9 +513,9 @@ def draw_rf(d: Draw) -> dict[str, Any]:
         layers.append([k, d.param("stride"), dilation])
     ask = d.param("ask")
     if ask == "stride" and all(layer[1] == 1 for layer in layers):
-        raise Reject("an effective stride of 1 is not instructive")
+        raise Reject(N_("an effective stride of 1 is not instructive"))
     if all(layer[0] == 1 for layer in layers):
-        raise Reject("1×1 layers only")
+        raise Reject(N_("1×1 layers only"))
     return {"layers": layers, "ask": ask}
 
 
@@ -541,7 +546,9 @@ def solve_bn(params: Mapping[str, Any]) -> Solved:
         expected = getattr(result, ask).tolist()
         what_zh, what_en = f"更新后的 `{ask}`", f"the updated `{ask}`"
     else:
-        raise engine.EngineError(f"ask must be output, running_mean or running_var, got {ask!r}")
+        raise engine.EngineError(
+            N_("ask must be output, running_mean or running_var, got {ask!r}"), ask=ask
+        )
     block = code("x =\n" + grid(x))
     setting = (
         f"γ = {vec(gamma)}，β = {vec(beta)}，running_mean = {vec(running_mean)}，running_var = {vec(running_var)}，"
@@ -666,7 +673,7 @@ def draw_bn(d: Draw) -> dict[str, Any]:
     x = [[d.integer(0, 8) for _ in range(channels)] for _ in range(n)]
     for c in range(channels):
         if len({row[c] for row in x}) == 1:
-            raise Reject("a constant channel")
+            raise Reject(N_("a constant channel"))
     if d.param("running") == "default":
         running_mean, running_var = [0.0] * channels, [1.0] * channels
     else:

@@ -17,6 +17,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, num, table
+from cvquiz.i18n import N_
 
 Box = list[int]
 SCORES = (0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3)
@@ -207,22 +208,22 @@ def draw_nms(d: Draw) -> dict[str, Any]:
     count, threshold = d.param("boxes"), d.param("iou_threshold")
     boxes = _cluster_boxes(d, count)
     if len({tuple(b) for b in boxes}) < count:
-        raise Reject("identical boxes")
+        raise Reject(N_("identical boxes"))
     scores = sorted(d.sample(SCORES, count), reverse=True)
     order = d.sample(range(count), count)
     scores = [scores[order.index(i)] for i in range(count)]
     classes = [d.index(2) for _ in range(count)] if d.param("class_aware") else None
     if classes is not None and len(set(classes)) < 2:
-        raise Reject("one class only")
+        raise Reject(N_("one class only"))
     iou = engine.box_iou_matrix(boxes, boxes)
     upper = [float(iou[i, j]) for i in range(count) for j in range(i + 1, count)]
     if not _clear_of(upper, threshold):
-        raise Reject("an IoU too close to the threshold")
+        raise Reject(N_("an IoU too close to the threshold"))
     kept = engine.nms(boxes, scores, threshold, classes)
     if len(kept) == count or len(kept) == 1:
-        raise Reject("nothing or everything suppressed")
+        raise Reject(N_("nothing or everything suppressed"))
     if classes is not None and kept == engine.nms(boxes, scores, threshold):
-        raise Reject("the classes change nothing")
+        raise Reject(N_("the classes change nothing"))
     return {
         "boxes": boxes,
         "scores": scores,
@@ -259,7 +260,11 @@ def solve_anchor_assignment(params: Mapping[str, Any]) -> Solved:
     """The training label (1, 0, −1) of each anchor under torchvision's Matcher."""
     preset = str(params["preset"])
     if preset not in PRESETS:
-        raise engine.EngineError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
+        raise engine.EngineError(
+            N_("preset must be one of {choices}, got {preset!r}"),
+            choices=", ".join(PRESETS),
+            preset=preset,
+        )
     high, low, allow = PRESETS[preset]
     iou = _anchor_iou(params)
     matches = engine.match_anchors(iou, high, low, allow)
@@ -427,24 +432,24 @@ def draw_anchor_assignment(d: Draw) -> dict[str, Any]:
         y1 = (gy1 + gy2) // 2 - h // 2 + d.integer(-3, 3)
         anchors.append([x1, y1, x1 + w, y1 + h])
     if len({tuple(a) for a in anchors}) < n or min(min(a) for a in anchors) < 0:
-        raise Reject("identical anchors, or one outside the image")
+        raise Reject(N_("identical anchors, or one outside the image"))
     iou = engine.box_iou_matrix(gts, anchors)
     given = d.param("given")
     if given == "iou":
         iou = np.round(iou, 2)
     if not _clear_of(iou.max(axis=0), high, low):
-        raise Reject("an anchor's IoU too close to a threshold")
+        raise Reject(N_("an anchor's IoU too close to a threshold"))
     for i in range(m):
         row = iou[i]
         if row.max() <= 0 or np.count_nonzero(row == row.max()) > 1:
-            raise Reject("a ground truth with no overlap or a tied best anchor")
+            raise Reject(N_("a ground truth with no overlap or a tied best anchor"))
     for j in range(n):
         column = iou[:, j]
         if np.count_nonzero(column == column.max()) > 1 and column.max() > 0:
-            raise Reject("an anchor tied between two ground truths")
+            raise Reject(N_("an anchor tied between two ground truths"))
     labels = engine.anchor_labels(engine.match_anchors(iou, high, low, allow))
     if len(set(labels)) < 2:
-        raise Reject("every anchor gets the same label")
+        raise Reject(N_("every anchor gets the same label"))
     if given == "iou":
         return {"iou_matrix": iou.tolist(), "preset": preset}
     return {"gt_boxes": gts, "anchors": anchors, "preset": preset}

@@ -13,6 +13,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi
+from cvquiz.i18n import N_
 
 SIZES = (5, 7, 8, 13, 14, 15, 16, 17, 28, 31, 32, 56, 63, 64, 112, 127, 128, 224, 227, 256)
 CHANNELS = (1, 3, 8, 16, 32, 64, 128, 256, 512)
@@ -162,7 +163,7 @@ def solve_conv2d(params: Mapping[str, Any]) -> Solved:
 
 def _sensible_padding(padding: Any, kernel: int, dilation: int) -> None:
     if isinstance(padding, int) and padding > (dilation * (kernel - 1) + 1) // 2:
-        raise Reject("padding wider than half the kernel")
+        raise Reject(N_("padding wider than half the kernel"))
 
 
 @register(
@@ -195,9 +196,9 @@ def draw_conv2d(d: Draw) -> dict[str, Any]:
     kernel, dilation, padding = d.param("kernel"), d.param("dilation"), d.param("padding")
     _sensible_padding(padding, kernel, dilation)
     if kernel == 1 and dilation > 1:
-        raise Reject("a dilated 1×1 kernel is still 1×1")
+        raise Reject(N_("a dilated 1×1 kernel is still 1×1"))
     if dilation * (kernel - 1) + 1 > min(h, w) or (kernel >= 11 and min(h, w) < 64):
-        raise Reject("a kernel that large belongs on a larger input")
+        raise Reject(N_("a kernel that large belongs on a larger input"))
     return {
         "input_shape": [d.param("batch"), d.param("channels"), h, w],
         "out_channels": d.param("out_channels"),
@@ -323,7 +324,7 @@ def solve_conv_transpose(params: Mapping[str, Any]) -> Solved:
 def draw_conv_transpose(d: Draw) -> dict[str, Any]:
     kernel, padding = d.param("kernel"), d.param("padding")
     if padding > kernel // 2:
-        raise Reject("padding wider than half the kernel")
+        raise Reject(N_("padding wider than half the kernel"))
     size = d.param("size")
     return {
         "input_shape": [d.param("batch"), d.param("channels"), size, size],
@@ -479,9 +480,9 @@ def draw_pool(d: Draw) -> dict[str, Any]:
     kernel, padding = d.param("kernel"), d.param("padding")
     dilation = d.param("dilation") if kind == "max" else 1
     if kind == "avg" and 1 not in d.allowed("dilation"):
-        raise Reject("average pooling has no dilation")
+        raise Reject(N_("average pooling has no dilation"))
     if padding > kernel // 2:
-        raise Reject("padding more than half the window")
+        raise Reject(N_("padding more than half the window"))
     stride = d.param("stride")
     size = d.param("size")
     return {
@@ -596,10 +597,10 @@ def draw_conv_params(d: Draw) -> dict[str, Any]:
     c_in, c_out, groups = d.param("in_channels"), d.param("out_channels"), d.param("groups")
     if groups == "depthwise":
         if c_in == 1:
-            raise Reject("a depthwise conv of one channel is an ordinary conv")
+            raise Reject(N_("a depthwise conv of one channel is an ordinary conv"))
         groups, c_out = c_in, c_in
     elif c_in % groups or c_out % groups:
-        raise Reject("groups must divide the channels")
+        raise Reject(N_("groups must divide the channels"))
     return {
         "in_channels": c_in,
         "out_channels": c_out,
@@ -945,11 +946,11 @@ def draw_fc_vs_conv(d: Draw) -> dict[str, Any]:
     c, out_c = d.param("in_channels"), d.param("out_channels")
     if mode == "dense":
         if size > 16 or c > 64 or out_c > 64:
-            raise Reject("a dense layer that large is not a sensible example")
+            raise Reject(N_("a dense layer that large is not a sensible example"))
         kernel = d.param("kernel")
     else:
         if size > 14:
-            raise Reject("flattening a map that large is not a sensible example")
+            raise Reject(N_("flattening a map that large is not a sensible example"))
         kernel = size
     return {
         "mode": mode,

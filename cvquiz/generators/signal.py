@@ -16,6 +16,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, signed
+from cvquiz.i18n import N_
 
 MAX_OUTPUT = 5
 """The largest output side a drawn problem may have (bigger is tedious, not instructive)."""
@@ -47,7 +48,7 @@ def solve_conv_mode(params: Mapping[str, Any]) -> Solved:
     mode: Any = params["mode"]
     op = str(params.get("op", "correlate"))
     if op not in _FUNCTION:
-        raise engine.EngineError(f"op must be 'convolve' or 'correlate', got {op!r}")
+        raise engine.EngineError(N_("op must be 'convolve' or 'correlate', got {op!r}"), op=op)
     compute = engine.convolve2d if op == "convolve" else engine.correlate2d
     result = compute(params["image"], params["kernel"], mode)
     expected = _as_ints(result)
@@ -193,10 +194,10 @@ def solve_conv_mode(params: Mapping[str, Any]) -> Solved:
 def draw_conv_mode(d: Draw) -> dict[str, Any]:
     n, k, mode = d.param("image"), d.param("kernel"), d.param("mode")
     if k > n:
-        raise Reject("kernel larger than the image")
+        raise Reject(N_("kernel larger than the image"))
     size = engine.conv_mode_output_size(n, k, mode)
     if size > MAX_OUTPUT:
-        raise Reject("result too large to do by hand")
+        raise Reject(N_("result too large to do by hand"))
     low, high = (0, 3) if d.param("values") == "small" else (-2, 2)
     image = [[d.integer(low, high) for _ in range(n)] for _ in range(n)]
     kernel = [[d.integer(-1, 2) for _ in range(k)] for _ in range(k)]
@@ -204,7 +205,7 @@ def draw_conv_mode(d: Draw) -> dict[str, Any]:
         sum(v != 0 for row in kernel for v in row) < 2
         or sum(v != 0 for row in image for v in row) < n
     ):
-        raise Reject("too many zeros to be instructive")
+        raise Reject(N_("too many zeros to be instructive"))
     return {"image": image, "kernel": kernel, "mode": mode, "op": d.param("op")}
 
 
@@ -292,7 +293,7 @@ def draw_conv_mode_size(d: Draw) -> dict[str, Any]:
     else:
         w, kw = d.param("size"), d.param("kernel")
         if (w, kw) == (h, kh):
-            raise Reject("not rectangular")
+            raise Reject(N_("not rectangular"))
     if kh > h or kw > w:
-        raise Reject("kernel larger than the image")
+        raise Reject(N_("kernel larger than the image"))
     return {"image_shape": [h, w], "kernel_shape": [kh, kw], "mode": d.param("mode")}

@@ -18,6 +18,7 @@ from cvquiz import engine
 from cvquiz.answers import AnswerKind
 from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, spaced
+from cvquiz.i18n import N_
 from cvquiz.model import Text
 
 
@@ -158,7 +159,11 @@ def solve_optimizer_step(params: Mapping[str, Any]) -> Solved:
     """The parameter after one or two optimiser steps with given gradients."""
     opt = str(params["optimizer"])
     if opt not in _OPTIMIZERS:
-        raise engine.EngineError(f"optimizer must be one of {', '.join(_OPTIMIZERS)}, got {opt!r}")
+        raise engine.EngineError(
+            N_("optimizer must be one of {choices}, got {opt!r}"),
+            choices=", ".join(_OPTIMIZERS),
+            opt=opt,
+        )
     p0, grads = float(params["param"]), [float(g) for g in params["grads"]]
     lr, wd = float(params["lr"]), float(params.get("weight_decay", 0.0))
     expected = _optimizer_value(opt, p0, grads, lr, wd)
@@ -250,7 +255,7 @@ def draw_optimizer_step(d: Draw) -> dict[str, Any]:
         d.choice((0.01, 0.1) if not adam else (0.01, 0.1, 0.5)) if d.param("weight_decay") else 0.0
     )
     if opt == "momentum" and len(grads) == 1:
-        raise Reject("the first momentum step is a plain SGD step")
+        raise Reject(N_("the first momentum step is a plain SGD step"))
     return {
         "optimizer": opt,
         "param": d.choice((1.0, -1.0, 2.0, 0.5, 1.5, -2.0)),
@@ -319,7 +324,7 @@ def solve_layer_norm(params: Mapping[str, Any]) -> Solved:
         what_zh = f"输出 $y[{token}, {feature}]$"
         what_en = f"the output $y[{token}, {feature}]$"
     else:
-        raise engine.EngineError(f"ask must be mean, var or output, got {ask!r}")
+        raise engine.EngineError(N_("ask must be mean, var or output, got {ask!r}"), ask=ask)
     affine_zh = (
         f"，weight = {_vector(weight)}，bias = {_vector(bias)}"
         if weight is not None
@@ -394,7 +399,7 @@ def draw_layer_norm(d: Draw) -> dict[str, Any]:
     features, tokens = d.param("features"), d.param("tokens")
     x = [[d.integer(-3, 6) for _ in range(features)] for _ in range(tokens)]
     if any(len(set(row)) == 1 for row in x):
-        raise Reject("a constant token")
+        raise Reject(N_("a constant token"))
     affine = d.param("affine")
     return {
         "x": x,
@@ -429,7 +434,7 @@ def solve_group_norm(params: Mapping[str, Any]) -> Solved:
         what_zh = f"输出中通道 {channel}、位置 {position} 的值"
         what_en = f"the output at channel {channel}, position {position}"
     else:
-        raise engine.EngineError(f"ask must be mean, var or output, got {ask!r}")
+        raise engine.EngineError(N_("ask must be mean, var or output, got {ask!r}"), ask=ask)
     block = code("x =\n" + grid(x))
     kind_zh = {1: "（G = 1 即对整个样本做 LayerNorm）", channels: "（G = C 即 InstanceNorm）"}.get(
         groups, ""
@@ -490,7 +495,7 @@ def draw_group_norm(d: Draw) -> dict[str, Any]:
     for g in range(groups):
         block = [v for row in x[g * per_group : (g + 1) * per_group] for v in row]
         if len(set(block)) == 1:
-            raise Reject("a constant group")
+            raise Reject(N_("a constant group"))
     return {
         "x": x,
         "groups": groups,
@@ -524,7 +529,9 @@ def solve_quantize(params: Mapping[str, Any]) -> Solved:
         ),
     }
     if ask not in question:
-        raise engine.EngineError(f"ask must be one of {', '.join(question)}, got {ask!r}")
+        raise engine.EngineError(
+            N_("ask must be one of {choices}, got {ask!r}"), choices=", ".join(question), ask=ask
+        )
     kind = AnswerKind.INTEGER if ask in ("zero_point", "q") else AnswerKind.NUMBER
     expected: Any = {
         "scale": scale,
@@ -657,20 +664,20 @@ def solve_quantize(params: Mapping[str, Any]) -> Solved:
 def draw_quantize(d: Draw) -> dict[str, Any]:
     dtype, symmetric, ask = d.param("dtype"), d.param("scheme") == "symmetric", d.param("ask")
     if symmetric and ask == "zero_point":
-        raise Reject("the symmetric zero point is fixed")
+        raise Reject(N_("the symmetric zero point is fixed"))
     low = d.choice((-1.0, -2.0, -0.5, -4.0, -3.0, 0.0, 0.5))
     high = d.choice((1.0, 2.0, 3.0, 4.0, 6.0, 2.5))
     if high <= low:
-        raise Reject("an empty range")
+        raise Reject(N_("an empty range"))
     scale, _ = engine.qparams(low, high, dtype, symmetric)
     if not symmetric:
         ratio = min(low, 0.0) / scale
         if abs(ratio - math.floor(ratio) - 0.5) < 0.05:
-            raise Reject("the zero point is a rounding tie")
+            raise Reject(N_("the zero point is a rounding tie"))
     x = d.choice((-1.2, -0.7, -0.3, 0.1, 0.35, 0.9, 1.3, 2.2, 3.7, 7.0, -5.0))
     fraction = x / scale - math.floor(x / scale)
     if abs(fraction - 0.5) < 0.05:
-        raise Reject("x/s is a rounding tie")
+        raise Reject(N_("x/s is a rounding tie"))
     return {
         "min_val": low,
         "max_val": high,
@@ -708,7 +715,9 @@ def solve_attention_cost(params: Mapping[str, Any]) -> Solved:
         ),
     }
     if ask not in questions:
-        raise engine.EngineError(f"ask must be one of {', '.join(questions)}, got {ask!r}")
+        raise engine.EngineError(
+            N_("ask must be one of {choices}, got {ask!r}"), choices=", ".join(questions), ask=ask
+        )
     convention_zh = (
         "FLOPs 按 `torch.utils.flop_counter` 的约定：只算矩阵乘法，一次乘加算 2 FLOPs，不计偏置、缩放和 softmax。"
         if "flops" in ask
