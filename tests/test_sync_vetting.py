@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cvquiz import i18n
 from cvquiz.collection import Collection
 from cvquiz.generators import card_problem
 
@@ -66,6 +67,23 @@ def test_unstudyable_compute_cards_are_left_out_and_reported_where_they_are(
     assert [c.card for c in again.left_out] == ["nosuch", "kernel0"]
     assert (again.added, again.updated, again.retired) == (0, 0, 0)
     assert col.conn.total_changes == before
+
+
+def test_a_left_out_card_is_reported_in_the_persons_language(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    path = user / "mine.yaml"
+    path.write_text(deck(UNKNOWN, BAD_PARAMS), encoding="utf-8")
+    i18n.set_language("zh")
+    report = Collection.open(tmp_path / "c.sqlite").sync_decks(
+        empty_bundled, user, NOW, vet=card_problem
+    )
+    assert [c.problem for c in report.left_out] == [
+        f"{path}:4:5: 卡片 'nosuch'：未知生成器 'no_such_generator'（见 docs/generators.md）",
+        f"{path}:7:5: 卡片 'kernel0'：params.kernel：不允许 0（允许：1, 3, 5, 7, 11）",
+    ]
 
 
 def test_a_card_synced_before_is_retired_with_its_history_and_revived_when_fixed(
