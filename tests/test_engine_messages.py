@@ -255,11 +255,11 @@ def test_check_shows_what_the_engine_rejects_in_chinese(tmp_path: Path) -> None:
     grouped = next(line for line in lines if "'grouped'" in line)
     # the generator found no valid problem: every draw ended in the engine's refusal, shown in Chinese
     assert grouped == (
-        f"{deck}:4:5: 卡片 'grouped'：生成器 conv2d_output_shape：按这些参数抽取 60 次都没有得到合法的题目"
+        f"{deck}:4:5: 卡片 'grouped'：生成器 conv2d_output_shape：在这些参数下抽取 60 次都没有得到有效的题目"
         "（最后一次的问题：in_channels 1 不能被 groups 4 整除）"
     )
     strides = next(line for line in lines if "'strides'" in line)
-    assert strides.endswith("卡片 'strides'：params.stride：不允许取 9（允许：1, 2, 3, 4）")
+    assert strides.endswith("卡片 'strides'：params.stride：不允许 9（允许：1, 2, 3, 4）")
     for line in (grouped, strides):
         text = line.removeprefix(str(deck))
         # card ids and parameter names stay as written
