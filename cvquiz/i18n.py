@@ -22,6 +22,7 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "_",
+    "after_label",
     "current_language",
     "month_name",
     "ngettext",
@@ -98,6 +99,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it now (tables built at import time)."""
     return message
+
+
+def after_label(label: str) -> str:
+    """Return what goes between a translated label ("Error:") and its text: a space, or nothing after a
+    full-width colon ("错误："), which carries its own space."""
+    return "" if label.endswith("：") else " "
 
 
 _WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))

@@ -267,16 +267,16 @@ def test_setting_errors_speak_chinese(cvquiz_env: dict[str, str]) -> None:
     config.write_text("[decks.conv]\nnew_cards = 3\n", encoding="utf-8")
     done = run([cvquiz_command(), "--lang", "zh", "status"])
     assert error_lines(done.stderr) == [
-        f"错误： {config}：decks.conv：只能设置 new_per_day 和 reviews_per_day"
+        f"错误：{config}：decks.conv：只能设置 new_per_day 和 reviews_per_day"
     ]
     config.unlink()
     for key, value, message in (
-        ("new_per_day", "lots", "错误： new_per_day：应为 0 至 9999 的整数，实际为 'lots'"),
-        ("fuzz", "maybe", "错误： fuzz：应为 true 或 false，实际为 'maybe'"),
+        ("new_per_day", "lots", "错误：new_per_day：应为 0 至 9999 的整数，实际为 'lots'"),
+        ("fuzz", "maybe", "错误：fuzz：应为 true 或 false，实际为 'maybe'"),
         (
             "learning_steps",
             "1x",
-            "错误： learning_steps：无法读取步长 '1x'：请写数字加单位，如 1m 10m 1h 1d",
+            "错误：learning_steps：无法读取步长 '1x'：请写数字加单位，如 1m 10m 1h 1d",
         ),
     ):
         done = run([cvquiz_command(), "--lang", "zh", "config", "set", key, value])

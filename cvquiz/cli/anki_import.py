@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from cvquiz.i18n import _, ngettext
+from cvquiz.i18n import _, after_label, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.anki.merge import MergeResult
@@ -177,7 +177,7 @@ def _print_deck(env: Env, deck: SharedDeckResult) -> None:
         )
     label = escape(_("Warning:"))
     for warning in deck.warnings:
-        _say(env, f"[yellow]{label}[/] {escape(warning)}")
+        _say(env, f"[yellow]{label}[/]{after_label(label)}{escape(warning)}")
     skipped = escape(_("Skipped"))
     for problem in deck.problems:
         _say(env, f"[yellow]{skipped}[/] {escape(problem)}")

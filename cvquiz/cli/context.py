@@ -217,7 +217,7 @@ def broken_file_warning(broken: BrokenFile) -> str:
     """Return the one warning line (rich markup) for a deck file that did not load."""
     from rich.markup import escape
 
-    from cvquiz.i18n import _
+    from cvquiz.i18n import _, after_label
 
     if broken.kept is not None:
         tail = _("this file is skipped and its cards stay as last synced; run cvquiz check {path}")
@@ -227,21 +227,21 @@ def broken_file_warning(broken: BrokenFile) -> str:
     line = _("{problem} — {advice}").format(
         problem=broken.problem.splitlines()[0], advice=tail.format(path=broken.path)
     )
-    return f"[yellow]{label}[/] {escape(line)}"
+    return f"[yellow]{label}[/]{after_label(label)}{escape(line)}"
 
 
 def left_out_warning(card: LeftOutCard) -> str:
     """Return the one warning line (rich markup) for a card left out of study."""
     from rich.markup import escape
 
-    from cvquiz.i18n import _
+    from cvquiz.i18n import _, after_label
 
     tail = _("this card is left out of study until it is fixed; run cvquiz check {path}")
     label = escape(_("Warning:"))
     line = _("{problem} — {advice}").format(
         problem=card.problem, advice=tail.format(path=card.path)
     )
-    return f"[yellow]{label}[/] {escape(line)}"
+    return f"[yellow]{label}[/]{after_label(label)}{escape(line)}"
 
 
 def get_env(ctx: typer.Context) -> Env:

@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar
 import typer
 
 from cvquiz.errors import CvquizError
-from cvquiz.i18n import _
+from cvquiz.i18n import _, after_label
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,7 +58,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             err = cjk.console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
             label = escape(_("Error:"))
             for line in error.localized(_).splitlines() or [type(error).__name__]:
-                err.print(f"[bold red]{label}[/] {escape(line)}")
+                err.print(f"[bold red]{label}[/]{after_label(label)}{escape(line)}")
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             print(file=sys.stderr)
