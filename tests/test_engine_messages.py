@@ -206,7 +206,7 @@ def test_calc_shows_an_engine_error_in_chinese_on_one_line(tmp_path: Path) -> No
     zh = _cvquiz(tmp_path, "--lang", "zh", *CONV)
     assert zh.returncode == 2
     assert zh.stdout == ""
-    assert zh.stderr == "错误： 卷积核高度 7 的覆盖范围 7 > 填充后的输入高度 4（4 + 2×0 填充）\n"
+    assert zh.stderr == "错误：卷积核高度 7 的覆盖范围 7 > 填充后的输入高度 4（4 + 2×0 填充）\n"
     en = _cvquiz(tmp_path, "--lang", "en", *CONV)
     assert en.returncode == 2
     assert en.stderr == "Error: kernel height 7 spans 7 > padded input height 4 (4 + 2×0 padding)\n"
