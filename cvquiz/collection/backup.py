@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cvquiz import clock
+from cvquiz.collection import store
 from cvquiz.errors import CollectionError
 from cvquiz.i18n import _, ngettext
 
@@ -322,6 +323,7 @@ def restore_json(
             )
             conn.executemany(_insert("reviews", _REVIEW_COLS), reviews)
             conn.executemany(_insert("code_attempts", _ATTEMPT_COLS), attempts)
+            store.count_entries(conn)
     except sqlite3.IntegrityError as error:
         raise CollectionError(
             _("the export does not hang together: {error}").format(error=error)

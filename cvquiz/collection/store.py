@@ -34,6 +34,7 @@ MIGRATION_NAMES = (
     "m009_card_text_index",
     "m010_undo_log_and_collection_tags",
     "m011_vet_compute_cards",
+    "m012_deck_entries",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 
@@ -361,6 +362,28 @@ def migrate(
         db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+def count_entries(conn: sqlite3.Connection, deck_id: str | None = None) -> None:
+    """Store in ``decks.entries`` how many entries (cards as written) each deck's file holds: its active cards'
+    distinct ids. Sync calls it for each deck it writes, a restore for every deck, so that ``cvquiz decks``
+    reads the count instead of counting distinct ids over every card.
+
+    A collection opened short of ``m012_deck_entries`` (``Collection.open(stop_before=...)``, as the tests of
+    upgrades do) has no such column and nothing to keep.
+
+    Args:
+        conn: the collection connection, inside the transaction that changed the cards.
+        deck_id: the deck whose cards changed; None: every deck.
+    """
+    if not any(row[1] == "entries" for row in conn.execute("PRAGMA table_info(decks)")):
+        return
+    sql = """UPDATE decks SET entries = (SELECT COUNT(DISTINCT c.card_id) FROM cards c
+                                         WHERE c.deck_id = decks.id AND c.active = 1)"""
+    if deck_id is None:
+        conn.execute(sql)
+    else:
+        conn.execute(sql + " WHERE id = ?", (deck_id,))
 
 
 @contextmanager

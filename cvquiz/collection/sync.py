@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from cvquiz.collection import overrides
-from cvquiz.collection.store import transaction
+from cvquiz.collection.store import count_entries, transaction
 from cvquiz.deckfile.discovery import deck_files
 from cvquiz.errors import DeckProblems
 from cvquiz.i18n import _
@@ -274,6 +274,7 @@ def sync_decks(
                     "UPDATE cards SET active = 0 WHERE deck_id = ? AND active = 1", (deck_id,)
                 )
                 counts["retired"] += cur.rowcount
+                count_entries(conn, deck_id)
         stage = _("Syncing cards")
         written_cards = 0
         for item in changed:
@@ -569,6 +570,7 @@ def _write_deck(
     retire = [row.pk for key, row in existing.items() if key not in seen and row.active]
     conn.executemany("UPDATE cards SET active = 0 WHERE pk = ?", [(pk,) for pk in retire])
     counts["retired"] += len(retire)
+    count_entries(conn, deck.id)
     if bundled:  # tags added or removed in the collection outlive a new version of the deck file
         from cvquiz.collection.changes import apply_local_tags
 
