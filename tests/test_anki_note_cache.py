@@ -319,3 +319,58 @@ def test_compute_notes_of_one_export_never_share_a_prompt_even_from_the_cache(
     col.conn.execute("DELETE FROM anki_note_cache")
     assert _export(col, tmp_path / "3.apkg", instances=2) == warm
     col.close()
+
+
+def test_a_deck_description_is_rendered_once_and_outlives_a_prune(
+    small: tuple[Collection, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    col, user = small
+    described = "deck: described\nname: Described\ndescription: 'Sizes: *fan_in* and `ceil_mode`'\n"
+    (user / "described.yaml").write_text(
+        described + "cards:\n  - {id: x, question: q, answer: a}\n", encoding="utf-8"
+    )
+    col.sync_decks(tmp_path / "bundled", user, NOW)
+    texts: list[str] = []
+    real = exporter.render_text
+
+    def spy(text: Any, lang: str, **options: Any) -> str:
+        texts.append(str(text))
+        return real(text, lang, **options)
+
+    monkeypatch.setattr(exporter, "render_text", spy)
+    first = _export(col, tmp_path / "1.apkg")
+    assert any("fan_in" in text for text in texts)
+    assert ("described", "", "both", 0) in _cached_rows(col)
+    texts.clear()
+    # a card leaves its deck: the export prunes the cache, and keeps the description
+    lines = [line for line in DECK.splitlines() if "{id: b," not in line]
+    (user / "small.yaml").write_text("\n".join(lines), encoding="utf-8")
+    col.sync_decks(tmp_path / "bundled", user, NOW)
+    _export(col, tmp_path / "2.apkg")
+    assert ("described", "", "both", 0) in _cached_rows(col)
+    texts.clear()
+    again = _export(col, tmp_path / "3.apkg")
+    assert not any("fan_in" in text for text in texts)
+    # the package holds the rendered description, the same as without a cache
+    col.conn.execute("DELETE FROM anki_note_cache")
+    assert _export(col, tmp_path / "4.apkg") == again
+    assert "<em>fan_in</em>" in _deck_descriptions(first)
+    (user / "described.yaml").write_text(
+        described.replace("fan_in", "fan_out") + "cards:\n  - {id: x, question: q, answer: a}\n",
+        encoding="utf-8",
+    )
+    col.sync_decks(tmp_path / "bundled", user, NOW)
+    texts.clear()
+    assert "<em>fan_out</em>" in _deck_descriptions(_export(col, tmp_path / "5.apkg"))
+
+
+def _deck_descriptions(package: bytes) -> str:
+    import io
+    import json
+    import zipfile
+
+    data = zipfile.ZipFile(io.BytesIO(package)).read("collection.anki2")
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(data)
+    (decks,) = conn.execute("SELECT decks FROM col").fetchone()
+    return " ".join(deck.get("desc", "") for deck in json.loads(decks).values())

@@ -462,6 +462,21 @@ class _NoteCache:
         else:
             yield 0, note(0)
 
+    def description(self, deck_id: str, description: Any) -> str:
+        """A deck's description as HTML, from the cache while it is unchanged (its Markdown would otherwise
+        load markdown-it on every export); kept under the card id ``""``."""
+        if description is None:
+            return ""
+        data = json.dumps(description, ensure_ascii=False, sort_keys=True)
+        source = f"{self.version}/description/{hashlib.sha256(data.encode()).hexdigest()[:16]}"
+        hit = self.cached.get((deck_id, "", 0))
+        if hit is not None and hit[0] == source:
+            self.hits += 1
+            return hit[4]
+        html = render_text(Text.from_data(description), self.lang)
+        self.fresh.append(((deck_id, "", 0), (source, 0, "", "", html, "")))
+        return html
+
 
 def _first_field(note: _Rendered) -> str:
     return note.fields[0]
@@ -532,15 +547,11 @@ def export_anki(
     for done, entry in enumerate(entries, 1):
         deck = decks.get(entry.deck.id)
         if deck is None:
-            description = entry.deck.description
             deck = decks[entry.deck.id] = (
                 genanki.Deck(
                     deck_id_for(entry.deck.id),
                     entry.deck.name,
-                    render_text(
-                        None if description is None else Text.from_data(description),
-                        options.lang,
-                    ),
+                    cache.description(entry.deck.id, entry.deck.description),
                 ),
                 [],
             )

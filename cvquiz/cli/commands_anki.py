@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -9,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
+from cvquiz.cli import draw
 from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import export_app
@@ -82,7 +83,7 @@ def _print_result(env: Env, result: Any, as_json: bool, summary: str) -> None:
     if as_json:
         print_json(env, result)
         return
-    env.err.print(summary, highlight=False, soft_wrap=True)
+    draw.Out.to(sys.stderr, env.environ).line(summary)  # drawn by hand: no rich console to load
 
 
 @handle_errors
@@ -126,7 +127,7 @@ def anki(
         summary = _("Wrote {path}: {decks} deck(s), {notes} note(s), {cards} card(s).")
     fields = {k: v for k, v in asdict(result).items() if k != "path"}
     summary = summary.format(path=_where(result.path), **fields)
-    _print_result(env, result, as_json, escape(summary))
+    _print_result(env, result, as_json, summary)
 
 
 @handle_errors
@@ -154,7 +155,7 @@ def text(
     summary = _("Wrote {path}: {decks} deck(s), {notes} note(s).").format(
         path=_where(result.path), decks=result.decks, notes=result.notes
     )
-    _print_result(env, result, as_json, escape(summary))
+    _print_result(env, result, as_json, summary)
 
 
 def _where(path: Path) -> str:

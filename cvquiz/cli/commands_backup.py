@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.markup import escape
 
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
@@ -62,6 +61,8 @@ def export_json(
         Path(output).expanduser() if output != STDOUT else STDOUT, text_writer(write)
     )
     counts = written[0]
+    from rich.markup import escape  # the export group's other commands print without rich
+
     env.err.print(
         escape(
             _("Exported {decks} decks, {cards} cards and {reviews} reviews to {where}").format(

@@ -1,6 +1,7 @@
 """The cache of rendered Anki notes: what ``cvquiz export anki`` rendered last time, by deck entry.
 
-A row is one note of one deck entry in one language (a compute card has one per exported instance). Its
+A row is one note of one deck entry in one language (a compute card has one per exported instance), or, under
+the card id ``""``, a deck's description as HTML (its fields; the other columns empty). Its
 ``source`` names what the note was rendered from; the exporter takes a row only when the source it would
 render from now is the same, and overwrites it otherwise. The note is kept in Anki's own forms: tags separated
 by spaces, fields joined by U+001F, the ordinals of its cards separated by spaces. The table holds derived
@@ -90,7 +91,9 @@ def prune_cached_notes(col: Collection) -> int:
             cur = col.conn.execute(
                 """DELETE FROM anki_note_cache WHERE NOT EXISTS (
                        SELECT 1 FROM cards c WHERE c.deck_id = anki_note_cache.deck_id
-                       AND c.card_id = anki_note_cache.card_id AND c.active = 1)"""
+                       AND c.card_id = anki_note_cache.card_id AND c.active = 1)
+                   AND NOT (card_id = '' AND EXISTS (
+                       SELECT 1 FROM decks d WHERE d.id = anki_note_cache.deck_id AND d.active = 1))"""
             )
     except sqlite3.OperationalError:
         return 0
