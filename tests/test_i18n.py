@@ -133,6 +133,7 @@ def test_usage_errors_are_in_chinese(tmp_path: Path) -> None:
     cases = {
         ("drill", "--nwe", "3"): "没有选项 --nwe（你是不是想输入 --new？）",
         ("status", "extra"): "多余的参数：extra",
+        ("calc", "conv2d"): "缺少选项 '--input' / '-i'。",
         ("config", "set"): "缺少参数 'KEY'。",
         ("drill", "--new", "x"): "'--new' 的值无效：",
         ("no-such-command",): "没有命令 'no-such-command'。",
@@ -168,6 +169,16 @@ def test_every_usage_sentence_typer_writes_is_recognised() -> None:
         with pytest.raises(usage_errors.UsageError) as caught:
             command.main(argv, standalone_mode=False)
         sentences.append(caught.value.format_message())  # type: ignore[attr-defined]
+    required = typer.Typer()
+
+    @required.command()
+    def needs(out: str = typer.Option(..., "--out", "-o")) -> None:
+        """A command with a required option of two names."""
+
+    with pytest.raises(usage_errors.UsageError) as caught:
+        typer.main.get_command(required).main([], standalone_mode=False)
+    sentences.append(caught.value.format_message())  # type: ignore[attr-defined]
+    assert "'--out' / '-o'" in sentences[-1]
     i18n.set_language("zh")
     try:
         for sentence in sentences:

@@ -19,7 +19,7 @@ UsageError: type[Exception] = next(
 )
 """The base class of typer's usage errors (typer's own copy of click's, or click's)."""
 
-_NAME = r"(?P<name>'[^']*'|\S+)"
+_NAME = r"(?P<name>'[^']*'(?: / '[^']*')*|\S+)"  # click names an option by all its names: '--out' / '-o'
 _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern + r"\Z", re.DOTALL), message)
     for pattern, message in (
