@@ -169,6 +169,8 @@ def test_every_engine_error_is_raised_with_a_template() -> None:
 def test_every_generator_error_is_raised_with_a_template() -> None:
     raises = _raises(PACKAGE / "generators", {"GeneratorError", "Reject", "EngineError"})
     assert len(raises) > 50
+    # a code card's input generators reject draws the same way
+    raises += _raises(PACKAGE / "codecards", {"GeneratorError", "Reject", "EngineError"})
     problems = [f"{where}: {why}" for where, call in raises if (why := _template_problem(call))]
     assert problems == [], "\n".join(problems)
 

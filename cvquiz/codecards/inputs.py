@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from cvquiz.generators.core import Axis, Draw, ParamSpec, Reject, narrow
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 from cvquiz.model import Text
 
 __all__ = [
@@ -125,9 +125,9 @@ class InputGenerator:
             except Reject as error:
                 last = error
         raise Reject(
-            _("input generator {name}: no valid case in these params ({problem})").format(
-                name=self.name, problem=last
-            )
+            N_("input generator {name}: no valid case in these params ({problem})"),
+            name=self.name,
+            problem=last,
         )
 
     def shrink_candidates(
@@ -166,7 +166,12 @@ def _size(draw: Draw, name: str) -> int:
 
 def _fits(size: int, kernel: int, padding: int) -> None:
     if kernel > size + 2 * padding:
-        raise Reject(f"kernel {kernel} larger than the padded input {size} + 2×{padding}")
+        raise Reject(
+            N_("kernel {kernel} larger than the padded input {size} + 2×{padding}"),
+            kernel=kernel,
+            size=size,
+            padding=padding,
+        )
 
 
 # --- convolution -------------------------------------------------------------------------------------------------
@@ -175,7 +180,7 @@ def _fits(size: int, kernel: int, padding: int) -> None:
 def _draw_image_kernel_mode(d: Draw) -> dict[str, Any]:
     p = {k: d.param(k) for k in ("h", "w", "kh", "kw", "mode")}
     if p["mode"] == "valid" and (p["kh"] > p["h"] or p["kw"] > p["w"]):
-        raise Reject("a valid-mode kernel must fit in the image")
+        raise Reject(N_("a valid-mode kernel must fit in the image"))
     return p
 
 
@@ -224,7 +229,7 @@ def _build_im2col(p: Mapping[str, Any], v: Values) -> dict[str, Any]:
 def _draw_max_pool2d(d: Draw) -> dict[str, Any]:
     p = {k: d.param(k) for k in ("n", "c", "h", "w", "kernel_size", "stride", "padding")}
     if p["padding"] > p["kernel_size"] // 2:
-        raise Reject("max pooling padding is at most half the window")
+        raise Reject(N_("max pooling padding is at most half the window"))
     _fits(p["h"], p["kernel_size"], p["padding"])
     _fits(p["w"], p["kernel_size"], p["padding"])
     return p
@@ -350,7 +355,7 @@ def _build_pr(p: Mapping[str, Any], v: Values) -> dict[str, Any]:
 def _draw_batchnorm(d: Draw) -> dict[str, Any]:
     p = {k: d.param(k) for k in ("n", "c", "h", "w", "eps")}
     if p["n"] * p["h"] * p["w"] < 2:
-        raise Reject("batch norm needs two values per channel")
+        raise Reject(N_("batch norm needs two values per channel"))
     return p
 
 
