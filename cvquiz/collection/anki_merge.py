@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cvquiz.collection.store import SCHEDULE_COLUMNS
+
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
@@ -27,22 +29,6 @@ __all__ = [
     "schedule_rows",
     "write_merge",
 ]
-
-_ROW_KEYS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-    "suspended",
-    "buried_until",
-    "leech",
-    "due_day",
-)
-"""Every column of a schedule row but its key (what a review's ``before``/``after`` JSON records)."""
 
 
 @dataclass(frozen=True)
@@ -167,11 +153,11 @@ def history(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[Stor
 def schedule_rows(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Return the whole schedule rows of some cards (every column but the key)."""
     rows = conn.execute(
-        f"""SELECT card_pk, {", ".join(_ROW_KEYS)} FROM schedule
+        f"""SELECT card_pk, {", ".join(SCHEDULE_COLUMNS)} FROM schedule
             WHERE card_pk IN (SELECT value FROM json_each(?))""",
         (json.dumps(sorted(set(pks))),),
     )
-    return {row[0]: dict(zip(_ROW_KEYS, row[1:], strict=True)) for row in rows}
+    return {row[0]: dict(zip(SCHEDULE_COLUMNS, row[1:], strict=True)) for row in rows}
 
 
 def write_merge(
@@ -188,7 +174,7 @@ def write_merge(
         conn: the collection's connection, in a write transaction.
         added: reviews to add.
         updated: reviews whose recorded states change.
-        schedules: each merged card's new schedule row (every column of `_ROW_KEYS`).
+        schedules: each merged card's new schedule row (every column of `SCHEDULE_COLUMNS`).
     """
     conn.executemany(
         """INSERT INTO reviews (card_pk, reviewed_at, study_day, rating, duration_ms, answer, correct,
@@ -224,7 +210,7 @@ def write_merge(
     )
     conn.executemany(
         "UPDATE schedule SET "
-        + ", ".join(f"{k} = :{k}" for k in _ROW_KEYS)
+        + ", ".join(f"{k} = :{k}" for k in SCHEDULE_COLUMNS)
         + " WHERE card_pk = :card_pk",
-        [{**{k: row[k] for k in _ROW_KEYS}, "card_pk": pk} for pk, row in schedules.items()],
+        [{**{k: row[k] for k in SCHEDULE_COLUMNS}, "card_pk": pk} for pk, row in schedules.items()],
     )

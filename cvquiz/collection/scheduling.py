@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cvquiz import clock
 from cvquiz.cardstate import ReviewPlan, SchedState
 from cvquiz.collection import undo
+from cvquiz.collection.store import SCHEDULE_COLUMNS
 from cvquiz.errors import CardNotFoundError, CvquizError
 from cvquiz.model import Rating
 
@@ -34,22 +35,6 @@ __all__ = [
     "unsuspend",
     "write_review",
 ]
-
-_ROW_KEYS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-    "suspended",
-    "buried_until",
-    "leech",
-    "due_day",
-)
-"""The columns of a schedule row besides its key: what a review's ``before``/``after`` JSON records."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +74,13 @@ def schedule_row(col: Collection, pk: int) -> dict[str, Any]:
     Raises:
         CardNotFoundError: when the card has no schedule row.
     """
-    cur = col.conn.execute(f"SELECT {', '.join(_ROW_KEYS)} FROM schedule WHERE card_pk = ?", (pk,))
+    cur = col.conn.execute(
+        f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM schedule WHERE card_pk = ?", (pk,)
+    )
     row = cur.fetchone()
     if row is None:
         raise CardNotFoundError(f"no card with key {pk} in the collection")
-    return dict(zip(_ROW_KEYS, row, strict=True))
+    return dict(zip(SCHEDULE_COLUMNS, row, strict=True))
 
 
 # --- recording and undoing reviews ---------------------------------------------------------------------
@@ -101,7 +88,7 @@ def schedule_row(col: Collection, pk: int) -> dict[str, Any]:
 
 _UPDATE_SQL = (
     "UPDATE schedule SET "
-    + ", ".join(f"{k} = :{k}" for k in _ROW_KEYS)
+    + ", ".join(f"{k} = :{k}" for k in SCHEDULE_COLUMNS)
     + " WHERE card_pk = :card_pk"
 )
 
@@ -153,7 +140,7 @@ def write_review(
                      AND (s.buried_until IS NULL OR s.buried_until < ?)""",
                 (pk, plan.bury_siblings_until),
             ).fetchall()
-        new = {k: plan.row[k] for k in _ROW_KEYS}
+        new = {k: plan.row[k] for k in SCHEDULE_COLUMNS}
         conn.execute(_UPDATE_SQL, {**new, "card_pk": pk})
         conn.executemany(
             "UPDATE schedule SET buried_until = ? WHERE card_pk = ?",
@@ -242,7 +229,7 @@ def undo_review(col: Collection, review_id: int) -> int:
             )
         before = json.loads(before_json)
         siblings = before.pop("siblings", {})
-        conn.execute(_UPDATE_SQL, {**{k: before[k] for k in _ROW_KEYS}, "card_pk": pk})
+        conn.execute(_UPDATE_SQL, {**{k: before[k] for k in SCHEDULE_COLUMNS}, "card_pk": pk})
         conn.executemany(
             "UPDATE schedule SET buried_until = ? WHERE card_pk = ?",
             [(was, int(sibling)) for sibling, was in siblings.items()],

@@ -44,6 +44,23 @@ the NumPy that sqlite-utils imports), which keeps every command's start-up short
 
 BUSY_TIMEOUT_MS = 30_000
 
+SCHEDULE_COLUMNS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+    "suspended",
+    "buried_until",
+    "leech",
+    "due_day",
+)
+"""The columns of a schedule row besides its key: what a review's ``before``/``after`` JSON and the undo log
+record, and what undoing writes back."""
+
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"

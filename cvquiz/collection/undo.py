@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cvquiz.collection import store
 from cvquiz.errors import NothingToUndoError, UndoError
 from cvquiz.i18n import N_, _
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DEPTH",
     "OP_NAMES",
-    "SCHEDULE_COLUMNS",
     "Change",
     "FileTags",
     "NothingToUndoError",
@@ -43,22 +43,6 @@ __all__ = [
 
 DEPTH = 200
 """How many changes the log keeps (Anki keeps 30 undo steps in memory; cvquiz's outlive the process)."""
-
-SCHEDULE_COLUMNS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-    "suspended",
-    "buried_until",
-    "leech",
-    "due_day",
-)
-"""The columns of a schedule row besides its key."""
 
 
 OP_NAMES = {
@@ -160,14 +144,14 @@ def schedule_before(
     Args:
         conn: the collection connection, in the change's transaction.
         pks: the cards.
-        columns: the columns the change writes (from `SCHEDULE_COLUMNS`).
+        columns: the columns the change writes (from `cvquiz.collection.store.SCHEDULE_COLUMNS`).
         where: a condition on ``schedule`` the change applies to (the others are left out).
         params: the condition's named parameters.
 
     Returns:
         ``{str(pk): {column: value}}`` for each card the change will touch.
     """
-    assert all(c in SCHEDULE_COLUMNS for c in columns)
+    assert all(c in store.SCHEDULE_COLUMNS for c in columns)
     keys = json.dumps(sorted({int(pk) for pk in pks}))
     rows = conn.execute(
         f"""SELECT card_pk, {", ".join(columns)} FROM schedule
@@ -253,7 +237,7 @@ def undo_change(col: Collection, change_id: int | None = None) -> Change:
 
 
 def _write_schedule(conn: sqlite3.Connection, pk: int, values: Mapping[str, Any]) -> None:
-    columns = [c for c in values if c in SCHEDULE_COLUMNS]
+    columns = [c for c in values if c in store.SCHEDULE_COLUMNS]
     if columns:
         conn.execute(
             f"UPDATE schedule SET {', '.join(f'{c} = ?' for c in columns)} WHERE card_pk = ?",
@@ -278,9 +262,9 @@ def _restore_review(conn: sqlite3.Connection, review_id: int) -> None:
         )
     after = json.loads(after_json)
     current = conn.execute(
-        f"SELECT {', '.join(SCHEDULE_COLUMNS)} FROM schedule WHERE card_pk = ?", (pk,)
+        f"SELECT {', '.join(store.SCHEDULE_COLUMNS)} FROM schedule WHERE card_pk = ?", (pk,)
     ).fetchone()
-    now = dict(zip(SCHEDULE_COLUMNS, current or (), strict=False))
+    now = dict(zip(store.SCHEDULE_COLUMNS, current or (), strict=False))
     memory = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
     if any(now.get(k) != after.get(k) for k in memory):
         raise UndoError(
@@ -290,7 +274,7 @@ def _restore_review(conn: sqlite3.Connection, review_id: int) -> None:
         )
     before = json.loads(before_json)
     siblings = before.pop("siblings", {})
-    _write_schedule(conn, int(pk), {k: before[k] for k in SCHEDULE_COLUMNS if k in before})
+    _write_schedule(conn, int(pk), {k: before[k] for k in store.SCHEDULE_COLUMNS if k in before})
     conn.executemany(
         "UPDATE schedule SET buried_until = ? WHERE card_pk = ?",
         [(was, int(sibling)) for sibling, was in siblings.items()],
