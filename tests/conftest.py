@@ -7,6 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Tests never assert on time: hypothesis's per-example deadline is off (a loaded machine, or a first call that
+# imports a module, takes longer than 200 ms and made property tests fail at random).
+settings.register_profile("cvquiz", deadline=None)
+settings.load_profile("cvquiz")
 
 FIXED_NOW = "2026-03-02T09:00:00+00:00"
 
