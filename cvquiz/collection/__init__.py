@@ -187,7 +187,7 @@ class Collection:
         # content) are never read. Retired cards are few and left out by key (most collections have none).
         # The deck's entries are counted by sync (decks.entries), and "due" looks at the state first: each
         # condition evaluated per card costs ``decks`` time on a large collection.
-        retired = self.conn.execute("SELECT 1 FROM cards WHERE active = 0 LIMIT 1").fetchone()
+        retired = store.has_retired(self.conn)
         active = "c.pk NOT IN (SELECT pk FROM cards WHERE active = 0)" if retired else "1"
         rows = self.conn.execute(
             f"""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cvquiz.collection import store
+
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
 
@@ -38,8 +40,7 @@ def live(col: Collection) -> str:
     Retired cards are few, so they are left out by key, which keeps the big reads inside schedule's covering
     index; when none is retired (most collections), the condition is the index's own column alone.
     """
-    retired = col.conn.execute("SELECT 1 FROM cards WHERE active = 0 LIMIT 1").fetchone()
-    return _LIVE if retired is not None else "s.suspended = 0"
+    return _LIVE if store.has_retired(col.conn) else "s.suspended = 0"
 
 
 @dataclass(frozen=True)

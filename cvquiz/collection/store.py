@@ -381,6 +381,12 @@ def migrate(
     db.conn.execute("COMMIT")
 
 
+def has_retired(conn: sqlite3.Connection) -> bool:
+    """Whether any card is retired (one seek in the index ``cards(active, position)``): the big counts leave
+    retired cards out by key only when there are some."""
+    return conn.execute("SELECT 1 FROM cards WHERE active = 0 LIMIT 1").fetchone() is not None
+
+
 def count_entries(conn: sqlite3.Connection, deck_id: str | None = None) -> None:
     """Store in ``decks.entries`` how many entries (cards as written) each deck's file holds: its active cards'
     distinct ids. Sync calls it for each deck it writes, a restore for every deck, so that ``cvquiz decks``
