@@ -24,33 +24,37 @@ def time_command(argv: Sequence[str], env: dict[str, str] | None = None, runs: i
 
 
 def time_interleaved(
-    commands: dict[str, Sequence[str]], env: dict[str, str] | None = None, rounds: int = 9
+    commands: dict[str, Sequence[str]],
+    env: dict[str, str] | None = None,
+    rounds: int = 9,
+    extra_env: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, float]:
     """Return each command's median wall time in seconds, running them in turn, round after round.
 
     Interleaving puts every command, the baseline included, under the same machine load; each runs once
     untimed first (warm caches, a synced collection). Standard input is empty, so a drill shows its first
-    card and ends.
+    card and ends. ``extra_env`` adds variables to the environment of the commands it names.
     """
     merged = {**os.environ, **(env or {})}
+    envs = {name: {**merged, **(extra_env or {}).get(name, {})} for name in commands}
 
-    def run(argv: Sequence[str]) -> None:
+    def run(name: str) -> None:
         subprocess.run(
-            argv,
-            env=merged,
+            commands[name],
+            env=envs[name],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=True,
         )
 
-    for argv in commands.values():
-        run(argv)
+    for name in commands:
+        run(name)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
-        for name, argv in commands.items():
+        for name in commands:
             start = time.perf_counter()
-            run(argv)
+            run(name)
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
 

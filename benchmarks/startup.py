@@ -3,8 +3,10 @@
 Every command and the baseline run in turn, round after round (medians of interleaved runs), on a collection
 synced once beforehand; the goals are issue 16's. ``cvquiz drill`` runs in line mode with empty input, so it
 stops right after showing the first card. ``cvquiz check`` keeps the verdicts of what passed
-(``CVQUIZ_CACHE``, here a throw-away folder): the untimed first run of each command fills it, so the
-interleaved figure is a check of unchanged decks; the check with nothing kept (``--fresh``) is timed apart.
+(``CVQUIZ_CACHE``, here a throw-away folder): the untimed first run of each command fills it, so "unchanged"
+is a check of decks checked before. "first run" is the first check after installing: its cache folder cannot
+be created (``CVQUIZ_CACHE`` under /dev/null), so nothing is ever kept, and only the verdicts shipped with the
+bundled decks count. The check trusting nothing (``--fresh``: every card drawn and judged) is timed apart.
 
 Run by hand: ``python benchmarks/startup.py [--rounds 9]``. Uses a throw-away collection.
 """
@@ -26,7 +28,8 @@ GOALS = {
     "cvquiz decks": 2.0,
     "cvquiz status": 2.0,
     "cvquiz drill (first card)": 2.5,
-    "cvquiz check (bundled decks)": 3.0,
+    "cvquiz check (first run)": 3.0,
+    "cvquiz check (unchanged)": 3.0,
 }
 
 
@@ -51,14 +54,17 @@ def main() -> None:
         "cvquiz decks": [cvquiz, "decks"],
         "cvquiz status": [cvquiz, "status"],
         "cvquiz drill (first card)": [cvquiz, "drill"],
-        "cvquiz check (bundled decks)": [cvquiz, "check", bundled],
+        "cvquiz check (first run)": [cvquiz, "check", bundled],
+        "cvquiz check (unchanged)": [cvquiz, "check", bundled],
     }
-    times = time_interleaved(commands, env, rounds=args.rounds)
+    first_run = {"CVQUIZ_CACHE": "/dev/null/cvquiz-cache"}  # never kept
+    extra_env = {"cvquiz check (first run)": first_run}
+    times = time_interleaved(commands, env, rounds=args.rounds, extra_env=extra_env)
     baseline = times.pop("import typer")
     for name, seconds in times.items():
         report(name, seconds, "import typer", baseline, GOALS.get(name))
     fresh = time_command([cvquiz, "check", "--fresh", bundled], env, runs=3)
-    report("cvquiz check --fresh (nothing kept)", fresh, "import typer", baseline)
+    report("cvquiz check --fresh", fresh, "import typer", baseline)
     shutil.rmtree(tmp)
 
 

@@ -15,6 +15,13 @@ everything again. Only passes are kept: a problem is always found afresh, with i
 
 The cache is a small JSON file in the user's cache folder (``CVQUIZ_CACHE``); it is written atomically, read
 leniently (a missing, old or damaged file is an empty cache) and never makes a command fail.
+
+The bundled decks come with their verdicts (`shipped_verdict`): ``bundled_verdicts.json`` beside this module
+lists the SHA-256 of each bundled deck file as shipped, with what its check found, written by
+``scripts/gen_docs.py`` from a full check and kept current by ``gen_docs.py --check``; the test suite checks the
+same files afresh with the same code. So a first ``cvquiz check`` after installing does not draw the bundled
+decks' problems again, and a file whose bytes differ from the shipped ones (edited, or another release's) is
+checked in full. ``--fresh`` trusts neither kind of verdict.
 """
 
 from __future__ import annotations
@@ -27,13 +34,42 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_ENTRIES", "VerdictCache", "code_fingerprint", "code_key", "compute_key", "file_key"]
+__all__ = [
+    "MAX_ENTRIES",
+    "SHIPPED_VERDICTS",
+    "VerdictCache",
+    "code_fingerprint",
+    "code_key",
+    "compute_key",
+    "file_key",
+    "shipped_verdict",
+]
 
 MAX_ENTRIES = 20_000
 """The cache keeps at most this many verdicts (the newest): a few hundred kilobytes."""
 
 _FILE_NAME = "check-verdicts.json"
 _FORMAT = 1
+
+SHIPPED_VERDICTS = Path(__file__).resolve().parent / "bundled_verdicts.json"
+"""The verdicts of the bundled decks as shipped: ``{"format": 1, "files": {sha256: [deck, cards, study]}}``."""
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict[str, Any]:
+    try:
+        data = json.loads(SHIPPED_VERDICTS.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == _FORMAT else None
+    return files if isinstance(files, dict) else {}
+
+
+def shipped_verdict(data: bytes) -> list[Any] | None:
+    """Return what the check of a bundled deck file found (deck id, cards, study cards), when ``data`` is exactly
+    such a file as shipped with this cvquiz; None for any other bytes."""
+    known = _shipped().get(hashlib.sha256(data).hexdigest())
+    return known if isinstance(known, list) and len(known) == 3 else None
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +126,8 @@ class VerdictCache:
         self.path = None if folder is None else folder / _FILE_NAME
         self._passed: dict[str, Any] = {}
         self._changed = False
+        self.trust_shipped = True
+        """Whether the bundled decks' shipped verdicts count (`shipped_verdict`); `clear` turns it off."""
         if self.path is not None:
             self._passed = _read(self.path)
 
@@ -98,9 +136,11 @@ class VerdictCache:
         return self._passed.get(key)
 
     def clear(self) -> None:
-        """Forget every verdict (``cvquiz check --fresh``); the next `save` keeps only those found after."""
+        """Forget every verdict, the shipped ones included (``cvquiz check --fresh``); the next `save` keeps only
+        those found after."""
         self._changed = self._changed or bool(self._passed)
         self._passed = {}
+        self.trust_shipped = False
 
     def remember(self, key: str, facts: Any = True) -> None:
         """Record that ``key`` passed, with what the check reported (plain JSON data; not None)."""

@@ -7,8 +7,8 @@ message) for ``--json``, and as the ``file:line:column: card 'id': message`` lin
 
 What passed is not worked out again: given a `VerdictCache`, a file whose exact bytes passed before costs a
 hash, and a compute or code card whose generator and parameters (or whose code and judge) passed before is not
-drawn or judged again, even in another file (`cvquiz.checkcache`). Only passes are kept, so a problem is always
-found afresh.
+drawn or judged again, even in another file (`cvquiz.checkcache`). A bundled deck file whose bytes are those
+shipped comes with its verdict. Only passes are kept, so a problem is always found afresh.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cvquiz.checkcache import VerdictCache, code_key, compute_key, file_key
+from cvquiz.checkcache import VerdictCache, code_key, compute_key, file_key, shipped_verdict
 from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
 from cvquiz.deckfile.messages import card_prefix, split_card_prefix
 from cvquiz.errors import DeckProblems
@@ -221,6 +221,10 @@ def _check_file(
         return FileCheck(label, None, 0, 0, (Problem(None, None, None, message),))
     key = file_key(blob, bundled) if cache is not None else ""
     known = cache.get(key) if cache is not None else None
+    if known is None and cache is not None and cache.trust_shipped:
+        known = shipped_verdict(blob)  # a bundled deck as shipped: its bytes checked by its release
+        if known is not None:
+            cache.remember(key, known)
     if isinstance(known, list) and len(known) == 3:
         deck, cards, study_cards = known
         return FileCheck(label, deck, cards, study_cards, ())

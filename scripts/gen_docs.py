@@ -1,6 +1,7 @@
 """Generate the docs that must not drift: docs/cli.md (from the app), docs/schema.md (from the migrations),
 docs/decks.md (from the bundled decks), the module map of docs/architecture.md (from scripts/architecture.py),
-and the README's paragraph on the bundled decks.
+and the README's paragraph on the bundled decks; and the bundled decks' check verdicts that ship with cvquiz
+(cvquiz/bundled_verdicts.json, from a full check of them).
 
 Usage: ``python scripts/gen_docs.py`` rewrites them; ``--check`` exits 1 when any is out of date (CI runs it).
 """
@@ -209,7 +210,34 @@ def architecture_doc() -> str:
     return head + GENERATED_START + architecture.render() + GENERATED_END + tail
 
 
+def bundled_verdicts() -> str:
+    """cvquiz/bundled_verdicts.json: each bundled deck file's SHA-256 with what a full check of it found."""
+    import hashlib
+    import json
+
+    from cvquiz.deckcheck import check_decks
+    from cvquiz.paths import bundled_decks_dir
+
+    bundled = bundled_decks_dir()
+    with tempfile.TemporaryDirectory() as nothing:
+        report = check_decks(
+            None, bundled, Path(nothing), cache=None
+        )  # every card drawn and judged
+    if not report.ok:
+        problems = [line for f in report.files for line in f.lines()]
+        raise SystemExit("the bundled decks have problems:\n" + "\n".join(problems))
+    files = {
+        hashlib.sha256(Path(f.path).read_bytes()).hexdigest(): [f.deck, f.cards, f.study_cards]
+        for f in report.files
+    }
+    rows = [
+        f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(files.items())
+    ]
+    return '{"format": 1, "files": {\n' + ",\n".join(rows) + "\n}}\n"  # a line per file
+
+
 DOCS = {
+    "cvquiz/bundled_verdicts.json": bundled_verdicts,
     "docs/cli.md": cli_doc,
     "docs/schema.md": schema_doc,
     "docs/decks.md": decks_doc,

@@ -176,3 +176,59 @@ def test_check_fresh_checks_everything_again(tmp_path: Path, cvquiz_env: dict[st
         assert "1 deck, 3 cards as written, 3 study cards, no problems" in done.stderr
         kept = json.loads(cache_file.read_text())["passed"]
         assert len(kept) == 3  # the file and the two parameter sets
+
+
+# --- the verdicts shipped with the bundled decks ----------------------------------------------------------
+
+
+def test_every_bundled_deck_file_as_it_is_has_its_shipped_verdict() -> None:
+    from cvquiz.paths import bundled_decks_dir
+
+    files = sorted(bundled_decks_dir().glob("*.yaml"))
+    shipped = json.loads(checkcache.SHIPPED_VERDICTS.read_text(encoding="utf-8"))["files"]
+    assert len(shipped) == len(files)
+    for path in files:
+        verdict = checkcache.shipped_verdict(path.read_bytes())
+        assert verdict is not None, f"{path.name}: run python scripts/gen_docs.py"
+        assert f"deck: {verdict[0]}\n" in path.read_text(encoding="utf-8")
+
+
+def test_a_bundled_deck_as_shipped_is_not_drawn_again_unless_fresh(
+    tmp_path: Path, drawn: list[str]
+) -> None:
+    from cvquiz.deckcheck import check_decks
+    from cvquiz.paths import bundled_decks_dir
+
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    source = (bundled_decks_dir() / "practice-conv.yaml").read_bytes()
+    (decks / "practice-conv.yaml").write_bytes(source)
+    report = check(decks, tmp_path / "cache")
+    assert report.ok and drawn == []
+    assert [report.cards, report.study_cards] == checkcache.shipped_verdict(source)[1:]
+
+    cache = VerdictCache(tmp_path / "other-cache")
+    cache.clear()  # cvquiz check --fresh
+    fresh = check_decks([decks], decks, decks, cache=cache)
+    assert (
+        fresh.ok and len(drawn) == fresh.cards
+    )  # every card drawn (the deck has only compute cards)
+    assert (fresh.cards, fresh.study_cards) == (report.cards, report.study_cards)
+
+
+def test_a_bundled_deck_with_any_byte_changed_is_checked_in_full(
+    tmp_path: Path, drawn: list[str]
+) -> None:
+    from cvquiz.paths import bundled_decks_dir
+
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    source = (bundled_decks_dir() / "practice-conv.yaml").read_bytes()
+    (decks / "practice-conv.yaml").write_bytes(source + b"\n")
+    report = check(decks, tmp_path / "cache")
+    assert report.ok and len(drawn) > 0
+    broken = source.replace(b"generator: ", b"generator: no_such_", 1)
+    (decks / "practice-conv.yaml").write_bytes(broken)
+    report = check(decks, tmp_path / "cache")
+    assert not report.ok
+    assert "no_such_" in report.files[0].problems[0].message
