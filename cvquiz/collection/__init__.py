@@ -183,28 +183,31 @@ class Collection:
         """Return per-deck counts of cards and study cards, new, due today and suspended, in deck order."""
         today = clock.study_day(now, rollover_hour).isoformat()
         _, end = self.day_bounds(now, rollover_hour)
-        # One pass over the index cards(deck_id, card_id), which holds each card's key: the card rows (their
-        # content) are never read. Retired cards are few and left out by key (most collections have none).
-        # The deck's entries are counted by sync (decks.entries), and "due" looks at the state first: each
-        # condition evaluated per card costs ``decks`` time on a large collection.
-        retired = store.has_retired(self.conn)
-        active = "c.pk NOT IN (SELECT pk FROM cards WHERE active = 0)" if retired else "1"
+        # The collection keeps each deck's counts (deck_tally, kept by triggers: m013_deck_tally), with the
+        # review cards by the day they are due; "due today" adds the learning cards due before the day ends and
+        # leaves out buried cards, both few and found by index. The deck's entries are counted by sync.
+        live = "c.pk = s.card_pk AND c.active = 1 AND s.suspended = 0"
         rows = self.conn.execute(
             f"""
-            SELECT d.id, d.name, d.bundled, d.path, d.entries, t.study, t.new, t.due, t.suspended
-            FROM decks d LEFT JOIN (
-                SELECT c.deck_id AS deck_id,
-                       COUNT(*) AS study,
-                       SUM(s.state = 0 AND s.suspended = 0) AS new,
-                       SUM(CASE WHEN s.state = 2 THEN s.due_day <= :today
-                                ELSE s.state != 0 AND s.due < :end END
-                           AND s.suspended = 0
-                           AND (s.buried_until IS NULL OR s.buried_until <= :today)) AS due,
-                       SUM(s.suspended) AS suspended
-                FROM cards c JOIN schedule s ON s.card_pk = c.pk
-                WHERE {active}
-                GROUP BY c.deck_id
+            SELECT d.id, d.name, d.bundled, d.path, d.entries, t.study, t.new,
+                   COALESCE(t.due, 0) + COALESCE(l.due, 0) - COALESCE(b.due, 0), t.suspended
+            FROM decks d
+            LEFT JOIN (
+                SELECT deck_id, SUM(study) AS study, SUM(new) AS new, SUM(suspended) AS suspended,
+                       SUM(CASE WHEN day != '' AND day <= :today THEN review ELSE 0 END) AS due
+                FROM deck_tally GROUP BY deck_id
             ) t ON t.deck_id = d.id
+            LEFT JOIN (
+                SELECT c.deck_id, COUNT(*) AS due FROM schedule s, cards c
+                WHERE s.state IN (1, 3) AND s.due < :end AND {live}
+                  AND (s.buried_until IS NULL OR s.buried_until <= :today)
+                GROUP BY c.deck_id
+            ) l ON l.deck_id = d.id
+            LEFT JOIN (
+                SELECT c.deck_id, COUNT(*) AS due FROM schedule s INDEXED BY schedule_buried, cards c
+                WHERE s.buried_until > :today AND s.state = 2 AND s.due_day <= :today AND {live}
+                GROUP BY c.deck_id
+            ) b ON b.deck_id = d.id
             WHERE d.active = 1 ORDER BY d.name
             """,
             {"end": end, "today": today},

@@ -35,6 +35,7 @@ MIGRATION_NAMES = (
     "m010_undo_log_and_collection_tags",
     "m011_vet_compute_cards",
     "m012_deck_entries",
+    "m013_deck_tally",
 )
 """Every migration in `cvquiz.collection.migrations`, in order (a test keeps the two in step).
 
