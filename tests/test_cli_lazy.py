@@ -115,6 +115,19 @@ def test_everyday_commands_import_nothing_heavy(env: dict[str, str], argv: list[
     assert loaded & HEAVY == set(), f"cvquiz {' '.join(argv)} imports {sorted(loaded & HEAVY)}"
 
 
+def test_a_re_export_to_anki_loads_no_renderer_and_no_asyncio(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A re-export with no card changed takes its notes from the cache: no Markdown or LaTeX renderer, no rich
+    console, and genanki without the asyncio its ``cached_property`` backport would import (cvquiz.anki)."""
+    argv = ["export", "anki", "--deck", "activations", "-o", str(tmp_path / "a.apkg")]
+    subprocess.run(["cvquiz", *argv], env=env, check=True, capture_output=True, timeout=120)
+    loaded = set(_modules_after(argv, env))
+    assert "genanki" in loaded
+    unwanted = {"asyncio", "markdown_it", "pylatexenc", "rich.console"}
+    assert loaded & unwanted == set(), f"a re-export imports {sorted(loaded & unwanted)}"
+
+
 PLAIN = {"rich.console", "rich.table", "rich.markdown", "tomllib", "hashlib", "tempfile"}
 """What the plainly printed commands need none of, on a synced collection without a settings file: they draw
 their output with `cvquiz.cli.draw`, read no TOML and hash no deck file."""
