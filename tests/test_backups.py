@@ -254,3 +254,6 @@ def test_the_installed_command_backs_up_after_a_change(
         [*cvquiz, "backups"], env=env, capture_output=True, text=True, check=True
     )
     assert "collection-2026-03-02-090000.sqlite" in listed.stdout
+    lines = listed.stdout.splitlines()
+    assert lines[0].split() == ["#", "made", "size", "file"]
+    assert all(line == line.rstrip() for line in lines), lines  # piped: no row ends in spaces

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from cvquiz.cli import draw
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.i18n import _, ngettext
@@ -83,16 +83,33 @@ def backups(
             soft_wrap=True,
         )
         return
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("#", justify="right")
-    table.add_column(_("made"), no_wrap=True)
-    table.add_column(_("size"), justify="right", no_wrap=True)
-    table.add_column(_("file"), no_wrap=True, overflow="ellipsis")
     zone = clock.local_zone()
-    for n, backup in enumerate(found, 1):
-        when = backup.made_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        table.add_row(str(n), escape(when), _size(backup.size), escape(backup.path.name))
-    env.out.print(table)
+    listed = [
+        (str(n), backup.made_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), _size(backup.size))
+        for n, backup in enumerate(found, 1)
+    ]
+    heading = ("#", _("made"), _("size"))
+    widths = [
+        max(draw.width_of(cell) for cell in column) for column in zip(heading, *listed, strict=True)
+    ]
+    out = draw.Out.to(sys.stdout, env.environ)  # drawn by hand: piped, no line ends in spaces
+
+    def right(
+        text: str, column: int
+    ) -> str:  # by display width: a Chinese heading is two columns a character
+        return " " * (widths[column] - draw.width_of(text)) + text
+
+    grid: list[list[draw.Cell]] = [
+        [
+            (right(heading[0], 0), "bold"),
+            (heading[1], "bold"),
+            (right(heading[2], 2), "bold"),
+            (_("file"), "bold"),
+        ]
+    ]
+    for (number, when, size), backup in zip(listed, found, strict=True):
+        grid.append([right(number, 0), when, right(size, 2), backup.path.name])
+    out.lines(draw.grid(out, grid, 10_000))  # a file name is never cut or wrapped: it is copied
     env.err.print(
         escape(
             ngettext(
