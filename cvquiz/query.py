@@ -360,7 +360,7 @@ def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.5)
-    return " " + _("(did you mean {name!r}?)").format(name=close[0]) if close else ""
+    return _(" (did you mean {close!r}?)").format(close=close[0]) if close else ""
 
 
 def _term(token: _Token) -> Node:
