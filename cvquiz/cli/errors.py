@@ -83,4 +83,6 @@ def _database_error(
                 from cvquiz.collection.store import explain_error
 
                 return explain_error(error, env.opened_collection)
-    return CvquizError(_("database error: {detail}").format(detail=error))
+    from cvquiz.collection.store import sqlite_reason
+
+    return CvquizError(_("database error: {detail}").format(detail=sqlite_reason(error)))

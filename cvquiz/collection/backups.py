@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cvquiz import clock
+from cvquiz.collection import store
 from cvquiz.errors import CollectionError
 from cvquiz.fileio import describe_os_error
 from cvquiz.i18n import _
@@ -167,7 +168,10 @@ def back_up(
         tmp.unlink(missing_ok=True)
         raise CollectionError(
             _("{path}: cannot write a backup: {error}").format(
-                path=target, error=describe_os_error(error) if isinstance(error, OSError) else error
+                path=target,
+                error=describe_os_error(error)
+                if isinstance(error, OSError)
+                else store.sqlite_reason(error),
             )
         ) from None
     made = BackupFile(
@@ -272,7 +276,7 @@ def _sqlite_detail(error: sqlite3.Error) -> str:
         return _("not an SQLite database")
     if str(error).startswith(("no such table", "no such column")):
         return _("an SQLite database without cvquiz's tables")
-    return str(error)
+    return store.sqlite_reason(error)
 
 
 def _describe(path: Path) -> tuple[list[str], int, int]:
@@ -285,7 +289,7 @@ def _describe(path: Path) -> tuple[list[str], int, int]:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
         raise CollectionError(
-            _("{path}: cannot open it: {error}").format(path=path, error=error)
+            _("{path}: cannot open it: {error}").format(path=path, error=_sqlite_detail(error))
         ) from None
     try:
         (check,) = conn.execute("PRAGMA quick_check").fetchone()

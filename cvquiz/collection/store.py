@@ -290,6 +290,33 @@ def _pending(conn: sqlite3.Connection, stop_before: str | None) -> bool:
     return applied_names(conn)[: len(wanted)] != wanted
 
 
+_SQLITE_REASONS = {
+    "SQL logic error": N_("SQL logic error"),
+    "access permission denied": N_("access permission denied"),
+    "attempt to write a readonly database": N_("attempt to write a read-only database"),
+    "authorization denied": N_("authorization denied"),
+    "database disk image is malformed": N_("the database file is damaged"),
+    "database is locked": N_("the database is locked by another program"),
+    "database or disk is full": N_("the database or the disk is full"),
+    "database table is locked": N_("a table of the database is locked"),
+    "disk I/O error": N_("disk input/output error"),
+    "file is not a database": N_("not an SQLite database"),
+    "interrupted": N_("interrupted"),
+    "locking protocol": N_("locking protocol error"),
+    "out of memory": N_("out of memory"),
+    "unable to open database file": N_("cannot open the database file"),
+}
+"""SQLite's own wording of its result codes (``sqlite3_errstr``), each with what cvquiz says of it."""
+
+
+def sqlite_reason(error: sqlite3.Error) -> str:
+    """Why SQLite failed, in the person's language where SQLite gave its standard wording of the result code
+    (a more specific message, such as a missing table's name, is shown as SQLite wrote it)."""
+    text = str(error)
+    known = _SQLITE_REASONS.get(text)
+    return _(known) if known else text
+
+
 def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
     """Turn an SQLite error on the collection into a one-line message a person can act on.
 
@@ -303,7 +330,7 @@ def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
             _(
                 "{path}: the collection is damaged ({detail}). Restore a backup (see `cvquiz backups`),"
                 " or recover what is readable: sqlite3 {quoted} .recover | sqlite3 recovered.sqlite"
-            ).format(path=path, detail=error, quoted=shlex.quote(str(path)))
+            ).format(path=path, detail=sqlite_reason(error), quoted=shlex.quote(str(path)))
         )
     if code == sqlite3.SQLITE_READONLY:
         return CollectionReadOnlyError(
@@ -327,10 +354,12 @@ def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
     if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
         return CollectionError(
             _("{path}: cannot read or write the collection: {detail}").format(
-                path=path, detail=error
+                path=path, detail=sqlite_reason(error)
             )
         )
-    return CollectionError(_("{path}: collection error: {detail}").format(path=path, detail=error))
+    return CollectionError(
+        _("{path}: collection error: {detail}").format(path=path, detail=sqlite_reason(error))
+    )
 
 
 def applied_names(conn: sqlite3.Connection) -> list[str]:
