@@ -119,6 +119,41 @@ def test_a_new_bundled_version_leaves_your_version_in_place(world: World) -> Non
     assert world.content("losses/ce")["answer"] == "mine"
 
 
+def test_copying_a_bundled_card_waits_for_another_cvquiz_writing_the_decks_folder(
+    world: World, tmp_path: Path
+) -> None:
+    """Two edits of cards of one bundled deck at once both keep their copy: the second copies into the file the
+    first wrote, because each holds the decks folder's lock from reading the file to writing it."""
+    import threading
+
+    import yaml
+
+    from cvquiz.deckfile.lock import decks_folder_lock
+
+    overrides_file = world.user / "overrides" / "losses.yaml"
+    done: list[str] = []
+
+    def edit_in_another_process() -> None:  # its own connection, as another cvquiz would have
+        with Collection.open(tmp_path / "c.sqlite") as col:
+            done.append(overriding.override_target(col, world.user, "losses/focal").path)
+
+    with decks_folder_lock(world.user):  # another cvquiz is writing
+        other = threading.Thread(target=edit_in_another_process)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive() and not overrides_file.exists()  # it waits
+        # meanwhile, this cvquiz writes its own copy of another card of the deck
+        overrides_file.parent.mkdir(parents=True, exist_ok=True)
+        overrides_file.write_text(
+            "overrides: losses\ncards:\n  - id: ce\n    question: mine\n    answer: mine\n",
+            encoding="utf-8",
+        )
+    other.join(timeout=30)
+    assert done == [str(overrides_file)]
+    ids = [card["id"] for card in yaml.safe_load(overrides_file.read_text())["cards"]]
+    assert ids == ["ce", "focal"]  # the waiting copy was added to what the other wrote, not over it
+
+
 def test_revert_brings_the_bundled_version_back(world: World) -> None:
     pks = world.pks("losses/ce")
     first = Path(overriding.override_target(world.col, world.user, "losses/ce").path)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvquiz.cards.references import resolve
+from cvquiz.deckfile.lock import decks_folder_lock
 from cvquiz.errors import DeckError
 from cvquiz.fileio import describe_decode_error, describe_os_error
 from cvquiz.i18n import _
@@ -120,19 +121,20 @@ def override_target(col: Collection, decks_dir: Path, reference: str) -> Overrid
                 ref=found.ref, path=found.path
             )
         )
-    existing = _find(col, decks_dir, found.deck, found.id)
-    if existing is not None:
-        return OverrideTarget(found.ref, str(existing[0]), existing[1], False)
-    details = show(col, found.ref)
-    (row,) = entry_tags(col, [(found.deck, found.id)])
-    data = _own_data(dict(details.content), row.deck_tags)
-    path = overrides.override_path(decks_dir, found.deck)
-    if path.is_file():
-        text = overrides.add_card(_read(path), data, str(path))
-    else:
-        text = overrides.new_text(found.deck, data)
-    atomic_write(path, text.encode("utf-8"))
-    where = _find(col, decks_dir, found.deck, found.id)
+    with decks_folder_lock(decks_dir):  # another cvquiz adding to the same file waits, then is read
+        existing = _find(col, decks_dir, found.deck, found.id)
+        if existing is not None:
+            return OverrideTarget(found.ref, str(existing[0]), existing[1], False)
+        details = show(col, found.ref)
+        (row,) = entry_tags(col, [(found.deck, found.id)])
+        data = _own_data(dict(details.content), row.deck_tags)
+        path = overrides.override_path(decks_dir, found.deck)
+        if path.is_file():
+            text = overrides.add_card(_read(path), data, str(path))
+        else:
+            text = overrides.new_text(found.deck, data)
+        atomic_write(path, text.encode("utf-8"))
+        where = _find(col, decks_dir, found.deck, found.id)
     assert where is not None
     return OverrideTarget(found.ref, str(path), where[1], True)
 
@@ -148,24 +150,25 @@ def revert(col: Collection, decks_dir: Path, reference: str) -> Reverted:
     from cvquiz.fileio import atomic_write
 
     found = resolve(col, reference)
-    where = _find(col, decks_dir, found.deck, found.id) if found.bundled else None
-    if where is None:
-        raise DeckError(
-            _("{ref} has no version of yours to revert (only edited bundled cards have)").format(
-                ref=found.ref
-            )
-        )
-    path = where[0]
-    text = remove_card(_read(path), found.id, str(path))
-    if text is None:
-        try:
-            path.unlink()
-        except OSError as error:
+    with decks_folder_lock(decks_dir):
+        where = _find(col, decks_dir, found.deck, found.id) if found.bundled else None
+        if where is None:
             raise DeckError(
-                _("{path}: cannot remove: {reason}").format(
-                    path=path, reason=describe_os_error(error)
-                )
-            ) from None
-        return Reverted(found.ref, str(path), True)
-    atomic_write(path, text.encode("utf-8"))
+                _(
+                    "{ref} has no version of yours to revert (only edited bundled cards have)"
+                ).format(ref=found.ref)
+            )
+        path = where[0]
+        text = remove_card(_read(path), found.id, str(path))
+        if text is None:
+            try:
+                path.unlink()
+            except OSError as error:
+                raise DeckError(
+                    _("{path}: cannot remove: {reason}").format(
+                        path=path, reason=describe_os_error(error)
+                    )
+                ) from None
+            return Reverted(found.ref, str(path), True)
+        atomic_write(path, text.encode("utf-8"))
     return Reverted(found.ref, str(path), False)
