@@ -215,7 +215,9 @@ def test_a_damaged_collection_is_named_with_the_way_out(studied: Path) -> None:
     done = run([cvquiz_command(), "--lang", "zh", "status"])
     (line,) = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 1 and line.startswith(f"错误：{studied}：")
-    assert "数据库文件已损坏" in line or "不是 SQLite 数据库" in line, line  # SQLite's reason, in Chinese
+    assert "数据库文件已损坏" in line or "不是 SQLite 数据库" in line, (
+        line
+    )  # SQLite's reason, in Chinese
     assert "malformed" not in line and "not a database" not in line
     assert digest(studied) == before
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from study_fakes import NOW, Clock, ScriptedUI
 
 from cvquiz import cards
 from cvquiz.collection import Collection, changes, undo
@@ -20,21 +20,14 @@ from cvquiz.config import Settings
 from cvquiz.model import CardType, Rating
 from cvquiz.study import (
     Action,
-    Button,
-    CardView,
-    Progress,
-    Rated,
     Reveal,
     Screen,
     Session,
-    Status,
     Summary,
     register_front,
     run_session,
 )
 from cvquiz.study.fronts import FrontContext, front_for, recall_front
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 DECK = """\
 deck: mine
@@ -56,58 +49,6 @@ cards:
              stride: [2], padding: [1], dilation: [1], groups: [1]}
 """
 # floor((8 + 2*1 - 3) / 2) + 1 = 4, worked by hand: the answer is (1, 8, 4, 4).
-
-
-@dataclass
-class Clock:
-    """A clock that only moves when a test moves it."""
-
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
-class ScriptedUI:
-    """A `StudyUI` that plays a script of keys and answers and records everything it is shown."""
-
-    script: deque[Any]
-    shown: list[tuple[str, Any]] = field(default_factory=list)
-
-    def _take(self, default: Any) -> Any:
-        return self.script.popleft() if self.script else default
-
-    def show_front(self, view: CardView, progress: Progress) -> None:
-        self.shown.append(("front", view))
-
-    def read_action(self, view: CardView) -> Action:
-        return self._take(Action.QUIT)  # type: ignore[no-any-return]
-
-    def read_answer(self, view: CardView) -> str | None:
-        return self._take(None)  # type: ignore[no-any-return]
-
-    def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
-        self.shown.append(("back", (view, reveal, buttons)))
-
-    def read_rating(self, proposed: Rating | None) -> Rating | Action:
-        step = self._take(Action.QUIT)
-        return (proposed or Rating.GOOD) if step == "enter" else step  # type: ignore[no-any-return]
-
-    def show_status(self, status: Status) -> None:
-        self.shown.append(("status", status))
-
-    def show_help(self, screen: Screen, text: str) -> None:
-        self.shown.append(("help", (screen, text)))
-
-    def rated(self, rated: Rated) -> None:
-        self.shown.append(("rated", rated))
-
-    def show_summary(self, summary: Summary) -> None:
-        self.shown.append(("summary", summary))
-
-    def of(self, kind: str) -> list[Any]:
-        return [what for k, what in self.shown if k == kind]
 
 
 @pytest.fixture

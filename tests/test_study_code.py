@@ -10,11 +10,12 @@ import random
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from study_fakes import NOW, Clock, ScriptedUI
 
 from cvquiz.collection import Collection
 from cvquiz.collection.queue import QueueFilter
@@ -22,20 +23,13 @@ from cvquiz.config import Settings
 from cvquiz.model import Rating
 from cvquiz.study import (
     Action,
-    Button,
     CardView,
-    Progress,
-    Rated,
-    Reveal,
     Screen,
     Session,
-    Status,
     Summary,
     run_session,
 )
 from cvquiz.study.code_front import CodeAttempt, CodeUI, proposed_rating
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 STARTER = '''import numpy as np
 
@@ -69,14 +63,6 @@ ROWS_ONLY = (
 
 
 @dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
 class FakeEditor:
     """Writes the next scripted text into the file it is given; an int in the script is an exit status."""
 
@@ -90,48 +76,6 @@ class FakeEditor:
             return step
         path.write_text(step, encoding="utf-8")
         return 0
-
-
-@dataclass
-class ScriptedUI:
-    """A `StudyUI` that plays a script and records what it is shown (no editor: line mode)."""
-
-    script: deque[Any]
-    shown: list[tuple[str, Any]] = field(default_factory=list)
-
-    def _take(self, default: Any) -> Any:
-        return self.script.popleft() if self.script else default
-
-    def show_front(self, view: CardView, progress: Progress) -> None:
-        self.shown.append(("front", view))
-
-    def read_action(self, view: CardView) -> Action:
-        return self._take(Action.QUIT)  # type: ignore[no-any-return]
-
-    def read_answer(self, view: CardView) -> str | None:
-        return self._take(None)  # type: ignore[no-any-return]
-
-    def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
-        self.shown.append(("back", reveal))
-
-    def read_rating(self, proposed: Rating | None) -> Rating | Action:
-        step = self._take(Action.QUIT)
-        return (proposed or Rating.GOOD) if step == "enter" else step  # type: ignore[no-any-return]
-
-    def show_status(self, status: Status) -> None:
-        self.shown.append(("status", status))
-
-    def show_help(self, screen: Screen, text: str) -> None:
-        self.shown.append(("help", (screen, text)))
-
-    def rated(self, rated: Rated) -> None:
-        self.shown.append(("rated", rated))
-
-    def show_summary(self, summary: Summary) -> None:
-        self.shown.append(("summary", summary))
-
-    def of(self, kind: str) -> list[Any]:
-        return [what for k, what in self.shown if k == kind]
 
 
 @dataclass
@@ -209,7 +153,7 @@ def test_passing_at_the_first_attempt_proposes_good(col: Collection) -> None:
     progress = ui.of("judging")
     total = progress[0][1]
     assert progress[0] == (0, total) and progress[-1] == (total, total) and total >= 10
-    (reveal,) = ui.of("back")
+    (reveal,) = ui.reveals()
     assert reveal.screen is Screen.RESULT and reveal.proposed is Rating.GOOD
     assert reveal.code.latest.verdict.passed and reveal.verdict.correct
     assert reveal.code.solution.startswith("def reverse_rows")  # the model solution is on the back
@@ -223,7 +167,7 @@ def test_passing_after_a_fix_in_the_same_review_proposes_hard(col: Collection) -
     editor, make = editing(VIEW, RIGHT)
     ui = make(Action.EDIT, Action.EDIT, "enter", Action.QUIT)
     play(session(col), ui)
-    first, second = ui.of("back")
+    first, second = ui.reveals()
     assert first.proposed is Rating.AGAIN and not first.verdict.correct
     failure = first.code.latest.verdict.first_failure
     assert failure is not None and failure.kind == "mutation"  # the judge names the difference
@@ -241,7 +185,7 @@ def test_failing_proposes_again_and_the_next_review_opens_the_last_attempt(
     clock = Clock()
     ui = make(Action.EDIT, "enter", Action.QUIT)
     summary = play(session(col, clock), ui)
-    (reveal,) = ui.of("back")
+    (reveal,) = ui.reveals()
     assert reveal.proposed is Rating.AGAIN
     assert reveal.code.latest.verdict.kind == "tolerance"
     assert reviews(col) == [(1, 0)]
@@ -250,7 +194,7 @@ def test_failing_proposes_again_and_the_next_review_opens_the_last_attempt(
     ui = make(Action.EDIT, "enter", Action.QUIT)
     play(session(col, clock), ui)
     assert editor.opened_with == [STARTER, ROWS_ONLY]  # the scratch file holds the last attempt
-    (reveal,) = ui.of("back")
+    (reveal,) = ui.reveals()
     assert reveal.proposed is Rating.GOOD  # passed at this review's first attempt
     assert [row[2] for row in attempts(col)] == [0, 1]
 
@@ -259,7 +203,7 @@ def test_space_shows_the_model_solution_without_an_attempt(col: Collection) -> N
     _editor, make = editing()
     ui = make(Action.REVEAL, "enter", Action.QUIT)
     play(session(col), ui)
-    (reveal,) = ui.of("back")
+    (reveal,) = ui.reveals()
     assert reveal.code.attempts == () and reveal.verdict.gave_up
     assert reveal.proposed is Rating.AGAIN
     assert attempts(col) == [] and reviews(col) == [(1, 0)]
@@ -269,7 +213,7 @@ def test_a_pass_after_seeing_the_solution_is_not_good(col: Collection) -> None:
     _editor, make = editing(RIGHT)
     ui = make(Action.REVEAL, Action.EDIT, "enter", Action.QUIT)  # the solution first, then `e`
     play(session(col), ui)
-    shown, passed = ui.of("back")
+    shown, passed = ui.reveals()
     assert shown.proposed is Rating.AGAIN
     assert passed.code.latest.verdict.passed and passed.proposed is Rating.HARD
     assert reviews(col) == [(2, 1)]
@@ -290,7 +234,7 @@ def test_nothing_is_judged_when_the_file_is_unchanged_or_the_editor_fails(
         "The editor exited with status 1: nothing was judged.",
         "The code is unchanged since the last attempt.",
     ]
-    assert len(ui.of("back")) == 2 and ui.of("back")[1].proposed is Rating.GOOD
+    assert len(ui.reveals()) == 2 and ui.reveals()[1].proposed is Rating.GOOD
     assert attempts(col) == [("drill", RIGHT, 1, None)]
     assert not editor.texts
 
@@ -334,7 +278,7 @@ def test_line_mode_answers_with_a_file_path(col: Collection, tmp_path: Path) -> 
     assert "cannot read the file" in unreadable[0].message
     assert "defines no function reverse_rows" in unreadable[1].message
     assert unreadable[0].data == {"answer": str(tmp_path / "missing.py")}
-    first, second = ui.of("back")
+    first, second = ui.reveals()
     assert first.proposed is Rating.AGAIN and second.proposed is Rating.HARD
     assert second.code.latest.path == str(right_file)
     assert attempts(col) == [("drill", VIEW, 0, "mutation"), ("drill", RIGHT, 1, None)]
@@ -347,7 +291,7 @@ def test_line_mode_empty_answers(col: Collection, tmp_path: Path) -> None:
     # a pass, then `e` and an empty line: the back as it was, and no new attempt
     ui = ScriptedUI(deque([str(right_file), Action.EDIT, "", Rating.EASY, Action.QUIT]))
     play(session(col), ui)
-    first, again = ui.of("back")
+    first, again = ui.reveals()
     assert again.code == first.code and again.proposed is Rating.GOOD
     assert reviews(col) == [(4, 1)] and len(attempts(col)) == 1
 
@@ -405,6 +349,6 @@ def test_a_card_that_cannot_be_judged_shows_its_solution(tmp_path: Path) -> None
             "mine/rev cannot be judged: unknown judge reference 'no_such_reference'"
             in status.message
         )
-        (reveal,) = ui.of("back")
+        (reveal,) = ui.reveals()
         assert reveal.code.solution.startswith("def reverse_rows") and reveal.resume is None
         assert editor.opened_with == [] and attempts(col) == [] and reviews(col) == [(1, 0)]
