@@ -369,11 +369,36 @@ def calculate(name: str, params: Mapping[str, Any], decimals: int | None = None)
         The answer and the worked solution.
 
     Raises:
-        GeneratorError: unknown generator.
+        GeneratorError: unknown generator, or values too extreme for a worked solution (a float overflows,
+            a logarithm of 0), which a calculator given any numbers can meet where a drawn problem does not.
         EngineError: parameters the engine rejects.
     """
+    import numpy as np
+
     generator = lookup(name)
-    solved = generator.solve(dict(params))
+    extreme = GeneratorError(
+        N_(
+            "{generator}: these values are too extreme to work through step by step; "
+            "try values nearer to those of a problem on paper"
+        ),
+        generator=name,
+    )
+    try:
+        with np.errstate(
+            all="ignore"
+        ):  # an overflow is this one error, not a warning line before it
+            solved = generator.solve(dict(params))
+    except CvquizError:
+        raise
+    except (ArithmeticError, ValueError, AssertionError):
+        # AssertionError: a worked step that no longer agrees with the engine once floats lose precision
+        raise extreme from None
+    try:
+        finite = bool(np.all(np.isfinite(np.asarray(solved.expected, dtype=np.float64))))
+    except (TypeError, ValueError):  # not numbers (a choice, ragged lists): nothing to overflow
+        finite = True
+    if not finite:
+        raise extreme
     shown = decimals if decimals is not None else generator.decimals
     rel = None if decimals is not None else generator.rel_tol
     return Calculation(

@@ -515,6 +515,8 @@ def format_number(
     if isinstance(x, int | np.integer) and not isinstance(x, bool):
         return str(int(x))
     value = float(x)
+    if not math.isfinite(value) or abs(value) >= 1e15:  # beyond the digits a float holds: 2.688e+43
+        return f"{value:.{max(decimals or 0, 3)}e}"
     if decimals is not None:
         # Half up on the exact binary value: 0.0625 shows as 0.063, as a person rounds it, not 0.062.
         step = Decimal(1).scaleb(-decimals)

@@ -64,10 +64,21 @@ def _mean(*values: float) -> float:
     return sum(values) / len(values)
 
 
+LARGE_LOGIT = 20.0
+"""Beyond this (or logits further apart than `SPREAD`), a softmax table works with z − max z."""
+SPREAD = 30.0
+
+
 def _softmax_table(
     steps: Steps, z: np.ndarray[Any, Any], row: int | None
 ) -> tuple[list[str], list[str]]:
-    """The e^z, p and −ln p table of one row of logits; returns the printed p and −ln p (placeholders)."""
+    """The e^z, p and −ln p table of one row of logits; returns the printed p and −ln p (placeholders).
+
+    Large logits (e^1000 overflows, e^−800 is 0 in floating point) are worked the numerically stable way,
+    as the libraries do: with z − max z, and −ln p_c = ln Σ_j e^{z_j − max z} − (z_c − max z).
+    """
+    if _needs_stable(z):
+        return _stable_softmax_table(steps, z, row)
     exps = [steps.calc(math.exp, float(v), label="e^z") for v in z]
     total = steps.calc(_add, *exps, label="sum e^z")
     p = [steps.calc(_divide, e, total, label="p = e^z / sum") for e in exps]
@@ -82,6 +93,38 @@ def _softmax_table(
     steps.table(
         ["类别 c", "$z_c$", "$e^{z_c}$", "$p_c$", "$-\\ln p_c$"],
         ["class c", "$z_c$", "$e^{z_c}$", "$p_c$", "$-\\ln p_c$"],
+        rows,
+    )
+    return p, nll
+
+
+def _needs_stable(z: np.ndarray[Any, Any]) -> bool:
+    return float(np.max(np.abs(z))) > LARGE_LOGIT or float(np.ptp(z)) > SPREAD
+
+
+def _stable_softmax_table(
+    steps: Steps, z: np.ndarray[Any, Any], row: int | None
+) -> tuple[list[str], list[str]]:
+    top = float(np.max(z))
+    shifted = [steps.calc(lambda v, m=top: v - m, float(v), label="z - max z") for v in z]
+    exps = [steps.calc(math.exp, d, label="e^(z - max z)") for d in shifted]
+    total = steps.calc(_add, *exps, label="sum e^(z - max z)")
+    p = [steps.calc(_divide, e, total, label="p = e^(z - max z) / sum") for e in exps]
+    nll = [steps.calc(lambda s, d: math.log(s) - d, total, d, label="-ln p") for d in shifted]
+    label_zh = "" if row is None else f"样本 {row}："
+    label_en = "" if row is None else f"Sample {row}: "
+    steps.add(
+        f"{label_zh}logits 很大（或相差很大），$e^{{z}}$ 会上溢或下溢：先减去最大值 $m = \\max_j z_j = {num(top)}$"
+        "（softmax 不变），再用 $-\\ln p_c = \\ln \\sum_j e^{z_j - m} - (z_c - m)$，不必先算出很小的 $p_c$。",
+        f"{label_en}The logits are large (or far apart), so $e^{{z}}$ would overflow or underflow: subtract the "
+        f"maximum $m = \\max_j z_j = {num(top)}$ first (the softmax is unchanged), then take "
+        "$-\\ln p_c = \\ln \\sum_j e^{z_j - m} - (z_c - m)$ without computing a tiny $p_c$ first.",
+    )
+    steps.math(f"\\sum_j e^{{z_j - m}} = {' + '.join(exps)} = {total}")
+    rows = [[c, num(z[c]), shifted[c], exps[c], p[c], nll[c]] for c in range(z.size)]
+    steps.table(
+        ["类别 c", "$z_c$", "$z_c - m$", "$e^{z_c - m}$", "$p_c$", "$-\\ln p_c$"],
+        ["class c", "$z_c$", "$z_c - m$", "$e^{z_c - m}$", "$p_c$", "$-\\ln p_c$"],
         rows,
     )
     return p, nll
@@ -164,7 +207,10 @@ def solve_cross_entropy(params: Mapping[str, Any]) -> Solved:
             )
         else:
             loss = nll[y]
-            steps.math(f"L{name} = -\\ln p_{{{y}}} = -\\ln {p[y]} = {loss}")
+            if _needs_stable(z):  # p_y may print as 0: the loss is read off the table
+                steps.math(f"L{name} = -\\ln p_{{{y}}} = {loss}")
+            else:
+                steps.math(f"L{name} = -\\ln p_{{{y}}} = -\\ln {p[y]} = {loss}")
         losses.append(loss)
     if single:
         final = steps.calc(lambda v: v, losses[0], label="L", expect=float(expected))
@@ -334,7 +380,27 @@ def draw_softmax(d: Draw) -> dict[str, Any]:
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # no overflow for x far below 0
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    """ln(1 + e^x), without overflow: max(x, 0) + ln(1 + e^−|x|)."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+SATURATED = 9.0
+"""Beyond this |x|, σ(x) prints as 0 or 1 at 4 decimals: a binary loss is worked as ln(1 + e^{±x})."""
+
+_SATURATED_NOTE = (
+    "|x| 很大时 σ(x) 四舍五入后是 0 或 1，$\\ln$ 不能从它算：用 $-\\ln \\sigma(x) = \\ln(1 + e^{-x})$、"
+    "$-\\ln(1 - \\sigma(x)) = \\ln(1 + e^{x})$（BCEWithLogits 本身就这样稳定地计算）。",
+    "For large |x|, σ(x) rounds to 0 or 1 and no logarithm can be taken of it: use "
+    "$-\\ln \\sigma(x) = \\ln(1 + e^{-x})$ and $-\\ln(1 - \\sigma(x)) = \\ln(1 + e^{x})$ (which is how "
+    "BCEWithLogits computes it, stably).",
+)
 
 
 def _reduce_text(steps: Steps, values: Sequence[str], reduction: str, result: float) -> str:
@@ -373,16 +439,29 @@ def solve_bce(params: Mapping[str, Any]) -> Solved:
             "\\ell = -\\left[t \\ln \\sigma(x) + (1-t)\\ln(1-\\sigma(x))\\right],\\quad \\sigma(x) = \\frac{1}{1+e^{-x}}"
         )
     rows, values = [], []
+    saturated = False
     for x, t in zip(logits, targets, strict=True):
         s = steps.calc(_sigmoid, float(x), label="sigmoid")
-        if t == 1:
+        w_text = num(weight) + "·" if weight != 1 and t == 1 else ""
+        if abs(float(x)) > SATURATED:
+            saturated = True
+            sign = -1.0 if t == 1 else 1.0
+            value = steps.calc(
+                lambda v, w=(weight if t == 1 else 1.0), k=sign: w * _softplus(k * v),
+                float(x),
+                label="w ln(1 + e^(±x))",
+            )
+            term = f"${w_text}\\ln(1 + e^{{{num(sign * float(x))}}})$"
+        elif t == 1:
             value = steps.calc(lambda q, w=weight: -w * math.log(q), s, label="-w ln s")
-            term = f"-{num(weight) + '·' if weight != 1 else ''}ln {s}"
+            term = f"-{w_text}ln {s}"
         else:
             value = steps.calc(lambda q: -math.log(1 - q), s, label="-ln(1 - s)")
             term = f"-ln(1 - {s})"
         values.append(value)
         rows.append([num(x), num(t), s, term, value])
+    if saturated:
+        steps.add(*_SATURATED_NOTE)
     steps.table(
         ["$x$", "$t$", "$\\sigma(x)$", "项", "$\\ell$"],
         ["$x$", "$t$", "$\\sigma(x)$", "term", "$\\ell$"],
@@ -457,12 +536,22 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
     if alpha < 0:
         steps.add("α < 0 表示不乘 $\\alpha_t$。", "α < 0 means no $\\alpha_t$ factor.")
     rows, values = [], []
+    saturated = False
     for x, t in zip(logits, targets, strict=True):
         p = steps.calc(_sigmoid, float(x), label="sigmoid")
-        p_t = p if t == 1 else steps.calc(lambda q: 1 - q, p, label="1 - p")
         a_t = 1.0 if alpha < 0 else (alpha if t == 1 else 1 - alpha)
-        modulating = steps.calc(lambda q, g=gamma: (1 - q) ** g, p_t, label="(1 - p_t)^gamma")
-        nll = steps.calc(_neg_ln, p_t, label="-ln p_t")
+        if abs(float(x)) > SATURATED:  # p_t, 1 - p_t and ln p_t from x itself (see _SATURATED_NOTE)
+            saturated = True
+            k = 1.0 if t == 1 else -1.0  # p_t = σ(k x)
+            p_t = p if t == 1 else steps.calc(lambda v: _sigmoid(-v), float(x), label="1 - p")
+            modulating = steps.calc(
+                lambda v, g=gamma, k=k: _sigmoid(-k * v) ** g, float(x), label="(1 - p_t)^gamma"
+            )
+            nll = steps.calc(lambda v, k=k: _softplus(-k * v), float(x), label="-ln p_t")
+        else:
+            p_t = p if t == 1 else steps.calc(lambda q: 1 - q, p, label="1 - p")
+            modulating = steps.calc(lambda q, g=gamma: (1 - q) ** g, p_t, label="(1 - p_t)^gamma")
+            nll = steps.calc(_neg_ln, p_t, label="-ln p_t")
         value = steps.calc(lambda m, n, a=a_t: a * m * n, modulating, nll, label="focal term")
         values.append(value)
         rows.append([num(x), num(t), p, p_t, num(a_t), modulating, nll, value])
@@ -477,6 +566,8 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
         "$\\ell$",
     ]
     steps.table(headers, headers, rows)
+    if saturated:
+        steps.add(*_SATURATED_NOTE)
     total = _reduce_text(steps, values, reduction, float(expected))
     if gamma == 0:
         steps.add(

@@ -40,7 +40,12 @@ def num(x: Any, places: int = 4) -> str:
     if isinstance(x, bool):
         return str(x)
     value = float(x)
-    if value == int(value) and abs(value) < 1e15:
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "-∞" if value < 0 else "NaN"
+    if abs(value) >= 1e15:  # e^100: the digits of a float this large are not all meaningful
+        mantissa, _, exponent = f"{value:.{max(places, 1)}e}".partition("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    if value == int(value):
         return str(int(value))
     text = _fixed(value, places)
     if places >= 4 and round(value, places) != value:
@@ -146,9 +151,14 @@ class Check:
     tolerance: float
 
     def holds(self) -> bool:
-        """Whether redoing the step from the printed operands gives the printed result."""
-        recomputed = self.compute(*(read_number(o) for o in self.operands))
-        return math.isclose(recomputed, read_number(self.result), rel_tol=0, abs_tol=self.tolerance)
+        """Whether redoing the step from the printed operands gives the printed result (a step that cannot be
+        redone from them, such as ``-ln(1 - 1)`` from a rounded 1, does not)."""
+        try:
+            recomputed = self.compute(*(read_number(o) for o in self.operands))
+            shown = read_number(self.result)
+        except (ArithmeticError, ValueError):
+            return False
+        return math.isclose(recomputed, shown, rel_tol=0, abs_tol=self.tolerance)
 
 
 def read_number(text: str) -> float:
