@@ -68,6 +68,22 @@ def test_search_prints_a_line_per_card_and_a_count(deck: Path) -> None:
     )
 
 
+def test_a_long_reference_is_printed_whole_and_shows_its_card(user_decks: Path) -> None:
+    card = "temperature-hard-negatives-and-the-uniformity-of-the-embedding-space"
+    (user_decks / "long.yaml").write_text(
+        f"deck: self-supervised-long\nname: Long\ncards:\n  - id: {card}\n"
+        "    question: What does the temperature do in a contrastive loss, for hard negatives?\n"
+        "    answer: It sharpens the softmax.\n",
+        encoding="utf-8",
+    )
+    ref = f"self-supervised-long/{card}"
+    assert len(ref) > 80
+    result = runner.invoke(app, ["search", "deck:self-supervised-long"], env={"COLUMNS": "80"})
+    (line,) = result.stdout.splitlines()
+    assert line.split()[0] == ref  # never cut: it is what show, edit and suspend take
+    assert runner.invoke(app, ["show", line.split()[0]]).exit_code == 0
+
+
 def test_a_cloze_row_reads_as_text(user_decks: Path) -> None:
     (user_decks / "cloze.yaml").write_text(
         "deck: cloze\nname: Cloze\ncards:\n  - id: ce-grad\n    type: cloze\n    question: "

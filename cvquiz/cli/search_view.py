@@ -75,7 +75,8 @@ def _fit(text: str, width: int) -> str:
 
 
 def print_lines(out: Console, hits: Sequence[SearchHit], lang: str) -> None:
-    """Print one line per card: its reference, then as much of its question as fits.
+    """Print one line per card: its whole reference (it is what ``show``, ``edit`` and ``suspend`` take, so it is
+    never cut), then as much of its question as fits.
 
     Thousands of lines print quickly: each line is laid out here (cells counted, text cut) rather than by a
     rich table, and written as plain text when the output is not a terminal.
@@ -83,12 +84,13 @@ def print_lines(out: Console, hits: Sequence[SearchHit], lang: str) -> None:
     if not hits:
         return
     width = max(out.size.width, 40)
-    ref_width = min(max(cell_len(h.ref) for h in hits), width // 2)
-    room = width - ref_width - 2
+    ref_width = max(cell_len(h.ref) for h in hits)
+    room = max(width - ref_width - 2, 12)
     if not out.is_terminal:
         out.file.write(
             "".join(
-                f"{_fit(h.ref, ref_width):<{ref_width}}  {_fit(first_line(h.question, lang, h.type), room)}\n"
+                f"{h.ref:<{ref_width}}  {_fit(first_line(h.question, lang, h.type), room)}".rstrip()
+                + "\n"
                 for h in hits
             )
         )
@@ -96,7 +98,7 @@ def print_lines(out: Console, hits: Sequence[SearchHit], lang: str) -> None:
         return
     lines = Text()
     for hit in hits:
-        ref = _fit(hit.ref, ref_width)
+        ref = hit.ref
         lines.append(ref, style="bold")
         lines.append(" " * (ref_width - cell_len(ref) + 2))
         lines.append(_fit(first_line(hit.question, lang, hit.type), room) + "\n")
