@@ -102,12 +102,12 @@ def _examples(kind: AnswerKind, arity: int | None) -> str:
     if arity is not None and kind is AnswerKind.SHAPE:
         dims = [str(d) for d in _SAMPLE_DIMS[-arity:]] if arity <= 4 else ["1"] * arity
         shape = f"({dims[0]},)" if arity == 1 else "(" + ", ".join(dims) + ")"
-        if arity == 1:
-            return _("try {example}").format(example=f"{dims[0]} or {shape}")
-        return _("try {example}").format(example=f"{'x'.join(dims)} or {shape}")
+        first = dims[0] if arity == 1 else "x".join(dims)
+        return _("try {example}").format(example=_("{a} or {b}").format(a=first, b=shape))
     if arity is not None and kind is AnswerKind.VECTOR:
         numbers = [str(n) for n in range(1, arity + 1)]
-        return _("try {example}").format(example=f"[{', '.join(numbers)}] or {' '.join(numbers)}")
+        either = _("{a} or {b}").format(a=f"[{', '.join(numbers)}]", b=" ".join(numbers))
+        return _("try {example}").format(example=either)
     return _(_EXAMPLES[kind])
 
 
@@ -136,8 +136,10 @@ class AnswerParseError(CvquizError):
         else:
             message = _("could not read an empty answer as {what}").format(what=what)
         if reason:
-            message += ": " + reason
-        message += " (" + _examples(kind, arity) + ")"
+            message = _("{message}: {reason}").format(message=message, reason=reason)
+        message = _("{message} ({examples})").format(
+            message=message, examples=_examples(kind, arity)
+        )
         super().__init__(message)
 
 
@@ -1034,8 +1036,9 @@ def _compare_matrix(
 def _join_problems(problems: list[str]) -> str:
     shown = problems[:_MAX_LISTED_MISMATCHES]
     more = len(problems) - len(shown)
-    tail = "; " + _("and {n} more").format(n=more) if more else ""
-    return "; ".join(shown) + tail
+    separator = _("; ")
+    tail = separator + _("and {n} more").format(n=more) if more else ""
+    return separator.join(shown) + tail
 
 
 def _miss(got: float, want: float) -> str:

@@ -560,3 +560,17 @@ def test_numbers_beyond_the_largest_float_are_too_large(text: str, kind: AnswerK
         pytest.skip("'x' is not read inside a list")
     with pytest.raises(AnswerParseError, match="the number is too large"):
         judge(text, {AnswerKind.VECTOR: [1]}.get(kind, 1), kind)
+
+
+def test_an_unreadable_answer_is_explained_in_chinese_punctuation() -> None:
+    from cvquiz import i18n
+    from cvquiz.answers import AnswerParseError
+
+    i18n.set_language("zh")
+    try:
+        message = str(AnswerParseError("abc", AnswerKind.SHAPE, "“abc”不是维度", arity=4))
+    finally:
+        i18n.set_language("en")
+    assert message == "无法把“abc”读作形状：“abc”不是维度（例如 1x64x112x112 或 (1, 64, 112, 112)）"
+    english = str(AnswerParseError("abc", AnswerKind.SHAPE, '"abc" is not a dimension', arity=2))
+    assert english.endswith(': "abc" is not a dimension (try 112x112 or (112, 112))')

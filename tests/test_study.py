@@ -378,8 +378,32 @@ def test_cram_reviews_are_logged_and_leave_the_schedule_and_the_statistics_alone
     assert review_retention(col, date(2026, 3, 1), date(2026, 3, 3)) == (0, 0)
     assert studied_today(col, clock(), 4) == {"mine": (1, 0)}  # cram reviews use no daily limit
     assert summary.reviews == 3
+    # what is left for today is today's queue of the selection, not every card cram could show
+    from cvquiz.collection.queue import queue_counts
+
+    assert summary.left_today == queue_counts(col, clock(), Settings(), Q(decks=("mine",))).total
+    assert summary.left_today == 2  # beta and gamma: new, within the daily limit (alpha is not due)
     # status counts them as study, and says how many were cram (the reviews stats leave out)
     from cvquiz.status import today_status
 
     status = today_status(col, clock(), Settings())
     assert (status.studied_reviews, status.cram_today) == (4, 3)
+
+
+def test_a_summary_of_no_review_has_no_again_rate() -> None:
+    from cvquiz.cli.drill_text import summary_rows
+
+    empty = Summary(
+        reviews=0,
+        cards=0,
+        again=0,
+        compute_answered=0,
+        compute_correct=0,
+        seconds=3.0,
+        streak=0,
+        due_later_today=0,
+        next_learning_minutes=None,
+        due_tomorrow=0,
+    )
+    rows = dict(summary_rows(empty))
+    assert rows["Again rate"] == "–"

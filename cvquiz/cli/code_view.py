@@ -106,7 +106,7 @@ def attempts_table(attempts: list[AttemptView]) -> RenderableType:
             attempt.source,
             verdict,
             f"{attempt.failed}/{attempt.cases}",
-            f"{attempt.seconds:.1f}s",
+            _("{n}s").format(n=f"{attempt.seconds:.1f}"),
         )
     latest = attempts[-1]
     return Group(

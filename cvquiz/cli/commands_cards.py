@@ -425,7 +425,7 @@ def show(
             str(s.ord),
             _state(s.state),
             _when(s.due),
-            "-" if s.stability is None else f"{s.stability:.2f}d",
+            "-" if s.stability is None else _("{n}d").format(n=f"{s.stability:.2f}"),
             "-" if s.difficulty is None else f"{s.difficulty:.2f}",
             str(s.reps),
             str(s.lapses),
@@ -458,7 +458,7 @@ def show(
             str(r.ord),
             _(RATING_LABELS[r.rating]) if r.rating in RATING_LABELS else str(r.rating),
             f"{_state(r.state_before)} → {_state(r.state_after)}",
-            "-" if r.duration_ms is None else f"{r.duration_ms / 1000:.1f}s",
+            "-" if r.duration_ms is None else _("{n}s").format(n=f"{r.duration_ms / 1000:.1f}"),
             typed,
         )
     env.out.print(history)

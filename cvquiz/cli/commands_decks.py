@@ -151,7 +151,7 @@ def render_decks(out: draw.Out, summaries: list[DeckSummary]) -> None:
         cards=sum(s.cards for s in summaries), study_cards=sum(s.study_cards for s in summaries)
     )
     if not all(s.bundled for s in summaries):
-        caption += " " + _("✎ marks your decks.")
+        caption = _("{sentence} {next}").format(sentence=caption, next=_("✎ marks your decks."))
     roots = {s.name.split("::", 1)[0] for s in summaries if s.bundled and "::" in s.name}
     title = _("Decks") if len(roots) != 1 else _("Decks (bundled: {root})").format(root=roots.pop())
     out.lines(draw.table(out, columns, rows, title=title, caption=caption, footer=footer))

@@ -426,7 +426,11 @@ def render_stats(out: Console, result: Stats, lang: str = "en") -> None:
     for g in result.compute:
         top = g.top_mistake
         mistake = (
-            "" if top is None else f"{escape(top.label.get(lang))} ({top.count}/{g.classified})"
+            ""
+            if top is None
+            else _("{mistake} ({count}/{of})").format(
+                mistake=escape(top.label.get(lang)), count=top.count, of=g.classified
+            )
         )
         table.add_row(escape(g.generator), str(g.answered), _percent(g.accuracy), mistake)
     out.print(table)

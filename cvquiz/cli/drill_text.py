@@ -59,13 +59,17 @@ def summary_rows(summary: Summary) -> list[tuple[str, str]]:
                 reviews=summary.reviews, cards=summary.cards
             ),
         ),
-        (_("Again rate"), f"{summary.again_rate:.0%}"),
+        (_("Again rate"), f"{summary.again_rate:.0%}" if summary.reviews else "–"),
     ]
     if summary.accuracy is not None:
         rows.append(
             (
                 _("Compute accuracy"),
-                f"{summary.compute_correct}/{summary.compute_answered} ({summary.accuracy:.0%})",
+                _("{correct}/{answered} ({percent})").format(
+                    correct=summary.compute_correct,
+                    answered=summary.compute_answered,
+                    percent=f"{summary.accuracy:.0%}",
+                ),
             )
         )
     if summary.code_answered:

@@ -8,7 +8,7 @@ back for the first of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -101,5 +101,8 @@ def summarize(session: Session, elapsed: float) -> Summary:
         due_tomorrow=due.get(tomorrow, 0),
         code_answered=len(code),
         code_passed=sum(bool(r.correct) for r in code),
-        left_today=queue.queue_counts(session.col, now, settings, session.flt).total,
+        # today's queue for the same selection: a cram session's own queue is every card it selects
+        left_today=queue.queue_counts(
+            session.col, now, settings, replace(session.flt, cram=False)
+        ).total,
     )
