@@ -389,8 +389,8 @@ def test_installed_command_dry_run_writes_nothing(trip: Trip, tmp_path: Path) ->
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["trip: would add 6 review(s) to 6 card(s)"]
-    assert "Would merge 6 review(s) from Anki into 6 card(s)." in proc.stderr
+    assert proc.stdout.splitlines() == ["trip: would add 6 reviews to 6 cards"]
+    assert "Would merge 6 reviews from Anki into 6 cards." in proc.stderr
     assert "1 answer to a compute problem beyond the first" in proc.stderr
     assert "1 cram review" in proc.stderr and "1 reschedule" in proc.stderr
     conn = sqlite3.connect(copy)

@@ -39,7 +39,7 @@ def test_export_anki_default_file_and_summary(
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cvquiz.apkg").is_file()
     assert result.stdout == ""
-    assert "Wrote cvquiz.apkg: 1 deck(s)" in result.stderr
+    assert "Wrote cvquiz.apkg: 1 deck, " in result.stderr
     assert "Import any learning progress" in result.stderr
     assert not list(tmp_path.glob(".cvquiz.apkg.*"))  # no temporary file left behind
 

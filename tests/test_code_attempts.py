@@ -128,7 +128,7 @@ def test_stats_count_code_attempts_and_their_failure_kinds(
     out = io.StringIO()
     render_stats(Console(file=out, width=80), result)
     text = out.getvalue()
-    assert "Code cards, last 30 days: 4 attempts at 1 card(s), 1 passed (25.0%)" in text
+    assert "Code cards, last 30 days: 4 attempts at 1 card, 1 passed (25.0%)" in text
     assert "Most common failures: wrong shape 2, timeout 1" in text
 
 

@@ -111,23 +111,29 @@ def _merge_lines(result: MergeResult) -> list[str]:
 
 
 def _print_merge(env: Env, result: MergeResult, heading: str | None = None) -> None:
+    def counted(reviews: int, cards: int) -> dict[str, str]:
+        return {
+            "reviews": ngettext("{n} review", "{n} reviews", reviews).format(n=reviews),
+            "cards": ngettext("{count} card", "{count} cards", cards).format(count=cards),
+        }
+
     for deck in result.decks:
         line = (
-            _("{deck}: would add {reviews} review(s) to {cards} card(s)")
+            _("{deck}: would add {reviews} to {cards}")
             if result.dry_run
-            else _("{deck}: added {reviews} review(s) to {cards} card(s)")
+            else _("{deck}: added {reviews} to {cards}")
         )
         env.out.print(
-            escape(line.format(deck=deck.deck, reviews=deck.reviews, cards=deck.cards)),
+            escape(line.format(deck=deck.deck, **counted(deck.reviews, deck.cards))),
             highlight=False,
             soft_wrap=True,
         )
     summary = (
-        _("Would merge {reviews} review(s) from Anki into {cards} card(s).")
+        _("Would merge {reviews} from Anki into {cards}.")
         if result.dry_run
-        else _("Merged {reviews} review(s) from Anki into {cards} card(s).")
+        else _("Merged {reviews} from Anki into {cards}.")
     )
-    text = summary.format(reviews=result.reviews, cards=result.cards)
+    text = summary.format(**counted(result.reviews, result.cards))
     _say(env, escape(text if heading is None else f"{heading} {text}"))
     for line in _merge_lines(result):
         _say(env, escape(line))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,7 +15,7 @@ from cvquiz.cli.context import Env, get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import export_app
 from cvquiz.cli.jsonout import print_json
-from cvquiz.i18n import _
+from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.anki.exporter import AnkiExportOptions
@@ -118,15 +117,25 @@ def anki(
     col = env.collection()
     with _progress_bar(env) as progress:
         result = export_anki(col, output, env.now, env.settings, options, progress=progress)
+    counted = {
+        "decks": ngettext("{n} deck", "{n} decks", result.decks).format(n=result.decks),
+        "notes": ngettext("{n} note", "{n} notes", result.notes).format(n=result.notes),
+        "cards": ngettext("{count} card", "{count} cards", result.cards).format(count=result.cards),
+    }
     if with_progress:
         summary = _(
-            "Wrote {path}: {decks} deck(s), {notes} note(s), {cards} card(s), {studied} with progress"
-            ' and {reviews} review(s). In Anki, tick "Import any learning progress" when you import it.'
+            "Wrote {path}: {decks}, {notes}, {cards}, {studied} with progress and {reviews}. In Anki, "
+            'tick "Import any learning progress" when you import it.'
+        ).format(
+            path=_where(result.path),
+            studied=result.studied,
+            reviews=ngettext("{n} review", "{n} reviews", result.reviews).format(n=result.reviews),
+            **counted,
         )
     else:
-        summary = _("Wrote {path}: {decks} deck(s), {notes} note(s), {cards} card(s).")
-    fields = {k: v for k, v in asdict(result).items() if k != "path"}
-    summary = summary.format(path=_where(result.path), **fields)
+        summary = _("Wrote {path}: {decks}, {notes}, {cards}.").format(
+            path=_where(result.path), **counted
+        )
     _print_result(env, result, as_json, summary)
 
 
@@ -152,8 +161,10 @@ def text(
     options = _options(env, deck, tag, lang, instances, False)
     options.check()
     result = export_text(env.collection(), output, options)
-    summary = _("Wrote {path}: {decks} deck(s), {notes} note(s).").format(
-        path=_where(result.path), decks=result.decks, notes=result.notes
+    summary = _("Wrote {path}: {decks}, {notes}.").format(
+        path=_where(result.path),
+        decks=ngettext("{n} deck", "{n} decks", result.decks).format(n=result.decks),
+        notes=ngettext("{n} note", "{n} notes", result.notes).format(n=result.notes),
     )
     _print_result(env, result, as_json, summary)
 

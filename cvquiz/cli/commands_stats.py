@@ -449,12 +449,14 @@ def _render_code(out: Console, result: Stats) -> None:
         RichText(_("Code cards, last {days} days").format(days=result.days), style="bold"),
         RichText(
             ngettext(
-                ": {attempts} attempt at {cards} card(s), {passed} passed ({rate})",
-                ": {attempts} attempts at {cards} card(s), {passed} passed ({rate})",
+                ": {attempts} attempt at {cards}, {passed} passed ({rate})",
+                ": {attempts} attempts at {cards}, {passed} passed ({rate})",
                 code.attempts,
             ).format(
                 attempts=code.attempts,
-                cards=code.cards,
+                cards=ngettext("{count} card", "{count} cards", code.cards).format(
+                    count=code.cards
+                ),
                 passed=code.passed,
                 rate=_percent(code.pass_rate),
             )
