@@ -92,6 +92,14 @@ def test_good_deck_loads_with_positions_and_types() -> None:
             "d.yaml:5:5: card 'a': question must be text or a {zh, en} mapping",
         ),
         (
+            "deck: d\nname: n\ncards:\n  - id: a\n    question: What is 2 + 2?\n    answer: 4\n",
+            "d.yaml:6:5: card 'a': answer is read as a number, not text: put it in quotes (answer: \"...\")",
+        ),
+        (
+            "deck: d\nname: n\ncards:\n  - id: a\n    question: Is it?\n    answer: yes\n",
+            "d.yaml:6:5: card 'a': answer is read as true/false, not text: put it in quotes (answer: \"...\")",
+        ),
+        (
             "deck: d\nname: n\ncards:\n  - id: a\n    type: basik\n    question: q\n    answer: b\n",
             "d.yaml:5:5: card 'a': unknown type 'basik' (basic, reversed, cloze, compute or code) (did you mean 'basic'?)",
         ),

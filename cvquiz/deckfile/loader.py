@@ -259,6 +259,14 @@ def _text(chk: _Checker, owner: dict[str, Any], key: str, card: str | None) -> T
             chk.add(_pos(owner, key), _("{key} needs zh and/or en text").format(key=key), card)
             return None
         return Text(zh=parts.get("zh"), en=parts.get("en"))
+    if isinstance(value, bool | int | float):  # answer: 4 reads as a number, not as the text "4"
+        # YAML has already turned what was written (yes, 0.50, 1e3) into a value: name the kind, not the value
+        if isinstance(value, bool):
+            message = _('{key} is read as true/false, not text: put it in quotes ({key}: "...")')
+        else:
+            message = _('{key} is read as a number, not text: put it in quotes ({key}: "...")')
+        chk.add(_pos(owner, key), message.format(key=key), card)
+        return None
     chk.add(_pos(owner, key), _("{key} must be text or a {{zh, en}} mapping").format(key=key), card)
     return None
 
