@@ -815,3 +815,59 @@ def test_a_cram_session_says_so_in_the_header(deck_env: dict[str, str]) -> None:
     assert "cram" not in plain.lines()[0]
     plain.child.send("q")
     plain.wait("Session summary")
+
+
+def test_help_on_the_front_replaces_itself_and_the_header_stays(deck_env: dict[str, str]) -> None:
+    """``?`` on a card's front shows the keys below the question, redrawn: pressed again it goes away, and
+    ``e`` (where the card is defined) takes its place rather than piling up under it."""
+    term = Terminal(spawn(deck_env))
+    term.wait("space: show answer")
+    term.child.send("?")
+    screen = term.wait("keys")
+    assert term.lines()[0].startswith("New 3 · Learning 0 · Review 0")
+    assert screen.count("╭─ keys") == 1 and "First question" in screen
+    term.child.send("?")  # again: the help goes, the question stays
+    term.wait("space: show answer")
+    import time
+
+    time.sleep(0.5)
+    term.wait("space: show answer")
+    screen = term.text()
+    assert "╭─ keys" not in screen and "First question" in screen
+    assert term.lines()[0].startswith("New 3")
+    term.child.send("?")
+    term.wait("╭─ keys")
+    term.child.send("e")  # the first key after help takes it away; e then says where the card is
+    screen = term.wait("is defined at")
+    assert "╭─ keys" not in screen and screen.count("space: show answer") == 1
+    assert term.lines()[0].startswith("New 3")
+    term.child.send(" ")
+    term.wait("Enter: Good")
+    term.child.send("q")
+    term.wait("Session summary")
+
+
+def test_a_code_cards_help_and_hints_are_redrawn_and_its_keys_fit_80_columns(
+    code_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**code_env, "EDITOR": fake_editor(tmp_path, CODE_RIGHT)}
+    term = Terminal(spawn(env, deck="mycode"))
+    term.wait("Enter/e: edit in")
+    term.child.send("?")
+    screen = term.wait("╭─ keys")
+    assert "save and quit to judge" in screen  # one line of the panel, not wrapped at 80 columns
+    term.child.send("h")  # the first key after help takes it away; h asks for a hint
+    screen = term.wait("no hints")
+    term.child.send("h")
+    import time
+
+    time.sleep(0.5)
+    screen = term.wait("no hints")
+    assert "╭─ keys" not in screen and screen.count("This card has no hints.") == 1
+    assert screen.count("Enter/e: edit in") == 1 and term.lines()[0].startswith("New 2")
+    term.child.send(" ")  # no attempt: the model solution
+    term.wait("Enter: Again")
+    keys = [line for line in term.lines() if line.startswith("Enter: Again")]
+    assert keys and keys[-1].endswith("q: quit")  # not cut with an ellipsis
+    term.child.send("q")
+    term.wait("Session summary")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
@@ -232,6 +233,13 @@ class TerminalUI:
         self._back_status: Text | None = None
         self.cram = False  # a cram session: the header says the schedule is not changed
         self._front_body: list[list[Segment]] = []
+        self._question: list[
+            list[Segment]
+        ] = []  # the front's question, without what is shown below it
+        self._front_note: str | None = (
+            None  # what is shown below the question: help, hint or status
+        )
+        self._hints: list[str] = []  # a code card's hints asked for on this front
         self._front_offset = 0
         self._front_status: Text | None = None
         with contextlib.suppress(
@@ -288,10 +296,36 @@ class TerminalUI:
         self._view, self._progress, self._back = view, progress, None
         self._between = False
         options = self.console.options.update(width=self.console.size.width)
-        self._front_body = self.console.render_lines(_front(view), options, pad=False)
+        self._question = self.console.render_lines(_front(view), options, pad=False)
+        self._front_body, self._front_note, self._hints = self._question, None, []
         self._front_offset = 0
         self._front_status = self._status_line()
         self._draw_front()
+
+    def _note_front(self, kind: str | None, note: RenderableType | None = None) -> None:
+        """Show ``note`` below the question (help, hints, an unreadable answer), in place of the last one, and
+        redraw the front: nothing piles up under the screen, and the header stays (the front scrolls when the
+        two are taller than the room). ``kind`` None takes the note away."""
+        options = self.console.options.update(width=self.console.size.width)
+        lines = [] if note is None else self.console.render_lines(note, options, pad=False)
+        self._front_body = [*self._question, [], *lines] if lines else self._question
+        self._front_note = kind if lines else None
+        self._front_offset = len(self._question) + 1 if lines and self._front_scrolls() else 0
+        self._draw_front()
+
+    def _front_keys(self, code: bool = False) -> None:
+        """The keys line under a recall card's question or a code card's task."""
+        if code:
+            parts = [
+                _("Enter/e: edit in {editor}").format(editor=self.editor_name),
+                _("space: solution"),
+                _("h: hint"),
+                _("?: help"),
+                _("q: quit"),
+            ]
+        else:
+            parts = [_("space: show answer"), _("?: help"), _("q: quit")]
+        self.console.print(Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True)
 
     def _front_room(self) -> int:
         """The lines the question may take: the screen less the header, status, progress and prompt lines."""
@@ -361,21 +395,24 @@ class TerminalUI:
     def read_action(self, view: CardView) -> Action:
         if view.code is not None:
             return self._read_task_action()
-        self.console.print(
-            Text(
-                "   ".join(
-                    (_("space: show answer"), _("?: help"), _("q: quit")),
-                ),
-                style="dim",
-            )
-        )
+        self._front_keys()
         while True:
             key = self._key()
+            if (
+                self._front_note is not None
+            ):  # the key after help or a note takes it away; ? again too
+                noted, scroll = self._front_note, key in ("up", "down", "pgup", "pgdn")
+                if not scroll:
+                    self._note_front(None)
+                    self._front_keys()
+                    if key == "?" and noted == "help":
+                        continue
             if key in (" ", "\n", "\r"):
                 return Action.REVEAL
             if self._front_scrolls() and key in ("up", "down", "pgup", "pgdn"):
                 self._scroll_front(key)
                 self._draw_front(_("↑↓: scroll · space: show answer"))
+                self._front_keys()
                 continue
             if key in COMMAND_KEYS:
                 self._between = COMMAND_KEYS[key] not in (Action.WHERE, Action.HELP)
@@ -388,16 +425,20 @@ class TerminalUI:
     def _read_task_action(self) -> Action:
         """A code card's task screen: Enter or e opens the editor, space shows the model solution."""
         keys = command_keys(Screen.TASK)
-        parts = [
-            _("Enter/e: edit in {editor}").format(editor=self.editor_name),
-            _("space: solution"),
-            _("h: hint"),
-            _("?: help"),
-            _("q: quit"),
-        ]
-        self.console.print(Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True)
+        self._front_keys(code=True)
         while True:
             key = self._key()
+            if self._front_note is not None and key not in ("up", "down", "pgup", "pgdn", "h"):
+                noted = self._front_note  # hints stay while more are asked for
+                self._note_front(None)
+                self._front_keys(code=True)
+                if key == "?" and noted == "help":
+                    continue
+            if self._front_scrolls() and key in ("up", "down", "pgup", "pgdn"):
+                self._scroll_front(key)
+                self._draw_front()
+                self._front_keys(code=True)
+                continue
             if key in ("\n", "\r"):
                 key = "e"
             if key == " ":
@@ -455,6 +496,10 @@ class TerminalUI:
                 text = self.console.input(f"[dim]({hint})[/] [bold]{prompt}[/] ")
         except EOFError:
             return None
+        if (
+            self._front_note is not None
+        ):  # help or the last unreadable answer: gone with this answer
+            self._front_body, self._front_note, self._front_offset = self._question, None, 0
         word = text.strip().lower()
         keys = command_keys(Screen.TASK) if view.code is not None else COMMAND_KEYS
         if word in keys:
@@ -516,6 +561,10 @@ class TerminalUI:
             parts.insert(1, _("e: edit again"))
         if scrolling and not self._at_end():
             parts.insert(1, _("space: more"))
+        # too wide for the terminal: leave out first what the buttons above already say, then undo
+        for spare in (_("1-4: rate"), _("u: undo")):
+            if cell_len("   ".join(parts)) > self.console.size.width:
+                parts.remove(spare)
         self.console.print(
             Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True, end=""
         )
@@ -564,16 +613,12 @@ class TerminalUI:
             self._draw_back()
             return
         style = "yellow" if status.kind == "unreadable" else "cyan"
-        if (
-            self._front_scrolls()
-        ):  # a tall question: in the status line, so the screen keeps its layout
-            self._front_status = Text(
-                status.message, style=style, overflow="ellipsis", no_wrap=True
-            )
-            self._draw_front()
+        if status.kind == "hint":  # the hints asked for so far, each once, the newest last
+            if status.message not in self._hints:
+                self._hints.append(status.message)
+            self._note_front("hint", Text("\n".join(self._hints), style=style))
             return
-        self.console.print()
-        self.console.print(Text(status.message, style=style))
+        self._note_front("status", Text(status.message, style=style))
 
     def show_help(self, screen: Screen, text: str) -> None:
         panel = Panel(Text(text), title=_("keys"), title_align="left", border_style="cyan")
@@ -585,8 +630,7 @@ class TerminalUI:
             self._offset = 0
             self._draw_back()
             return
-        self.console.print()
-        self.console.print(panel)
+        self._note_front("help", panel)
 
     def rated(self, rated: Rated) -> None:
         return None

@@ -132,7 +132,7 @@ def _code_help(screen: Screen) -> str:
     if screen is Screen.TASK:
         head = _(
             "Enter, e     write the function in your editor ($VISUAL, $EDITOR); it opens\n"
-            "             on the starter code or your last attempt: save and quit to judge\n"
+            "             on the starter or your last attempt; save and quit to judge\n"
             "space        no attempt: show the model solution (proposes Again)\n"
             "h            the next hint\n"
             "Without an editor, type the path of a .py file holding the function\n"
