@@ -276,7 +276,8 @@ def format_interval(delta: timedelta) -> str:
     Args:
         delta: the interval (negative ones are shown as 0s).
     """
-    seconds = max(delta.total_seconds(), 0.0)
+    # whole seconds: a minute measured a few milliseconds after the rating reads 1m, as its button did, not 60s
+    seconds = float(round(max(delta.total_seconds(), 0.0)))
     for unit, size, below in (
         ("s", 1, 60),
         ("m", 60, 3600),

@@ -188,6 +188,7 @@ def test_line_mode_scripted_session(deck_env: dict[str, str]) -> None:
     # plain text: a clear front/back separator, and a confirmation after each rating
     assert "=== mydrill/alpha [basic]" in out and "--- answer ---" in out
     assert "rated Good: mydrill/alpha is due again in 10m" in out
+    assert "rated Again: mydrill/beta is due again in 1m" in out  # as its button said, not 60s
     assert "rated Easy: mydrill/gamma is due again in" in out
     assert "Session summary" in out
     assert "1 learning card" not in out and "2 learning cards due in 1 min" in out
@@ -871,3 +872,12 @@ def test_a_code_cards_help_and_hints_are_redrawn_and_its_keys_fit_80_columns(
     assert keys and keys[-1].endswith("q: quit")  # not cut with an ellipsis
     term.child.send("q")
     term.wait("Session summary")
+
+
+def test_line_mode_giving_up_says_so_once(user_decks: Path, cvquiz_env: dict[str, str]) -> None:
+    (user_decks / "myap.yaml").write_text(AP_DECK, encoding="utf-8")
+    env = {**os.environ, **cvquiz_env, "CVQUIZ_SEED": "3"}
+    result = run_lines(env, ["", "1"], deck="myap")
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("no answer")]
+    assert line.startswith("no answer — expected ") and line.count("no answer") == 1

@@ -175,15 +175,19 @@ class LineUI:
                 gave_up=verdict.gave_up,
                 answer=reveal.answer,
             )
-            if verdict.gave_up:
-                mark = _("no answer")
+            if verdict.gave_up:  # its message says no more than the mark
+                self._say(
+                    _("{mark} — expected {expected}.").format(
+                        mark=_("no answer"), expected=verdict.expected
+                    )
+                )
             else:
                 mark = "✓ " + _("correct") if verdict.correct else "✗ " + _("wrong")
-            self._say(
-                _("{mark} — expected {expected}. {message}").format(
-                    mark=mark, expected=verdict.expected, message=verdict.message
+                self._say(
+                    _("{mark} — expected {expected}. {message}").format(
+                        mark=mark, expected=verdict.expected, message=verdict.message
+                    )
                 )
-            )
         else:
             self._say(plain(view.back))
         if reveal.solution and reveal.code is None:
