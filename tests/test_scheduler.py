@@ -376,3 +376,14 @@ def test_one_rating_alone_is_what_all_four_give() -> None:
             every = answer_states(card, T0, fuzzy, factor)
             for rating in Rating:
                 assert answer_states(card, T0, fuzzy, factor, only=rating)[rating] == every[rating]
+
+
+def test_an_interval_measured_just_after_the_rating_reads_as_its_button() -> None:
+    from datetime import timedelta
+
+    from cvquiz.scheduler import format_interval
+
+    # the line-mode confirmation measures from a moment after the rating: 59.99 s is the button's 1m
+    assert format_interval(timedelta(seconds=59.99)) == "1m"
+    assert format_interval(timedelta(seconds=599.6)) == "10m"
+    assert format_interval(timedelta(seconds=59.4)) == "59s"
