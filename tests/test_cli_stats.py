@@ -329,3 +329,22 @@ def test_suggested_retention_speaks_chinese(col: Collection) -> None:
     result = chinese("optimize", "--retention")
     assert english_words(result.stdout + result.stderr) == []
     assert "建议的期望保持率" in result.stdout and "正在读取记录库" in result.stderr
+
+
+def test_a_month_four_weeks_after_the_last_keeps_its_chinese_label() -> None:
+    from cvquiz import i18n
+    from cvquiz.cli.commands_stats import render_heatmap
+    from cvquiz.stats import DayCount
+
+    class Heat:  # Mondays 2026-10-05 and 2026-11-02: November starts four weeks after October
+        heatmap: ClassVar[list[DayCount]] = [
+            DayCount(str(date.fromordinal(date(2026, 9, 7).toordinal() + i)), 1 + i % 3)
+            for i in range(91)
+        ]
+
+    i18n.set_language("zh")
+    try:
+        months = render_heatmap(Heat())[0].split()  # type: ignore[arg-type]
+    finally:
+        i18n.set_language("en")
+    assert months == ["9月", "10月", "11月"]

@@ -85,12 +85,15 @@ def _cells(text: str) -> list[str]:
 
 
 def _place(row: list[str], at: int, text: str) -> None:
-    """Write ``text`` into ``row`` (a list of cells) at cell ``at`` if those cells and a gap before are blank."""
+    """Write ``text`` into ``row`` (a list of cells) at cell ``at`` if those cells and a gap before are blank,
+    else one cell later (a month four weeks after the last, under a label four cells wide: "10月")."""
     cells = _cells(text)
-    if at + len(cells) <= len(row) and all(
-        c == " " for c in row[max(at - 1, 0) : at + len(cells) + 1]
-    ):
-        row[at : at + len(cells)] = cells
+    for start in (at, at + 1):
+        if start + len(cells) <= len(row) and all(
+            c == " " for c in row[max(start - 1, 0) : start + len(cells) + 1]
+        ):
+            row[start : start + len(cells)] = cells
+            return
 
 
 def _pad(text: str, width: int) -> str:

@@ -636,6 +636,8 @@ class TerminalUI:
         return None
 
     def show_summary(self, summary: Summary) -> None:
+        if self._back is not None:  # the back's keys line has no line end yet
+            self.console.print()
         self.console.print()
         if self._pending is not None:
             line = self._status_line()
