@@ -607,8 +607,12 @@ def test_show_speaks_chinese_after_reviews(mine: Path) -> None:
             record_review(col, pk, rating, now - timedelta(days=days), Settings(fuzz=False))
     text = chinese("show", "my/notes/iou")
     assert "复习记录" in text and "良好" in text and "重来" in text and "学习中 → 复习" in text
-    english = runner.invoke(app, ["show", "my/notes/iou"]).stdout
+    english = runner.invoke(app, ["show", "my/notes/iou"], env={"COLUMNS": "80"}).stdout
     assert "Review history" in english and "Good" in english and "learning → review" in english
+    # at 80 columns every heading is whole and the due time stays on its line
+    assert all(w in english for w in ("stability", "difficulty", "lapses", "flags"))
+    assert "…" not in english and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", english)
+    assert "天" in text and "秒" not in text.split("复习记录")[0]  # stability in days, in Chinese
 
 
 def test_add_and_import_speak_chinese(mine: Path, tmp_path: Path) -> None:

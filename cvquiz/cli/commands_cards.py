@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
@@ -405,9 +406,13 @@ def show(
         highlight=False,
         soft_wrap=True,
     )
-    table = Table(title=escape(_("Schedule")), title_justify="left")
+    # no inner borders: eight columns and a due time fit 80 columns, the headers whole
+    table = Table(
+        title=escape(_("Schedule")), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0)
+    )
+    several = len({s.ord for s in details.schedule} | {r.ord for r in details.reviews}) > 1
     for column in (
-        N_("card"),
+        *((N_("card"),) if several else ()),  # which card of a reversed or cloze entry
         N_("state"),
         N_("due"),
         N_("stability"),
@@ -416,13 +421,13 @@ def show(
         N_("lapses"),
         N_("flags"),
     ):
-        table.add_column(escape(_(column)))
+        table.add_column(escape(_(column)), no_wrap=column == "due")
     for s in details.schedule:
         flags = [_(n) for n, on in ((N_("suspended"), s.suspended), (N_("leech"), s.leech)) if on]
         if s.buried_until:
             flags.append(_("buried until {day}").format(day=s.buried_until))
         table.add_row(
-            str(s.ord),
+            *((str(s.ord),) if several else ()),
             _state(s.state),
             _when(s.due),
             "-" if s.stability is None else _("{n}d").format(n=f"{s.stability:.2f}"),
@@ -439,10 +444,15 @@ def show(
     if not details.reviews:
         env.out.print(RichText(_("No reviews yet."), style="dim"))
         return
-    history = Table(title=escape(_("Review history")), title_justify="left")
+    history = Table(
+        title=escape(_("Review history")),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+    )
     for column in (
         N_("when (UTC)"),
-        N_("card"),
+        *((N_("card"),) if several else ()),
         N_("rating"),
         N_("state"),
         N_("time"),
@@ -450,12 +460,13 @@ def show(
     ):
         history.add_column(escape(_(column)))
     for r in details.reviews:
-        typed = "" if r.answer is None else escape(r.answer)
-        if r.correct is not None:
-            typed += " ✓" if r.correct else " ✗"
+        mark = "" if r.correct is None else "✓" if r.correct else "✗"
+        typed = " ".join(
+            part for part in ("" if r.answer is None else escape(r.answer), mark) if part
+        )
         history.add_row(
             _when(r.reviewed_at),
-            str(r.ord),
+            *((str(r.ord),) if several else ()),
             _(RATING_LABELS[r.rating]) if r.rating in RATING_LABELS else str(r.rating),
             f"{_state(r.state_before)} → {_state(r.state_after)}",
             "-" if r.duration_ms is None else _("{n}s").format(n=f"{r.duration_ms / 1000:.1f}"),
