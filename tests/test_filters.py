@@ -105,7 +105,7 @@ def test_an_unknown_deck_or_tag_is_one_error_with_the_closest(col: Collection) -
         check(col.conn, CardFilter(decks=("cv/conf", "cv"), tags=("losess", "conv")))
     assert str(caught.value).splitlines() == [
         "no deck 'cv/conf' (did you mean 'cv/conv'?); cvquiz decks lists them",
-        "no card has the tag 'losess' (did you mean 'losses'?); cvquiz stats shows the tags",
+        "no card has the tag 'losess' (did you mean 'losses'?); cvquiz stats --json lists every tag",
     ]
     with pytest.raises(UnknownFilterError, match="no deck 'zzz'; cvquiz decks"):
         check(col.conn, CardFilter(decks=("zzz",)))

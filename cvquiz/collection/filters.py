@@ -209,7 +209,7 @@ def _unknown(what: str, want: str, close: list[str]) -> str:
         hint = _("cvquiz decks lists them")
     else:
         message = _("no card has the tag {tag!r}").format(tag=want)
-        hint = _("cvquiz stats shows the tags")
+        hint = _("cvquiz stats --json lists every tag")
     if close:
         message = _("{problem} (did you mean {name!r}?)").format(problem=message, name=close[0])
     return _("{problem}; {hint}").format(problem=message, hint=hint)
