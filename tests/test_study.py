@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -407,3 +408,18 @@ def test_a_summary_of_no_review_has_no_again_rate() -> None:
     )
     rows = dict(summary_rows(empty))
     assert rows["Again rate"] == "–"
+
+
+def test_a_session_resolves_its_decks_once_and_draws_the_same_queue(col: Collection) -> None:
+    from cvquiz.collection import queue
+
+    for decks in (("mine",), ("Mine",), ("calc", "mine"), ("nothing-like-it",)):
+        asked = QueueFilter(decks=decks)
+        resolved = queue.resolve_decks(col, asked)
+        assert resolved.deck_ids is not None and set(resolved.deck_ids) <= {"mine", "calc"}
+        for flt in (asked, replace(asked, tags=("x",)), replace(asked, states=("new",))):
+            exact = replace(flt, deck_ids=resolved.deck_ids)
+            assert queue.queue_counts(col, NOW, Settings(), exact) == queue.queue_counts(
+                col, NOW, Settings(), flt
+            )
+    assert session(col).flt.deck_ids == ("mine",)

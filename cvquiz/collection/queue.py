@@ -14,7 +14,7 @@ import json
 import random
 from collections.abc import Collection as Sized
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -139,6 +139,8 @@ class QueueFilter:
         states: only cards in these states (`cvquiz.collection.filters.STATES`); empty: every state.
         cram: every card the filter selects, due or not and past any limit, in deck order (custom study
             "cram": the reviews are logged as cram and leave the schedule as it was).
+        deck_ids: the exact ids ``decks`` came to when resolved (`resolve_decks`), or None to resolve
+            ``decks`` (ids, display names, nesting) at each query.
     """
 
     decks: tuple[str, ...] = ()
@@ -150,6 +152,17 @@ class QueueFilter:
     forgotten_days: int | None = None
     states: tuple[str, ...] = ()
     cram: bool = False
+    deck_ids: tuple[str, ...] | None = None
+
+
+def resolve_decks(col: Collection, flt: QueueFilter) -> QueueFilter:
+    """``flt`` with its decks resolved to their exact ids once, for the many queries of a study session (each
+    query would otherwise match every deck's id and name again: a tenth of a review's time on 100 decks)."""
+    if not flt.decks or flt.deck_ids is not None:
+        return flt
+    from cvquiz.collection import filters
+
+    return replace(flt, deck_ids=tuple(filters.deck_ids(col.conn, flt.decks)))
 
 
 # --- reading cards -------------------------------------------------------------------------------------
@@ -248,7 +261,17 @@ def _filter_sql(col: Collection, flt: QueueFilter, params: dict[str, Any]) -> li
         return []
     from cvquiz.collection import filters  # loaded only for a filtered queue
 
-    return [filters.where(col.conn, filters.CardFilter(flt.decks, flt.tags, flt.states), params)]
+    clauses = []
+    decks = flt.decks
+    if flt.deck_ids is not None:  # resolved already
+        params["flt_deck_ids"] = json.dumps(flt.deck_ids)
+        clauses.append("c.deck_id IN (SELECT value FROM json_each(:flt_deck_ids))")
+        decks = ()
+    if decks or flt.tags or flt.states:
+        clauses.append(
+            filters.where(col.conn, filters.CardFilter(decks, flt.tags, flt.states), params)
+        )
+    return clauses
 
 
 def studied_today(col: Collection, now: datetime, rollover_hour: int) -> dict[str, tuple[int, int]]:

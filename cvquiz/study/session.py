@@ -92,6 +92,10 @@ class Session:
     done: list[Done] = field(default_factory=list)
     _again_next: list[CardView] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # the decks the session studies are the ones its filter names when it starts
+        self.flt = queue.resolve_decks(self.col, self.flt)
+
     @property
     def rated(self) -> list[Done]:
         """The ratings given this session (undone ones are gone), oldest first."""
