@@ -251,8 +251,17 @@ def test_hints_one_at_a_time_and_where_is_w(col: Collection) -> None:
     ]
     assert statuses[3].startswith("mine/rev is defined at ") and statuses[3].endswith("mine.yaml:4")
     ((screen, text),) = ui.of("help")
-    assert screen is Screen.TASK and "editor" in text
+    assert screen is Screen.TASK and "write the function in your editor" in text
+    assert "No editor was found" not in text  # the help of the screen as it is: an editor was found
     assert reviews(col) == [] and attempts(col) == []
+
+
+def test_without_an_editor_the_help_says_how_to_answer_with_a_file(col: Collection) -> None:
+    ui = ScriptedUI(deque(["?", None, Action.QUIT]))  # line mode: a word typed at the file prompt
+    play(session(col), ui)
+    ((screen, text),) = ui.of("help")
+    assert screen is Screen.TASK and "type the path of a .py file" in text
+    assert "write the function in your editor" not in text
 
 
 def test_line_mode_answers_with_a_file_path(col: Collection, tmp_path: Path) -> None:

@@ -157,7 +157,7 @@ class _CodeReview:
             if action is Action.HINT:
                 self.hint()
             elif action in (Action.WHERE, Action.HELP):
-                self.ctx.inform(action, Screen.TASK)
+                self.ctx.inform(action, Screen.TASK, editor=self.editor() is not None)
             elif action is not Action.EDIT:
                 return action
 

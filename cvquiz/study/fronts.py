@@ -52,8 +52,9 @@ class FrontContext:
     ui: StudyUI
     view: CardView
 
-    def inform(self, action: Action, screen: Screen) -> None:
-        """Answer ``e`` (where the card is defined) and ``?`` (this screen's help) without leaving the card."""
+    def inform(self, action: Action, screen: Screen, editor: bool = True) -> None:
+        """Answer ``e`` (where the card is defined) and ``?`` (this screen's help) without leaving the card;
+        ``editor``: a code card is answered in an editor (else with a file's path)."""
         if action is Action.WHERE:
             self.ui.show_status(
                 Status(
@@ -65,7 +66,7 @@ class FrontContext:
                 )
             )
         else:
-            self.ui.show_help(screen, help_text(screen))
+            self.ui.show_help(screen, help_text(screen, editor))
 
 
 FrontInteraction: TypeAlias = Callable[[FrontContext], FrontOutcome]
@@ -90,10 +91,11 @@ def front_for(view: CardView) -> FrontInteraction:
     return _FRONTS.get(view.type, recall_front)
 
 
-def help_text(screen: Screen) -> str:
-    """Return the help of one screen, in the user's language."""
+def help_text(screen: Screen, editor: bool = True) -> str:
+    """Return the help of one screen, in the user's language (``editor``: a code card is answered in an
+    editor, else by typing a file's path)."""
     if screen in (Screen.TASK, Screen.RESULT):
-        return _code_help(screen)
+        return _code_help(screen, editor)
     common = _(
         "u            undo the last action (rating, suspend or bury)\n"
         "s            suspend this card        b  bury it until tomorrow\n"
@@ -122,21 +124,26 @@ def help_text(screen: Screen) -> str:
     return head + "\n" + common
 
 
-def _code_help(screen: Screen) -> str:
+def _code_help(screen: Screen, editor: bool) -> str:
     common = _(
         "u            undo the last action (rating, suspend or bury)\n"
         "s            suspend this card        b  bury it until tomorrow\n"
         "w            where this card is defined (file:line)\n"
         "q, Ctrl-C, Ctrl-D   quit (every rating and attempt so far is saved)"
     )
-    if screen is Screen.TASK:
+    if screen is Screen.TASK and editor:
         head = _(
             "Enter, e     write the function in your editor ($VISUAL, $EDITOR); it opens\n"
             "             on the starter or your last attempt; save and quit to judge\n"
             "space        no attempt: show the model solution (proposes Again)\n"
-            "h            the next hint\n"
-            "Without an editor, type the path of a .py file holding the function\n"
-            "(an empty line shows the model solution)."
+            "h            the next hint"
+        )
+    elif screen is Screen.TASK:
+        head = _(
+            "No editor was found ($VISUAL, $EDITOR): type the path of a .py file holding\n"
+            "the function to have it judged; an empty line shows the model solution\n"
+            "(proposes Again).\n"
+            "h            the next hint"
         )
     else:
         head = _(
