@@ -347,16 +347,16 @@ def _deck(card_lines: str) -> str:
 BAD_DECKS = {
     "cloze-huge": (
         _deck('    type: cloze\n    question: "x {{c99999999999999999999::y}}"\n'),
-        "6:5: card 'a': cloze question (zh): deletion {{c999999999999…::...}}: deletions are numbered"
+        "6:5: card 'a': cloze question: deletion {{c999999999999…::...}}: deletions are numbered"
         " from c1 to c999",
     ),
     "cloze-zero": (
         _deck('    type: cloze\n    question: "x {{c0::y}}"\n'),
-        "6:5: card 'a': cloze question (zh): deletion {{c0::...}}: deletions are numbered from c1 to c999",
+        "6:5: card 'a': cloze question: deletion {{c0::...}}: deletions are numbered from c1 to c999",
     ),
     "cloze-empty": (
         _deck('    type: cloze\n    question: "x {{c1::}} y"\n'),
-        "6:5: card 'a': cloze question (zh): deletion '{{c1::}}' deletes nothing (Anki makes no card of it)",
+        "6:5: card 'a': cloze question: deletion '{{c1::}}' deletes nothing (Anki makes no card of it)",
     ),
     "key-int": (
         _deck("    question: q\n    answer: a\n    1: z\n"),

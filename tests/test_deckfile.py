@@ -110,7 +110,12 @@ def test_good_deck_loads_with_positions_and_types() -> None:
         ("deck: d\nname: n\ncards: 3\n", "d.yaml:3:1: cards must be a list"),
         (
             "deck: d\nname: n\ncards:\n  - id: a\n    type: cloze\n    question: no deletion here\n",
-            "d.yaml:6:5: card 'a': cloze question (zh) has no {{c1::...}} deletion",
+            "d.yaml:6:5: card 'a': cloze question has no {{c1::...}} deletion",
+        ),
+        (
+            "deck: d\nname: n\ncards:\n  - id: a\n    type: cloze\n"
+            "    question: {zh: '{{c1::这里}}有挖空', en: no deletion here}\n",
+            "d.yaml:6:5: card 'a': cloze question (en) has no {{c1::...}} deletion",
         ),
         (
             "deck: d\nname: n\ncards:\n  - id: a\n    question: q\n    answer: b\n    generator: x\n",
@@ -119,7 +124,7 @@ def test_good_deck_loads_with_positions_and_types() -> None:
         (
             "deck: d\nname: n\ncards:\n  - id: a\n    type: cloze\n"
             "    question: 'x {{c1::$\\\\frac{a}{b_{c}}$}} y'\n",
-            "d.yaml:6:5: card 'a': cloze question (zh): deletion "
+            "d.yaml:6:5: card 'a': cloze question: deletion "
             "'{{c1::$\\\\frac{a}{b_{c}}' is cut short by a '}}' inside it; put spaces between closing "
             "braces in math ('} }') or move the math out of the deletion",
         ),

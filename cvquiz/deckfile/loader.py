@@ -427,6 +427,7 @@ def _card(
                     _pos(raw, key), _("{key!r} is only for compute cards").format(key=key), label
                 )
         if card_type is CardType.CLOZE and question is not None:
+            per_language = isinstance(raw.get("question"), dict)  # else one text for both languages
             for lang, text in (("zh", question.zh), ("en", question.en)):
                 if text is None or (lang == "en" and text == question.zh):
                     continue
@@ -435,14 +436,18 @@ def _card(
                         _pos(raw, "question"),
                         _("cloze question ({lang}) has no {{{{c1::...}}}} deletion").format(
                             lang=lang
-                        ),
+                        )
+                        if per_language
+                        else _("cloze question has no {{{{c1::...}}}} deletion").format(),
                         label,
                     )
                 problem = _cloze_problem(text)
                 if problem:
                     chk.add(
                         _pos(raw, "question"),
-                        _("cloze question ({lang}): {problem}").format(lang=lang, problem=problem),
+                        _("cloze question ({lang}): {problem}").format(lang=lang, problem=problem)
+                        if per_language
+                        else _("cloze question: {problem}").format(problem=problem),
                         label,
                     )
     if card_type is not CardType.CODE:
