@@ -140,26 +140,25 @@ def _print_merge(env: Env, result: MergeResult, heading: str | None = None) -> N
 
 
 def _print_deck(env: Env, deck: SharedDeckResult) -> None:
+    added = ngettext("{count} card", "{count} cards", len(deck.added)).format(count=len(deck.added))
     text = (
-        _(
-            "Would add {added} card(s) to deck {deck} ({path}); {updated} updated, {unchanged} unchanged."
-        )
+        _("Would add {added} to deck {deck} ({path}); {updated} updated, {unchanged} unchanged.")
         if deck.dry_run
         else _(
-            "Added {added} card(s) to deck {deck} ({path}); {updated} updated, {unchanged} unchanged, "
-            "{media} media file(s) copied."
+            "Added {added} to deck {deck} ({path}); {updated} updated, {unchanged} unchanged, {media} copied."
         )
     )
+    media = ngettext("{n} media file", "{n} media files", deck.media).format(n=deck.media)
     _say(
         env,
         escape(
             text.format(
-                added=len(deck.added),
+                added=added,
                 deck=deck.deck,
                 path=deck.path,
                 updated=len(deck.updated),
                 unchanged=deck.unchanged,
-                media=deck.media,
+                media=media,
             )
         ),
     )
@@ -167,8 +166,10 @@ def _print_deck(env: Env, deck: SharedDeckResult) -> None:
         _say(
             env,
             escape(
-                _(
-                    "The package holds {n} review(s) of these notes (--with-progress merges them)."
+                ngettext(
+                    "The package holds {n} review of these notes (--with-progress merges it).",
+                    "The package holds {n} reviews of these notes (--with-progress merges them).",
+                    deck.reviews,
                 ).format(n=deck.reviews)
             ),
         )
@@ -176,9 +177,11 @@ def _print_deck(env: Env, deck: SharedDeckResult) -> None:
         _say(
             env,
             escape(
-                _("Kept {n} card(s) you changed since the last import: {cards}").format(
-                    n=len(deck.kept), cards=", ".join(deck.kept)
-                )
+                ngettext(
+                    "Kept {n} card you changed since the last import: {cards}",
+                    "Kept {n} cards you changed since the last import: {cards}",
+                    len(deck.kept),
+                ).format(n=len(deck.kept), cards=", ".join(deck.kept))
             ),
         )
     label = escape(_("Warning:"))
