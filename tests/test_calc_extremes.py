@@ -89,7 +89,9 @@ def test_values_no_worked_solution_can_show_are_one_clear_error(
     monkeypatch.setitem(REGISTRY, "softmax", replace(REGISTRY["softmax"], solve=overflowing))
     with pytest.raises(GeneratorError) as raised:
         calculate("softmax", {"logits": [1.0, 2.0]})
-    assert str(raised.value).startswith("softmax: these values are too extreme to work through")
+    assert (
+        str(raised.value) == "these values are too large or too small to work through step by step"
+    )
 
 
 @pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
@@ -130,9 +132,24 @@ def test_values_beyond_floats_are_one_error_line(
     done = subprocess.run(["cvquiz", "calc", *args], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     (line,) = done.stderr.splitlines()  # no warning before it, no traceback
-    assert line.startswith("Error: ") and "too extreme to work through step by step" in line
+    assert (
+        line.startswith("Error: ") and "too large or too small to work through step by step" in line
+    )
     json_done = subprocess.run(
         ["cvquiz", "calc", *args, "--json"], capture_output=True, text=True, timeout=60
     )
     assert json_done.returncode == done.returncode
-    assert "too extreme" in json.loads(json_done.stderr)["error"]["message"]
+    assert "too large or too small" in json.loads(json_done.stderr)["error"]["message"]
+
+
+def test_a_ratio_of_zero_counts_follows_scikit_learn_and_an_undefined_answer_says_so() -> None:
+    recall = calculate("precision_recall_f1", {"tp": 0, "fp": 0, "fn": 5, "ask": "recall"})
+    f1 = calculate("precision_recall_f1", {"tp": 0, "fp": 0, "fn": 5, "ask": "f1"})
+    assert (recall.expected, f1.expected) == (
+        0.0,
+        0.0,
+    )  # precision 0/0 counts as 0 (zero_division=0)
+    assert "zero_division=0" in recall.solution.get("en")
+    with pytest.raises(GeneratorError) as raised:  # two empty boxes: IoU is 0/0
+        calculate("box_iou", {"box_a": [0, 0, 0, 0], "box_b": [0, 0, 0, 0]})
+    assert str(raised.value) == "the answer is undefined for these values (a division by zero)"

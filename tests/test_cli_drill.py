@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -881,3 +882,28 @@ def test_line_mode_giving_up_says_so_once(user_decks: Path, cvquiz_env: dict[str
     assert result.returncode == 0, result.stderr
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("no answer")]
     assert line.startswith("no answer — expected ") and line.count("no answer") == 1
+
+
+def test_on_the_back_help_toggles_and_a_long_location_is_shown_whole(
+    deck_env: dict[str, str],
+) -> None:
+    term = Terminal(spawn(deck_env))
+    term.wait("space: show answer")
+    term.child.send(" ")
+    term.wait("Enter: Good")
+    term.child.send("?")
+    term.wait("╭─ keys")
+    term.child.send("?")  # again: the help goes and nothing is rated
+    import time
+
+    time.sleep(0.5)
+    screen = term.wait("Enter: Good")
+    assert "╭─ keys" not in screen and "First answer" in screen
+    term.child.send("e")
+    screen = term.wait("is defined at")
+    where = "".join(line.strip() for line in term.lines() if line.strip())  # wrapped lines
+    assert re.search(r"mydrill\.yaml:\d+", where), screen  # the file and line, not cut off
+    assert "Enter: Good" in screen  # the buttons stay
+    term.child.send("q")
+    term.wait("Session summary")
+    assert reviews(deck_env) == []

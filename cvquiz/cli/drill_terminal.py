@@ -582,7 +582,10 @@ class TerminalUI:
     def read_rating(self, proposed: Rating | None) -> Rating | Action:
         while True:
             key = self._key()
+            covered = self._saved_body is not None  # help (or a long note) over the back
             self._dismiss()
+            if covered and key in ("?", ""):  # ? again (or Esc) only takes it away
+                continue
             if key in ("1", "2", "3", "4"):
                 self._between = True
                 return Rating(int(key))
@@ -607,6 +610,11 @@ class TerminalUI:
             self._pending = status  # under the header of the next screen
             return
         if self._back is not None:  # on the back: in place of the progress line, until the next key
+            if (
+                cell_len(status.message) > self.console.size.width
+            ):  # too long for it: over the solution
+                self._cover_back(Text(status.message, style="cyan"))
+                return
             self._back_status = Text(
                 status.message, style="cyan", overflow="ellipsis", no_wrap=True
             )
@@ -623,14 +631,18 @@ class TerminalUI:
     def show_help(self, screen: Screen, text: str) -> None:
         panel = Panel(Text(text), title=_("keys"), title_align="left", border_style="cyan")
         if self._back is not None:  # on the back: over the scrolling part, so the buttons stay
-            if self._saved_body is None:
-                self._saved_body = self._body
-            options = self.console.options.update(width=self.console.size.width)
-            self._body = self.console.render_lines(panel, options, pad=False)
-            self._offset = 0
-            self._draw_back()
+            self._cover_back(panel)
             return
         self._note_front("help", panel)
+
+    def _cover_back(self, cover: RenderableType) -> None:
+        """Show ``cover`` (help, a long note) over the back's scrolling part until the next key."""
+        if self._saved_body is None:
+            self._saved_body = self._body
+        options = self.console.options.update(width=self.console.size.width)
+        self._body = self.console.render_lines(cover, options, pad=False)
+        self._offset = 0
+        self._draw_back()
 
     def rated(self, rated: Rated) -> None:
         return None

@@ -369,19 +369,17 @@ def calculate(name: str, params: Mapping[str, Any], decimals: int | None = None)
         The answer and the worked solution.
 
     Raises:
-        GeneratorError: unknown generator, or values too extreme for a worked solution (a float overflows,
-            a logarithm of 0), which a calculator given any numbers can meet where a drawn problem does not.
+        GeneratorError: unknown generator; values too large or small for a worked solution (a float
+            overflows), or an answer undefined for them (0/0), which a calculator given any numbers can meet
+            where a drawn problem does not.
         EngineError: parameters the engine rejects.
     """
     import numpy as np
 
     generator = lookup(name)
+    undefined = GeneratorError(N_("the answer is undefined for these values (a division by zero)"))
     extreme = GeneratorError(
-        N_(
-            "{generator}: these values are too extreme to work through step by step; "
-            "try values nearer to those of a problem on paper"
-        ),
-        generator=name,
+        N_("these values are too large or too small to work through step by step")
     )
     try:
         with np.errstate(
@@ -390,14 +388,18 @@ def calculate(name: str, params: Mapping[str, Any], decimals: int | None = None)
             solved = generator.solve(dict(params))
     except CvquizError:
         raise
+    except ZeroDivisionError:
+        raise undefined from None
     except (ArithmeticError, ValueError, AssertionError):
         # AssertionError: a worked step that no longer agrees with the engine once floats lose precision
         raise extreme from None
     try:
-        finite = bool(np.all(np.isfinite(np.asarray(solved.expected, dtype=np.float64))))
+        values = np.asarray(solved.expected, dtype=np.float64)
     except (TypeError, ValueError):  # not numbers (a choice, ragged lists): nothing to overflow
-        finite = True
-    if not finite:
+        values = np.zeros(1)
+    if np.any(np.isnan(values)):
+        raise undefined
+    if not np.all(np.isfinite(values)):
         raise extreme
     shown = decimals if decimals is not None else generator.decimals
     rel = None if decimals is not None else generator.rel_tol

@@ -70,6 +70,11 @@ def _ratio(a: float, b: float) -> float:
     return a / b
 
 
+def _ratio_or_zero(a: float, b: float) -> float:
+    """a / b, and 0 for 0/0 (scikit-learn's ``zero_division=0``, as the engine counts it)."""
+    return a / b if b else 0.0
+
+
 def _overlap_steps(steps: Steps, a: Sequence[float], b: Sequence[float]) -> tuple[str, float]:
     iw = max(min(a[2], b[2]) - max(a[0], b[0]), 0)
     ih = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
@@ -354,10 +359,15 @@ def solve_prf(params: Mapping[str, Any]) -> Solved:
         f"TP = {tp}, FP = {tp + fp} − {tp} = {fp}, FN = {tp + fn} − {tp} = {fn}.",
     )
     shown = {
-        "precision": steps.calc(_ratio, tp, tp + fp, label="P", expect=result.precision),
-        "recall": steps.calc(_ratio, tp, tp + fn, label="R", expect=result.recall),
-        "f1": steps.calc(_ratio, 2 * tp, 2 * tp + fp + fn, label="F1", expect=result.f1),
+        "precision": steps.calc(_ratio_or_zero, tp, tp + fp, label="P", expect=result.precision),
+        "recall": steps.calc(_ratio_or_zero, tp, tp + fn, label="R", expect=result.recall),
+        "f1": steps.calc(_ratio_or_zero, 2 * tp, 2 * tp + fp + fn, label="F1", expect=result.f1),
     }
+    if not (tp + fp and tp + fn):
+        steps.add(
+            "分母为 0 的比值（0/0）按 0 计，与 scikit-learn 的 `zero_division=0` 相同。",
+            "A ratio whose denominator is 0 (0/0) counts as 0, as scikit-learn's `zero_division=0` does.",
+        )
     steps.math(f"P = \\frac{{TP}}{{TP + FP}} = \\frac{{{tp}}}{{{tp + fp}}} = {shown['precision']}")
     steps.math(f"R = \\frac{{TP}}{{TP + FN}} = \\frac{{{tp}}}{{{tp + fn}}} = {shown['recall']}")
     steps.math(
