@@ -153,3 +153,10 @@ def test_a_ratio_of_zero_counts_follows_scikit_learn_and_an_undefined_answer_say
     with pytest.raises(GeneratorError) as raised:  # two empty boxes: IoU is 0/0
         calculate("box_iou", {"box_a": [0, 0, 0, 0], "box_b": [0, 0, 0, 0]})
     assert str(raised.value) == "the answer is undefined for these values (a division by zero)"
+
+
+def test_a_negative_overlap_is_shown_before_it_is_clamped() -> None:
+    solution = calculate("box_iou", {"box_a": [0, 0, 4, 4], "box_b": [5, 5, 6, 6]}).solution
+    # min(4, 6) - max(0, 5) is -1, which counts as 0: the step says both, not "= 0"
+    assert r"\max(0, 5) = -1 \to 0$" in solution.get("en")
+    assert r"\max(0, 5) = -1 \to 0$" in solution.get("zh")

@@ -75,16 +75,22 @@ def _ratio_or_zero(a: float, b: float) -> float:
     return a / b if b else 0.0
 
 
+def _clamped(difference: float) -> str:
+    """A side of the intersection as worked: ``3``, or ``-1 → 0`` when the boxes do not overlap on that axis."""
+    return num(difference) if difference >= 0 else f"{num(difference)} \\to 0"
+
+
 def _overlap_steps(steps: Steps, a: Sequence[float], b: Sequence[float]) -> tuple[str, float]:
-    iw = max(min(a[2], b[2]) - max(a[0], b[0]), 0)
-    ih = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
+    dw = min(a[2], b[2]) - max(a[0], b[0])
+    dh = min(a[3], b[3]) - max(a[1], b[1])
+    iw, ih = max(dw, 0), max(dh, 0)
     inter = iw * ih
     union = _area(a) + _area(b) - inter
     steps.add(
-        f"交集宽 $= \\min({num(a[2])}, {num(b[2])}) - \\max({num(a[0])}, {num(b[0])}) = {num(iw)}$（负数取 0），"
-        f"高 $= \\min({num(a[3])}, {num(b[3])}) - \\max({num(a[1])}, {num(b[1])}) = {num(ih)}$，交集面积 ${num(inter)}$。",
-        f"Intersection width $= \\min({num(a[2])}, {num(b[2])}) - \\max({num(a[0])}, {num(b[0])}) = {num(iw)}$ "
-        f"(0 if negative), height $= \\min({num(a[3])}, {num(b[3])}) - \\max({num(a[1])}, {num(b[1])}) = {num(ih)}$, "
+        f"交集宽 $= \\min({num(a[2])}, {num(b[2])}) - \\max({num(a[0])}, {num(b[0])}) = {_clamped(dw)}$（负数取 0），"
+        f"高 $= \\min({num(a[3])}, {num(b[3])}) - \\max({num(a[1])}, {num(b[1])}) = {_clamped(dh)}$，交集面积 ${num(inter)}$。",
+        f"Intersection width $= \\min({num(a[2])}, {num(b[2])}) - \\max({num(a[0])}, {num(b[0])}) = {_clamped(dw)}$ "
+        f"(0 if negative), height $= \\min({num(a[3])}, {num(b[3])}) - \\max({num(a[1])}, {num(b[1])}) = {_clamped(dh)}$, "
         f"area ${num(inter)}$.",
     )
     steps.add(
