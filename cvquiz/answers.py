@@ -786,7 +786,7 @@ def judge(
             n=arity
         )
         if names:
-            wants += ": (" + ", ".join(names) + ")"
+            wants = _("{wants}: {names}").format(wants=wants, names="(" + ", ".join(names) + ")")
         raise AnswerParseError(text, kind, wants, arity)
     correct, message = _compare(parsed.value, want, kind, tolerance, dim_names)
     return Judgement(correct, parsed, want, message)

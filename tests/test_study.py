@@ -423,3 +423,13 @@ def test_a_session_resolves_its_decks_once_and_draws_the_same_queue(col: Collect
                 col, NOW, Settings(), flt
             )
     assert session(col).flt.deck_ids == ("mine",)
+
+
+def test_nothing_to_undo_on_the_back_keeps_the_back(col: Collection) -> None:
+    ui, _ = play(session(col), Action.REVEAL, Action.UNDO, Rating.GOOD, Action.QUIT)
+    assert [(s.kind, s.message) for s in ui.of("status")] == [
+        ("nothing-to-undo", "Nothing to undo")
+    ]
+    # the answer stayed shown (alpha's front was not shown again) and the rating was given on that back
+    assert [v.card_id for v in ui.of("front")] == ["alpha", "beta"]
+    assert reviews(col)[0][:2] == ("alpha", 3)

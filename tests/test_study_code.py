@@ -247,7 +247,7 @@ def test_hints_one_at_a_time_and_where_is_w(col: Collection) -> None:
     assert statuses[:3] == [
         "Hint 1 of 2: A slice is a view.",
         "Hint 2 of 2: Copy it.",
-        "Hint 2 of 2: Copy it.",
+        "No more hints: that was the last.",
     ]
     assert statuses[3].startswith("mine/rev is defined at ") and statuses[3].endswith("mine.yaml:4")
     ((screen, text),) = ui.of("help")

@@ -51,7 +51,7 @@ def verdict_line(verdict: Verdict) -> Text:
     if verdict.passed:
         line = Text("✓ ", style="bold green")
         line.append(verdict.summary, style="bold green")
-        line.append(" " + _("({seconds:.1f} s)").format(seconds=verdict.seconds), style="dim")
+        line.append(_(" ({seconds:.1f} s)").format(seconds=verdict.seconds), style="dim")
         return line
     line = Text("✗ ", style="bold red")
     line.append(verdict.summary)

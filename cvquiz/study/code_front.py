@@ -183,7 +183,10 @@ class _CodeReview:
         if not hints:
             self.status("hint", _("This card has no hints."))
             return
-        number = min(self.hints_shown, len(hints) - 1)
+        if self.hints_shown >= len(hints):
+            self.status("hint", _("No more hints: that was the last."))
+            return
+        number = self.hints_shown
         self.hints_shown = number + 1
         self.status(
             "hint",

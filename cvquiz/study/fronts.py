@@ -114,7 +114,8 @@ def help_text(screen: Screen, editor: bool = True) -> str:
         )
     elif screen is Screen.BACK:
         head = _(
-            "1 2 3 4      rate Again / Hard / Good / Easy (each button shows the interval it gives)\n"
+            "1 2 3 4      rate Again / Hard / Good / Easy (each button shows the interval\n"
+            "             it gives)\n"
             "Enter        the proposed rating (Good, or Again after a wrong answer)\n"
             "space        Good; in a long solution, the next page first\n"
             "↑ ↓  j k     scroll a long solution"
@@ -148,7 +149,8 @@ def _code_help(screen: Screen, editor: bool) -> str:
     else:
         head = _(
             "e            edit the code again and have it judged, before rating\n"
-            "1 2 3 4      rate Again / Hard / Good / Easy (each button shows the interval it gives)\n"
+            "1 2 3 4      rate Again / Hard / Good / Easy (each button shows the interval\n"
+            "             it gives)\n"
             "Enter        the proposed rating: Good when the first attempt passed,\n"
             "             Hard when a fix passed, Again otherwise\n"
             "space        the proposed rating; in a long result, the next page first\n"

@@ -79,7 +79,9 @@ def _back(session: Session, ui: StudyUI, view: CardView, reveal: Reveal) -> Rati
     ui.show_back(view, reveal, session.buttons(view))
     while True:
         action = ui.read_rating(reveal.proposed)
-        if action in (Action.WHERE, Action.HELP):
+        if action is Action.UNDO and not session.done:  # nothing to undo: the back stays as it is
+            ui.show_status(Status("nothing-to-undo", _("Nothing to undo")))
+        elif action in (Action.WHERE, Action.HELP):
             FrontContext(session, ui, view).inform(action, reveal.screen)
         elif action not in (Action.REVEAL, Action.EDIT, Action.HINT) or (
             action is Action.EDIT and reveal.resume is not None
