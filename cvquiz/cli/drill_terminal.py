@@ -233,13 +233,10 @@ class TerminalUI:
         self._back_status: Text | None = None
         self.cram = False  # a cram session: the header says the schedule is not changed
         self._front_body: list[list[Segment]] = []
-        self._question: list[
-            list[Segment]
-        ] = []  # the front's question, without what is shown below it
-        self._front_note: str | None = (
-            None  # what is shown below the question: help, hint or status
-        )
-        self._hints: list[str] = []  # a code card's hints asked for on this front
+        # the front's question alone; what is shown below it ("help", "hint" or "status"); the hints asked for
+        self._question: list[list[Segment]] = []
+        self._front_note: str | None = None
+        self._hints: list[str] = []
         self._front_offset = 0
         self._front_status: Text | None = None
         with contextlib.suppress(
@@ -398,15 +395,13 @@ class TerminalUI:
         self._front_keys()
         while True:
             key = self._key()
-            if (
-                self._front_note is not None
-            ):  # the key after help or a note takes it away; ? again too
-                noted, scroll = self._front_note, key in ("up", "down", "pgup", "pgdn")
-                if not scroll:
-                    self._note_front(None)
-                    self._front_keys()
-                    if key == "?" and noted == "help":
-                        continue
+            # the key after help or a note takes it away (? again only that); scrolling keeps it
+            if self._front_note is not None and key not in ("up", "down", "pgup", "pgdn"):
+                noted = self._front_note
+                self._note_front(None)
+                self._front_keys()
+                if key == "?" and noted == "help":
+                    continue
             if key in (" ", "\n", "\r"):
                 return Action.REVEAL
             if self._front_scrolls() and key in ("up", "down", "pgup", "pgdn"):
@@ -496,9 +491,8 @@ class TerminalUI:
                 text = self.console.input(f"[dim]({hint})[/] [bold]{prompt}[/] ")
         except EOFError:
             return None
-        if (
-            self._front_note is not None
-        ):  # help or the last unreadable answer: gone with this answer
+        # help or the last unreadable answer goes with this answer
+        if self._front_note is not None:
             self._front_body, self._front_note, self._front_offset = self._question, None, 0
         word = text.strip().lower()
         keys = command_keys(Screen.TASK) if view.code is not None else COMMAND_KEYS
@@ -610,9 +604,7 @@ class TerminalUI:
             self._pending = status  # under the header of the next screen
             return
         if self._back is not None:  # on the back: in place of the progress line, until the next key
-            if (
-                cell_len(status.message) > self.console.size.width
-            ):  # too long for it: over the solution
+            if cell_len(status.message) > self.console.size.width:  # too long: over the solution
                 self._cover_back(Text(status.message, style="cyan"))
                 return
             self._back_status = Text(
