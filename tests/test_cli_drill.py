@@ -907,3 +907,19 @@ def test_on_the_back_help_toggles_and_a_long_location_is_shown_whole(
     term.child.send("q")
     term.wait("Session summary")
     assert reviews(deck_env) == []
+
+
+def test_the_header_clock_ticks_while_a_key_is_awaited(deck_env: dict[str, str]) -> None:
+    term = Terminal(spawn(deck_env))
+    term.wait("space: show answer")
+    assert term.lines()[0].endswith("00:00")
+    import time
+
+    deadline = time.monotonic() + 15
+    while not re.search(r"00:0[1-9]$", term.lines()[0]) and time.monotonic() < deadline:
+        term.wait("space: show answer")  # reads what the child wrote meanwhile
+    assert re.search(r"00:0[1-9]$", term.lines()[0]), term.text()
+    assert term.lines()[2].startswith("╭")  # the clock was written in place: nothing else moved
+    assert term.screen.cursor.y > 2  # and the cursor went back where it was
+    term.child.send("q")
+    term.wait("Session summary")

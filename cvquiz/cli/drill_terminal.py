@@ -11,6 +11,7 @@ import contextlib
 import os
 import select
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -239,6 +240,8 @@ class TerminalUI:
         self._hints: list[str] = []
         self._front_offset = 0
         self._front_status: Text | None = None
+        # when the session started, by the monotonic clock: the header's clock ticks while a key is awaited
+        self._started: float | None = None
         with contextlib.suppress(
             ImportError
         ):  # line editing (arrows, backspace, history) for answers
@@ -254,6 +257,8 @@ class TerminalUI:
         old = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH would drop keys typed ahead
+            while not select.select([fd], [], [], 1.0)[0]:
+                self._tick()
             # One key at a time, so keys typed ahead are each read in turn; a UTF-8 character whole.
             raw = os.read(fd, 1)
             if raw and raw[0] >= 0xC0:
@@ -275,6 +280,20 @@ class TerminalUI:
             raise KeyboardInterrupt
         return raw.decode("utf-8", "replace")
 
+    def _tick(self) -> None:
+        """Rewrite the header's clock (the top line's last five cells) in place, the cursor left where it was."""
+        if self._started is None or self._view is None or not self.console.is_terminal:
+            return
+        if self.console.is_dumb_terminal:
+            return
+        minutes, seconds = divmod(int(time.monotonic() - self._started), 60)
+        clock = f"{minutes:02d}:{seconds:02d}"
+        if self.console.color_system is not None:
+            clock = f"\x1b[2m{clock}\x1b[0m"  # dim, as the header draws it
+        column = max(self.console.size.width - 4, 1)
+        self.console.file.write(f"\x1b7\x1b[1;{column}H{clock}\x1b8")
+        self.console.file.flush()
+
     # --- screens ---
 
     def _status_line(self) -> Text | None:
@@ -290,6 +309,7 @@ class TerminalUI:
         return Text(status.message, style=style, overflow="ellipsis", no_wrap=True)
 
     def show_front(self, view: CardView, progress: Progress) -> None:
+        self._started = time.monotonic() - progress.elapsed
         self._view, self._progress, self._back = view, progress, None
         self._between = False
         options = self.console.options.update(width=self.console.size.width)
