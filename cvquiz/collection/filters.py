@@ -52,11 +52,13 @@ class CardFilter:
         decks: deck ids or display names, each with the decks nested under it. Empty means every deck.
         tags: tags, each with its children. Empty means every tag.
         states: names from `STATES`. Empty means every state.
+        deck_ids: the exact ids ``decks`` were resolved to already (`deck_ids`), or None to resolve them here.
     """
 
     decks: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
+    deck_ids: tuple[str, ...] | None = None
 
     @property
     def everything(self) -> bool:
@@ -240,7 +242,8 @@ def where(
     """
     clauses: list[str] = []
     if flt.decks:
-        params[f"{prefix}decks"] = json.dumps(deck_ids(conn, flt.decks, retired))
+        ids = deck_ids(conn, flt.decks, retired) if flt.deck_ids is None else list(flt.deck_ids)
+        params[f"{prefix}decks"] = json.dumps(ids)
         clauses.append(f"{cards}.deck_id IN (SELECT value FROM json_each(:{prefix}decks))")
     if flt.tags:
         parts = []

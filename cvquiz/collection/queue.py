@@ -261,17 +261,8 @@ def _filter_sql(col: Collection, flt: QueueFilter, params: dict[str, Any]) -> li
         return []
     from cvquiz.collection import filters  # loaded only for a filtered queue
 
-    clauses = []
-    decks = flt.decks
-    if flt.deck_ids is not None:  # resolved already
-        params["flt_deck_ids"] = json.dumps(flt.deck_ids)
-        clauses.append("c.deck_id IN (SELECT value FROM json_each(:flt_deck_ids))")
-        decks = ()
-    if decks or flt.tags or flt.states:
-        clauses.append(
-            filters.where(col.conn, filters.CardFilter(decks, flt.tags, flt.states), params)
-        )
-    return clauses
+    card_filter = filters.CardFilter(flt.decks, flt.tags, flt.states, flt.deck_ids)
+    return [filters.where(col.conn, card_filter, params)]
 
 
 def studied_today(col: Collection, now: datetime, rollover_hour: int) -> dict[str, tuple[int, int]]:
