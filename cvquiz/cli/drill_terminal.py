@@ -344,6 +344,17 @@ class TerminalUI:
             parts = [_("space: show answer"), _("?: help"), _("q: quit")]
         self.console.print(Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True)
 
+    def _take_note_away(self, key: str, code: bool = False) -> bool:
+        """Take what is shown below the question away at the key after it (scrolling keeps it, and so does ``h``
+        while a code card's hints add up); True when the key did only that (``?`` again closes the help)."""
+        keeps = ("up", "down", "pgup", "pgdn", "h") if code else ("up", "down", "pgup", "pgdn")
+        if self._front_note is None or key in keeps:
+            return False
+        noted = self._front_note
+        self._note_front(None)
+        self._front_keys(code)
+        return key == "?" and noted == "help"
+
     def _front_room(self) -> int:
         """The lines the question may take: the screen less the header, status, progress and prompt lines."""
         fixed = 2 + (self._front_status is not None) + 1 + 1  # one spare: the cursor's line
@@ -415,13 +426,8 @@ class TerminalUI:
         self._front_keys()
         while True:
             key = self._key()
-            # the key after help or a note takes it away (? again only that); scrolling keeps it
-            if self._front_note is not None and key not in ("up", "down", "pgup", "pgdn"):
-                noted = self._front_note
-                self._note_front(None)
-                self._front_keys()
-                if key == "?" and noted == "help":
-                    continue
+            if self._take_note_away(key):
+                continue
             if key in (" ", "\n", "\r"):
                 return Action.REVEAL
             if self._front_scrolls() and key in ("up", "down", "pgup", "pgdn"):
@@ -443,12 +449,8 @@ class TerminalUI:
         self._front_keys(code=True)
         while True:
             key = self._key()
-            if self._front_note is not None and key not in ("up", "down", "pgup", "pgdn", "h"):
-                noted = self._front_note  # hints stay while more are asked for
-                self._note_front(None)
-                self._front_keys(code=True)
-                if key == "?" and noted == "help":
-                    continue
+            if self._take_note_away(key, code=True):
+                continue
             if self._front_scrolls() and key in ("up", "down", "pgup", "pgdn"):
                 self._scroll_front(key)
                 self._draw_front()
