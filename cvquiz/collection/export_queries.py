@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from cvquiz.collection import filters
+from cvquiz.collection import filters, store
 
 if TYPE_CHECKING:
     from cvquiz.collection import Collection
@@ -114,19 +114,8 @@ class ExportReview:
     after: dict[str, Any]
 
 
-_SCHEDULE = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-    "suspended",
-    "leech",
-    "due_day",
-)
+_SCHEDULE = tuple(c for c in store.SCHEDULE_COLUMNS if c != "buried_until")
+"""A schedule row as an export keeps it: a bury lasts a day and is not carried over."""
 
 
 def _where(
