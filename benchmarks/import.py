@@ -45,8 +45,8 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
-def import_once(source: Path, folder: Path) -> tuple[float, Path]:
-    """Run one import into a fresh collection and decks folder; return its wall time and the deck file."""
+def import_command(source: Path, folder: Path) -> tuple[list[str], dict[str, str]]:
+    """The import's command line and environment, with a fresh collection and decks folder in ``folder``."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     env = {
@@ -55,7 +55,12 @@ def import_once(source: Path, folder: Path) -> tuple[float, Path]:
         "CVQUIZ_DECKS": str(folder / "decks"),
         "CVQUIZ_CONFIG": str(folder / "config.toml"),
     }
-    argv = ["cvquiz", "import", str(source), "--deck", "bench/import"]
+    return ["cvquiz", "import", str(source), "--deck", "bench/import"], env
+
+
+def import_once(source: Path, folder: Path) -> tuple[float, Path]:
+    """Run one import into a fresh collection and decks folder; return its wall time and the deck file."""
+    argv, env = import_command(source, folder)
     start = time.perf_counter()
     subprocess.run(argv, env=env, capture_output=True, check=True)
     return time.perf_counter() - start, folder / "decks" / "bench" / "import.yaml"
@@ -73,15 +78,7 @@ exec'ed), so the import is started from this small process instead."""
 
 def import_peak_mb(source: Path, folder: Path) -> float:
     """Run one import (untimed) and return its peak resident set, in MB."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    env = {
-        **os.environ,
-        "CVQUIZ_COLLECTION": str(folder / "collection.sqlite"),
-        "CVQUIZ_DECKS": str(folder / "decks"),
-        "CVQUIZ_CONFIG": str(folder / "config.toml"),
-    }
-    argv = ["cvquiz", "import", str(source), "--deck", "bench/import"]
+    argv, env = import_command(source, folder)
     done = subprocess.run(
         [sys.executable, "-c", PEAK_PROBE, *argv],
         env=env,
