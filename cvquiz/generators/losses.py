@@ -380,10 +380,8 @@ def draw_softmax(d: Draw) -> dict[str, Any]:
 
 
 def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # no overflow for x far below 0
-    return e / (1.0 + e)
+    """The engine's sigmoid (no overflow for large |x|) of one number, as a worked step computes it."""
+    return float(engine.sigmoid(x))
 
 
 def _softplus(x: float) -> float:
