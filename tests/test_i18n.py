@@ -123,6 +123,10 @@ def test_a_commands_help_is_in_chinese_with_typers_own_words(tmp_path: Path) -> 
     ]:
         assert english not in text
         assert catalog.get(msgid).string.replace("{}", "30") in text
+    # a full-width colon carries its own space: the usage line runs straight on, here and at the root
+    assert "用法：cvquiz stats [" in text
+    root = _cvquiz(tmp_path, "--lang", "zh", "--help")
+    assert "用法：cvquiz [" in root.stdout, root.stdout
     english = _cvquiz(tmp_path, "--lang", "en", "stats", "--help")
     assert (
         "Show this message and exit." in english.stdout and days.help.split()[0] in english.stdout
@@ -144,7 +148,7 @@ def test_usage_errors_are_in_chinese(tmp_path: Path) -> None:
         run = _cvquiz(tmp_path, "--lang", "zh", *argv)
         assert run.returncode == 2, (argv, run.stderr)
         assert expected in run.stderr, (argv, run.stderr)
-        assert "用法： cvquiz" in run.stderr and "错误" in run.stderr
+        assert "用法：cvquiz" in run.stderr and "错误" in run.stderr
 
 
 def test_every_usage_sentence_typer_writes_is_recognised() -> None:

@@ -26,7 +26,7 @@ import typer
 import typer.core
 import typer.main
 
-from cvquiz.i18n import N_, _, current_language
+from cvquiz.i18n import N_, _, after_label, current_language
 
 STUDY = N_("Study")
 CARDS = N_("Cards")
@@ -285,7 +285,8 @@ def _translate_usage(command: Any) -> None:
 
 def _format_usage(command: Any, ctx: Any, formatter: Any) -> None:
     pieces = command.collect_usage_pieces(ctx)
-    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
+    label = _("Usage:")
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=label + after_label(label))
 
 
 @contextmanager

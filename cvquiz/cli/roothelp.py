@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from cvquiz.cli import draw
-from cvquiz.i18n import N_, _
+from cvquiz.i18n import N_, _, after_label
 
 TYPER_HELP = (
     N_("Install completion for the current shell."),
@@ -34,7 +34,7 @@ def render(group: Any, ctx: Any, commands: list[tuple[str, str, str]]) -> None:
     width = out.width
     label = _("Usage:")
     usage = " ".join([ctx.command_path, *group.collect_usage_pieces(ctx)])
-    lines = ["", " " + out.render([(label if label.endswith("：") else label + " ", "yellow")])]
+    lines = ["", " " + out.render([(label + after_label(label), "yellow")])]
     lines[-1] += out.style(usage, "bold")
     lines.append("")
     if group.help:
