@@ -572,6 +572,26 @@ def test_custom_study_from_the_command_line(deck_env: dict[str, str]) -> None:
     assert result.returncode == 2 and "unknown card state 'old'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "largest"),
+    [
+        ("--new", "99999999999999999999999", "9999"),
+        ("--extra-new", "9223372036854775807", "9999"),
+        ("--ahead", "3000000", "3650"),
+        ("--forgotten", "1000000", "3650"),
+    ],
+)
+def test_a_numeric_option_too_large_is_a_usage_error(
+    deck_env: dict[str, str], option: str, value: str, largest: str
+) -> None:
+    """Numbers SQLite or a date cannot hold were a traceback; each option now names its largest value."""
+    result = run_lines(deck_env, [], option, value)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    text = " ".join(result.stderr.replace("│", " ").split())
+    assert f"'{option}'" in text and f"largest allowed value, {largest}" in text
+
+
 def test_order_option_and_setting(deck_env: dict[str, str]) -> None:
     result = run_lines(deck_env, [], "--order", "shuffled")
     assert result.returncode == 2 and "--order must be interleave, deck or random" in result.stderr

@@ -104,6 +104,18 @@ def test_dash_writes_to_standard_output(deck: Path) -> None:
     assert not Path("-").exists()
 
 
+@pytest.mark.parametrize("kind", ["anki", "text"])
+def test_too_many_instances_is_a_usage_error_and_writes_nothing(
+    kind: str, deck: Path, tmp_path: Path
+) -> None:
+    """-n 99999999999 ran until killed: the number of notes per compute card is bounded."""
+    target = tmp_path / "out"
+    done = run([*export(kind, target), "-n", "99999999999"])
+    assert done.returncode == 2, done.stderr
+    assert "largest allowed value, 100" in " ".join(done.stderr.replace("│", " ").split())
+    assert not target.exists()
+
+
 @pytest.mark.parametrize("kind", sorted(EXPORTS))
 def test_a_folder_is_refused_with_one_line(kind: str, deck: Path, tmp_path: Path) -> None:
     folder = tmp_path / "a:fire:[b]folder"

@@ -46,7 +46,7 @@ LangOption = Annotated[
 InstancesOption = Annotated[
     int,
     typer.Option(
-        "--instances", "-n", min=1, help="Notes per compute card, each a concrete problem."
+        "--instances", "-n", min=1, max=100, help="Notes per compute card, each a concrete problem."
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")]

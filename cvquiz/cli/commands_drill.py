@@ -50,7 +50,9 @@ def drill(
     ] = None,
     new: Annotated[
         int | None,
-        typer.Option("--new", min=0, help="New cards to introduce today (overrides the setting)."),
+        typer.Option(
+            "--new", min=0, max=9999, help="New cards to introduce today (overrides the setting)."
+        ),
     ] = None,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Stop after this many ratings.")
@@ -65,7 +67,10 @@ def drill(
     ahead: Annotated[
         int | None,
         typer.Option(
-            "--ahead", min=1, help="Custom study: also review cards due in the next N days."
+            "--ahead",
+            min=1,
+            max=3650,
+            help="Custom study: also review cards due in the next N days.",
         ),
     ] = None,
     forgotten: Annotated[
@@ -73,13 +78,17 @@ def drill(
         typer.Option(
             "--forgotten",
             min=1,
+            max=3650,
             help="Custom study: only cards you rated Again in the last N days.",
         ),
     ] = None,
     extra_new: Annotated[
         int | None,
         typer.Option(
-            "--extra-new", min=1, help="Custom study: N more new cards than today's limit."
+            "--extra-new",
+            min=1,
+            max=9999,
+            help="Custom study: N more new cards than today's limit.",
         ),
     ] = None,
     state: Annotated[
