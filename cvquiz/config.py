@@ -218,10 +218,17 @@ def _parameters(value: Any) -> tuple[float, ...]:
         numbers = tuple(float(v) for v in value)
     except (TypeError, ValueError):
         raise ConfigError(_("expected 21 numbers separated by commas or spaces")) from None
-    if len(numbers) != 21 or not all(math.isfinite(n) for n in numbers):
+    if len(numbers) != 21:
         raise ConfigError(
             _("expected 21 finite FSRS-6 weights, got {count}").format(count=len(numbers))
         )
+    for index, number in enumerate(numbers):
+        if not math.isfinite(number):
+            raise ConfigError(
+                _("weight {index} is {number}; FSRS-6 weights are finite numbers").format(
+                    index=index, number=f"{number:g}"
+                )
+            )
     from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
     for index, (number, lo, hi) in enumerate(
@@ -448,17 +455,40 @@ def settings_to_data(settings: Settings, only_changed: bool = True) -> dict[str,
     return data
 
 
-def write_settings(path: Path, settings: Settings) -> None:
-    """Write the settings atomically (`cvquiz.fileio.atomic_write`).
+def write_setting(path: Path, key: tuple[str, ...], settings: Settings) -> None:
+    """Write one setting into the settings file atomically, keeping everything else as the person wrote it.
+
+    The file is edited, not rewritten: comments, the order of the keys and values equal to the defaults stay
+    (``cvquiz config set`` used to write only the values that differed from the defaults).
+
+    Args:
+        path: the settings file (it may not exist yet).
+        key: the TOML key path: ``("desired_retention",)`` or ``("decks", DECK, "new_per_day")``.
+        settings: the settings after the change (the value is taken from them, formatted as TOML).
 
     Raises:
         FileError: when the file cannot be written (the old one is then untouched).
     """
-    import tomli_w
+    import tomlkit
 
     from cvquiz.fileio import atomic_write
 
-    atomic_write(path, tomli_w.dumps(settings_to_data(settings)).encode())
+    if key[0] == "decks":
+        value: Any = getattr(settings.deck_limits[key[1]], key[2])
+    else:
+        value = settings_to_data(settings, only_changed=False)[key[0]]
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except FileNotFoundError:
+        text = ""
+    document = tomlkit.parse(text)
+    table: Any = document
+    for part in key[:-1]:
+        if part not in table:
+            table[part] = tomlkit.table(is_super_table=table is document)
+        table = table[part]
+    table[key[-1]] = value
+    atomic_write(path, tomlkit.dumps(document).encode())
 
 
 def set_setting(path: Path, key: str, value: str) -> Settings:
@@ -486,6 +516,7 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
         limits = dict(settings.deck_limits)
         limits[deck_id] = replace(limits.get(deck_id, DeckLimits()), **{limit: checked})
         new = replace(settings, deck_limits=limits)
+        toml_key: tuple[str, ...] = ("decks", deck_id, limit)
     else:
         check = VALIDATORS.get(key)
         if check is None:
@@ -495,7 +526,8 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
         except ConfigError as error:
             raise ConfigError(_("{key}: {problem}").format(key=key, problem=error)) from None
         check_steps_fit(new)
-    write_settings(path, new)
+        toml_key = (key,)
+    write_setting(path, toml_key, new)
     return new
 
 

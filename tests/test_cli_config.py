@@ -147,6 +147,16 @@ def test_get_a_per_deck_limit_falls_back_to_the_global_one(cvquiz_env: dict[str,
     assert runner.invoke(app, ["config", "get", "decks.losses.new_per_day"]).stdout.strip() == "3"
 
 
+def test_a_per_deck_limit_for_no_deck_is_kept_with_a_warning(cvquiz_env: dict[str, str]) -> None:
+    """A deck that is not (yet) in the collection may be meant for later: kept, but the typo is named."""
+    result = runner.invoke(app, ["config", "set", "decks.los.new_per_day", "5"])
+    assert result.exit_code == 0, result.output
+    assert "no deck 'los' (did you mean 'losses'?)" in result.stderr
+    assert load_settings(config_path(cvquiz_env)).deck_limits["los"] == DeckLimits(new_per_day=5)
+    result = runner.invoke(app, ["config", "set", "decks.losses.new_per_day", "5"])
+    assert result.exit_code == 0 and "no deck" not in result.stderr
+
+
 @pytest.mark.parametrize("command", [["get", "new_per_dya"], ["set", "new_per_dya", "5"]])
 def test_a_mistyped_setting_name_gets_the_closest_one(
     cvquiz_env: dict[str, str], command: list[str]

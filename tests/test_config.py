@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 
 import fsrs
 import pytest
 
-from cvquiz.config import DEFAULT_PARAMETERS, Settings, load_settings, parse_steps, set_setting
+from cvquiz.config import (
+    DEFAULT_PARAMETERS,
+    VALIDATORS,
+    Settings,
+    get_setting,
+    load_settings,
+    parse_steps,
+    set_setting,
+)
 from cvquiz.errors import ConfigError
 
 
@@ -42,6 +51,40 @@ def test_set_and_reload(tmp_path: Path) -> None:
     assert settings.limits_for("other") == (20, 200)
 
 
+def test_set_edits_the_file_and_keeps_what_the_person_wrote(tmp_path: Path) -> None:
+    """Comments, key order and values equal to the defaults survive ``config set`` (they were dropped)."""
+    path = tmp_path / "c.toml"
+    path.write_text(
+        "# my settings\nfuzz = true  # the default, said out loud\nnew_per_day = 20\n\n"
+        "[decks.losses]\nnew_per_day = 3 # fewer\n",
+        encoding="utf-8",
+    )
+    set_setting(path, "reviews_per_day", "100")
+    set_setting(path, "new_per_day", "25")
+    set_setting(path, "decks.activations.reviews_per_day", "50")
+    set_setting(path, "decks.losses.reviews_per_day", "40")
+    text = path.read_text(encoding="utf-8")
+    for kept in (
+        "# my settings\n",
+        "fuzz = true  # the default, said out loud\n",
+        "new_per_day = 3 # fewer",
+    ):
+        assert kept in text
+    assert text.index("fuzz") < text.index("new_per_day = 25") < text.index("[decks.losses]")
+    settings = load_settings(path)
+    assert (settings.new_per_day, settings.reviews_per_day) == (25, 100)
+    assert settings.limits_for("activations") == (25, 50)
+    assert settings.limits_for("losses") == (3, 40)
+
+
+def test_every_setting_set_as_config_show_prints_it_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    for key in VALIDATORS:
+        set_setting(path, key, get_setting(Settings(), key).value)
+    assert load_settings(path) == Settings()
+    assert set(tomllib.loads(path.read_text(encoding="utf-8"))) == set(VALIDATORS)
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
@@ -51,6 +94,7 @@ def test_set_and_reload(tmp_path: Path) -> None:
         ("leech_action", "delete", "expected one of tag, suspend"),
         ("learning_steps", "1x", "could not read step '1x'"),
         ("parameters", "1,2,3", "expected 21 finite FSRS-6 weights"),
+        ("parameters", "0.2," * 20 + "nan", "weight 20 is nan; FSRS-6 weights are finite numbers"),
         ("colour", "red", "unknown setting 'colour'"),
     ],
 )

@@ -13,7 +13,7 @@ from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import config_app
 from cvquiz.cli.jsonout import print_json
-from cvquiz.i18n import _
+from cvquiz.i18n import _, after_label
 
 
 def register(app: typer.Typer) -> None:
@@ -94,3 +94,14 @@ def set_(
     shown = get_setting(new, key).value or "''"
     label = escape(_("set"))
     env.err.print(f"[green]{label}[/] {escape(key)} = {escape(shown)}", highlight=False)
+    if key.startswith("decks."):
+        from cvquiz.collection.filters import unknown_deck
+
+        problem = unknown_deck(env.collection().conn, key[len("decks.") :].rpartition(".")[0])
+        if problem is not None:
+            warning = escape(_("Warning:"))
+            line = _("{problem}; the limit is kept for when a deck has this id").format(
+                problem=problem
+            )
+            text = f"[yellow]{warning}[/]{after_label(warning)}{escape(line)}"
+            env.err.print(text, highlight=False, soft_wrap=True)

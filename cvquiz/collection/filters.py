@@ -183,6 +183,20 @@ def check(conn: sqlite3.Connection, flt: CardFilter, retired: bool = False) -> N
         raise UnknownFilterError("\n".join(problems))
 
 
+def unknown_deck(conn: sqlite3.Connection, deck_id: str) -> str | None:
+    """Return why ``deck_id`` names no deck of the collection (with the closest id), or None when it does."""
+    from cvquiz.i18n import _
+
+    ids = [i for i, _name in _decks(conn, retired=False)]
+    if deck_id in ids:
+        return None
+    message = _("no deck {deck!r}").format(deck=deck_id)
+    close = difflib.get_close_matches(deck_id, ids, n=1, cutoff=0.5)
+    if close:
+        message = _("{problem} (did you mean {name!r}?)").format(problem=message, name=close[0])
+    return message
+
+
 def _tag_globs(want: str, tags: Iterable[str]) -> list[str]:
     """The tags a ``*`` pattern names (each with its children, as a plain tag would be)."""
     glob = _glob(want)
