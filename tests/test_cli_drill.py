@@ -592,6 +592,16 @@ def test_a_numeric_option_too_large_is_a_usage_error(
     assert f"'{option}'" in text and f"largest allowed value, {largest}" in text
 
 
+@pytest.mark.parametrize("seed", ["abc", "１２", "-1"])
+def test_a_seed_that_is_no_whole_number_is_a_usage_error(
+    deck_env: dict[str, str], seed: str
+) -> None:
+    """CVQUIZ_SEED was ignored when it was not digits: a session meant to replay did not."""
+    result = run_lines({**deck_env, "CVQUIZ_SEED": seed}, ["", "3"])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"CVQUIZ_SEED: expected a whole number, not '{seed}'" in result.stderr
+
+
 def test_order_option_and_setting(deck_env: dict[str, str]) -> None:
     result = run_lines(deck_env, [], "--order", "shuffled")
     assert result.returncode == 2 and "--order must be interleave, deck or random" in result.stderr

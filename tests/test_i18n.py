@@ -94,12 +94,21 @@ def test_the_installed_command_speaks_the_chosen_language(tmp_path: Path) -> Non
     assert by_env.stderr.startswith("错误：")
 
 
-def _cvquiz(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def _env(tmp_path: Path) -> dict[str, str]:
     env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path), "COLUMNS": "80"}
     env.update(CVQUIZ_COLLECTION=str(tmp_path / "c.sqlite"), CVQUIZ_CONFIG=str(tmp_path / "c.toml"))
     env.update(CVQUIZ_DECKS=str(tmp_path / "decks"))
+    return env
+
+
+def _cvquiz(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["cvquiz", *argv], capture_output=True, text=True, env=env, check=False, timeout=120
+        ["cvquiz", *argv],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        check=False,
+        timeout=120,
     )
 
 
@@ -149,6 +158,20 @@ def test_usage_errors_are_in_chinese(tmp_path: Path) -> None:
         assert run.returncode == 2, (argv, run.stderr)
         assert expected in run.stderr, (argv, run.stderr)
         assert "用法：cvquiz" in run.stderr and "错误" in run.stderr
+
+
+def test_a_cvquiz_lang_that_is_no_language_is_a_usage_error(tmp_path: Path) -> None:
+    run = subprocess.run(
+        ["cvquiz", "status"],
+        capture_output=True,
+        text=True,
+        env={**_env(tmp_path), "CVQUIZ_LANG": "fr"},
+        check=False,
+        timeout=120,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "Invalid value for CVQUIZ_LANG: use zh or en, not 'fr'" in run.stderr
+    assert not (tmp_path / "c.sqlite").exists()
 
 
 def test_every_usage_sentence_typer_writes_is_recognised() -> None:

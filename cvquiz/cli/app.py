@@ -67,6 +67,10 @@ def main_callback(
     if lang is not None and lang not in ("zh", "en"):
         raise typer.BadParameter(_("use zh or en"), param_hint="--lang")
     environ = collection_override(collection, dict(os.environ))
+    named = environ.get("CVQUIZ_LANG")
+    if lang is None and named and named not in ("zh", "en"):
+        message = _("use zh or en, not {value!r}").format(value=named)
+        raise typer.BadParameter(message, param_hint="CVQUIZ_LANG")
     ctx.obj = Env(paths=Paths.from_env(environ), lang_option=lang, environ=environ)
     set_language(ctx.obj.lang)
     ctx.call_on_close(ctx.obj.close)

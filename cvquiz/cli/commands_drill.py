@@ -130,7 +130,11 @@ def drill(
     fixed = env.environ.get("CVQUIZ_NOW")
     now_fn = (lambda: env.now) if fixed else (lambda: clock.now(env.environ))
     seed = env.environ.get("CVQUIZ_SEED")
-    rng = random.Random(int(seed)) if seed and seed.isdigit() else random.Random()
+    if seed and not (seed.isascii() and seed.isdigit()):
+        raise UsageError(
+            _("CVQUIZ_SEED: expected a whole number, not {value!r}").format(value=seed)
+        )
+    rng = random.Random(int(seed)) if seed else random.Random()
     if order is not None and order not in ("interleave", "deck", "random"):
         raise UsageError(
             _("--order must be interleave, deck or random, not {value!r}").format(value=order)
