@@ -252,6 +252,28 @@ def test_list_generators() -> None:
         (["rf", "3"], "each layer is k,s or k,s,d", 2),
         (["init", "--shape", "10", "--scheme", "xavier_normal"], "fewer than 2 dimensions", 2),
         (["lr", "--lr", "-1", "--base-batch", "8", "--batch", "16"], "base_lr must be positive", 2),
+        # a soft target has no class for the worked solution's term (it was "too large or too small")
+        (
+            ["bce", "--logits", "1.5,-1", "--targets", "1,7"],
+            "the worked solution takes targets 0 or 1; target 1 is 7",
+            2,
+        ),
+        (
+            ["focal", "--logits", "2,-1", "--targets", "0.5,0"],
+            "the worked solution takes targets 0 or 1; target 0 is 0.5",
+            2,
+        ),
+        (
+            ["fc-vs-conv", "--size", "0", "--in", "512", "--out", "4096"],
+            "--size: a feature map is at least 1×1, got '0'",
+            2,
+        ),
+        (
+            ["ce", "--logits", "2,1", "--target", "99999999999999999999999"],
+            "--target: target 99999999999999999999999 is out of bounds for 2 classes",
+            2,
+        ),
+        (["rf", "7,2,0"], "layer 1: dilation must be a positive integer, got 0", 2),
     ],
 )
 def test_bad_input_is_one_error_line(args: list[str], message: str, exit_code: int) -> None:
@@ -302,7 +324,10 @@ def test_calc_speaks_chinese() -> None:
         ),
         (["ce", "--logits", "1,2", "--target", "0,1"], "--target：一行 logits 只给一个类别索引"),
         (["rf", "3"], "LAYERS：每层写成 k,s 或 k,s,d"),
+        (["rf", "7,2,0"], "第 1 层：dilation 必须是正整数"),
+        (["bce", "--logits", "1,2", "--targets", "1,0.5"], "目标只能是 0 或 1"),
     ):
         result = runner.invoke(app, ["--lang", "zh", "calc", *args])
         assert result.exit_code != 0 and expected in result.stderr, result.stderr
-        assert english_words(result.stderr, allow={"precision", "recall", "logits"}) == []
+        allowed = {"precision", "recall", "logits", "dilation"}
+        assert english_words(result.stderr, allow=allowed) == []

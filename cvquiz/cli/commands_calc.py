@@ -403,6 +403,8 @@ def fc_vs_conv(
     """
     shape = _int_or_pair(size, "--size")
     h, w = (shape, shape) if isinstance(shape, int) else shape
+    if min(h, w) < 1:
+        raise UsageError(_("--size: a feature map is at least 1×1, got {text!r}").format(text=size))
     if whole and h != w:
         raise UsageError(_("--flatten: the feature map must be square to be one conv kernel"))
     parameters = {
@@ -482,6 +484,17 @@ def ce(
         )
     if not batched and len(targets) != 1:
         raise UsageError(_("--target: give one class index for one row of logits"))
+    classes = len(values[0]) if batched else len(values)
+    for index in targets:  # the engine names the others; past int64 one would reach it as an object
+        if not -(2**63) <= index < 2**63:
+            raise UsageError(
+                _("{option}: {problem}").format(
+                    option="--target",
+                    problem=_("target {target} is out of bounds for {classes} classes").format(
+                        target=index, classes=classes
+                    ),
+                )
+            )
     parameters = {
         "logits": values,
         "target": targets if batched else targets[0],

@@ -127,6 +127,15 @@ class ReceptiveField(NamedTuple):
     stride: int
 
 
+def _layer_int(value: object, position: int, name: str) -> int:
+    try:
+        return positive_int(value, name)
+    except EngineError as error:
+        raise EngineError(
+            N_("layer {position}: {problem}"), position=position, problem=error
+        ) from None
+
+
 def receptive_field(
     layers: Iterable[tuple[int, int, int] | tuple[int, int]],
 ) -> ReceptiveField:
@@ -158,9 +167,9 @@ def receptive_field(
                 position=position,
                 layer=layer,
             )
-        kernel = positive_int(layer[0], f"layer {position} kernel")
-        stride = positive_int(layer[1], f"layer {position} stride")
-        dilation = positive_int(layer[2], f"layer {position} dilation") if len(layer) == 3 else 1
+        kernel = _layer_int(layer[0], position, "kernel")
+        stride = _layer_int(layer[1], position, "stride")
+        dilation = _layer_int(layer[2], position, "dilation") if len(layer) == 3 else 1
         size += dilation * (kernel - 1) * jump
         jump *= stride
     return ReceptiveField(size, jump)

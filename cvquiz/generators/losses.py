@@ -14,7 +14,7 @@ import numpy as np
 
 from cvquiz import engine
 from cvquiz.answers import AnswerKind
-from cvquiz.generators.core import Draw, ParamSpec, Reject, Solved, register
+from cvquiz.generators.core import Draw, GeneratorError, ParamSpec, Reject, Solved, register
 from cvquiz.generators.text import Steps, bi, code, grid, num, signed, vec
 from cvquiz.i18n import N_
 
@@ -414,12 +414,24 @@ def _reduce_text(steps: Steps, values: Sequence[str], reduction: str, result: fl
     return total
 
 
+def _hard_targets(targets: Any) -> None:
+    """The binary worked solutions take each term by its class: a soft target (``0.3``) has no class."""
+    for index, target in enumerate(np.ravel(np.asarray(targets, dtype=np.float64))):
+        if target not in (0.0, 1.0):
+            raise GeneratorError(
+                N_("the worked solution takes targets 0 or 1; target {index} is {value}"),
+                index=index,
+                value=f"{target:g}",
+            )
+
+
 def solve_bce(params: Mapping[str, Any]) -> Solved:
     """Binary cross-entropy with logits."""
     logits, targets = params["logits"], params["targets"]
     pos_weight = params.get("pos_weight")
     reduction = params.get("reduction", "mean")
     expected = engine.bce_with_logits(logits, targets, pos_weight=pos_weight, reduction=reduction)
+    _hard_targets(targets)
     weight = 1.0 if pos_weight is None else float(pos_weight)
     args = f"reduction='{reduction}'" + (
         f", pos_weight=torch.tensor({float(weight)!r})" if weight != 1 else ""
@@ -516,6 +528,7 @@ def solve_focal(params: Mapping[str, Any]) -> Solved:
     alpha, gamma = float(params.get("alpha", 0.25)), float(params.get("gamma", 2.0))
     reduction = params.get("reduction", "mean")
     expected = engine.sigmoid_focal_loss(logits, targets, alpha, gamma, reduction)
+    _hard_targets(targets)
     alpha_text = num(alpha) if alpha >= 0 else "-1（不加 α 权重）"
     alpha_en = num(alpha) if alpha >= 0 else "-1 (no α weighting)"
     prompt = bi(
