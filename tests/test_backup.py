@@ -197,9 +197,26 @@ def test_refuses_a_collection_with_history(
         (lambda d: {**d, "version": 99}, "version 99"),
         (lambda d: {**d, "migrations": [*d["migrations"], "m999_future"]}, "newer cvquiz"),
         (lambda d: {**d, "cards": [{"pk": 1}]}, r"the export: cards\[0\]\.deck_id: is missing"),
+        # what SQLite would refuse mid-restore is named by its JSON path first
         (
             lambda d: {**d, "reviews": [{**d["reviews"][0], "card_pk": 999}]},
-            "does not hang together",
+            r"reviews\[0\]\.card_pk: no card in the export has the pk 999",
+        ),
+        (
+            lambda d: {**d, "reviews": [*d["reviews"], d["reviews"][0]]},
+            r"reviews\[3\]\.id: 1 is also at reviews\[0\]; it must be unique",
+        ),
+        (
+            lambda d: {**d, "cards": [*d["cards"], {**d["cards"][0], "pk": 999}]},
+            r"cards\[\d+\]\.card_id: \('.+', '.+', 0\) is also at cards\[0\]",
+        ),
+        (
+            lambda d: {**d, "cards": [{**d["cards"][0], "deck_id": "nope"}, *d["cards"][1:]]},
+            r"cards\[0\]\.deck_id: no deck in the export has the id 'nope'",
+        ),
+        (
+            lambda d: {**d, "decks": [*d["decks"], d["decks"][0]]},
+            r"decks\[\d+\]\.id: '.+' is also at decks\[0\]",
         ),
         (lambda d: {**d, "decks": [{**d["decks"][0], "active": "yes"}]}, "true or false"),
     ],

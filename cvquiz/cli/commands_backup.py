@@ -14,7 +14,7 @@ import typer
 from cvquiz.cli.context import get_env
 from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.groups import export_app
-from cvquiz.i18n import _
+from cvquiz.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cvquiz.collection.backup import BackupCounts
@@ -65,8 +65,13 @@ def export_json(
 
     env.err.print(
         escape(
-            _("Exported {decks} decks, {cards} cards and {reviews} reviews to {where}").format(
-                decks=counts.decks, cards=counts.cards, reviews=counts.reviews, where=where
+            _("Exported {decks}, {cards} and {reviews} to {where}").format(
+                decks=ngettext("{n} deck", "{n} decks", counts.decks).format(n=counts.decks),
+                cards=ngettext("{n} card", "{n} cards", counts.cards).format(n=counts.cards),
+                reviews=ngettext("{n} review", "{n} reviews", counts.reviews).format(
+                    n=counts.reviews
+                ),
+                where=where,
             )
         ),
         highlight=False,

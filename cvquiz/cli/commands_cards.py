@@ -554,7 +554,12 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
     """Restore a ``cvquiz export json`` backup into an empty collection."""
     from cvquiz.collection.backup import restore_json_file
 
-    counts = restore_json_file(env.collection(sync=False), path)
+    col = env.collection(sync=False)
+    try:
+        counts = restore_json_file(col, path)
+    except CvquizError:
+        env.discard_collection()  # a refused restore into a new collection leaves no empty file
+        raise
     if as_json:
         print_json(env, counts)
         return

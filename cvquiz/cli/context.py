@@ -163,6 +163,12 @@ class Env:
                 self.err.print(left_out_warning(card), highlight=False, soft_wrap=True)
         return report
 
+    def discard_collection(self) -> None:
+        """Close the collection without a backup, removing it when this run created it (`Collection.discard`)."""
+        if self._collection is not None:
+            collection, self._collection = self._collection, None
+            collection.discard()
+
     def close(self) -> None:
         """Close the collection if it was opened, backing it up first when a backup is due.
 

@@ -130,6 +130,17 @@ class Collection:
         """Close the connection."""
         self.conn.close()
 
+    def discard(self) -> None:
+        """Close a collection this run created and remove its file, as if it had never been opened.
+
+        For a command that failed before putting anything in a new collection (a refused restore): it leaves
+        no empty collection behind. A collection that existed before is only closed.
+        """
+        self.close()
+        if self.created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     def __enter__(self) -> Collection:
         return self
 

@@ -337,3 +337,47 @@ def check_export(data: Any) -> None:
                 f"cards[{index}].content.id",
                 _("must be the card's id {id!r}").format(id=card["card_id"]),
             )
+    _check_references(data)
+
+
+def _check_references(data: Mapping[str, Any]) -> None:
+    """Refuse what SQLite would refuse in the middle of the restore, named by its JSON path instead.
+
+    Ids are unique within their list (a card also by deck, id and ordinal), and every row points at a deck or
+    card the export has.
+    """
+
+    def unique(items: str, key: Callable[[Any], Any], field: str) -> None:
+        seen: dict[Any, int] = {}
+        for index, item in enumerate(data.get(items, ())):
+            value = key(item)
+            if value in seen:
+                raise _fail(
+                    f"{items}[{index}].{field}",
+                    _("{value!r} is also at {other}; it must be unique").format(
+                        value=value, other=f"{items}[{seen[value]}]"
+                    ),
+                )
+            seen[value] = index
+
+    unique("decks", lambda deck: deck["id"], "id")
+    unique("deck_files", lambda file: file["path"], "path")
+    unique("cards", lambda card: card["pk"], "pk")
+    unique("cards", lambda card: (card["deck_id"], card["card_id"], card["ord"]), "card_id")
+    unique("reviews", lambda review: review["id"], "id")
+    unique("code_attempts", lambda attempt: attempt["id"], "id")
+    decks = {deck["id"] for deck in data["decks"]}
+    for index, card in enumerate(data["cards"]):
+        if card["deck_id"] not in decks:
+            raise _fail(
+                f"cards[{index}].deck_id",
+                _("no deck in the export has the id {id!r}").format(id=card["deck_id"]),
+            )
+    cards = {card["pk"] for card in data["cards"]}
+    for items in ("reviews", "code_attempts"):
+        for index, row in enumerate(data.get(items, ())):
+            if row["card_pk"] not in cards:
+                raise _fail(
+                    f"{items}[{index}].card_pk",
+                    _("no card in the export has the pk {pk}").format(pk=row["card_pk"]),
+                )
