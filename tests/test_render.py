@@ -66,3 +66,23 @@ def test_line_mode_keeps_what_only_looks_like_markup() -> None:
     for text in ("f_c_x and e_f_", "2*3*4", "a * b", "`x**2` stays", "snake_case_name"):
         expected = text.replace("`", "")
         assert plain(text) == expected, text
+
+
+def test_line_mode_tables_are_columns_aligned_by_display_width() -> None:
+    """A worked solution's Markdown table showed its pipes and |---| rule in line mode."""
+    text = (
+        "before\n\n| 类别 $c$ | $z_c$ | **p** |\n|---|:--:|---|\n| 0 | $e^{2}$ | 0.6 |\n"
+        "| 12 | -1 | a \\| b |\n\nafter"
+    )
+    assert plain(text).splitlines() == [
+        "before",
+        "",
+        "类别 c  z_c  p",
+        "------  ---  -----",
+        "0       e²   0.6",
+        "12      -1   a | b",
+        "",
+        "after",
+    ]
+    assert plain("| a | b |\n|---|---|\n| 1 | 2 |").splitlines() == ["a  b", "-  -", "1  2"]
+    assert plain("a | b is not a table") == "a | b is not a table"

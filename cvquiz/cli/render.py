@@ -93,7 +93,8 @@ def plain(text: str) -> str:
             formulas.append(latex_to_unicode(segment.text))
         else:
             held.append(segment.text)
-    return _HELD.sub(lambda m: formulas[int(m.group(1))], markdown_to_plain("".join(held)))
+    text = _HELD.sub(lambda m: formulas[int(m.group(1))], _undo_markdown("".join(held)))
+    return _align_tables(text)
 
 
 _HELD = re.compile("\0(\\d+)\0")
@@ -110,7 +111,62 @@ _INLINE = (
 
 
 def markdown_to_plain(text: str) -> str:
-    """Return Markdown text without its markup (see `plain`); ``_emphasis_`` is kept, as in ``f_c_x``."""
+    """Return Markdown text without its markup (see `plain`); ``_emphasis_`` is kept, as in ``f_c_x``.
+
+    A table's rows become columns aligned by display width, a line of dashes under the header.
+    """
+    return _align_tables(_undo_markdown(text))
+
+
+_ROW = "\x1e"  # starts a table row until its columns are aligned (a deck cannot hold control characters)
+_CELL = "\x1f"  # between its cells
+_TABLE_LINE = re.compile(r"^\s{0,3}\|.*\|\s*$")
+_RULE_CELL = re.compile(r"^\s*:?-+:?\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _table_row(line: str) -> str | None:
+    """A Markdown table line as a marked row of plain cells, "" for the rule under the header."""
+    cells = _PIPE.split(line.strip()[1:-1])
+    if all(_RULE_CELL.match(cell) for cell in cells):
+        return ""
+    return _ROW + _CELL.join(_inline_plain(cell.strip()) for cell in cells)
+
+
+def _align_tables(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].startswith(_ROW):
+            out.append(lines[index])
+            index += 1
+            continue
+        rows: list[list[str]] = []
+        while index < len(lines) and lines[index].startswith(_ROW):
+            rows.append(lines[index][1:].split(_CELL))
+            index += 1
+        count = max(len(row) for row in rows)
+        widths = [max(_display_width(row[c]) for row in rows if c < len(row)) for c in range(count)]
+        for number, row in enumerate(rows):
+            cells = [cell + " " * (widths[c] - _display_width(cell)) for c, cell in enumerate(row)]
+            out.append("  ".join(cells).rstrip())
+            if number == 0 and len(rows) > 1:
+                out.append("  ".join("-" * width for width in widths))
+    return "\n".join(out)
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of plain text: wide (CJK) characters take two, combining marks none."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+def _undo_markdown(text: str) -> str:
     lines: list[str] = []
     fence: str | None = None
     for line in text.split("\n"):
@@ -123,6 +179,11 @@ def markdown_to_plain(text: str) -> str:
                 fence = None
             else:
                 lines.append("    " + line)
+            continue
+        if _TABLE_LINE.match(line):
+            row = _table_row(line)
+            if row:
+                lines.append(row)
             continue
         lines.append(_inline_plain(_HEADING.sub("", line)))
     return "\n".join(lines)
