@@ -14,6 +14,8 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 
+from cvquiz.i18n import N_
+
 LANGS = ("zh", "en")
 
 FORMER_DECK_IDS: dict[str, str] = {
@@ -39,6 +41,22 @@ class CardType(StrEnum):
     CLOZE = "cloze"
     COMPUTE = "compute"
     CODE = "code"
+
+    @property
+    def label(self) -> str:
+        """The type in the person's language ("compute", 计算), where the value is the deck file's word."""
+        from cvquiz.i18n import _
+
+        return _(_TYPE_LABELS[self])
+
+
+_TYPE_LABELS = {
+    CardType.BASIC: N_("basic"),
+    CardType.REVERSED: N_("reversed"),
+    CardType.CLOZE: N_("cloze"),
+    CardType.COMPUTE: N_("compute"),
+    CardType.CODE: N_("code"),
+}
 
 
 class Rating(IntEnum):

@@ -233,3 +233,18 @@ def test_the_key_help_columns_line_up_in_both_languages() -> None:
                     assert 13 in ends or first_key >= 12, (lang, screen, line)
     finally:
         i18n.set_language("en")
+
+
+def test_card_types_are_named_in_the_persons_language(tmp_path: Path) -> None:
+    """``show`` and ``try`` named a card's type with the deck file's English word under --lang zh."""
+    shown = _cvquiz(tmp_path, "--lang", "zh", "show", "losses/ce-setup")
+    assert shown.returncode == 0, shown.stderr
+    assert "losses/ce-setup (问答)" in shown.stdout
+    code = _cvquiz(tmp_path, "--lang", "zh", "show", "code/conv2d")
+    assert "code/conv2d (代码)" in code.stdout
+    submission = tmp_path / "x.py"
+    submission.write_text("x = 1\n", encoding="utf-8")
+    tried = _cvquiz(tmp_path, "--lang", "zh", "try", "losses/ce-setup", str(submission))
+    assert tried.returncode == 2 and "losses/ce-setup 是问答卡，不是代码卡" in tried.stderr
+    english = _cvquiz(tmp_path, "--lang", "en", "show", "losses/ce-setup")
+    assert "losses/ce-setup (basic)" in english.stdout

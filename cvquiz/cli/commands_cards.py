@@ -396,7 +396,9 @@ def show(
             data["attempts"] = [asdict(a) for a in attempts]
         print_json(env, data)
         return
-    title = f"{details.ref} ({details.type})"
+    from cvquiz.model import CardType
+
+    title = f"{details.ref} ({CardType(details.type).label})"
     env.out.print(card_panel({**details.content, "tags": list(details.tags)}, env.lang, title))
     where = (_("{path}:{line} (bundled)") if details.bundled else _("{path}:{line}")).format(
         path=details.path, line=details.line

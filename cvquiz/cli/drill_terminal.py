@@ -89,11 +89,9 @@ def _progress_line(progress: Progress, width: int) -> Text:
 def _front(view: CardView) -> RenderableType:
     from cvquiz.cli.render import card_markdown
 
-    title = {
-        CardType.COMPUTE: _("compute"),
-        CardType.CLOZE: _("cloze"),
-        CardType.CODE: _("code"),
-    }.get(view.type, "")
+    title = (
+        view.type.label if view.type in (CardType.COMPUTE, CardType.CLOZE, CardType.CODE) else ""
+    )
     return Panel(
         card_markdown(view.front),
         title=Text(title, style="magenta"),

@@ -76,7 +76,7 @@ def find_code_card(col: Collection, reference: str) -> CodeCard:
     if card.type is not CardType.CODE:
         raise UsageError(
             _("{card} is a {type} card, not a code card").format(
-                card=found.ref, type=card.type.value
+                card=found.ref, type=card.type.label
             )
         )
     return CodeCard(found.ref, found.pks[0], card)
