@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cvquiz.anki.merge import MergeResult, match_exported, merge_package
+from cvquiz.anki.merge import MergeResult, match_exported, merge_package, readable
 from cvquiz.anki.package_reader import Package, PackageNote, read_package
 from cvquiz.anki.shared_deck import convert_note, foreign_notes, media_folder, shared_targets
 from cvquiz.cards.ids import key_tag, make_card_id
@@ -229,7 +229,7 @@ def write_shared_deck(
             )
     note_ids = {n.id for n in notes}
     card_ids = {c.id for c in package.cards if c.note_id in note_ids}
-    reviews = sum(1 for e in package.revlog if e.card_id in card_ids and e.ease > 0)
+    reviews = sum(1 for e in package.revlog if e.card_id in card_ids and e.ease > 0 and readable(e))
     return SharedDeckResult(
         deck=deck_id,
         path=str(path),

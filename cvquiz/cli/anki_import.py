@@ -75,6 +75,14 @@ def _merge_lines(result: MergeResult) -> list[str]:
                 s.retired,
             ),
         ),
+        (
+            s.unreadable,
+            ngettext(
+                "{n} unreadable (a time, time taken, type or button Anki does not write)",
+                "{n} unreadable (times, times taken, types or buttons Anki does not write)",
+                s.unreadable,
+            ),
+        ),
     ]
     lines = []
     shown = [text.format(n=n) for n, text in reasons if n]
