@@ -210,10 +210,14 @@ def convert_note(
     kind, known = card_type_of(notetype, note)
     texts: list[str] = []
     media: list[str] = []
-    for value in note.fields:
-        text, images = html_to_markdown(value, media_prefix)
-        texts.append(text)
-        media.extend(images)
+    try:
+        for value in note.fields:
+            text, images = html_to_markdown(value, media_prefix)
+            texts.append(text)
+            media.extend(images)
+    except RecursionError:
+        # markdownify walks the HTML tree recursively: a few hundred nested tags are too many
+        return _("note {guid}: its HTML is nested too deeply to convert").format(guid=note.guid)
     optional = known and (
         notetype.stock_kind == StockKind.BASIC_OPTIONAL_REVERSED
         or "optional revers" in notetype.name.casefold()

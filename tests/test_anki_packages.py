@@ -1,0 +1,66 @@
+"""``cvquiz import anki FILE --deck mine/NAME`` with packages genanki builds: the shared-deck edge cases.
+
+A note whose HTML nests too deep for the Markdown converter, two notes sharing a GUID, and a package that holds
+only cvquiz's own notes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import genanki
+import pytest
+from typer.testing import CliRunner
+
+from cvquiz.cli.app import app
+
+runner = CliRunner()
+
+
+def _package(path: Path, notes: list[tuple[str, str, str]]) -> Path:
+    """A package of Basic notes (question, answer, GUID) in one deck."""
+    deck = genanki.Deck(2059400110, "Shared::Edge")
+    for question, answer, guid in notes:
+        deck.add_note(genanki.Note(model=genanki.BASIC_MODEL, fields=[question, answer], guid=guid))
+    genanki.Package(deck).write_to_file(str(path))
+    return path
+
+
+def _import(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["import", "anki", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stderr
+
+
+NESTED = "<div>" * 500 + "deep" + "</div>" * 500
+
+
+def test_a_note_nested_too_deep_is_left_out_by_name(tmp_path: Path, user_decks: Path) -> None:
+    package = _package(tmp_path / "nest.apkg", [(NESTED, "back", "nest-guid"), ("q", "a", "ok")])
+    code, err = _import(str(package), "--deck", "mine/nest", "--dry-run")
+    assert code == 0, err
+    assert "Would add 1 card to deck mine/nest" in err
+    assert "Skipped note nest-guid: its HTML is nested too deeply to convert" in err
+    assert not (user_decks / "mine" / "nest.yaml").exists()
+
+
+def test_installed_command_leaves_out_a_nested_note_without_a_traceback(
+    tmp_path: Path, user_decks: Path, cvquiz_env: dict[str, str]
+) -> None:
+    exe = shutil.which("cvquiz")
+    if exe is None:  # pragma: no cover - installed in every test environment
+        pytest.skip("cvquiz is not installed")
+    package = _package(tmp_path / "nest.apkg", [(NESTED, "back", "nest-guid"), ("q", "a", "ok")])
+    proc = subprocess.run(
+        [exe, "import", "anki", str(package), "--deck", "mine/nest"],
+        env={**os.environ, **cvquiz_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "nest-guid" in proc.stderr
+    assert (user_decks / "mine" / "nest.yaml").read_text(encoding="utf-8").count("- id:") == 1
