@@ -64,3 +64,44 @@ def test_installed_command_leaves_out_a_nested_note_without_a_traceback(
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "nest-guid" in proc.stderr
     assert (user_decks / "mine" / "nest.yaml").read_text(encoding="utf-8").count("- id:") == 1
+
+
+def test_a_repeated_guid_keeps_the_first_note_and_a_reimport_changes_nothing(
+    tmp_path: Path, user_decks: Path
+) -> None:
+    package = _package(
+        tmp_path / "dup.apkg",
+        [("first q", "first a", "dup-guid"), ("second q", "second a", "dup-guid"), ("o", "a", "o")],
+    )
+    code, err = _import(str(package), "--deck", "mine/dup")
+    assert code == 0, err
+    assert "Added 2 cards to deck mine/dup" in err
+    assert "Skipped note dup-guid: an earlier note of the package has the same GUID" in err
+    deck = (user_decks / "mine" / "dup.yaml").read_text(encoding="utf-8")
+    assert "first q" in deck and "second q" not in deck
+    code, err = _import(str(package), "--deck", "mine/dup")
+    assert code == 0, err
+    assert "Added 0 cards to deck mine/dup" in err and "0 updated, 2 unchanged" in err
+    assert "Kept" not in err
+    assert (user_decks / "mine" / "dup.yaml").read_text(encoding="utf-8") == deck
+
+
+def test_a_deck_of_both_duplicates_from_before_is_left_as_it_is(
+    tmp_path: Path, user_decks: Path
+) -> None:
+    """A deck an earlier cvquiz made of both notes: the first note is its first card, unchanged."""
+    package = _package(
+        tmp_path / "dup.apkg",
+        [("first q", "first a", "dup-guid"), ("second q", "second a", "dup-guid")],
+    )
+    code, err = _import(str(package), "--deck", "mine/dup")
+    assert code == 0, err
+    path = user_decks / "mine" / "dup.yaml"
+    first = path.read_text(encoding="utf-8")
+    card = first[first.index("  - id: first-q") :]
+    path.write_text(first + "\n" + card.replace("first", "second"), encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    code, err = _import(str(package), "--deck", "mine/dup")
+    assert code == 0, err
+    assert "0 updated, 1 unchanged" in err and "Kept" not in err
+    assert path.read_text(encoding="utf-8") == before
