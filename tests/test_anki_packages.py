@@ -105,3 +105,18 @@ def test_a_deck_of_both_duplicates_from_before_is_left_as_it_is(
     assert code == 0, err
     assert "0 updated, 1 unchanged" in err and "Kept" not in err
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_a_package_of_only_cvquiz_notes_makes_no_deck_file(
+    tmp_path: Path, user_decks: Path
+) -> None:
+    package = tmp_path / "pool.apkg"
+    result = runner.invoke(app, ["export", "anki", "--deck", "pooling", "-o", str(package)])
+    assert result.exit_code == 0, result.output
+    code, err = _import(str(package), "--deck", "mine/ak")
+    assert code == 0, err
+    assert (
+        "Nothing to add to deck mine/ak: every note of the package was exported by cvquiz." in err
+    )
+    assert "Added" not in err
+    assert not (user_decks / "mine" / "ak.yaml").exists()

@@ -74,6 +74,8 @@ class SharedDeckResult:
         reviews: review-log entries in the package for these notes (what ``--with-progress`` merges).
         dry_run: True when nothing was written.
         cards: each note's card id in the deck, by GUID.
+        notes: the package's notes the deck is made of (those cvquiz did not export, one per GUID); with
+            none, no deck file is created.
     """
 
     deck: str
@@ -89,6 +91,7 @@ class SharedDeckResult:
     reviews: int
     dry_run: bool
     cards: dict[str, str] = field(default_factory=dict)
+    notes: int = 0
 
 
 def _deck_name(package: Package, notes: Sequence[PackageNote], deck_id: str) -> str:
@@ -240,7 +243,7 @@ def write_shared_deck(
         if updated:
             replace_cards(path, updated, current)
             current = read_deck_file(path)
-        if added or current is None:
+        if added:  # a deck with no cards to add is not created
             append_cards(
                 path, added, create=(deck_id, _deck_name(package, notes, deck_id)), current=current
             )
@@ -250,7 +253,7 @@ def write_shared_deck(
     return SharedDeckResult(
         deck=deck_id,
         path=str(path),
-        created=current is None,
+        created=current is None and bool(added),
         added=tuple(c["id"] for c in added),
         updated=tuple(c["id"] for c in updated),
         unchanged=unchanged,
@@ -266,6 +269,7 @@ def write_shared_deck(
         reviews=reviews,
         dry_run=dry_run,
         cards=ids,
+        notes=len(notes) + len(repeated),
     )
 
 

@@ -148,6 +148,16 @@ def _print_merge(env: Env, result: MergeResult, heading: str | None = None) -> N
 
 
 def _print_deck(env: Env, deck: SharedDeckResult) -> None:
+    if not deck.notes:
+        _say(
+            env,
+            escape(
+                _(
+                    "Nothing to add to deck {deck}: every note of the package was exported by cvquiz."
+                ).format(deck=deck.deck)
+            ),
+        )
+        return
     added = ngettext("{count} card", "{count} cards", len(deck.added)).format(count=len(deck.added))
     text = (
         _("Would add {added} to deck {deck} ({path}); {updated} updated, {unchanged} unchanged.")
