@@ -158,3 +158,86 @@ def test_damaged_collections_are_reported(tmp_path: Path) -> None:
         zf.writestr("collection.anki2", b"SQLite format 3\x00" + b"\x00" * 100)
     with pytest.raises(PackageError, match="cannot be read"):
         read_package(path)
+
+
+def _damaged(exported: Path, target: Path, sql: str, media: bytes = b"{}") -> Path:
+    """A copy of ``exported`` with ``sql`` run on its collection and ``media`` as its media list."""
+    with zipfile.ZipFile(exported) as zf:
+        blob = zf.read("collection.anki2")
+    db = target.with_suffix(".anki2")
+    db.write_bytes(blob)
+    conn = sqlite3.connect(db)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr("collection.anki2", db.read_bytes())
+        zf.writestr("media", media)
+    return target
+
+
+DAMAGE = {
+    "no col row": ("DELETE FROM col", b"{}", "cannot be read (it has no col row)"),
+    "text card id": (
+        "INSERT INTO revlog SELECT 1772442000123, 'abc', -1, 3, 1, 0, 2500, 6000, 1",
+        b"{}",
+        "cannot be read (revlog.cid: 'abc' is not a whole number)",
+    ),
+    "infinite card id": (
+        "INSERT INTO revlog VALUES (1772442000123, 9e999, -1, 3, 1, 0, 2500, 6000, 1)",
+        b"{}",
+        "cannot be read (revlog.cid: inf is not a whole number)",
+    ),
+    "models not JSON": (
+        "UPDATE col SET models = 'nope'",
+        b"{}",
+        "cannot be read (col.models: not valid JSON)",
+    ),
+    "models a list": (
+        "UPDATE col SET models = '[1]'",
+        b"{}",
+        "cannot be read (col.models: not a JSON object)",
+    ),
+    "a field not UTF-8": (
+        "UPDATE notes SET flds = CAST(x'ff41' AS TEXT) WHERE id = (SELECT min(id) FROM notes)",
+        b"{}",
+        "cannot be read (notes: text that is not UTF-8)",
+    ),
+    "no revlog table": (
+        "DROP TABLE revlog",
+        b"{}",
+        "cannot be read (not an Anki collection: no revlog table)",
+    ),
+    "media a list": ("SELECT 1", b"[]", "media list is damaged (not a JSON object)"),
+    "media not UTF-8": ("SELECT 1", b"\xff\xfe", "media list is damaged (not UTF-8 text)"),
+    "media not JSON": ("SELECT 1", b"{", "media list is damaged (not valid JSON)"),
+}
+
+
+@pytest.mark.parametrize(("sql", "media", "message"), DAMAGE.values(), ids=DAMAGE.keys())
+def test_damage_is_named_in_cvquiz_words(
+    exported: Path, tmp_path: Path, sql: str, media: bytes, message: str
+) -> None:
+    path = _damaged(exported, tmp_path / "bad.apkg", sql, media)
+    with pytest.raises(PackageError) as info:
+        read_package(path)
+    where = "the package's" if message.startswith("media") else "the collection in the package"
+    assert str(info.value) == f"{path}: {where} {message}"
+
+
+def test_damage_is_told_in_chinese(exported: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cvquiz.cli.app import app
+
+    runner = CliRunner()
+    for sql, media, reason in [
+        ("DELETE FROM col", b"{}", "没有 col 行"),
+        ("SELECT 1", b"[]", "不是 JSON 对象"),
+        ("UPDATE col SET models = 'nope'", b"{}", "col.models：不是有效的 JSON"),
+    ]:
+        path = _damaged(exported, tmp_path / "bad.apkg", sql, media)
+        result = runner.invoke(app, ["--lang", "zh", "import", "anki", str(path)])
+        assert result.exit_code == 1, result.output
+        assert reason in result.stderr, result.stderr
+        assert re.search(r"[A-Za-z]{4,} [a-z]{3,}", result.stderr.replace(str(path), "")) is None

@@ -13,7 +13,9 @@ reschedules, are reviews; answers in a filtered deck that does not reschedule (c
 are not; manual and automatic reschedules (types 4 and 5, no rating) are not; a reset ("Forget", type 4,
 factor 0) makes the card new for the reviews after it. A review already in the log (the same card and rating
 within a second: cvquiz's own reviews come back from an export) is not added twice, so importing a file
-again changes nothing.
+again changes nothing. An entry no Anki writes (a time before 1970 or past 9899, a negative time taken, a
+type or button Anki does not define) is left out and counted, so the log only holds what a JSON backup
+restores.
 
 A card that gains reviews has its whole history replayed through the scheduler (`cvquiz.replay`), in time
 order: the new reviews are logged with the states they lead to, older reviews whose states change are
@@ -56,6 +58,7 @@ __all__ = [
     "Targets",
     "match_exported",
     "merge_package",
+    "readable",
 ]
 
 SAME_REVIEW_MS = 1000
@@ -64,6 +67,17 @@ SAME_REVIEW_MS = 1000
 
 FILTERED, MANUAL, RESCHEDULED = 3, 4, 5
 """Anki's revlog types for answers in a filtered deck, manual reschedules and automatic ones."""
+REVLOG_TYPES = range(0, RESCHEDULED + 1)
+"""The revlog types Anki writes: learn, review, relearn, filtered, manual, rescheduled (rslib/src/revlog)."""
+EASES = range(0, 5)
+"""The buttons Anki logs: 0 for a reschedule, 1 again … 4 easy."""
+EARLIEST_MS = int(clock.EARLIEST.timestamp() * 1000)
+LATEST_MS = int(clock.LATEST.timestamp() * 1000)
+"""The review times cvquiz takes from Anki: those its own clock accepts (`cvquiz.clock.EARLIEST`/`LATEST`), so
+the states they lead to, due up to 100 years later, are times a JSON backup can hold and restore."""
+MAX_TIME_MS = 2**31 - 1
+"""The longest time taken Anki keeps (its Check Database clamps ``time`` to 0 … i32::MAX ms,
+rslib/src/storage/revlog/fix_props.sql)."""
 
 
 @dataclass
@@ -113,6 +127,8 @@ class SkippedReviews:
         other_problems: answers to a compute card's problems beyond the first (only the first carries its
             progress).
         retired: entries of cards no longer in their cvquiz deck.
+        unreadable: entries no Anki writes: a time before 1970 or past 9899, a negative or overlong time
+            taken, an unknown type or button.
     """
 
     already_logged: int = 0
@@ -121,6 +137,7 @@ class SkippedReviews:
     resets: int = 0
     other_problems: int = 0
     retired: int = 0
+    unreadable: int = 0
 
 
 @dataclass(frozen=True)
@@ -240,16 +257,26 @@ def match_exported(col: Collection, package: Package) -> Targets:
 # --- the merge -------------------------------------------------------------------------------------------
 
 
+def readable(entry: RevlogEntry) -> bool:
+    """True when a review-log entry is one Anki writes and cvquiz can keep: a time from 1970 to 9899, a time
+    taken of 0 to Anki's cap, a known type and button (anything else is left out, never guessed at)."""
+    return (
+        EARLIEST_MS <= entry.id <= LATEST_MS
+        and 0 <= entry.time <= MAX_TIME_MS
+        and entry.type in REVLOG_TYPES
+        and entry.ease in EASES
+    )
+
+
 def _kind(entry: RevlogEntry) -> str:
-    """``review``, ``cram``, ``reset`` or ``rescheduled`` (Anki's own tests, rslib/src/revlog/mod.rs)."""
+    """``review``, ``cram``, ``reset`` or ``rescheduled`` (Anki's own tests, rslib/src/revlog/mod.rs) of a
+    `readable` entry."""
     if entry.ease == 0 or entry.type in (MANUAL, RESCHEDULED):
         if entry.type == MANUAL and entry.factor == 0:
             return "reset"
         return "rescheduled"
     if entry.type == FILTERED and entry.factor == 0:
         return "cram"
-    if not 1 <= entry.ease <= 4 or entry.type > RESCHEDULED:
-        return "rescheduled"
     return "review"
 
 
@@ -391,6 +418,9 @@ def merge_package(
         if reason is not None:
             skipped[reason] += 1
         elif entry.card_id in targets.cards:
+            if not readable(entry):
+                skipped["unreadable"] += 1
+                continue
             by_card.setdefault(targets.cards[entry.card_id].pk, []).append(entry)
     rows = {row.pk: row for row in targets.cards.values()}
     plan = _Plan()

@@ -24,7 +24,8 @@ import io
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -378,20 +379,32 @@ def _media_map(archive: zipfile.ZipFile, version: int, path: Path) -> dict[str, 
     raw = _member_bytes(archive, "media", path, compressed=version == 3)
     try:
         if version < 3:
-            mapping = json.loads(raw.decode("utf-8") or "{}")
+            try:
+                mapping = json.loads(raw.decode("utf-8") or "{}")
+            except UnicodeDecodeError:
+                raise _Damaged(_("not UTF-8 text")) from None
+            except ValueError:
+                raise _Damaged(_("not valid JSON")) from None
+            if not isinstance(mapping, dict):
+                raise _Damaged(_("not a JSON object"))
             return {str(name): str(member) for member, name in mapping.items()}
         out: dict[str, str] = {}
-        for index, entry in enumerate(
-            e for n, e in _protobuf(raw) if n == 1 and isinstance(e, bytes)
-        ):
-            name = _first_bytes(_proto_dict(entry), 1)
-            if name is not None:
-                out[name.decode("utf-8")] = str(index)
+        try:
+            for index, entry in enumerate(
+                e for n, e in _protobuf(raw) if n == 1 and isinstance(e, bytes)
+            ):
+                name = _first_bytes(_proto_dict(entry), 1)
+                if name is not None:
+                    out[name.decode("utf-8")] = str(index)
+        except UnicodeDecodeError:
+            raise _Damaged(_("a file name that is not UTF-8")) from None
+        except ValueError:
+            raise _Damaged(_("not what Anki writes")) from None
         return out
-    except (ValueError, UnicodeDecodeError, AttributeError) as error:
+    except _Damaged as problem:
         raise PackageError(
             _("{path}: the package's media list is damaged ({reason})").format(
-                path=path, reason=error
+                path=path, reason=problem
             )
         ) from None
 
@@ -399,9 +412,55 @@ def _media_map(archive: zipfile.ZipFile, version: int, path: Path) -> dict[str, 
 # --- the collection --------------------------------------------------------------------------------------
 
 
+class _Damaged(Exception):
+    """A part of a package that is not what Anki writes; its message, translated, says which and how."""
+
+
+@contextmanager
+def _part(where: str) -> Iterator[None]:
+    """Report a malformed value met while reading ``where`` (``col.models``, ``notes``...) as damage there."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise _Damaged(_("{where}: text that is not UTF-8").format(where=where)) from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
+        raise _Damaged(_("{where}: not what Anki writes").format(where=where)) from None
+
+
+def _whole(value: Any, where: str) -> int:
+    """A whole-number column's value (NULL as 0, a real number cut to its whole part, as before)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        raise _Damaged(
+            _("{where}: {value!r} is not a whole number").format(where=where, value=value)
+        ) from None
+
+
+def _ints(row: Sequence[Any], table: str, columns: Sequence[str]) -> list[int]:
+    return [_whole(value, f"{table}.{name}") for value, name in zip(row, columns, strict=True)]
+
+
+def _json_object(text: Any, where: str) -> dict[Any, Any]:
+    """The JSON object a column holds (empty for NULL or ``""``)."""
+    try:
+        value = json.loads(text or "{}") or {}
+    except ValueError:
+        raise _Damaged(_("{where}: not valid JSON").format(where=where)) from None
+    if not isinstance(value, dict):
+        raise _Damaged(_("{where}: not a JSON object").format(where=where))
+    return value
+
+
 def _unicase(a: str, b: str) -> int:
     x, y = a.casefold(), b.casefold()
     return (x > y) - (x < y)
+
+
+def _text(data: bytes) -> str:
+    return data.decode(
+        "utf-8"
+    )  # strict: a text that is not UTF-8 is damage, reported where it is read
 
 
 def _connect(blob: bytes) -> sqlite3.Connection:
@@ -410,58 +469,80 @@ def _connect(blob: bytes) -> sqlite3.Connection:
         blob = blob[:18] + b"\x01\x01" + blob[20:]
     conn = sqlite3.connect(":memory:")
     conn.create_collation("unicase", _unicase)
+    conn.text_factory = _text
     conn.deserialize(blob)
     return conn
 
 
+def _col_row(conn: sqlite3.Connection, columns: str) -> tuple[Any, ...]:
+    row = conn.execute(f"SELECT {columns} FROM col").fetchone()
+    if row is None:
+        raise _Damaged(_("it has no col row"))
+    return tuple(row)
+
+
 def _notetypes_legacy(conn: sqlite3.Connection) -> dict[int, PackageNotetype]:
-    (models,) = conn.execute("SELECT models FROM col").fetchone()
+    (models,) = _col_row(conn, "models")
     out: dict[int, PackageNotetype] = {}
-    for key, model in (json.loads(models or "{}") or {}).items():
-        fields = sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))
-        templates = sorted(model.get("tmpls", []), key=lambda t: t.get("ord", 0))
-        original = model.get("originalId")
-        out[int(key)] = PackageNotetype(
-            id=int(key),
-            name=str(model.get("name", "")),
-            cloze=model.get("type") == 1,
-            stock_kind=int(model.get("originalStockKind") or 0),
-            fields=tuple(str(f.get("name", "")) for f in fields),
-            templates=tuple(str(t.get("name", "")) for t in templates),
-            original_id=int(original) if original else None,
-        )
+    for key, model in _json_object(models, "col.models").items():
+        where = f"col.models[{key!r}]"
+        if not isinstance(model, dict):
+            raise _Damaged(_("{where}: not a JSON object").format(where=where))
+        ntid = _whole(key, where)
+        with _part(where):
+            fields = sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))
+            templates = sorted(model.get("tmpls", []), key=lambda t: t.get("ord", 0))
+            original = model.get("originalId")
+            out[ntid] = PackageNotetype(
+                id=ntid,
+                name=str(model.get("name", "")),
+                cloze=model.get("type") == 1,
+                stock_kind=int(model.get("originalStockKind") or 0),
+                fields=tuple(str(f.get("name", "")) for f in fields),
+                templates=tuple(str(t.get("name", "")) for t in templates),
+                original_id=int(original) if original else None,
+            )
     return out
 
 
 def _notetypes(conn: sqlite3.Connection) -> dict[int, PackageNotetype]:
     fields: dict[int, list[str]] = {}
-    for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(int(ntid), []).append(str(name))
+    with _part("fields"):
+        for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+            fields.setdefault(_whole(ntid, "fields.ntid"), []).append(str(name))
     templates: dict[int, list[str]] = {}
-    for ntid, name in conn.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
-        templates.setdefault(int(ntid), []).append(str(name))
+    with _part("templates"):
+        for ntid, name in conn.execute("SELECT ntid, name FROM templates ORDER BY ntid, ord"):
+            templates.setdefault(_whole(ntid, "templates.ntid"), []).append(str(name))
     out: dict[int, PackageNotetype] = {}
-    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
-        parsed = _proto_dict(bytes(config or b""))
-        original = _first_int(parsed, 10)
-        out[int(ntid)] = PackageNotetype(
-            id=int(ntid),
-            name=str(name),
-            cloze=_first_int(parsed, 1) == 1,
-            stock_kind=_first_int(parsed, 9),
-            fields=tuple(fields.get(int(ntid), ())),
-            templates=tuple(templates.get(int(ntid), ())),
-            original_id=original or None,
-        )
+    with _part("notetypes"):
+        for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+            ntid = _whole(ntid, "notetypes.id")
+            with _part(f"notetypes.config ({ntid})"):
+                parsed = _proto_dict(bytes(config or b""))
+            original = _first_int(parsed, 10)
+            out[ntid] = PackageNotetype(
+                id=ntid,
+                name=str(name),
+                cloze=_first_int(parsed, 1) == 1,
+                stock_kind=_first_int(parsed, 9),
+                fields=tuple(fields.get(ntid, ())),
+                templates=tuple(templates.get(ntid, ())),
+                original_id=original or None,
+            )
     return out
 
 
 def _decks_legacy(conn: sqlite3.Connection) -> dict[int, PackageDeck]:
-    (decks,) = conn.execute("SELECT decks FROM col").fetchone()
+    (decks,) = _col_row(conn, "decks")
     out: dict[int, PackageDeck] = {}
-    for key, deck in (json.loads(decks or "{}") or {}).items():
-        out[int(key)] = PackageDeck(
-            id=int(key),
+    for key, deck in _json_object(decks, "col.decks").items():
+        where = f"col.decks[{key!r}]"
+        if not isinstance(deck, dict):
+            raise _Damaged(_("{where}: not a JSON object").format(where=where))
+        did = _whole(key, where)
+        out[did] = PackageDeck(
+            id=did,
             name=str(deck.get("name", "")),
             description=str(deck.get("desc") or ""),
             filtered=bool(deck.get("dyn")),
@@ -471,19 +552,22 @@ def _decks_legacy(conn: sqlite3.Connection) -> dict[int, PackageDeck]:
 
 def _decks(conn: sqlite3.Connection) -> dict[int, PackageDeck]:
     out: dict[int, PackageDeck] = {}
-    for did, name, kind in conn.execute("SELECT id, name, kind FROM decks"):
-        container = _proto_dict(bytes(kind or b""))
-        normal = _first_bytes(container, 1)
-        description = ""
-        if normal is not None:
-            text = _first_bytes(_proto_dict(normal), 4)
-            description = text.decode("utf-8", "replace") if text else ""
-        out[int(did)] = PackageDeck(
-            id=int(did),
-            name=str(name).replace("\x1f", "::"),
-            description=description,
-            filtered=2 in container,
-        )
+    with _part("decks"):
+        for did, name, kind in conn.execute("SELECT id, name, kind FROM decks"):
+            did = _whole(did, "decks.id")
+            with _part(f"decks.kind ({did})"):
+                container = _proto_dict(bytes(kind or b""))
+                normal = _first_bytes(container, 1)
+                description = ""
+                if normal is not None:
+                    text = _first_bytes(_proto_dict(normal), 4)
+                    description = text.decode("utf-8", "replace") if text else ""
+            out[did] = PackageDeck(
+                id=did,
+                name=str(name).replace("\x1f", "::"),
+                description=description,
+                filtered=2 in container,
+            )
     return out
 
 
@@ -495,53 +579,69 @@ def _card_data(text: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+_NOTE_INTS = ("id", "mid", "mod")
+_CARD_INTS = ("id", "nid", "did", "odid", "ord", "type", "queue", "ivl", "reps", "lapses")
+_REVLOG_INTS = ("id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type")
+
+
 def _read_collection(conn: sqlite3.Connection) -> tuple[Any, ...]:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not {"col", "notes", "cards", "revlog"} <= tables:
-        raise ValueError("not an Anki collection")
+    missing = sorted({"col", "notes", "cards", "revlog"} - tables)
+    if missing:
+        raise _Damaged(
+            _("not an Anki collection: no {tables} table").format(tables=", ".join(missing))
+        )
     if "notetypes" in tables:
         notetypes, decks = _notetypes(conn), _decks(conn)
     else:
         notetypes, decks = _notetypes_legacy(conn), _decks_legacy(conn)
-    notes = [
-        PackageNote(
-            id=int(nid),
-            guid=str(guid),
-            notetype_id=int(mid),
-            mod=int(mod),
-            tags=tuple(str(tags or "").split()),
-            fields=tuple(str(flds).split("\x1f")),
-        )
-        for nid, guid, mid, mod, tags, flds in conn.execute(
-            "SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id"
-        )
-    ]
-    cards = [
-        PackageCard(
-            id=int(cid),
-            note_id=int(nid),
-            ord=int(ord_),
-            deck_id=int(odid or did),
-            type=int(type_),
-            queue=int(queue),
-            ivl=int(ivl),
-            reps=int(reps),
-            lapses=int(lapses),
-            data=_card_data(data),
-        )
-        for cid, nid, did, odid, ord_, type_, queue, ivl, reps, lapses, data in conn.execute(
+    notes = []
+    with _part("notes"):
+        for row in conn.execute("SELECT id, mid, mod, guid, tags, flds FROM notes ORDER BY id"):
+            nid, mid, mod = _ints(row[:3], "notes", _NOTE_INTS)
+            guid, tags, flds = row[3:]
+            notes.append(
+                PackageNote(
+                    id=nid,
+                    guid=str(guid),
+                    notetype_id=mid,
+                    mod=mod,
+                    tags=tuple(str(tags or "").split()),
+                    fields=tuple(str(flds).split("\x1f")),
+                )
+            )
+    cards = []
+    with _part("cards"):
+        for row in conn.execute(
             "SELECT id, nid, did, odid, ord, type, queue, ivl, reps, lapses, data FROM cards"
             " ORDER BY id"
-        )
-    ]
-    revlog = [
-        RevlogEntry(*(int(v or 0) for v in row))
-        for row in conn.execute(
-            "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"
-        )
-    ]
-    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
-    return notetypes, decks, notes, cards, revlog, int(crt or 0)
+        ):
+            cid, nid, did, odid, ord_, type_, queue, ivl, reps, lapses = _ints(
+                row[:10], "cards", _CARD_INTS
+            )
+            cards.append(
+                PackageCard(
+                    id=cid,
+                    note_id=nid,
+                    ord=ord_,
+                    deck_id=odid or did,
+                    type=type_,
+                    queue=queue,
+                    ivl=ivl,
+                    reps=reps,
+                    lapses=lapses,
+                    data=_card_data(row[10]),
+                )
+            )
+    with _part("revlog"):
+        revlog = [
+            RevlogEntry(*_ints(row, "revlog", _REVLOG_INTS))
+            for row in conn.execute(
+                "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"
+            )
+        ]
+    (crt,) = _col_row(conn, "crt")
+    return notetypes, decks, notes, cards, revlog, _whole(crt, "col.crt")
 
 
 def read_package(path: Path) -> Package:
@@ -565,11 +665,16 @@ def read_package(path: Path) -> Package:
     try:
         conn = _connect(blob)
         notetypes, decks, notes, cards, revlog, crt = _read_collection(conn)
-    except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, AttributeError) as error:
-        not_sqlite = getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB
+    except (sqlite3.DatabaseError, _Damaged) as error:
+        if isinstance(error, _Damaged):
+            reason = str(error)
+        elif getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_NOTADB:
+            reason = _("not an SQLite database")
+        else:  # SQLite's own words name the table or column (no such column: guid)
+            reason = _("a damaged SQLite database: {detail}").format(detail=error)
         raise PackageError(
             _("{path}: the collection in the package cannot be read ({reason})").format(
-                path=path, reason=_("not an SQLite database") if not_sqlite else error
+                path=path, reason=reason
             )
         ) from None
     finally:

@@ -18,7 +18,8 @@ What maps to what:
 
 Importing a newer version of the package updates the cards in place (`cvquiz.deckfile.writer.replace_cards`):
 a card whose note changed is rewritten when the note was modified after the card last changed in cvquiz (as
-Anki's "update notes if newer"), so an edit made in the deck file since is kept.
+Anki's "update notes if newer"), so an edit made in the deck file since is kept. Of notes sharing a GUID
+only the first becomes a card, as in Anki's import; the later ones are skipped and named.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = [
     "ConvertedNote",
     "card_type_of",
     "convert_note",
+    "first_of_each_guid",
     "foreign_notes",
     "html_to_markdown",
     "media_folder",
@@ -210,10 +212,14 @@ def convert_note(
     kind, known = card_type_of(notetype, note)
     texts: list[str] = []
     media: list[str] = []
-    for value in note.fields:
-        text, images = html_to_markdown(value, media_prefix)
-        texts.append(text)
-        media.extend(images)
+    try:
+        for value in note.fields:
+            text, images = html_to_markdown(value, media_prefix)
+            texts.append(text)
+            media.extend(images)
+    except RecursionError:
+        # markdownify walks the HTML tree recursively: a few hundred nested tags are too many
+        return _("note {guid}: its HTML is nested too deeply to convert").format(guid=note.guid)
     optional = known and (
         notetype.stock_kind == StockKind.BASIC_OPTIONAL_REVERSED
         or "optional revers" in notetype.name.casefold()
@@ -247,6 +253,24 @@ def convert_note(
     return ConvertedNote(
         note, kind, data, f"anki:{note.guid}", tuple(dict.fromkeys(media)), warning
     )
+
+
+def first_of_each_guid(notes: Sequence[PackageNote]) -> tuple[list[PackageNote], list[PackageNote]]:
+    """Split notes into the first note of each GUID and the later ones that repeat a GUID.
+
+    A GUID names one note (a card id derives from it); Anki's import keeps the first note with a GUID and
+    skips later duplicates, and so does cvquiz.
+
+    Returns:
+        The notes to convert, and the duplicates left out, both in package order.
+    """
+    seen: set[str] = set()
+    first: list[PackageNote] = []
+    repeated: list[PackageNote] = []
+    for note in notes:
+        (repeated if note.guid in seen else first).append(note)
+        seen.add(note.guid)
+    return first, repeated
 
 
 def foreign_notes(package: Package, targets: Targets) -> list[PackageNote]:
@@ -283,7 +307,7 @@ def shared_targets(
     by_note: dict[int, list[Any]] = {}
     for card in package.cards:
         by_note.setdefault(card.note_id, []).append(card)
-    for note in notes:
+    for note in first_of_each_guid(notes)[0]:
         found = rows.get(card_ids.get(note.guid, ""), [])
         by_ord = {row.ord: row for row in found}
         notetype = package.notetypes.get(note.notetype_id)

@@ -17,9 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cvquiz.anki.merge import MergeResult, match_exported, merge_package
+from cvquiz.anki.merge import MergeResult, match_exported, merge_package, readable
 from cvquiz.anki.package_reader import Package, PackageNote, read_package
-from cvquiz.anki.shared_deck import convert_note, foreign_notes, media_folder, shared_targets
+from cvquiz.anki.shared_deck import (
+    convert_note,
+    first_of_each_guid,
+    foreign_notes,
+    media_folder,
+    shared_targets,
+)
 from cvquiz.cards.ids import key_tag, make_card_id
 from cvquiz.cards.userdecks import user_deck_path
 from cvquiz.cards.validation import validate_card
@@ -67,6 +73,9 @@ class SharedDeckResult:
         warnings: note types mapped by their first two fields, one line each with how many notes.
         reviews: review-log entries in the package for these notes (what ``--with-progress`` merges).
         dry_run: True when nothing was written.
+        cards: each note's card id in the deck, by GUID.
+        notes: the package's notes the deck is made of (those cvquiz did not export, one per GUID); with
+            none, no deck file is created.
     """
 
     deck: str
@@ -82,6 +91,7 @@ class SharedDeckResult:
     reviews: int
     dry_run: bool
     cards: dict[str, str] = field(default_factory=dict)
+    notes: int = 0
 
 
 def _deck_name(package: Package, notes: Sequence[PackageNote], deck_id: str) -> str:
@@ -164,7 +174,10 @@ def write_shared_deck(
     path = user_deck_path(decks_dir, bundled_dir, deck_id)
     current = read_deck_file(path) if path.exists() else None
     deck = current[1] if current is not None else None
-    existing = {c.id.rsplit("-", 1)[-1]: c for c in deck.cards} if deck is not None else {}
+    existing: dict[str, Card] = {}
+    for card in deck.cards if deck is not None else ():
+        # the first card with a note's hash is that note's (an older cvquiz made one of each duplicate)
+        existing.setdefault(card.id.rsplit("-", 1)[-1], card)
     taken = {c.id for c in deck.cards} if deck is not None else set()
     folder = media_folder(path)
     prefix = f"media/{quote(path.stem)}/"
@@ -182,6 +195,13 @@ def write_shared_deck(
     warnings: Counter[str] = Counter()
     media: list[str] = []
     ids: dict[str, str] = {}
+    notes, repeated = first_of_each_guid(notes)
+    for note in repeated:
+        problems.append(
+            _("note {guid}: an earlier note of the package has the same GUID; left out").format(
+                guid=note.guid
+            )
+        )
     for note in notes:
         notetype = package.notetypes.get(note.notetype_id)
         if notetype is None:
@@ -223,17 +243,17 @@ def write_shared_deck(
         if updated:
             replace_cards(path, updated, current)
             current = read_deck_file(path)
-        if added or current is None:
+        if added:  # a deck with no cards to add is not created
             append_cards(
                 path, added, create=(deck_id, _deck_name(package, notes, deck_id)), current=current
             )
     note_ids = {n.id for n in notes}
     card_ids = {c.id for c in package.cards if c.note_id in note_ids}
-    reviews = sum(1 for e in package.revlog if e.card_id in card_ids and e.ease > 0)
+    reviews = sum(1 for e in package.revlog if e.card_id in card_ids and e.ease > 0 and readable(e))
     return SharedDeckResult(
         deck=deck_id,
         path=str(path),
-        created=current is None,
+        created=current is None and bool(added),
         added=tuple(c["id"] for c in added),
         updated=tuple(c["id"] for c in updated),
         unchanged=unchanged,
@@ -249,6 +269,7 @@ def write_shared_deck(
         reviews=reviews,
         dry_run=dry_run,
         cards=ids,
+        notes=len(notes) + len(repeated),
     )
 
 

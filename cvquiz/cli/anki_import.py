@@ -75,6 +75,14 @@ def _merge_lines(result: MergeResult) -> list[str]:
                 s.retired,
             ),
         ),
+        (
+            s.unreadable,
+            ngettext(
+                "{n} unreadable (a time, time taken, type or button Anki does not write)",
+                "{n} unreadable (times, times taken, types or buttons Anki does not write)",
+                s.unreadable,
+            ),
+        ),
     ]
     lines = []
     shown = [text.format(n=n) for n, text in reasons if n]
@@ -140,6 +148,16 @@ def _print_merge(env: Env, result: MergeResult, heading: str | None = None) -> N
 
 
 def _print_deck(env: Env, deck: SharedDeckResult) -> None:
+    if not deck.notes:
+        _say(
+            env,
+            escape(
+                _(
+                    "Nothing to add to deck {deck}: every note of the package was exported by cvquiz."
+                ).format(deck=deck.deck)
+            ),
+        )
+        return
     added = ngettext("{count} card", "{count} cards", len(deck.added)).format(count=len(deck.added))
     text = (
         _("Would add {added} to deck {deck} ({path}); {updated} updated, {unchanged} unchanged.")
