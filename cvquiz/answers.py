@@ -1043,15 +1043,10 @@ def _join_problems(problems: list[str]) -> str:
 
 def _miss(got: float, want: float) -> str:
     diff = abs(got - want)
-    if want == 0:
+    percent = 100 * (diff / abs(want)) if want != 0 else math.inf
+    if not math.isfinite(percent):  # no target to be a percentage of, or one too far off to say
         return _("off by {diff}").format(diff=_fmt(diff))
-    return _("off by {diff}, {percent}").format(
-        diff=_fmt(diff), percent=f"{100 * diff / abs(want):.3g}%"
-    )
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return _("off by {diff}, {percent}").format(diff=_fmt(diff), percent=f"{percent:.3g}%")
 
 
 def _fmt(x: object) -> str:

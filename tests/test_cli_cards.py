@@ -131,6 +131,7 @@ def test_add_compute_card(mine: Path) -> None:
     [
         (["-q", "  ", "-a", "x"], "the question is empty"),
         (["-q", "q", "-a", "x", "--type", "flash"], "unknown card type 'flash'"),
+        (["-q", "q", "-a", "x", "--type", "code"], "write it in a deck file (docs/deck-format.md)"),
         (["--type", "compute", "--generator", "conv_shape"], "unknown generator 'conv_shape'"),
         (["--generator", "conv2d_output_shape", "--param", "stride=99"], "not allowed"),
         (["-q", "what is iou?", "-a", "x"], "already has this question (card 'iou')"),

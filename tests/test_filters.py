@@ -109,6 +109,10 @@ def test_an_unknown_deck_or_tag_is_one_error_with_the_closest(col: Collection) -
     ]
     with pytest.raises(UnknownFilterError, match="no deck 'zzz'; cvquiz decks"):
         check(col.conn, CardFilter(decks=("zzz",)))
+    # a tag sharing half its letters is no suggestion ('nosuch' got 'einsum'; here 'cxnz' got 'conv')
+    with pytest.raises(UnknownFilterError) as caught:
+        check(col.conn, CardFilter(tags=("cxnz",)))
+    assert "did you mean" not in str(caught.value)
 
 
 def test_retired_decks_count_only_when_asked(col: Collection) -> None:

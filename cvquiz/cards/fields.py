@@ -102,6 +102,13 @@ def card_data(
                 type=card_type
             )
         ) from None
+    if kind is CardType.CODE:
+        raise CardInputError(
+            _(
+                "a code card needs a starter, a judge and a model solution: write it in a deck file "
+                "(docs/deck-format.md); add makes basic, reversed, cloze or compute cards"
+            )
+        )
     data: dict[str, Any] = {"type": kind.value}
     if card_id is not None:
         data["id"] = card_id

@@ -167,7 +167,7 @@ def check(conn: sqlite3.Connection, flt: CardFilter, retired: bool = False) -> N
                     problems.append(_unknown("tag", want, []))
                 continue
             if not any(t == key or t.startswith(key + "::") for t in lowered):
-                close = difflib.get_close_matches(want, tags, n=1, cutoff=0.5)
+                close = difflib.get_close_matches(want, tags, n=1, cutoff=0.6)
                 problems.append(_unknown("tag", want, close))
     bad = [s for s in flt.states if s not in STATES]
     if bad:
