@@ -61,10 +61,13 @@ def test_columns_override_the_header_and_name_headerless_files() -> None:
 def test_bad_separator_and_columns_are_clear_errors() -> None:
     assert separator_named("tab") == "\t" and separator_named("\\t") == "\t"
     assert separator_named(";") == ";" and separator_named("Semicolon") == ";"
-    with pytest.raises(NotesFormatError, match="separator"):
+    # named as the option is, not as a file header ("#separator:ab" was what it said)
+    with pytest.raises(NotesFormatError, match=r"^--separator '--': use tab, comma"):
         separator_named("--")
     with pytest.raises(NotesFormatError, match="unknown column 'colour'"):
         column_names("question,colour")
+    with pytest.raises(NotesFormatError, match="'question' is named twice"):
+        column_names("question,Front")  # an alias of the same column
     with pytest.raises(NotesFormatError, match="question"):
         column_names("answer,tags")
 
@@ -93,6 +96,12 @@ def test_import_with_separator_and_columns_options(user_decks: Path, tmp_path: P
     ]
     result = runner.invoke(app, ["import", str(source), "--deck", "my/x", "--columns", "colour"])
     assert result.exit_code == 1 and "unknown column 'colour'" in result.stderr
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(empty), "--deck", "my/empty"])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to import: " in result.stderr and "holds no notes" in result.stderr
+    assert not (user_decks / "my" / "empty.yaml").exists()
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(user_decks: Path, tmp_path: Path) -> None:

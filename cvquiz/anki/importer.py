@@ -463,7 +463,14 @@ def separator_named(value: str) -> str:
     Raises:
         NotesFormatError: for anything else.
     """
-    return _separator(value.replace("\\t", "\t"))
+    try:
+        return _separator(value.replace("\\t", "\t"))
+    except NotesFormatError:
+        raise NotesFormatError(
+            _(
+                "--separator {value!r}: use tab, comma, semicolon, space, pipe, colon or one character"
+            ).format(value=value)
+        ) from None
 
 
 def column_names(spec: str) -> list[str | None]:
@@ -486,6 +493,12 @@ def column_names(spec: str) -> list[str | None]:
                     name=raw.strip(), known=", ".join(CSV_COLUMNS)
                 )
             )
+    named = [name for name in names if name is not None]
+    twice = next((name for name in named if named.count(name) > 1), None)
+    if twice is not None:
+        raise NotesFormatError(
+            _("--columns: {name!r} is named twice; each column is read once").format(name=twice)
+        )
     if "question" not in names:
         raise NotesFormatError(_("--columns: name the question column"))
     return names

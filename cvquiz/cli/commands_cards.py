@@ -700,6 +700,12 @@ def import_(
     if as_json:
         print_json(env, result)
         return
+    if not result.added and not result.skipped and not result.problems:
+        nothing = _("Nothing to import: {file} holds no notes; {deck} is unchanged").format(
+            file=path, deck=result.deck
+        )
+        env.err.print(escape(nothing), highlight=False, soft_wrap=True)
+        return
     if dry_run:
         for card in result.added:
             would = _("would add {card}  {question}").format(card=card.ref, question=card.question)
