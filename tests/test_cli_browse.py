@@ -215,6 +215,29 @@ def test_tag_add_and_remove_write_the_deck_file(deck: Path) -> None:
     assert deck.read_text(encoding="utf-8") == DECK
 
 
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_a_bundled_decks_own_tag_stays_on_its_cards(cvquiz_env: dict[str, str]) -> None:
+    env = {**os.environ, **cvquiz_env}
+    done = subprocess.run(
+        ["cvquiz", "tag", "remove", "losses", "losses/ce-setup"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "Removed losses from 0 cards."
+    assert done.stderr.startswith(
+        "Left losses on 1 card: its deck gives it to every card (the tags: list of "
+    )
+    assert done.stderr.rstrip().endswith("losses.yaml): losses/ce-setup")
+    done = subprocess.run(
+        ["cvquiz", "search", "card:losses/ce-setup -tag:losses"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout == "" and done.stderr.strip() == "No cards match."
+
+
 def test_the_installed_command_asks_and_answers_in_chinese(
     deck: Path, cvquiz_env: dict[str, str]
 ) -> None:

@@ -219,6 +219,7 @@ def test_tag_add_writes_the_users_file_and_undo_restores_it(
 def test_tag_remove_leaves_a_tag_the_deck_gives(col: Collection, dirs: tuple[Path, Path]) -> None:
     result = cards.tag_cards(col, "remove", "mine", cards.select(col, ["iou"], CTX), NOW)
     assert result.changed == () and result.from_deck == ("my/notes/iou",)
+    assert result.from_deck_files == (str(dirs[0] / "my" / "notes.yaml"),)
     result = cards.tag_cards(col, "remove", "DETECTION", cards.select(col, ["iou"], CTX), NOW)
     assert result.changed == ("my/notes/iou",)
     text = (dirs[0] / "my" / "notes.yaml").read_text(encoding="utf-8")
@@ -245,6 +246,39 @@ def test_bundled_cards_keep_their_tags_in_the_collection(
     cards.undo_last(col)  # the removal of 'focal'
     col.sync_decks(dirs[1], dirs[0], NOW + timedelta(seconds=2))
     assert cards.search(col, "tag:focal", CTX).hits[0].tags == ("focal", "losses", "exam")
+
+
+def test_tag_remove_leaves_a_tag_a_bundled_deck_gives(
+    col: Collection, dirs: tuple[Path, Path]
+) -> None:
+    """A bundled deck's own ``tags:`` are every card's too, as a user's deck's are: one card cannot lose them."""
+    before = tags(col)
+    result = cards.tag_cards(col, "remove", "LOSSES", cards.select(col, ["deck:losses"], CTX), NOW)
+    assert result.changed == () and result.from_deck == ("losses/ce", "losses/focal")
+    assert result.from_deck_files == (str(dirs[1] / "losses.yaml"),)
+    assert result.change_id is None and undo.last_change(col) is None
+    assert tags(col) == before
+    assert cards.search(col, "deck:losses -tag:losses", CTX).hits == ()
+    col.sync_decks(dirs[1], dirs[0], NOW + timedelta(seconds=1))
+    assert cards.search(col, "deck:losses -tag:losses", CTX).hits == ()
+
+
+def test_tag_remove_leaves_a_tag_both_the_card_and_its_deck_give(
+    col: Collection, dirs: tuple[Path, Path]
+) -> None:
+    path = dirs[0] / "my" / "notes.yaml"
+    path.write_text(MINE.replace("tags: [detection]", "tags: [detection, mine]"), encoding="utf-8")
+    col.sync_decks(dirs[1], dirs[0], NOW + timedelta(seconds=1))
+    written = path.read_text(encoding="utf-8")
+    result = cards.tag_cards(col, "remove", "mine", cards.select(col, ["iou"], CTX), NOW)
+    assert result.changed == () and result.from_deck == ("my/notes/iou",)
+    assert (
+        path.read_text(encoding="utf-8") == written
+    )  # removing it from the card would change nothing
+    assert [h.ref for h in cards.search(col, "tag:mine", CTX).hits] == [
+        "my/notes/iou",
+        "my/notes/relu",
+    ]
 
 
 def test_a_bad_tag_changes_nothing(col: Collection, dirs: tuple[Path, Path]) -> None:
