@@ -238,6 +238,32 @@ def test_a_bundled_decks_own_tag_stays_on_its_cards(cvquiz_env: dict[str, str]) 
     assert done.stdout == "" and done.stderr.strip() == "No cards match."
 
 
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_a_tag_outside_the_rule_is_refused_where_a_person_adds_it(
+    deck: Path, cvquiz_env: dict[str, str]
+) -> None:
+    env = {**os.environ, **cvquiz_env}
+    rule = "letters, digits, '_' and '-' joined by '::', no spaces (and no '-' first)"
+    for tag in ("x/y", "a*b", "(x)", "-neg"):
+        done = subprocess.run(
+            ["cvquiz", "tag", "add", "--", tag, "losses/ce-setup", "mine/iou"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode, done.stderr) == (1, f"Error: bad tag {tag!r}: {rule}\n")
+        done = subprocess.run(
+            ["cvquiz", "add", "--deck", "mine", "-q", "Q?", "-a", "A.", "--tag", tag],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode, done.stderr) == (1, f"Error: bad tag {tag!r}: {rule}\n")
+    assert deck.read_text(encoding="utf-8") == DECK
+    done = subprocess.run(["cvquiz", "undo"], env=env, capture_output=True, text=True)
+    assert "nothing to undo" in done.stderr
+
+
 def test_the_installed_command_asks_and_answers_in_chinese(
     deck: Path, cvquiz_env: dict[str, str]
 ) -> None:

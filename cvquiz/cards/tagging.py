@@ -54,9 +54,13 @@ class TagResult:
     change_id: int | None
 
 
-def _check_tag(tag: str) -> str:
+def _check_tag(tag: str, op: str) -> str:
+    """A tag to add keeps to the commands' rule; one to remove may be any tag a deck file holds (an import's)."""
+    from cvquiz.cards.fields import check_new_tag
     from cvquiz.deckfile.loader import TAG_RE
 
+    if op == "add":
+        return check_new_tag(tag)
     tag = tag.strip()
     if not TAG_RE.match(tag):
         raise CardInputError(
@@ -133,7 +137,7 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
     Args:
         col: the collection (synced: the user's files are what it last read).
         op: ``add`` or ``remove``.
-        tag: the tag (letters, digits, ``_`` and ``-``, joined by ``::``).
+        tag: the tag (to add: letters, digits, ``_`` and ``-``, joined by ``::``; to remove: any a card has).
         selection: the cards (`cvquiz.cards.searching.select`).
         now: the time of the change.
 
@@ -145,7 +149,7 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
     """
     if op not in ("add", "remove"):
         raise UsageError(_("unknown tag operation {op!r}: use add or remove").format(op=op))
-    tag = _check_tag(tag)
+    tag = _check_tag(tag, op)
     entries: list[changes.EntryTags] = []
     own_new: dict[str, dict[str, Sequence[str]]] = {}
     unchanged = 0

@@ -211,6 +211,8 @@ def _tag(
     from cvquiz import cards
 
     env = get_env(ctx)
+    if op == "add":
+        cards.check_new_tag(tag)  # before asking about the cards
     selection = _select(env, targets)
     confirm(env, selection, op, yes)
     result = cards.tag_cards(env.collection(), op, tag, selection, env.now)
