@@ -12,9 +12,14 @@ alternatives, ``-`` negates a term or a group, and parentheses group. A term is 
 - ``rated:N`` (rated in the last N study days, today being 1) and ``rated:N:E`` (with rating E, 1–4),
   ``introduced:N`` (first studied in the last N study days).
 
-A backslash escapes the next character (``foo\\:bar`` is the text ``foo:bar``, ``\\*`` a literal star). This module
-is pure Python: `cvquiz.collection.search` turns the tree into SQL. A mistake raises `QuerySyntaxError` naming
-the column where it is (1-based), e.g. ``search: column 14: unknown property 'foo' (did you mean 'reps'?)``.
+A backslash escapes the next character (``foo\\:bar`` is the text ``foo:bar``, ``\\*`` a literal star); a query
+ending in a lone backslash is refused, as Anki refuses it. A query holds at most `MAX_TERMS` terms, nested at
+most `MAX_DEPTH` deep, and ``prop:`` numbers stay within `PROPERTY_RANGES`, so that SQLite can run every query
+that parses.
+
+This module is pure Python: `cvquiz.collection.search` turns the tree into SQL. A mistake raises
+`QuerySyntaxError` naming the column where it is (1-based), e.g. ``search: column 14: unknown property 'foo'
+(did you mean 'reps'?)``.
 """
 
 from __future__ import annotations
@@ -64,7 +69,30 @@ OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
 """Comparison operators of ``prop:``, longest first so that ``<=`` is not read as ``<``."""
 
 MAX_DAYS = 36_500
-"""The longest span ``rated:`` and ``introduced:`` accept (a hundred years)."""
+"""The longest span ``rated:`` and ``introduced:`` accept (a hundred years, the longest interval cvquiz
+schedules)."""
+
+PROPERTY_RANGES: dict[str, tuple[int, int]] = {
+    "ivl": (0, MAX_DAYS),
+    "due": (-MAX_DAYS, MAX_DAYS),
+    "lapses": (0, 1_000_000_000),
+    "reps": (0, 1_000_000_000),
+    "s": (0, 1_000_000_000),  # the largest stability a collection holds (an imported one, too)
+    "d": (1, 10),
+    "r": (0, 1),
+}
+"""The numbers each ``prop:`` property compares with, inclusive: what the property can be (days of a hundred-year
+interval, counts, FSRS difficulty 1–10, retrievability 0–1). A number outside is a mistake, and SQLite could not
+take an arbitrarily large one."""
+
+MAX_TERMS = 500
+"""The most terms a query may hold: each is a level of the SQL expression tree, whose height SQLite limits
+(1,000 by default)."""
+
+MAX_DEPTH = 10
+"""How deeply parentheses and ``-`` may nest, each counting one level (``-(a or b)`` is two). SQLite parses a
+statement with a stack of 100 entries (its default) that a nested ``(a or b (...))`` fills at 15 levels; the
+tests check the deepest, longest queries these limits allow."""
 
 
 @dataclass_transform(frozen_default=True)
@@ -277,6 +305,13 @@ def _tokens(text: str) -> list[_Token]:
             start = i
             while i < n and not text[i].isspace() and text[i] not in "()":
                 if text[i] == "\\":
+                    if i + 1 == n:  # as Anki: nothing is left to escape
+                        raise QuerySyntaxError(
+                            i + 1,
+                            _(
+                                "a backslash escapes the character after it, and there is none (to find a backslash, write \\\\)"
+                            ),
+                        )
                     i += 2
                 elif text[i] == '"':
                     i = _closing_quote(text, i) + 1
@@ -475,6 +510,14 @@ def _prop(value: str, column: int) -> PropTerm:
                 name=name, value=number
             ),
         )
+    least, most = PROPERTY_RANGES[name]
+    if not least <= amount <= most:
+        raise QuerySyntaxError(
+            number_col,
+            _("prop:{name} compares with a number from {least} to {most}, not {value!r}").format(
+                name=name, least=least, most=most, value=number
+            ),
+        )
     return PropTerm(name, op, amount)
 
 
@@ -514,6 +557,8 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.pos = 0
+        self.depth = 0  # parentheses and '-' open around the current token
+        self.terms = 0
 
     def _peek(self) -> _Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -572,7 +617,34 @@ class _Parser:
 
     def _unary(self) -> Node:
         token = self.tokens[self.pos]
+        if token.kind in "(-":
+            self.depth += 1
+            try:
+                return self._nested()
+            finally:
+                self.depth -= 1
         self.pos += 1
+        if token.kind == ")":  # pragma: no cover - _and stops before a ')'
+            raise QuerySyntaxError(token.column, _("this ')' has no '(' to close"))
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QuerySyntaxError(
+                token.column,
+                _("the search is too long: at most {most} terms").format(most=MAX_TERMS),
+            )
+        return _term(token)
+
+    def _nested(self) -> Node:
+        """A negation or a group: checked to nest at most `MAX_DEPTH` deep (each level is a Python call)."""
+        token = self.tokens[self.pos]
+        self.pos += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                token.column,
+                _("the search nests parentheses and '-' too deeply: at most {most} levels").format(
+                    most=MAX_DEPTH
+                ),
+            )
         if token.kind == "-":
             following = self._peek()
             if following is None or following.kind == ")" or self._word(following):
@@ -580,22 +652,18 @@ class _Parser:
                     token.column, _("'-' must stand right before the search it negates")
                 )
             return Not(self._unary())
-        if token.kind == "(":
-            following = self._peek()
-            if following is not None and following.kind == ")":
-                raise QuerySyntaxError(token.column, _("empty parentheses"))
-            node = self._or()
-            closing = self._peek()
-            if closing is None or closing.kind != ")":
-                raise QuerySyntaxError(
-                    token.column,
-                    _("this '(' is never closed (to find a parenthesis, put the text in quotes)"),
-                )
-            self.pos += 1
-            return node
-        if token.kind == ")":  # pragma: no cover - _and stops before a ')'
-            raise QuerySyntaxError(token.column, _("this ')' has no '(' to close"))
-        return _term(token)
+        following = self._peek()  # token is a '('
+        if following is not None and following.kind == ")":
+            raise QuerySyntaxError(token.column, _("empty parentheses"))
+        node = self._or()
+        closing = self._peek()
+        if closing is None or closing.kind != ")":
+            raise QuerySyntaxError(
+                token.column,
+                _("this '(' is never closed (to find a parenthesis, put the text in quotes)"),
+            )
+        self.pos += 1
+        return node
 
 
 def parse(text: str) -> Node:

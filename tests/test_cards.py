@@ -120,6 +120,19 @@ def test_add_appends_to_the_users_deck(dirs: tuple[Path, Path]) -> None:
     assert deck.cards[-1].tags == ("detection", "mine")
 
 
+@pytest.mark.parametrize("tag", ["detection", "a_b-c", "notes::3", "损失::交叉熵", "x::-y"])
+def test_the_tags_a_person_may_add(tag: str) -> None:
+    assert cards.check_new_tag(f" {tag} ") == tag
+
+
+@pytest.mark.parametrize(
+    "tag", ["x/y", "a*b", "(x)", "-neg", "c++", "v1.0", "a::", "::a", "a:b", "two words"]
+)
+def test_the_tags_a_person_may_not_add(tag: str) -> None:
+    with pytest.raises(cards.CardInputError, match="letters, digits, '_' and '-' joined by '::'"):
+        cards.check_new_tag(tag)
+
+
 def test_add_creates_a_new_deck(dirs: tuple[Path, Path]) -> None:
     result = add(dirs, "work/cv", cards.card_data("交叉熵的梯度？", "p - y", lang="zh"))
     assert result.created
@@ -142,6 +155,13 @@ def test_add_creates_a_new_deck(dirs: tuple[Path, Path]) -> None:
         (lambda: cards.card_data("q", "a", lang="fr"), cards.CardInputError, "unknown language"),
         (lambda: cards.card_data("q", "a", generator="x"), cards.CardInputError, "compute cards"),
         (lambda: cards.card_data(None, card_type="compute"), cards.CardInputError, "--generator"),
+        (lambda: cards.card_data("q", "a", tags=["ok", "x/y"]), cards.CardInputError, "'x/y'"),
+        (
+            lambda: cards.card_data("q", "a", tags=["(x)"]),
+            cards.CardInputError,
+            "bad tag '\\(x\\)'",
+        ),
+        (lambda: cards.card_data("q", "a", tags=["-neg"]), cards.CardInputError, "no '-' first"),
     ],
 )
 def test_bad_card_input(make: Any, error: type[Exception], message: str) -> None:

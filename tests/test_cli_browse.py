@@ -106,6 +106,59 @@ def test_a_bad_query_is_one_error_line_with_the_column(deck: Path) -> None:
     assert "搜索：第 1 列" in result.stderr
 
 
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        (
+            "prop:ivl>=99999999999999999999999999",
+            "Error: search: column 11: prop:ivl compares with a number from 0 to 36500,"
+            " not '99999999999999999999999999'",
+        ),
+        (
+            "prop:d>1e308",
+            "Error: search: column 8: prop:d compares with a number from 1 to 10, not '1e308'",
+        ),
+        (
+            "(" * 2000,
+            "Error: search: column 11: the search nests parentheses and '-' too deeply:"
+            " at most 10 levels",
+        ),
+        (
+            "a or " * 3000 + "a",
+            "Error: search: column 2501: the search is too long: at most 500 terms",
+        ),
+        (
+            "iou\\",
+            "Error: search: column 4: a backslash escapes the character after it, and there is none"
+            " (to find a backslash, write \\\\)",
+        ),
+    ],
+)
+def test_queries_sqlite_or_python_cannot_take_are_one_error_line(
+    deck: Path, cvquiz_env: dict[str, str], query: str, error: str
+) -> None:
+    env = {**os.environ, **cvquiz_env}
+    for command in (["search"], ["browse"], ["suspend", "--yes"]):
+        done = subprocess.run(
+            ["cvquiz", *command, query],
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        assert (done.returncode, done.stderr.strip()) == (2, error), command
+    assert suspended(cvquiz_env) == []
+    done = subprocess.run(
+        ["cvquiz", "--lang", "zh", "search", "a or " * 3000 + "a"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "错误：搜索：第 2501 列：搜索太长：最多 500 个条件"
+
+
 def test_browse_without_a_terminal_prints_rows(deck: Path) -> None:
     result = runner.invoke(app, ["browse", "deck:mine"])
     assert result.exit_code == 0
@@ -160,6 +213,55 @@ def test_tag_add_and_remove_write_the_deck_file(deck: Path) -> None:
     assert runner.invoke(app, ["undo"]).exit_code == 0
     assert runner.invoke(app, ["undo"]).exit_code == 0
     assert deck.read_text(encoding="utf-8") == DECK
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_a_bundled_decks_own_tag_stays_on_its_cards(cvquiz_env: dict[str, str]) -> None:
+    env = {**os.environ, **cvquiz_env}
+    done = subprocess.run(
+        ["cvquiz", "tag", "remove", "losses", "losses/ce-setup"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "Removed losses from 0 cards."
+    assert done.stderr.startswith(
+        "Left losses on 1 card: its deck gives it to every card (the tags: list of "
+    )
+    assert done.stderr.rstrip().endswith("losses.yaml): losses/ce-setup")
+    done = subprocess.run(
+        ["cvquiz", "search", "card:losses/ce-setup -tag:losses"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout == "" and done.stderr.strip() == "No cards match."
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_a_tag_outside_the_rule_is_refused_where_a_person_adds_it(
+    deck: Path, cvquiz_env: dict[str, str]
+) -> None:
+    env = {**os.environ, **cvquiz_env}
+    rule = "letters, digits, '_' and '-' joined by '::', no spaces (and no '-' first)"
+    for tag in ("x/y", "a*b", "(x)", "-neg"):
+        done = subprocess.run(
+            ["cvquiz", "tag", "add", "--", tag, "losses/ce-setup", "mine/iou"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode, done.stderr) == (1, f"Error: bad tag {tag!r}: {rule}\n")
+        done = subprocess.run(
+            ["cvquiz", "add", "--deck", "mine", "-q", "Q?", "-a", "A.", "--tag", tag],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert (done.returncode, done.stderr) == (1, f"Error: bad tag {tag!r}: {rule}\n")
+    assert deck.read_text(encoding="utf-8") == DECK
+    done = subprocess.run(["cvquiz", "undo"], env=env, capture_output=True, text=True)
+    assert "nothing to undo" in done.stderr
 
 
 def test_the_installed_command_asks_and_answers_in_chinese(

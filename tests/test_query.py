@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cvquiz.query import (
+    MAX_DEPTH,
+    MAX_TERMS,
     All,
     And,
     CardTerm,
@@ -156,6 +158,21 @@ def test_a_pattern_matches_whole_values_ignoring_case() -> None:
         ("a -", 3, "'-' must stand right before the search it negates"),
         ('a "b c', 3, "this quote is never closed"),
         ('""', 1, "empty quotes"),
+        ("a\\", 2, "a backslash escapes the character after it, and there is none"),
+        ("deck:x b\\", 9, "to find a backslash, write \\\\"),
+        (
+            "prop:ivl>=99999999999999999999999999",
+            11,
+            "prop:ivl compares with a number from 0 to 36500, not '99999999999999999999999999'",
+        ),
+        ("prop:ivl>-1", 10, "prop:ivl compares with a number from 0 to 36500"),
+        ("prop:due<-36501", 10, "from -36500 to 36500"),
+        ("prop:reps>1e10", 11, "prop:reps compares with a number from 0 to 1000000000"),
+        ("prop:lapses>-1", 13, "from 0 to 1000000000"),
+        ("prop:s>1e308", 8, "prop:s compares with a number from 0 to 1000000000, not '1e308'"),
+        ("prop:d>1e308", 8, "prop:d compares with a number from 1 to 10, not '1e308'"),
+        ("prop:d<0.5", 8, "from 1 to 10"),
+        ("prop:r<1.5", 8, "prop:r compares with a number from 0 to 1"),
     ],
 )
 def test_errors_name_the_column(query: str, column: int, message: str) -> None:
@@ -164,3 +181,51 @@ def test_errors_name_the_column(query: str, column: int, message: str) -> None:
     assert caught.value.column == column
     assert message in caught.value.problem
     assert str(caught.value).startswith(f"search: column {column}: ")
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "op", "value"),
+    [
+        ("prop:ivl<=36500", "ivl", "<=", 36500),
+        ("prop:ivl>=0", "ivl", ">=", 0),
+        ("prop:due>=-36500", "due", ">=", -36500),
+        ("prop:reps<1000000000", "reps", "<", 1_000_000_000),
+        ("prop:s<1e9", "s", "<", 1e9),
+        ("prop:d>=1", "d", ">=", 1),
+        ("prop:d<=10", "d", "<=", 10),
+        ("prop:r>0", "r", ">", 0),
+        ("prop:r<=1", "r", "<=", 1),
+    ],
+)
+def test_prop_takes_each_propertys_whole_range(
+    written: str, name: str, op: str, value: float
+) -> None:
+    assert parse(written) == PropTerm(name, op, value)
+
+
+def test_a_backslash_before_a_character_escapes_it_even_at_the_end() -> None:
+    assert parse("a\\\\") == text("a\\")
+    assert parse('"a\\\\"') == text("a\\")
+
+
+def test_nesting_deeper_than_the_limit_is_refused_before_python_recurses() -> None:
+    assert parse("(" * MAX_DEPTH + "a" + ")" * MAX_DEPTH) == text("a")
+    assert parse("-" * MAX_DEPTH + "a") is not None
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse("(" * 2000)
+    assert caught.value.column == MAX_DEPTH + 1
+    assert (
+        f"nests parentheses and '-' too deeply: at most {MAX_DEPTH} levels" in caught.value.problem
+    )
+    with pytest.raises(QuerySyntaxError, match="too deeply"):
+        parse("-(" * (MAX_DEPTH // 2) + "-a" + ")" * (MAX_DEPTH // 2))
+    with pytest.raises(QuerySyntaxError, match="too deeply"):
+        parse("-" * 5000 + "a")
+
+
+def test_more_terms_than_the_limit_are_refused() -> None:
+    assert isinstance(parse(" or ".join(["a"] * MAX_TERMS)), Or)
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse("a or " * 3000 + "a")
+    assert caught.value.column == len("a or ") * MAX_TERMS + 1
+    assert caught.value.problem == f"the search is too long: at most {MAX_TERMS} terms"

@@ -7,6 +7,7 @@ py-fsrs itself.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,8 +20,9 @@ from cvquiz.collection import Collection
 from cvquiz.collection.filters import UnknownFilterError
 from cvquiz.collection.search import retrievability
 from cvquiz.config import DEFAULT_PARAMETERS, Settings
+from cvquiz.errors import CardNotFoundError
 from cvquiz.model import Rating
-from cvquiz.query import QuerySyntaxError
+from cvquiz.query import MAX_DEPTH, MAX_TERMS, QuerySyntaxError
 from cvquiz.review_policy import record_review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # study day 2026-03-02 (rollover 04:00 UTC)
@@ -347,3 +349,56 @@ def test_the_plain_table_fallback_finds_the_same(col: Collection) -> None:
     assert refs(col, "交叉熵") == ["losses/ce"]
     assert refs(col, "intersection") == ["my/notes/iou"]
     assert refs(col, "down*easy") == ["losses/focal"]
+
+
+# --- limits: every query that parses is one SQLite can run -------------------------------------------------
+
+LEAVES = [
+    "a",
+    "softmax*x",
+    "is:due",
+    "-is:due",
+    "introduced:3",
+    "rated:3:1",
+    "prop:r<0.5",
+    "prop:due<3",
+    "tag:detection",
+    "deck:losses",
+    "card:x*",
+]
+
+
+@pytest.mark.parametrize("leaf", LEAVES)
+def test_the_longest_and_deepest_queries_run(col: Collection, leaf: str) -> None:
+    """At `MAX_TERMS` terms and `MAX_DEPTH` levels, in the shapes that nest SQL deepest, SQLite runs the query.
+
+    ``(a or a (...))`` puts a parenthesis in the SQL at every level (an OR inside an AND) and ``-(a or a
+    (...))`` a NOT as well; the rest of the terms are one long OR chain at the bottom, the tallest expression.
+    """
+    depth = MAX_DEPTH - (leaf[0] == "-")  # a negated leaf is a level itself
+    longest = " or ".join([leaf] * MAX_TERMS)
+    nested = "(a or a " * depth + " or ".join([leaf] * (MAX_TERMS - 2 * depth))
+    half = depth // 2
+    negated = "-(a or a " * half + " or ".join([leaf] * (MAX_TERMS - 2 * half))
+    for text in (longest, nested + ")" * depth, negated + ")" * half):
+        cards.search(col, text, CTX, deck="my", tag="detection")
+        cards.search(col, text, CTX)
+        with contextlib.suppress(CardNotFoundError):  # (when the query matches nothing)
+            cards.select(col, [text], CTX)  # the bulk actions' query
+
+
+def test_a_tag_pattern_naming_hundreds_of_tags(tmp_path: Path) -> None:
+    """``tag:t*`` over an import's 700 tags is one condition, not a chain of ORs too tall for SQLite."""
+    user, bundled = tmp_path / "decks", tmp_path / "bundled"
+    user.mkdir()
+    bundled.mkdir()
+    many = "".join(
+        f"  - id: c{i}\n    question: q{i}\n    answer: a{i}\n    tags: [t{i}]\n"
+        for i in range(700)
+    )
+    (user / "many.yaml").write_text(f"deck: many\nname: Many\ncards:\n{many}", encoding="utf-8")
+    with Collection.open(tmp_path / "c.sqlite") as opened:
+        opened.sync_decks(bundled, user, NOW)
+        assert len(cards.search(opened, "tag:t*", CTX).hits) == 700
+        assert len(cards.search(opened, "tag:t1* -tag:t1", CTX).hits) == 110
+        assert len(cards.search(opened, "", CTX, tag="t6*").hits) == 111  # t6, t60-t69, t600-t699

@@ -6,6 +6,7 @@ collection over a new version of the deck, ratings as changes, and a session's u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -219,6 +220,7 @@ def test_tag_add_writes_the_users_file_and_undo_restores_it(
 def test_tag_remove_leaves_a_tag_the_deck_gives(col: Collection, dirs: tuple[Path, Path]) -> None:
     result = cards.tag_cards(col, "remove", "mine", cards.select(col, ["iou"], CTX), NOW)
     assert result.changed == () and result.from_deck == ("my/notes/iou",)
+    assert result.from_deck_files == (str(dirs[0] / "my" / "notes.yaml"),)
     result = cards.tag_cards(col, "remove", "DETECTION", cards.select(col, ["iou"], CTX), NOW)
     assert result.changed == ("my/notes/iou",)
     text = (dirs[0] / "my" / "notes.yaml").read_text(encoding="utf-8")
@@ -247,8 +249,59 @@ def test_bundled_cards_keep_their_tags_in_the_collection(
     assert cards.search(col, "tag:focal", CTX).hits[0].tags == ("focal", "losses", "exam")
 
 
-def test_a_bad_tag_changes_nothing(col: Collection, dirs: tuple[Path, Path]) -> None:
-    with pytest.raises(CardInputError, match="bad tag 'two words'"):
-        cards.tag_cards(col, "add", "two words", cards.select(col, ["iou"], CTX), NOW)
+def test_tag_remove_leaves_a_tag_a_bundled_deck_gives(
+    col: Collection, dirs: tuple[Path, Path]
+) -> None:
+    """A bundled deck's own ``tags:`` are every card's too, as a user's deck's are: one card cannot lose them."""
+    before = tags(col)
+    result = cards.tag_cards(col, "remove", "LOSSES", cards.select(col, ["deck:losses"], CTX), NOW)
+    assert result.changed == () and result.from_deck == ("losses/ce", "losses/focal")
+    assert result.from_deck_files == (str(dirs[1] / "losses.yaml"),)
+    assert result.change_id is None and undo.last_change(col) is None
+    assert tags(col) == before
+    assert cards.search(col, "deck:losses -tag:losses", CTX).hits == ()
+    col.sync_decks(dirs[1], dirs[0], NOW + timedelta(seconds=1))
+    assert cards.search(col, "deck:losses -tag:losses", CTX).hits == ()
+
+
+def test_tag_remove_leaves_a_tag_both_the_card_and_its_deck_give(
+    col: Collection, dirs: tuple[Path, Path]
+) -> None:
+    path = dirs[0] / "my" / "notes.yaml"
+    path.write_text(MINE.replace("tags: [detection]", "tags: [detection, mine]"), encoding="utf-8")
+    col.sync_decks(dirs[1], dirs[0], NOW + timedelta(seconds=1))
+    written = path.read_text(encoding="utf-8")
+    result = cards.tag_cards(col, "remove", "mine", cards.select(col, ["iou"], CTX), NOW)
+    assert result.changed == () and result.from_deck == ("my/notes/iou",)
+    assert (
+        path.read_text(encoding="utf-8") == written
+    )  # removing it from the card would change nothing
+    assert [h.ref for h in cards.search(col, "tag:mine", CTX).hits] == [
+        "my/notes/iou",
+        "my/notes/relu",
+    ]
+
+
+@pytest.mark.parametrize("tag", ["two words", "x/y", "a*b", "(x)", "-neg"])
+def test_a_bad_tag_changes_nothing(col: Collection, dirs: tuple[Path, Path], tag: str) -> None:
+    with pytest.raises(CardInputError, match=f"bad tag '{re.escape(tag)}'"):
+        cards.tag_cards(col, "add", tag, cards.select(col, ["deck:my or deck:losses"], CTX), NOW)
     assert (dirs[0] / "my" / "notes.yaml").read_text(encoding="utf-8") == MINE
     assert undo.last_change(col) is None
+
+
+def test_an_imported_tag_outside_the_rule_is_found_and_removed(
+    col: Collection, dirs: tuple[Path, Path]
+) -> None:
+    """Anki imports keep tags such as ``(x)`` or ``c++``: a search finds them quoted, tag remove takes them."""
+    path = dirs[0] / "my" / "notes.yaml"
+    path.write_text(
+        MINE.replace("tags: [detection]", 'tags: [detection, "(x)", c++, a/b]'), "utf-8"
+    )
+    col.sync_decks(dirs[1], dirs[0], NOW + timedelta(seconds=1))
+    for query in ('tag:"(x)"', "tag:\\(x\\)", "tag:c++", "tag:a/b"):
+        assert [h.ref for h in cards.search(col, query, CTX).hits] == ["my/notes/iou"], query
+    for tag in ("(x)", "c++", "a/b"):
+        result = cards.tag_cards(col, "remove", tag, cards.select(col, ["iou"], CTX), NOW)
+        assert result.changed == ("my/notes/iou",)
+    assert "    tags: [detection]\n" in path.read_text(encoding="utf-8")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     )
     from cvquiz.cards.details import CardDetails, ReviewInfo, ScheduleInfo, show
     from cvquiz.cards.editing import EditResult, EditTarget, edit_card, edit_file, edit_target
-    from cvquiz.cards.fields import card_data, parse_param, text_data
+    from cvquiz.cards.fields import card_data, check_new_tag, parse_param, text_data
     from cvquiz.cards.ids import key_tag, make_card_id, slugify
     from cvquiz.cards.importing import ImportResult, import_notes
     from cvquiz.cards.lifecycle import Action, ChangeResult, change
@@ -94,6 +94,7 @@ __all__ = [
     "card_template",
     "change",
     "check_compute",
+    "check_new_tag",
     "edit_card",
     "edit_file",
     "edit_target",
@@ -148,6 +149,7 @@ _HOMES = {
     "add_with_editor": "cards.template",
     "bundled_deck_ids": "cards.userdecks",
     "card_data": "cards.fields",
+    "check_new_tag": "cards.fields",
     "card_template": "cards.template",
     "change": "cards.lifecycle",
     "check_compute": "cards.validation",

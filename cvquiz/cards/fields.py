@@ -15,7 +15,7 @@ from cvquiz.errors import CardInputError, UsageError
 from cvquiz.i18n import _
 from cvquiz.model import CardType
 
-__all__ = ["card_data", "parse_param", "text_data"]
+__all__ = ["card_data", "check_new_tag", "parse_param", "text_data"]
 
 _PARAM_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 _RANGE_RE = re.compile(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*")
@@ -63,6 +63,27 @@ def parse_param(spec: str) -> tuple[str, Any]:
     return name, parsed
 
 
+def check_new_tag(tag: str) -> str:
+    """Return a tag a person gives a card (``tag add``, ``add --tag``), stripped, or refuse it.
+
+    Deck files and Anki imports may hold other characters (`cvquiz.deckfile.loader.TAG_RE`); a new tag keeps to
+    letters, digits, ``_`` and ``-`` joined by ``::``, as the commands' help says, so that ``tag:TAG`` finds it.
+
+    Raises:
+        CardInputError: naming the tag.
+    """
+    from cvquiz.deckfile.loader import NEW_TAG_RE
+
+    stripped = tag.strip()
+    if not NEW_TAG_RE.match(stripped):
+        raise CardInputError(
+            _(
+                "bad tag {tag!r}: letters, digits, '_' and '-' joined by '::', no spaces (and no '-' first)"
+            ).format(tag=tag)
+        )
+    return stripped
+
+
 def card_data(
     question: str | None,
     answer: str | None = None,
@@ -92,7 +113,7 @@ def card_data(
 
     Raises:
         CardInputError: for an unknown card type or language, an empty question (or answer, for basic and
-            reversed cards), or compute fields on another type.
+            reversed cards), compute fields on another type, or a tag `check_new_tag` refuses.
     """
     try:
         kind = CardType(card_type)
@@ -125,7 +146,7 @@ def card_data(
     if explanation and explanation.strip():
         data["explanation"] = text_data(explanation.strip(), lang)
     if tags:
-        data["tags"] = list(dict.fromkeys(tags))
+        data["tags"] = list(dict.fromkeys(check_new_tag(t) for t in tags))
     if source:
         data["source"] = source.strip()
     if kind is CardType.COMPUTE:

@@ -1,9 +1,10 @@
 """``cvquiz tag add|remove TAG QUERY``: a tag added to or removed from many cards, in one undoable change.
 
 A card of the user's own decks keeps its tags in its deck file, so the file is rewritten (only the card's
-``tags:`` entry changes; `cvquiz.deckfile.tags`) and then the collection; a tag its deck gives every card
-(the deck's own ``tags:``) cannot be taken from one card and is reported instead. A bundled card's file is never
-written: its tags change in the collection only, and deck sync keeps them over later versions of the deck.
+``tags:`` entry changes; `cvquiz.deckfile.tags`) and then the collection. A bundled card's file is never
+written: its tags change in the collection only, and deck sync keeps them over later versions of the deck. In
+either kind of deck, a tag the deck gives every card (the deck's own ``tags:``) cannot be taken from one card: it
+is left, and reported with the deck file.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class TagResult:
         changed: the cards whose tags changed (``deck/id``).
         unchanged: how many cards already had it (add) or did not have it (remove).
         from_deck: cards whose tag comes from their deck's ``tags:`` (remove only; left as they are).
+        from_deck_files: the deck files whose ``tags:`` give it to them.
         files: the deck files rewritten.
         change_id: the entry in the undo log, or None when nothing changed.
     """
@@ -47,13 +49,18 @@ class TagResult:
     changed: tuple[str, ...]
     unchanged: int
     from_deck: tuple[str, ...]
+    from_deck_files: tuple[str, ...]
     files: tuple[str, ...]
     change_id: int | None
 
 
-def _check_tag(tag: str) -> str:
+def _check_tag(tag: str, op: str) -> str:
+    """A tag to add keeps to the commands' rule; one to remove may be any tag a deck file holds (an import's)."""
+    from cvquiz.cards.fields import check_new_tag
     from cvquiz.deckfile.loader import TAG_RE
 
+    if op == "add":
+        return check_new_tag(tag)
     tag = tag.strip()
     if not TAG_RE.match(tag):
         raise CardInputError(
@@ -130,7 +137,7 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
     Args:
         col: the collection (synced: the user's files are what it last read).
         op: ``add`` or ``remove``.
-        tag: the tag (letters, digits, ``_`` and ``-``, joined by ``::``).
+        tag: the tag (to add: letters, digits, ``_`` and ``-``, joined by ``::``; to remove: any a card has).
         selection: the cards (`cvquiz.cards.searching.select`).
         now: the time of the change.
 
@@ -142,11 +149,12 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
     """
     if op not in ("add", "remove"):
         raise UsageError(_("unknown tag operation {op!r}: use add or remove").format(op=op))
-    tag = _check_tag(tag)
+    tag = _check_tag(tag, op)
     entries: list[changes.EntryTags] = []
     own_new: dict[str, dict[str, Sequence[str]]] = {}
     unchanged = 0
     from_deck: list[str] = []
+    from_deck_files: dict[str, None] = {}
     rows = changes.entry_tags(col, [tuple(ref.rsplit("/", 1)) for ref in selection.refs])
     files: dict[str, dict[str, tuple[str, ...]]] = {}
     for row in rows:
@@ -162,6 +170,11 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
         present = _has(row.tags, tag)
         if (op == "add") == present:
             unchanged += 1
+            continue
+        if op == "remove" and _has(row.deck_tags, tag):
+            # the deck gives it to every card (a bundled deck's too): taking it from one card cannot last
+            from_deck.append(ref)
+            from_deck_files[row.path or row.deck] = None
             continue
         new = [*row.tags, tag] if op == "add" else _without(row.tags, tag)
         if row.bundled or not row.path:
@@ -185,6 +198,7 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
             )
         if op == "remove" and not _has(own, tag):
             from_deck.append(ref)
+            from_deck_files[row.path] = None
             continue
         own_after = [*own, tag] if op == "add" else _without(own, tag)
         own_new.setdefault(row.path, {})[row.card] = own_after
@@ -204,6 +218,7 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
         changed=tuple(f"{e.deck}/{e.card}" for e in entries),
         unchanged=unchanged,
         from_deck=tuple(from_deck),
+        from_deck_files=tuple(from_deck_files),
         files=tuple(texts),
         change_id=done.id,
     )

@@ -211,6 +211,8 @@ def _tag(
     from cvquiz import cards
 
     env = get_env(ctx)
+    if op == "add":
+        cards.check_new_tag(tag)  # before asking about the cards
     selection = _select(env, targets)
     confirm(env, selection, op, yes)
     result = cards.tag_cards(env.collection(), op, tag, selection, env.now)
@@ -237,13 +239,17 @@ def _tag(
         )
         env.err.print(already.format(count=result.unchanged), style="dim", highlight=False)
     if result.from_deck:
+        left = ngettext(
+            "Left {tag} on {count} card: its deck gives it to every card (the tags: list of {files}): {cards}",
+            "Left {tag} on {count} cards: their deck gives it to every card (the tags: list of {files}): {cards}",
+            len(result.from_deck),
+        )
         env.err.print(
             escape(
-                _(
-                    "Left {count} cards that get {tag} from their deck's tags: list (edit the deck to remove it): {cards}"
-                ).format(
+                left.format(
                     count=len(result.from_deck),
                     tag=result.tag,
+                    files=", ".join(result.from_deck_files),
                     cards=", ".join(result.from_deck[:SHOWN]),
                 )
             ),

@@ -305,7 +305,14 @@ def add(
 
     Example: cvquiz add --deck my/interviews -q "Why 1x1 convolutions?" -a "Mix channels cheaply."
     """
-    from cvquiz.cards import add_cards, add_with_editor, card_data, parse_param, text_data
+    from cvquiz.cards import (
+        add_cards,
+        add_with_editor,
+        card_data,
+        check_new_tag,
+        parse_param,
+        text_data,
+    )
 
     env = get_env(ctx)
     if answer == "-":
@@ -322,7 +329,7 @@ def add(
             if value and value.strip():
                 known[field] = text_data(value.strip(), lang)
         if tags:
-            known["tags"] = list(tags)
+            known["tags"] = [check_new_tag(t) for t in tags]
         if source:
             known["source"] = source
         if generator:

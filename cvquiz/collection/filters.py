@@ -43,6 +43,9 @@ STATES: dict[str, tuple[int, ...]] = {
 }
 """The states a filter can name, and the schedule states each covers (learning includes relearning)."""
 
+MAX_TAG_TERMS = 64
+"""Up to this many tags, a tag filter is a chain of ``LIKE`` conditions (quickest); more go through one JSON list."""
+
 
 @dataclass(frozen=True)
 class CardFilter:
@@ -260,15 +263,29 @@ def where(
         params[f"{prefix}decks"] = json.dumps(ids)
         clauses.append(f"{cards}.deck_id IN (SELECT value FROM json_each(:{prefix}decks))")
     if flt.tags:
+        tags = _tags_of(conn, flt.tags)
         parts = []
-        for i, tag in enumerate(_tags_of(conn, flt.tags)):
-            params[f"{prefix}tag{i}"] = f"% {escape_like(tag)} %"
-            params[f"{prefix}tagc{i}"] = f"% {escape_like(tag)}::%"
+        if len(tags) > MAX_TAG_TERMS:
+            # a pattern naming many tags (``tag:*`` over an Anki import's): one condition over a JSON list, as a
+            # chain of ORs that long would pass SQLite's expression depth limit (1,000)
+            likes = [
+                like
+                for tag in tags
+                for like in (f"% {escape_like(tag)} %", f"% {escape_like(tag)}::%")
+            ]
+            params[f"{prefix}tags"] = json.dumps(likes)
             parts.append(
-                f"{cards}.tags LIKE :{prefix}tag{i} ESCAPE '\\' OR {cards}.tags LIKE :{prefix}tagc{i} ESCAPE '\\'"
+                f"EXISTS (SELECT 1 FROM json_each(:{prefix}tags) WHERE {cards}.tags LIKE value ESCAPE '\\')"
             )
-            if tag.casefold() == "leech":
-                parts.append(f"{schedule}.leech = 1")
+        else:
+            for i, tag in enumerate(tags):
+                params[f"{prefix}tag{i}"] = f"% {escape_like(tag)} %"
+                params[f"{prefix}tagc{i}"] = f"% {escape_like(tag)}::%"
+                parts.append(
+                    f"{cards}.tags LIKE :{prefix}tag{i} ESCAPE '\\' OR {cards}.tags LIKE :{prefix}tagc{i} ESCAPE '\\'"
+                )
+        if any(tag.casefold() == "leech" for tag in tags):
+            parts.append(f"{schedule}.leech = 1")
         clauses.append("(" + (" OR ".join(parts) or "0") + ")")
     if flt.states:
         states = sorted({s for name in flt.states for s in STATES.get(name, ())})

@@ -157,12 +157,17 @@ class _Compiler:
     def sql(self, node: Node) -> str:
         if isinstance(node, All):
             return "1"
+        # parentheses only where precedence needs them (OR < AND < NOT < the rest): each pair nests SQLite's
+        # parser a level deeper, and its stack is small (query.MAX_DEPTH)
         if isinstance(node, And):
-            return "(" + " AND ".join(self.sql(n) for n in node.nodes) + ")"
+            return " AND ".join(
+                f"({self.sql(n)})" if isinstance(n, Or) else self.sql(n) for n in node.nodes
+            )
         if isinstance(node, Or):
-            return "(" + " OR ".join(self.sql(n) for n in node.nodes) + ")"
+            return " OR ".join(self.sql(n) for n in node.nodes)
         if isinstance(node, Not):
-            return f"NOT {self.sql(node.node)}"
+            inner = self.sql(node.node)
+            return f"NOT ({inner})" if isinstance(node.node, And | Or) else f"NOT {inner}"
         if isinstance(node, TextTerm):
             return self._text(node.pattern)
         if isinstance(node, DeckTerm):
@@ -281,7 +286,7 @@ def retrievability(stability: float, last_review_ms: int, now_ms: int, decay: fl
 
 def _compile(col: Collection, node: Node, ctx: SearchContext) -> tuple[str, dict[str, Any]]:
     compiler = _Compiler(col.conn, ctx)
-    where = compiler.sql(node)
+    where = f"({compiler.sql(node)})"
     if compiler.uses_r:
         now_ms = ctx.now_ms
         col.conn.create_function(

@@ -35,6 +35,11 @@ except AttributeError:  # pragma: no cover - pyyaml built without libyaml
 CARD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
 DECK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*\Z")
 TAG_RE = re.compile(r"^[^\s:]+(::[^\s:]+)*\Z")
+"""A tag a deck file may hold: no spaces and no single ``:`` (``::`` nests). Anki's tags arrive as they were
+(``c++``, ``v1.0``, ``(x)``): a search finds the odd ones quoted, ``tag:"(x)"``."""
+NEW_TAG_RE = re.compile(r"^\w[\w-]*(::[\w-]+)*\Z")
+"""A tag a person adds with ``tag add`` or ``add --tag``: letters, digits, ``_`` and ``-`` (not first), joined by
+``::``; such a tag is found by ``tag:`` as written."""
 URL_RE = re.compile(r"^https?://\S+\Z")
 MAX_ID_LENGTH = 100
 """Deck and card ids are at most this many characters (a deck id names a file; file names end at 255 bytes)."""
