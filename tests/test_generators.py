@@ -493,6 +493,11 @@ def test_check_card_accepts_a_good_card() -> None:
             card("conv2d_output_shape", {"kernel": {"min": 12, "max": 20}}),
             "no allowed value lies in 12..20",
         ),
+        # a range over a list of choices is held to them as a range over min..max is (it was cut down)
+        (
+            card("conv2d_output_shape", {"stride": {"min": 0, "max": 5}}),
+            "range 0..5 goes outside the allowed 1, 2, 3, 4",
+        ),
         (card("conv2d_output_shape", {"channels": [3], "groups": [2]}), "no valid problem"),
         (
             card(

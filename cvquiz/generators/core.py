@@ -314,11 +314,17 @@ def _narrow_one(spec: ParamSpec, wanted: Any) -> tuple[Axis, str | None]:
         if not all(_is_number(v) for v in (low, high)) or low > high:
             return Axis(), _("a range is {{min: number, max: number}} with min <= max").format()
         if spec.choices is not None:
-            inside = tuple(c for c in spec.choices if _is_number(c) and low <= c <= high)
+            numbers = [c for c in spec.choices if _is_number(c)]
+            inside = tuple(c for c in numbers if low <= c <= high)
             if not inside:
                 return Axis(), _(
                     "no allowed value lies in {low}..{high} (allowed: {allowed})"
                 ).format(low=_show(low), high=_show(high), allowed=spec.describe())
+            # held to them, as a range over min..max is (it was cut down to the choices inside)
+            if low < min(numbers) or high > max(numbers):
+                return Axis(), _("range {low}..{high} goes outside the allowed {allowed}").format(
+                    low=_show(low), high=_show(high), allowed=spec.describe()
+                )
             return Axis(choices=inside), None
         assert spec.min is not None and spec.max is not None
         if not (isinstance(low, int) and isinstance(high, int)):
