@@ -284,7 +284,7 @@ def test_line_mode_answers_with_a_file_path(col: Collection, tmp_path: Path) -> 
     )
     play(session(col), ui)
     unreadable = [s for s in ui.of("status") if s.kind == "unreadable"]
-    assert "cannot read the file" in unreadable[0].message
+    assert "cannot read: no such file" in unreadable[0].message
     assert "defines no function reverse_rows" in unreadable[1].message
     assert unreadable[0].data == {"answer": str(tmp_path / "missing.py")}
     first, second = ui.reveals()
