@@ -54,6 +54,7 @@ __all__ = [
     "new_file_mode",
     "read_json_file",
     "read_limited",
+    "read_stdin_text",
     "temp_file",
     "text_writer",
     "write_output",
@@ -407,25 +408,71 @@ def read_limited(path: Path | str, limit: int) -> bytes:
         UnreadableFileError: the file cannot be read (a folder, permission denied...: the system's reason), or
             holds more than ``limit`` bytes.
     """
-    chunks: list[bytes] = []
-    total = 0
     try:
         with open(path, "rb", buffering=0) as handle:
-            while total <= limit:
-                chunk = handle.read(min(_READ_CHUNK, limit + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
+            return _read_up_to(handle, limit, path)
     except OSError as error:
         raise UnreadableFileError(
             path, _("cannot read: {reason}").format(reason=describe_os_error(error)), error
         ) from None
+
+
+def _read_up_to(handle: IO[bytes], limit: int, name: object) -> bytes:
+    """Read ``handle`` to its end, reading ``limit + 1`` bytes at most.
+
+    Raises:
+        UnreadableFileError: for more than ``limit`` bytes.
+        OSError: when reading fails.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = handle.read(min(_READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
     if total > limit:
         raise UnreadableFileError(
-            path, _("larger than {size}; cvquiz reads no more").format(size=describe_size(limit))
+            name, _("larger than {size}; cvquiz reads no more").format(size=describe_size(limit))
         )
     return b"".join(chunks)
+
+
+def read_stdin_text(option: str, limit: int = TEXT_FILE_LIMIT) -> str:
+    """Read standard input whole as UTF-8 text, for an option given as ``-`` (``cvquiz add -a -``).
+
+    The bytes are read and decoded here, strictly: Python's own reading of standard input lets bytes that are
+    not UTF-8 through as lone surrogates, which no file can hold.
+
+    Args:
+        option: the option given as ``-``, for the messages.
+        limit: the most bytes standard input may hold.
+
+    Raises:
+        FileError: naming the option, when standard input cannot be read, holds more than ``limit`` bytes, or
+            is not UTF-8 text.
+    """
+    try:
+        data = _read_up_to(sys.stdin.buffer, limit, STDOUT)
+    except UnreadableFileError as error:
+        raise FileError(
+            _("{option} -: standard input: {problem}").format(option=option, problem=error.reason)
+        ) from None
+    except OSError as error:
+        raise FileError(
+            _("{option} -: cannot read standard input: {reason}").format(
+                option=option, reason=describe_os_error(error)
+            )
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileError(
+            _("{option} -: standard input is not UTF-8 text ({reason} at byte {byte})").format(
+                option=option, reason=describe_decode_error(error), byte=error.start
+            )
+        ) from None
 
 
 def read_json_file(

@@ -587,6 +587,36 @@ def test_installed_add_and_show(mine: Path) -> None:
     assert again.stderr.startswith("Error: ") and "Traceback" not in again.stderr
 
 
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["-q", "What is a stride?", "-a", "-"],
+            b"\xff\xfe",
+            "--answer -: standard input is not UTF-8 text (invalid start byte at byte 0)",
+        ),
+        (
+            ["-q", b"What is a \xff?", "-a", "x"],
+            b"",
+            "the question is not UTF-8 text (is the terminal set to another encoding?)",
+        ),
+    ],
+)
+def test_add_refuses_input_that_is_not_utf8_naming_it(
+    mine: Path, args: list[str | bytes], stdin: bytes, message: str
+) -> None:
+    done = subprocess.run(
+        [b"cvquiz", b"add", b"--deck", b"my/notes", *(os.fsencode(a) for a in args)],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert one_error_line(done.stderr.decode("utf-8")) == f"Error: {message}"
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
 # --- in Chinese ----------------------------------------------------------------------------------------------
 
 DATA = set(re.findall(r"[A-Za-z]+", MINE)) | {"basic", "cloze", "reversed", "compute", "code"}

@@ -27,7 +27,7 @@ from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
 from cvquiz.cli.styled import styled
 from cvquiz.errors import CvquizError, UsageError
-from cvquiz.fileio import TEXT_FILE_LIMIT, describe_decode_error, read_limited
+from cvquiz.fileio import TEXT_FILE_LIMIT, describe_decode_error, read_limited, read_stdin_text
 from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -306,13 +306,19 @@ def add(
     Example: cvquiz add --deck my/interviews -q "Why 1x1 convolutions?" -a "Mix channels cheaply."
     """
     from cvquiz.cards import add_cards, add_with_editor, card_data, parse_param, text_data
+    from cvquiz.cards.fields import check_typed_text
 
     env = get_env(ctx)
     if answer == "-":
-        answer = sys.stdin.read()
+        answer = read_stdin_text("--answer")
     narrowed = dict(parse_param(p) for p in params or ())
     kind = card_type or ("compute" if generator else "basic")
     if editor:
+        for field, value in (("question", question), ("answer", answer)):
+            check_typed_text(field, value)
+        check_typed_text("explanation", explanation)
+        check_typed_text("tags", *(tags or ()))
+        check_typed_text("source", source)
         known: dict[str, Any] = {"type": kind}
         for field, value in (
             ("question", question),
