@@ -93,7 +93,7 @@ _LEGACY_RE = re.compile(r"\A\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp\Z", re.DOTALL)
 
 _REASONS = {
     errno.EACCES: N_("permission denied"),
-    errno.EPERM: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
     errno.ENOSPC: N_("no space left on the disk"),
     errno.EDQUOT: N_("disk quota exceeded"),
     errno.EROFS: N_("the file system is read-only"),
@@ -257,6 +257,8 @@ def atomic_write(
         if make_parents:
             folder.mkdir(parents=True, exist_ok=True)
         old = _stat(target)
+    except FileExistsError:  # mkdir met a file where a folder of the path should be
+        raise _write_error(path, NotADirectoryError(errno.ENOTDIR, "")) from None
     except OSError as error:
         raise _write_error(path, error) from None
     if old is not None:
@@ -276,6 +278,12 @@ def atomic_write(
             prefix=f".{target.name[:_NAME_KEEP]}{_TEMP_MARK}", suffix=_TEMP_SUFFIX, dir=folder
         )
     except OSError as error:
+        if error.errno == errno.ENOENT and folder.is_dir():
+            # The folder is there but makes no new file (/proc, some FUSE file systems): saying "no such file"
+            # of a file that exists would be wrong.
+            raise FileError(
+                _("{path}: cannot write: no new file can be made in its folder").format(path=path)
+            ) from None
         raise _write_error(path, error) from None
     tmp = Path(tmp_name)
     try:

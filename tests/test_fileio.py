@@ -137,6 +137,40 @@ def test_a_refused_rename_is_an_error_and_leaves_the_old_file(
     assert names(tmp_path) == ["mine.yaml"]
 
 
+def test_a_folder_that_makes_no_new_file_is_not_said_to_be_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    path = tmp_path / "mine.yaml"
+    path.write_text("deck: old\n", encoding="utf-8")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory")  # as /proc answers
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(
+        FileError, match=r"mine.yaml: cannot write: no new file can be made in its folder$"
+    ):
+        fileio.atomic_write(path, b"deck: x\n")
+    assert path.read_text(encoding="utf-8") == "deck: old\n"
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (errno.EACCES, "permission denied"),
+        (errno.EPERM, "operation not permitted"),
+        (errno.EROFS, "the file system is read-only"),
+        (errno.EISDIR, "it is a folder"),
+        (errno.ENOENT, "no such file or folder"),
+        (errno.ENOTDIR, "a part of the path is not a folder"),
+    ],
+)
+def test_each_refusal_has_its_own_words(number: int, words: str) -> None:
+    assert fileio.describe_os_error(OSError(number, os.strerror(number))) == words
+
+
 def test_an_interrupted_write_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
