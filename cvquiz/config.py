@@ -383,16 +383,19 @@ def load_settings(path: Path) -> Settings:
     Raises:
         ConfigError: when the file is not valid TOML or holds a bad value.
     """
-    from cvquiz.fileio import describe_os_error
+    from cvquiz.errors import UnreadableFileError
+    from cvquiz.fileio import SETTINGS_FILE_LIMIT, describe_os_error, read_limited
 
     try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        return Settings()
-    except OSError as error:
+        blob = read_limited(path, SETTINGS_FILE_LIMIT)
+    except UnreadableFileError as error:
+        if isinstance(error.os_error, FileNotFoundError):
+            return Settings()
+        if error.os_error is None:  # too large
+            raise ConfigError(str(error)) from None
         raise ConfigError(
             _("{path}: cannot read the settings: {reason}").format(
-                path=path, reason=describe_os_error(error)
+                path=path, reason=describe_os_error(error.os_error)
             )
         ) from None
     try:

@@ -21,8 +21,8 @@ from pathlib import Path
 from cvquiz.checkcache import VerdictCache, code_key, compute_key, file_key, shipped_verdict
 from cvquiz.deckfile.discovery import deck_files, expand_deck_paths
 from cvquiz.deckfile.messages import card_prefix, split_card_prefix
-from cvquiz.errors import DeckProblems
-from cvquiz.fileio import describe_decode_error, describe_os_error
+from cvquiz.errors import DeckProblems, UnreadableFileError
+from cvquiz.fileio import TEXT_FILE_LIMIT, describe_decode_error, read_limited
 from cvquiz.i18n import _
 from cvquiz.model import Card, CardType, Deck
 from cvquiz.progress import REPORT_EVERY, Progress, no_progress
@@ -209,16 +209,15 @@ def _check_file(
 ) -> FileCheck:
     label = str(path)
     try:
-        blob = path.read_bytes()
+        blob = read_limited(path, TEXT_FILE_LIMIT)
         text = blob.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         message = _("not UTF-8 text ({reason} at byte {byte})").format(
             reason=describe_decode_error(error), byte=error.start
         )
         return FileCheck(label, None, 0, 0, (Problem(1, 1, None, message),))
-    except OSError as error:
-        message = _("cannot read: {reason}").format(reason=describe_os_error(error))
-        return FileCheck(label, None, 0, 0, (Problem(None, None, None, message),))
+    except UnreadableFileError as error:
+        return FileCheck(label, None, 0, 0, (Problem(None, None, None, error.reason),))
     key = file_key(blob, bundled) if cache is not None else ""
     known = cache.get(key) if cache is not None else None
     if known is None and cache is not None and cache.trust_shipped:

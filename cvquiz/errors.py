@@ -122,6 +122,23 @@ class FileError(CvquizError):
     """A file or folder that cannot be read or written (permission denied, disk full, a folder given...)."""
 
 
+class UnreadableFileError(FileError):
+    """A file a person named that cannot be read, is not a regular file where one is needed, or is larger than
+    cvquiz reads.
+
+    Attributes:
+        path: the file, as named.
+        reason: what is wrong, in a few words (the message without the file's name).
+        os_error: what the system raised when it refused to read the file, else None.
+    """
+
+    def __init__(self, path: object, reason: str, os_error: OSError | None = None) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.os_error = os_error
+
+
 class TargetExistsError(FileError):
     """A file that was to be created exists already (two processes created it at once: try again)."""
 

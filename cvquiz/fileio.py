@@ -14,6 +14,10 @@ Every file cvquiz writes goes through here, so that each of these holds everywhe
 - Temporary files that a killed cvquiz left behind are removed by the next write into the same folder, and by
   `clean_stale_temp_files` (the decks folder is swept on every sync), once they are an hour old.
 - Every failure is a `FileError` with a one-line message naming the file and what the system said.
+
+Files a person names to be read (a CSV, a deck to check, a backup, a code card's answer) go through
+`read_limited`: at most a limit's worth of bytes is read, so ``/dev/zero``, ``/dev/urandom`` or an endless pipe
+ends in a one-line error instead of filling the memory, while ``<(...)`` (a FIFO) still works.
 """
 
 from __future__ import annotations
@@ -31,19 +35,26 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from cvquiz.errors import CvquizError, FileError, TargetExistsError
+from cvquiz.errors import CvquizError, FileError, TargetExistsError, UnreadableFileError
 from cvquiz.i18n import N_, _
 
 __all__ = [
+    "JSON_FILE_LIMIT",
+    "MB",
+    "SETTINGS_FILE_LIMIT",
     "STALE_TEMP_AGE_S",
     "STDOUT",
+    "TEXT_FILE_LIMIT",
     "Content",
     "atomic_write",
     "clean_stale_temp_files",
     "describe_os_error",
+    "describe_size",
     "is_temp_file",
     "new_file_mode",
     "read_json_file",
+    "read_limited",
+    "read_stdin_text",
     "temp_file",
     "text_writer",
     "write_output",
@@ -54,6 +65,19 @@ STDOUT = "-"
 
 STALE_TEMP_AGE_S = 3600
 """Temporary files of cvquiz older than this (seconds) were left by a process that died: they are removed."""
+
+MB = 1024 * 1024
+
+TEXT_FILE_LIMIT = 64 * MB
+"""The most cvquiz reads of a text file a person names: a deck to check, a CSV, Anki's plain-text notes."""
+
+JSON_FILE_LIMIT = 256 * MB
+"""The most cvquiz reads of a JSON file a person names: a backup to restore, detections to score."""
+
+SETTINGS_FILE_LIMIT = 1 * MB
+"""The most cvquiz reads of the settings file."""
+
+_READ_CHUNK = MB
 
 Content = bytes | Callable[[IO[bytes]], object]
 """What to write: the bytes, or a function that writes them to a binary file object."""
@@ -69,7 +93,7 @@ _LEGACY_RE = re.compile(r"\A\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp\Z", re.DOTALL)
 
 _REASONS = {
     errno.EACCES: N_("permission denied"),
-    errno.EPERM: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
     errno.ENOSPC: N_("no space left on the disk"),
     errno.EDQUOT: N_("disk quota exceeded"),
     errno.EROFS: N_("the file system is read-only"),
@@ -233,6 +257,8 @@ def atomic_write(
         if make_parents:
             folder.mkdir(parents=True, exist_ok=True)
         old = _stat(target)
+    except FileExistsError:  # mkdir met a file where a folder of the path should be
+        raise _write_error(path, NotADirectoryError(errno.ENOTDIR, "")) from None
     except OSError as error:
         raise _write_error(path, error) from None
     if old is not None:
@@ -252,6 +278,12 @@ def atomic_write(
             prefix=f".{target.name[:_NAME_KEEP]}{_TEMP_MARK}", suffix=_TEMP_SUFFIX, dir=folder
         )
     except OSError as error:
+        if error.errno == errno.ENOENT and folder.is_dir():
+            # The folder is there but makes no new file (/proc, some FUSE file systems): saying "no such file"
+            # of a file that exists would be wrong.
+            raise FileError(
+                _("{path}: cannot write: no new file can be made in its folder").format(path=path)
+            ) from None
         raise _write_error(path, error) from None
     tmp = Path(tmp_name)
     try:
@@ -360,26 +392,118 @@ def _stream_to(path: Path, content: Content) -> None:
         raise _write_error(path, error) from None
 
 
-def read_json_file(path: Path | str, *, error: type[CvquizError] = FileError) -> Any:
+def describe_size(size: int) -> str:
+    """Return a size in bytes as a person reads it: whole megabytes (``64 MB``), else bytes."""
+    if size >= MB and size % MB == 0:
+        return _("{count} MB").format(count=size // MB)
+    return _("{count} bytes").format(count=size)
+
+
+def read_limited(path: Path | str, limit: int) -> bytes:
+    """Read a file a person named, whatever it is (a FIFO such as ``<(...)`` or a device too), up to a limit.
+
+    At most ``limit + 1`` bytes are ever read, so ``/dev/zero`` or a pipe that never ends is an error, not a
+    process that fills the memory. (Looking at the size first would not do: a device's size is 0.)
+
+    Args:
+        path: the file, as the person named it.
+        limit: the most bytes the file may hold.
+
+    Returns:
+        What the file holds.
+
+    Raises:
+        UnreadableFileError: the file cannot be read (a folder, permission denied...: the system's reason), or
+            holds more than ``limit`` bytes.
+    """
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            return _read_up_to(handle, limit, path)
+    except OSError as error:
+        raise UnreadableFileError(
+            path, _("cannot read: {reason}").format(reason=describe_os_error(error)), error
+        ) from None
+
+
+def _read_up_to(handle: IO[bytes], limit: int, name: object) -> bytes:
+    """Read ``handle`` to its end, reading ``limit + 1`` bytes at most.
+
+    Raises:
+        UnreadableFileError: for more than ``limit`` bytes.
+        OSError: when reading fails.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = handle.read(min(_READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        raise UnreadableFileError(
+            name, _("larger than {size}; cvquiz reads no more").format(size=describe_size(limit))
+        )
+    return b"".join(chunks)
+
+
+def read_stdin_text(option: str, limit: int = TEXT_FILE_LIMIT) -> str:
+    """Read standard input whole as UTF-8 text, for an option given as ``-`` (``cvquiz add -a -``).
+
+    The bytes are read and decoded here, strictly: Python's own reading of standard input lets bytes that are
+    not UTF-8 through as lone surrogates, which no file can hold.
+
+    Args:
+        option: the option given as ``-``, for the messages.
+        limit: the most bytes standard input may hold.
+
+    Raises:
+        FileError: naming the option, when standard input cannot be read, holds more than ``limit`` bytes, or
+            is not UTF-8 text.
+    """
+    try:
+        data = _read_up_to(sys.stdin.buffer, limit, STDOUT)
+    except UnreadableFileError as error:
+        raise FileError(
+            _("{option} -: standard input: {problem}").format(option=option, problem=error.reason)
+        ) from None
+    except OSError as error:
+        raise FileError(
+            _("{option} -: cannot read standard input: {reason}").format(
+                option=option, reason=describe_os_error(error)
+            )
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileError(
+            _("{option} -: standard input is not UTF-8 text ({reason} at byte {byte})").format(
+                option=option, reason=describe_decode_error(error), byte=error.start
+            )
+        ) from None
+
+
+def read_json_file(
+    path: Path | str, *, error: type[CvquizError] = FileError, limit: int = JSON_FILE_LIMIT
+) -> Any:
     """Read a JSON file (UTF-8, a byte-order mark allowed) and return what it holds.
 
     ``NaN`` and ``Infinity`` are read as floats: a caller that validates the values says where they are.
 
     Args:
-        path: the file.
+        path: the file (a FIFO or a device too: see `read_limited`).
         error: the `CvquizError` subclass to raise.
+        limit: the most bytes the file may hold.
 
     Raises:
-        error: with ``path`` (and the line and column of a syntax error) when the file cannot be read, is not
-            UTF-8 text, or is not JSON (too deeply nested or holding a number too long to read included).
+        error: with ``path`` (and the line and column of a syntax error) when the file cannot be read, is
+            larger than ``limit``, is not UTF-8 text, or is not JSON (too deeply nested or holding a number too
+            long to read included).
     """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as os_error:
-        raise error(
-            _("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(os_error))
-        ) from None
+        data = read_limited(path, limit)
+    except UnreadableFileError as unreadable:
+        raise error(str(unreadable)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as decode_error:

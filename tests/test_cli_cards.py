@@ -270,6 +270,38 @@ def test_editor_saving_an_unchanged_bad_card_gives_up(
     assert mine.read_text(encoding="utf-8") == MINE
 
 
+EDITORS_THAT_BREAK_THE_FILE = {
+    "removed": ("os.remove(path)", "the edited file was removed; nothing was written"),
+    "a folder": (
+        "os.remove(path); os.mkdir(path)",
+        "the edited file was replaced by a folder; nothing was written",
+    ),
+    "not UTF-8": (
+        "open(path, 'wb').write(b'\\xff\\xfe')",
+        "the edited file is not UTF-8 text (invalid start byte at byte 0); nothing was written",
+    ),
+}
+
+
+@pytest.mark.parametrize("argv", [["edit", "my/notes/iou"], ["add", "-e", "--deck", "my/notes"]])
+@pytest.mark.parametrize("fault", sorted(EDITORS_THAT_BREAK_THE_FILE))
+def test_an_editor_that_removes_or_replaces_the_file_is_one_error_line(
+    mine: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    terminal: None,
+    argv: list[str],
+    fault: str,
+) -> None:
+    action, message = EDITORS_THAT_BREAK_THE_FILE[fault]
+    editor = fake_editor(tmp_path, f"import os, sys\npath = sys.argv[-1]\n{action}\n")
+    monkeypatch.setenv("EDITOR", editor)
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 1, result.output
+    assert one_error_line(result.stderr) == f"Error: {message}"
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
 # --- show, search, edit, suspend, forget -----------------------------------------------------------------
 
 
@@ -554,6 +586,36 @@ def test_installed_add_and_show(mine: Path) -> None:
     )
     assert again.returncode == 1
     assert again.stderr.startswith("Error: ") and "Traceback" not in again.stderr
+
+
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["-q", "What is a stride?", "-a", "-"],
+            b"\xff\xfe",
+            "--answer -: standard input is not UTF-8 text (invalid start byte at byte 0)",
+        ),
+        (
+            ["-q", b"What is a \xff?", "-a", "x"],
+            b"",
+            "the question is not UTF-8 text (is the terminal set to another encoding?)",
+        ),
+    ],
+)
+def test_add_refuses_input_that_is_not_utf8_naming_it(
+    mine: Path, args: list[str | bytes], stdin: bytes, message: str
+) -> None:
+    done = subprocess.run(
+        [b"cvquiz", b"add", b"--deck", b"my/notes", *(os.fsencode(a) for a in args)],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert one_error_line(done.stderr.decode("utf-8")) == f"Error: {message}"
+    assert mine.read_text(encoding="utf-8") == MINE
 
 
 # --- in Chinese ----------------------------------------------------------------------------------------------

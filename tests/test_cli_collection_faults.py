@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -182,6 +184,48 @@ def test_a_read_only_collection_serves_the_commands_that_read(studied: Path) -> 
         assert error_line(done.stderr).startswith(f"Error: {studied}: the collection is read-only;")
         assert "Question" not in done.stdout  # the drill says so before the first card
     assert digest(studied) == before and reviews(studied) == 3
+
+
+def _lock_with_mode(folder: Path) -> Callable[[], None]:
+    folder.chmod(0o555)
+    return lambda: folder.chmod(0o755)
+
+
+def _lock_immutable(folder: Path) -> Callable[[], None]:
+    chattr = shutil.which("chattr")
+    if chattr is None or os.geteuid() != 0:
+        pytest.skip("chattr +i needs the chattr command and root")
+    if subprocess.run([chattr, "+i", str(folder)], capture_output=True, check=False).returncode:
+        pytest.skip("this file system does not take chattr +i")
+    return lambda: subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("lock", [_lock_with_mode, _lock_immutable], ids=["0555", "chattr +i"])
+def test_a_collection_in_a_read_only_folder_serves_the_commands_that_read(
+    studied: Path, tmp_path: Path, lock: Callable[[Path], Callable[[], None]]
+) -> None:
+    """The file may be written but its folder not: SQLite could make no -wal or -shm file there."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    collection = folder / "collection.sqlite"
+    shutil.copyfile(studied, collection)
+    before = digest(collection)
+    env = {"CVQUIZ_COLLECTION": str(collection)}
+    unlock = lock(folder)
+    try:
+        for command in READING:
+            done = run(unprivileged([cvquiz_command(), *command]), env=env)
+            assert done.returncode == 0, (command, done.stderr)
+            assert "Traceback" not in done.stderr
+        done = run(unprivileged([cvquiz_command(), "suspend", "mine/c2"]), env=env)
+        assert done.returncode == 1
+        assert error_line(done.stderr).startswith(
+            f"Error: {collection}: the collection is read-only;"
+        )
+    finally:
+        unlock()
+    assert [p.name for p in folder.iterdir()] == ["collection.sqlite"]
+    assert digest(collection) == before and reviews(collection) == 3
 
 
 def _damage(path: Path) -> None:

@@ -148,6 +148,32 @@ def test_a_folder_without_write_permission_is_one_clear_line(
 
 
 @pytest.mark.parametrize("kind", sorted(EXPORTS))
+@pytest.mark.parametrize("under", ["out.txt/x", "out.txt/x/y"])
+def test_a_path_under_a_file_says_a_part_is_not_a_folder(
+    kind: str, under: str, deck: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "out.txt").write_bytes(b"keep me")
+    done = run(export(kind, tmp_path / under))
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == [f"Error: {tmp_path / under}: cannot write: a part of the path is not a folder"]
+    assert (tmp_path / "out.txt").read_bytes() == b"keep me"
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="only root gets past /proc's modes to the missing file"
+)
+def test_a_file_in_a_folder_that_makes_no_new_files_is_not_said_to_be_missing(deck: Path) -> None:
+    """/proc/version exists; /proc takes no new file, so the export's temporary file cannot be made."""
+    if not Path("/proc/version").is_file():
+        pytest.skip("no /proc/version")
+    done = run(export("json", "/proc/version"))
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == ["Error: /proc/version: cannot write: no new file can be made in its folder"]
+
+
+@pytest.mark.parametrize("kind", sorted(EXPORTS))
 def test_a_full_disk_is_one_clear_line_and_leaves_the_old_file(
     kind: str, deck: Path, tmp_path: Path
 ) -> None:

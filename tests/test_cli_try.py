@@ -86,7 +86,7 @@ def test_a_failing_file_exits_1_and_prints_the_json_verdict(
             "def flip(a):\n    return a\n",
             "no function reverse_rows (it defines: flip)",
         ),
-        ("code/reverse-rows", None, "cannot read the file"),
+        ("code/reverse-rows", None, "cannot read: no such file"),
         ("code/reverse-rows", b"\xff\xfe def", "not UTF-8 text"),
     ],
 )

@@ -15,7 +15,7 @@ from typing import IO
 import pytest
 
 from cvquiz import fileio
-from cvquiz.errors import CollectionError, FileError, TargetExistsError
+from cvquiz.errors import CollectionError, FileError, TargetExistsError, UnreadableFileError
 
 
 @pytest.fixture
@@ -137,6 +137,40 @@ def test_a_refused_rename_is_an_error_and_leaves_the_old_file(
     assert names(tmp_path) == ["mine.yaml"]
 
 
+def test_a_folder_that_makes_no_new_file_is_not_said_to_be_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    path = tmp_path / "mine.yaml"
+    path.write_text("deck: old\n", encoding="utf-8")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory")  # as /proc answers
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(
+        FileError, match=r"mine.yaml: cannot write: no new file can be made in its folder$"
+    ):
+        fileio.atomic_write(path, b"deck: x\n")
+    assert path.read_text(encoding="utf-8") == "deck: old\n"
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (errno.EACCES, "permission denied"),
+        (errno.EPERM, "operation not permitted"),
+        (errno.EROFS, "the file system is read-only"),
+        (errno.EISDIR, "it is a folder"),
+        (errno.ENOENT, "no such file or folder"),
+        (errno.ENOTDIR, "a part of the path is not a folder"),
+    ],
+)
+def test_each_refusal_has_its_own_words(number: int, words: str) -> None:
+    assert fileio.describe_os_error(OSError(number, os.strerror(number))) == words
+
+
 def test_an_interrupted_write_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,6 +288,60 @@ def test_text_writer_writes_utf8(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     fileio.write_output(path, fileio.text_writer(lambda h: h.write('{"zh": "卷积"}\n')))
     assert path.read_text(encoding="utf-8") == '{"zh": "卷积"}\n'
+
+
+# --- read_limited -------------------------------------------------------------------------------------------
+
+
+def test_read_limited_reads_a_file_up_to_its_limit(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_bytes(b"x" * 10)
+    assert fileio.read_limited(path, 10) == b"x" * 10
+    with pytest.raises(UnreadableFileError, match=r"notes.csv: larger than 9 bytes") as caught:
+        fileio.read_limited(path, 9)
+    assert caught.value.os_error is None
+
+
+def test_read_limited_stops_an_endless_device() -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    with pytest.raises(
+        UnreadableFileError, match=r"^/dev/zero: larger than 2 MB; cvquiz reads no more$"
+    ):
+        fileio.read_limited("/dev/zero", 2 * fileio.MB)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize(("size", "fits"), [(3 * 1024 * 1024, True), (3 * 1024 * 1024 + 1, False)])
+def test_read_limited_reads_a_fifo_within_its_limit(tmp_path: Path, size: int, fits: bool) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        try:
+            with open(fifo, "wb") as handle:
+                handle.write(b"y" * size)
+        except BrokenPipeError:  # the reader stopped at its limit
+            pass
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        if fits:
+            assert fileio.read_limited(fifo, 3 * fileio.MB) == b"y" * size
+        else:
+            with pytest.raises(UnreadableFileError, match="larger than 3 MB"):
+                fileio.read_limited(fifo, 3 * fileio.MB)
+    finally:
+        writer.join()
+
+
+def test_read_limited_says_why_a_file_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFileError, match=r"cannot read: it is a folder$") as caught:
+        fileio.read_limited(tmp_path, 10)
+    assert isinstance(caught.value.os_error, IsADirectoryError)
+    with pytest.raises(FileError, match=r"missing.csv: cannot read: no such file or folder$"):
+        fileio.read_limited(tmp_path / "missing.csv", 10)
 
 
 # --- read_json_file ------------------------------------------------------------------------------------------

@@ -239,6 +239,28 @@ def test_nothing_is_judged_when_the_file_is_unchanged_or_the_editor_fails(
     assert not editor.texts
 
 
+def test_an_editor_that_removes_the_file_or_puts_a_folder_there_judges_nothing(
+    col: Collection,
+) -> None:
+    def remove(path: Path) -> int:
+        path.unlink()
+        return 0
+
+    def folder(path: Path) -> int:
+        path.unlink()
+        path.mkdir()
+        return 0
+
+    for editor, message in (
+        (remove, "The editor removed the file: nothing was judged."),
+        (folder, "The editor put a folder in the file's place: nothing was judged."),
+    ):
+        ui = EditorUI(deque([Action.EDIT, Action.QUIT]), editor=editor)
+        play(session(col), ui)
+        assert [(s.kind, s.message) for s in ui.of("status")] == [("unreadable", message)]
+        assert ui.reveals() == [] and attempts(col) == [] and reviews(col) == []
+
+
 def test_hints_one_at_a_time_and_where_is_w(col: Collection) -> None:
     _editor, make = editing()
     ui = make(Action.HINT, Action.HINT, Action.HINT, Action.WHERE, Action.HELP, Action.QUIT)
@@ -284,7 +306,7 @@ def test_line_mode_answers_with_a_file_path(col: Collection, tmp_path: Path) -> 
     )
     play(session(col), ui)
     unreadable = [s for s in ui.of("status") if s.kind == "unreadable"]
-    assert "cannot read the file" in unreadable[0].message
+    assert "cannot read: no such file" in unreadable[0].message
     assert "defines no function reverse_rows" in unreadable[1].message
     assert unreadable[0].data == {"answer": str(tmp_path / "missing.py")}
     first, second = ui.reveals()

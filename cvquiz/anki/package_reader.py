@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import stat
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -288,6 +289,17 @@ def _first_bytes(fields: dict[int, list[int | bytes]], number: int) -> bytes | N
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # ZipFile says why just below
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        # A zip is read from its end and jumped about in: a pipe cannot be, and /dev/zero never ends.
+        raise PackageError(
+            _(
+                "{path}: not a regular file; an Anki package is read from a file (save it to one first)"
+            ).format(path=path)
+        )
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:

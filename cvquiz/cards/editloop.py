@@ -3,8 +3,9 @@
 The text goes to a temporary file the editor opens; what is saved is offered to ``accept``. When it is not
 valid, its problems go in as ``# ERROR:`` comment lines at the top and the editor opens again, at the first
 problem. Saving a text that is not valid without changing it gives up (an editor that shows nothing, or a
-person who does not want to go on, never loops); emptying the file cancels. Nothing else is written here: whoever
-calls writes what ``accept`` accepted.
+person who does not want to go on, never loops); emptying the file cancels. An editor that removes the file,
+puts a folder in its place or saves bytes that are not UTF-8 ends the loop with an error. Nothing else is written
+here: whoever calls writes what ``accept`` accepted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from cvquiz.cards.template import strip_errors, with_errors
-from cvquiz.errors import DeckError, DeckProblems
+from cvquiz.errors import DeckError, DeckProblems, UnreadableFileError
+from cvquiz.fileio import TEXT_FILE_LIMIT, describe_decode_error, read_limited
 from cvquiz.i18n import _
 
 __all__ = ["Edited", "EditorRunner", "edit_until_valid"]
@@ -47,6 +49,34 @@ class Edited(Generic[T]):
 
 def _only_comments(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _read_saved(path: Path) -> str:
+    """Read what the editor saved, as it is (no newline translation).
+
+    Raises:
+        DeckError: the file was removed or replaced by a folder, cannot be read, or is not UTF-8 text.
+    """
+    try:
+        blob = read_limited(path, TEXT_FILE_LIMIT)
+    except UnreadableFileError as error:
+        if isinstance(error.os_error, FileNotFoundError):
+            raise DeckError(_("the edited file was removed; nothing was written")) from None
+        if isinstance(error.os_error, IsADirectoryError):
+            raise DeckError(
+                _("the edited file was replaced by a folder; nothing was written")
+            ) from None
+        raise DeckError(
+            _("the edited file: {problem}; nothing was written").format(problem=error.reason)
+        ) from None
+    try:
+        return blob.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DeckError(
+            _(
+                "the edited file is not UTF-8 text ({reason} at byte {byte}); nothing was written"
+            ).format(reason=describe_decode_error(error), byte=error.start)
+        ) from None
 
 
 def _first_line(problems: list[str], label: str, shift: int) -> int:
@@ -78,7 +108,8 @@ def edit_until_valid(
         The accepted value and text, or None when the person emptied the file (only comments left).
 
     Raises:
-        DeckError: when a text that is not valid is saved unchanged (the first problem is named).
+        DeckError: when a text that is not valid is saved unchanged (the first problem is named), or the file
+            was removed, replaced by a folder or saved as bytes that are not UTF-8 (nothing was accepted).
         CvquizError: whatever ``run_editor`` raises (the editor could not run or failed).
     """
     folder = Path(tempfile.mkdtemp(prefix="cvquiz-edit-"))
@@ -88,8 +119,7 @@ def edit_until_valid(
         while True:
             path.write_text(shown, encoding="utf-8", newline="")
             run_editor(path, line)
-            with path.open(encoding="utf-8", newline="") as handle:
-                saved = handle.read()
+            saved = _read_saved(path)
             body = strip_errors(saved)
             if _only_comments(body):
                 return None

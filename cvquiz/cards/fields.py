@@ -12,13 +12,42 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cvquiz.errors import CardInputError, UsageError
-from cvquiz.i18n import _
+from cvquiz.i18n import N_, _
 from cvquiz.model import CardType
 
-__all__ = ["card_data", "check_new_tag", "parse_param", "text_data"]
+__all__ = ["card_data", "check_new_tag", "check_typed_text", "parse_param", "text_data"]
 
 _PARAM_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 _RANGE_RE = re.compile(r"\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*")
+
+
+_NOT_UTF8 = {
+    "question": N_("the question is not UTF-8 text (is the terminal set to another encoding?)"),
+    "answer": N_("the answer is not UTF-8 text (is the terminal set to another encoding?)"),
+    "explanation": N_(
+        "the explanation is not UTF-8 text (is the terminal set to another encoding?)"
+    ),
+    "tags": N_("a tag is not UTF-8 text (is the terminal set to another encoding?)"),
+    "source": N_("the source is not UTF-8 text (is the terminal set to another encoding?)"),
+}
+"""What to say of each typed field whose bytes were not UTF-8."""
+
+
+def check_typed_text(field: str, *values: str | None) -> None:
+    """Refuse text typed for a card (``question``, ``answer``, ``explanation``, ``tags``, ``source``) that held
+    bytes that are not UTF-8.
+
+    Python reads such bytes from the command line and the terminal as lone surrogates, which no deck file
+    can hold: they are refused here, before anything is written.
+
+    Raises:
+        CardInputError: naming the field.
+    """
+    for value in values:
+        try:
+            (value or "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise CardInputError(_(_NOT_UTF8[field])) from None
 
 
 def text_data(text: str, lang: str | None) -> str | dict[str, str]:
@@ -113,7 +142,8 @@ def card_data(
 
     Raises:
         CardInputError: for an unknown card type or language, an empty question (or answer, for basic and
-            reversed cards), compute fields on another type, or a tag `check_new_tag` refuses.
+            reversed cards), compute fields on another type, a tag `check_new_tag` refuses, or text
+            that was not UTF-8.
     """
     try:
         kind = CardType(card_type)
@@ -130,6 +160,11 @@ def card_data(
                 "(docs/deck-format.md); add makes basic, reversed, cloze or compute cards"
             )
         )
+    check_typed_text("question", question)
+    check_typed_text("answer", answer)
+    check_typed_text("explanation", explanation)
+    check_typed_text("tags", *tags)
+    check_typed_text("source", source)
     data: dict[str, Any] = {"type": kind.value}
     if card_id is not None:
         data["id"] = card_id

@@ -27,7 +27,7 @@ from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
 from cvquiz.cli.styled import styled
 from cvquiz.errors import CvquizError, UsageError
-from cvquiz.fileio import describe_decode_error, describe_os_error
+from cvquiz.fileio import TEXT_FILE_LIMIT, describe_decode_error, read_limited, read_stdin_text
 from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -313,13 +313,19 @@ def add(
         parse_param,
         text_data,
     )
+    from cvquiz.cards.fields import check_typed_text
 
     env = get_env(ctx)
     if answer == "-":
-        answer = sys.stdin.read()
+        answer = read_stdin_text("--answer")
     narrowed = dict(parse_param(p) for p in params or ())
     kind = card_type or ("compute" if generator else "basic")
     if editor:
+        for field, value in (("question", question), ("answer", answer)):
+            check_typed_text(field, value)
+        check_typed_text("explanation", explanation)
+        check_typed_text("tags", *(tags or ()))
+        check_typed_text("source", source)
         known: dict[str, Any] = {"type": kind}
         for field, value in (
             ("question", question),
@@ -669,11 +675,7 @@ def import_(
         _restore_json(env, path, as_json)
         return
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise CvquizError(
-            _("{path}: cannot read: {reason}").format(path=path, reason=describe_os_error(error))
-        ) from None
+        text = read_limited(path, TEXT_FILE_LIMIT).decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CvquizError(
             _("{path}: not UTF-8 text ({reason} at byte {byte})").format(

@@ -31,12 +31,18 @@ def _setting(config: Path | None) -> str | None:
     """The ``lang`` setting, or None when unset or unreadable (the command reports a bad file itself)."""
     if config is None:
         return None
-    try:
-        with config.open("rb") as handle:
-            import tomllib  # only when there is a settings file: most runs have none to read
+    from cvquiz.errors import UnreadableFileError
+    from cvquiz.fileio import SETTINGS_FILE_LIMIT, read_limited
 
-            value = tomllib.load(handle).get("lang")
-    except (OSError, ValueError, UnicodeDecodeError):
+    try:
+        blob = read_limited(config, SETTINGS_FILE_LIMIT)
+    except UnreadableFileError:
+        return None
+    try:
+        import tomllib  # only when there is a settings file: most runs have none to read
+
+        value = tomllib.loads(blob.decode("utf-8")).get("lang")
+    except (ValueError, UnicodeDecodeError):
         return None
     return value if value in LANGS else None
 

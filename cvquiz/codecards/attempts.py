@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from cvquiz import clock
 from cvquiz.codecards.compare import FailureKind
 from cvquiz.codecards.judge import Verdict
-from cvquiz.errors import CardNotFoundError, UsageError
-from cvquiz.fileio import describe_decode_error, describe_os_error
+from cvquiz.errors import CardNotFoundError, UnreadableFileError, UsageError
+from cvquiz.fileio import describe_decode_error, read_limited
 from cvquiz.i18n import _
 from cvquiz.model import Card, CardType
 
@@ -89,24 +89,16 @@ def read_submission(path: Path) -> str:
         UsageError: the file cannot be read, is too large, or is not UTF-8 text.
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UsageError(
-                _("{path}: the file is {size} bytes; a submission is at most {limit}").format(
-                    path=path, size=size, limit=MAX_FILE_BYTES
-                )
-            )
-        return path.read_text(encoding="utf-8")
+        # Read, never sized first: a device or a FIFO has no size, and /dev/zero has no end.
+        blob = read_limited(path, MAX_FILE_BYTES)
+    except UnreadableFileError as error:
+        raise UsageError(str(error)) from None
+    try:
+        return blob.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
         raise UsageError(
             _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
                 path=path, reason=describe_decode_error(error), byte=error.start
-            )
-        ) from None
-    except OSError as error:
-        raise UsageError(
-            _("{path}: cannot read the file: {reason}").format(
-                path=path, reason=describe_os_error(error)
             )
         ) from None
 

@@ -78,7 +78,8 @@ def open_collection(
     no process ever sees (or leaves) a half-made one. An existing file is looked at before anything is
     written to it: an empty file, a file that is not SQLite, an SQLite database of another program and a
     collection of a newer cvquiz are refused and left exactly as they were (journal mode included).
-    A file cvquiz may not write is opened read-only.
+    A file cvquiz may not write is opened read-only, and so is a file in a folder cvquiz may not write: SQLite
+    writes its journal (the ``-wal`` and ``-shm`` files) beside the collection, so nothing could be written.
 
     Args:
         path: the collection file.
@@ -94,7 +95,9 @@ def open_collection(
     if not path.exists() and not path.is_symlink():
         _create(path, stop_before)
     _check_header(path)
-    read_only = not os.access(path, os.W_OK)
+    read_only = not os.access(path, os.W_OK) or not os.access(
+        Path(os.path.realpath(path)).parent, os.W_OK
+    )
     try:
         conn = _connect(path, read_only)
     except sqlite3.Error as error:
@@ -131,7 +134,7 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
     uri = path.resolve().as_uri() + "?mode=ro"
-    if not os.access(path.parent, os.W_OK) and not any(
+    if not os.access(path.resolve().parent, os.W_OK) and not any(
         Path(f"{path}{end}").exists() for end in ("-wal", "-shm")
     ):
         # Nobody can be writing: a WAL needs a file in this folder. Without one, SQLite would have to

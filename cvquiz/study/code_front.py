@@ -223,6 +223,14 @@ class _CodeReview:
                         ),
                     )
                     return None
+                if not path.exists() or path.is_dir():  # not the scratch file's path, said plainly
+                    self.status(
+                        "unreadable",
+                        _("The editor removed the file: nothing was judged.")
+                        if not path.exists()
+                        else _("The editor put a folder in the file's place: nothing was judged."),
+                    )
+                    return None
                 try:
                     code = read_submission(path)
                 except CvquizError as error:
