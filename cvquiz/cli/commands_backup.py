@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from cvquiz.collection.backup import BackupCounts
 
 
+def counted(counts: BackupCounts) -> dict[str, str]:
+    """The decks, cards and reviews of a backup as words ("1 review", "34 个牌组"), to fill a sentence."""
+    return {
+        "decks": ngettext("{n} deck", "{n} decks", counts.decks).format(n=counts.decks),
+        "cards": ngettext("{n} card", "{n} cards", counts.cards).format(n=counts.cards),
+        "reviews": ngettext("{n} review", "{n} reviews", counts.reviews).format(n=counts.reviews),
+    }
+
+
 def register(app: typer.Typer) -> None:
     """Add ``export json`` to the ``export`` group."""
     del app
@@ -66,12 +75,7 @@ def export_json(
     env.err.print(
         escape(
             _("Exported {decks}, {cards} and {reviews} to {where}").format(
-                decks=ngettext("{n} deck", "{n} decks", counts.decks).format(n=counts.decks),
-                cards=ngettext("{n} card", "{n} cards", counts.cards).format(n=counts.cards),
-                reviews=ngettext("{n} review", "{n} reviews", counts.reviews).format(
-                    n=counts.reviews
-                ),
-                where=where,
+                **counted(counts), where=where
             )
         ),
         highlight=False,

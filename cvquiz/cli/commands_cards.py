@@ -567,6 +567,7 @@ def edit(
 
 def _restore_json(env: Env, path: Path, as_json: bool) -> None:
     """Restore a ``cvquiz export json`` backup into an empty collection."""
+    from cvquiz.cli.commands_backup import counted
     from cvquiz.collection.backup import restore_json_file
 
     col = env.collection(sync=False)
@@ -581,12 +582,7 @@ def _restore_json(env: Env, path: Path, as_json: bool) -> None:
     env.err.print(
         RichText(
             _("Restored {decks}, {cards} and {reviews} from {path}").format(
-                decks=ngettext("{n} deck", "{n} decks", counts.decks).format(n=counts.decks),
-                cards=ngettext("{n} card", "{n} cards", counts.cards).format(n=counts.cards),
-                reviews=ngettext("{n} review", "{n} reviews", counts.reviews).format(
-                    n=counts.reviews
-                ),
-                path=path,
+                **counted(counts), path=path
             )
         ),
         highlight=False,
