@@ -18,6 +18,8 @@ from cvquiz.cards.tagging import TagResult, tag_cards
 from cvquiz.cards.undoing import UndoResult, undo_last
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cvquiz.collection import Collection
 
 __all__ = ["Browser"]
@@ -35,6 +37,7 @@ class Browser:
         cursor: the row the cursor is on.
         top: the first row on screen.
         marked: the cards marked for an action (``deck/id``); when none is, actions apply to the cursor's card.
+        decks_dir: the user's decks folder, locked while a tag change or its undo writes deck files.
     """
 
     col: Collection
@@ -44,6 +47,7 @@ class Browser:
     cursor: int = 0
     top: int = 0
     marked: set[str] = field(default_factory=set)
+    decks_dir: Path | None = None
 
     def run(self, query: str | None = None) -> None:
         """Run a query (the current one when None) and keep the cursor on the same card where it can.
@@ -139,13 +143,13 @@ class Browser:
         chosen = self.targets()
         if chosen is None:
             return None
-        result = tag_cards(self.col, op, tag, chosen, self.ctx.now)
+        result = tag_cards(self.col, op, tag, chosen, self.ctx.now, self.decks_dir)
         self.run()
         return result
 
     def undo(self) -> UndoResult:
         """Take back the last change to the collection (whatever made it), then refresh the rows."""
-        result = undo_last(self.col)
+        result = undo_last(self.col, self.decks_dir)
         self.run()
         return result
 

@@ -10,6 +10,7 @@ is left, and reported with the deck file.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -119,8 +120,22 @@ def _write(texts: Mapping[str, bytes]) -> None:
         atomic_write(Path(path), data)
 
 
-def write_file_tags(files: Sequence[FileTags]) -> None:
+def _folder_lock(decks_dir: Path | None) -> AbstractContextManager[None]:
+    """The decks folder's write lock (`decks_folder_lock`), which ``add``, ``import`` and ``edit`` hold too:
+    a deck file is read, changed and written with no other cvquiz writing it in between."""
+    if decks_dir is None:
+        return nullcontext()
+    from cvquiz.deckfile.lock import decks_folder_lock
+
+    return decks_folder_lock(decks_dir)
+
+
+def write_file_tags(files: Sequence[FileTags], decks_dir: Path | None = None) -> None:
     """Write cards' own tags back into their deck files (undo of a tag change).
+
+    Args:
+        files: each card's own tags as they were.
+        decks_dir: the user's decks folder, whose write lock is held while the files are read and written.
 
     Raises:
         DeckError: when a file cannot be read or written, or no longer holds the card (nothing is written).
@@ -128,10 +143,18 @@ def write_file_tags(files: Sequence[FileTags]) -> None:
     wanted: dict[str, dict[str, Sequence[str]]] = {}
     for f in files:
         wanted.setdefault(f.path, {})[f.card] = f.tags
-    _write(_new_file_texts(wanted))
+    with _folder_lock(decks_dir):
+        _write(_new_file_texts(wanted))
 
 
-def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: datetime) -> TagResult:
+def tag_cards(
+    col: Collection,
+    op: str,
+    tag: str,
+    selection: Selection,
+    now: datetime,
+    decks_dir: Path | None = None,
+) -> TagResult:
     """Add a tag to, or remove it from, the selected cards.
 
     Args:
@@ -140,6 +163,8 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
         tag: the tag (to add: letters, digits, ``_`` and ``-``, joined by ``::``; to remove: any a card has).
         selection: the cards (`cvquiz.cards.searching.select`).
         now: the time of the change.
+        decks_dir: the user's decks folder: its write lock is held from reading the deck files to writing
+            them, so a card another cvquiz adds meanwhile, or its tag, is not written over.
 
     Raises:
         CardInputError: for a malformed tag.
@@ -155,63 +180,64 @@ def tag_cards(col: Collection, op: str, tag: str, selection: Selection, now: dat
     unchanged = 0
     from_deck: list[str] = []
     from_deck_files: dict[str, None] = {}
-    rows = changes.entry_tags(col, [tuple(ref.rsplit("/", 1)) for ref in selection.refs])
-    files: dict[str, dict[str, tuple[str, ...]]] = {}
-    for row in rows:
-        if not row.bundled and row.path:
-            files.setdefault(row.path, {})
-    for path in files:
-        from cvquiz.deckfile.tags import card_tags
+    with _folder_lock(decks_dir):
+        rows = changes.entry_tags(col, [tuple(ref.rsplit("/", 1)) for ref in selection.refs])
+        files: dict[str, dict[str, tuple[str, ...]]] = {}
+        for row in rows:
+            if not row.bundled and row.path:
+                files.setdefault(row.path, {})
+        for path in files:
+            from cvquiz.deckfile.tags import card_tags
 
-        text, _bom = _read(Path(path))
-        files[path] = {card: found.own for card, found in card_tags(text, path).items()}
-    for row in rows:
-        ref = f"{row.deck}/{row.card}"
-        present = _has(row.tags, tag)
-        if (op == "add") == present:
-            unchanged += 1
-            continue
-        if op == "remove" and _has(row.deck_tags, tag):
-            # the deck gives it to every card (a bundled deck's too): taking it from one card cannot last
-            from_deck.append(ref)
-            from_deck_files[row.path or row.deck] = None
-            continue
-        new = [*row.tags, tag] if op == "add" else _without(row.tags, tag)
-        if row.bundled or not row.path:
-            local = dict(changes.local_tags(col, row.deck, row.card))
-            from_file = _has(row.file_tags, tag)
-            local = {t: a for t, a in local.items() if t.casefold() != tag.casefold()}
-            if op == "add" and not from_file:
-                local[tag] = True
-            elif op == "remove" and from_file:
-                for t in row.file_tags:
-                    if t.casefold() == tag.casefold():
-                        local[t] = False
-            entries.append(changes.EntryTags(row.deck, row.card, tuple(new), local=local))
-            continue
-        own = files.get(row.path, {}).get(row.card)
-        if own is None:
-            raise DeckError(
-                _("{path}: card {card!r} is not in the file any more; run cvquiz check").format(
-                    path=row.path, card=row.card
+            text, _bom = _read(Path(path))
+            files[path] = {card: found.own for card, found in card_tags(text, path).items()}
+        for row in rows:
+            ref = f"{row.deck}/{row.card}"
+            present = _has(row.tags, tag)
+            if (op == "add") == present:
+                unchanged += 1
+                continue
+            if op == "remove" and _has(row.deck_tags, tag):
+                # the deck gives it to every card (a bundled deck's too): taking it from one card cannot last
+                from_deck.append(ref)
+                from_deck_files[row.path or row.deck] = None
+                continue
+            new = [*row.tags, tag] if op == "add" else _without(row.tags, tag)
+            if row.bundled or not row.path:
+                local = dict(changes.local_tags(col, row.deck, row.card))
+                from_file = _has(row.file_tags, tag)
+                local = {t: a for t, a in local.items() if t.casefold() != tag.casefold()}
+                if op == "add" and not from_file:
+                    local[tag] = True
+                elif op == "remove" and from_file:
+                    for t in row.file_tags:
+                        if t.casefold() == tag.casefold():
+                            local[t] = False
+                entries.append(changes.EntryTags(row.deck, row.card, tuple(new), local=local))
+                continue
+            own = files.get(row.path, {}).get(row.card)
+            if own is None:
+                raise DeckError(
+                    _("{path}: card {card!r} is not in the file any more; run cvquiz check").format(
+                        path=row.path, card=row.card
+                    )
+                )
+            if op == "remove" and not _has(own, tag):
+                from_deck.append(ref)
+                from_deck_files[row.path] = None
+                continue
+            own_after = [*own, tag] if op == "add" else _without(own, tag)
+            own_new.setdefault(row.path, {})[row.card] = own_after
+            merged = tuple(dict.fromkeys((*own_after, *row.deck_tags)))
+            entries.append(
+                changes.EntryTags(
+                    row.deck, row.card, merged, file=FileTags(row.path, row.card, tuple(own))
                 )
             )
-        if op == "remove" and not _has(own, tag):
-            from_deck.append(ref)
-            from_deck_files[row.path] = None
-            continue
-        own_after = [*own, tag] if op == "add" else _without(own, tag)
-        own_new.setdefault(row.path, {})[row.card] = own_after
-        merged = tuple(dict.fromkeys((*own_after, *row.deck_tags)))
-        entries.append(
-            changes.EntryTags(
-                row.deck, row.card, merged, file=FileTags(row.path, row.card, tuple(own))
-            )
-        )
-    texts = _new_file_texts(own_new)
-    _write(texts)
-    label = f"{tag} {selection.label}"
-    done = changes.set_tags(col, f"tag-{op}", entries, clock.to_ms(now), label)
+        texts = _new_file_texts(own_new)
+        _write(texts)
+        label = f"{tag} {selection.label}"
+        done = changes.set_tags(col, f"tag-{op}", entries, clock.to_ms(now), label)
     return TagResult(
         op=op,
         tag=tag,

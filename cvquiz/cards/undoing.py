@@ -16,6 +16,8 @@ from cvquiz.collection import undo
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cvquiz.collection import Collection
 
 __all__ = ["UndoResult", "undo_last"]
@@ -45,8 +47,11 @@ class UndoResult:
     remaining: int
 
 
-def undo_last(col: Collection) -> UndoResult:
+def undo_last(col: Collection, decks_dir: Path | None = None) -> UndoResult:
     """Take back the newest change in the undo log.
+
+    ``decks_dir`` is the user's decks folder: its write lock is held while a tag change's deck files are
+    written back (`write_file_tags`).
 
     Raises:
         NothingToUndoError: when there is nothing to undo.
@@ -57,7 +62,7 @@ def undo_last(col: Collection) -> UndoResult:
     if change is None:
         raise undo.NothingToUndoError(_("there is nothing to undo"))
     if change.files:
-        write_file_tags(change.files)
+        write_file_tags(change.files, decks_dir)
     done = undo.undo_change(col, change.id)
     return UndoResult(
         op=done.op,

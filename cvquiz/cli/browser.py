@@ -432,7 +432,7 @@ def run_browser(env: Env, col: Collection, query: str) -> None:
     from cvquiz.cards.browsing import Browser
     from cvquiz.cli.commands_search import search_context
 
-    browser = Browser(col, search_context(env))
+    browser = Browser(col, search_context(env), decks_dir=env.paths.decks)
     browser.run(query)
     console: Console = env.out
     with _cbreak() as fd, Live(console=console, screen=True, auto_refresh=False) as live:

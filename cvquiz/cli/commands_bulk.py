@@ -215,7 +215,7 @@ def _tag(
         cards.check_new_tag(tag)  # before asking about the cards
     selection = _select(env, targets)
     confirm(env, selection, op, yes)
-    result = cards.tag_cards(env.collection(), op, tag, selection, env.now)
+    result = cards.tag_cards(env.collection(), op, tag, selection, env.now, env.paths.decks)
     if as_json:
         _print_json(env, asdict(result))
         return
@@ -296,7 +296,7 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     env = get_env(ctx)
     # No deck sync: a broken deck file must not stand between the user and an undo.
-    result = cards.undo_last(env.collection(sync=False))
+    result = cards.undo_last(env.collection(sync=False), env.paths.decks)
     if as_json:
         _print_json(env, asdict(result))
         return
