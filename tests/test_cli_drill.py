@@ -774,6 +774,8 @@ def test_a_code_card_in_a_terminal_with_an_editor(code_env: dict[str, str], tmp_
     child.expect("Enter: Again")
     child.expect("e: edit again")
     child.send("e")  # the fix
+    child.expect("Opening ")
+    assert "q: quit" not in child.before.splitlines()[-1]  # the note starts its own line
     child.expect("passed all \\d+ cases")
     child.expect("attempt 2")
     child.expect("Enter: Hard")

@@ -166,7 +166,12 @@ def drill(
         )
         return
     session.push_back(first)
-    ui.show_summary(run_session(session, ui))
+    try:
+        summary = run_session(session, ui)
+    except BaseException:
+        ui.end_line()  # an error line must not run on from the keys line the terminal shows last
+        raise
+    ui.show_summary(summary)
 
 
 def _terminal_ui(env: Env, cram: bool) -> "TerminalUI":

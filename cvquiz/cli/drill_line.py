@@ -259,6 +259,9 @@ class LineUI:
             )
         )
 
+    def end_line(self) -> None:
+        """Nothing to end: every line this front writes is whole (the terminal front's keys line is not)."""
+
     def show_summary(self, summary: Summary) -> None:
         from dataclasses import asdict
 

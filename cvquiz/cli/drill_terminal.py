@@ -468,8 +468,14 @@ class TerminalUI:
     def can_edit(self) -> bool:
         return self.editor is not None
 
+    def end_line(self) -> None:
+        """End the back's keys line (it has no line end while a key is awaited) before other text follows."""
+        if self._back is not None:
+            self.console.print()
+
     def edit_code(self, view: CardView, path: Path) -> int:
         assert self.editor is not None
+        self.end_line()  # `e` on the back: the note goes under the keys line, not onto it
         self.console.print(
             Text(
                 _("Opening {file} in {editor}: save and quit it to have your code judged.").format(
@@ -660,8 +666,7 @@ class TerminalUI:
         return None
 
     def show_summary(self, summary: Summary) -> None:
-        if self._back is not None:  # the back's keys line has no line end yet
-            self.console.print()
+        self.end_line()
         self.console.print()
         if self._pending is not None:
             line = self._status_line()
