@@ -13,6 +13,7 @@ import select
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -294,6 +295,14 @@ class TerminalUI:
 
     # --- screens ---
 
+    def _header_now(self) -> Table:
+        """The header with the clock as it reads now (a redraw showed the time the card was first drawn)."""
+        assert self._view is not None and self._progress is not None
+        progress = self._progress
+        if self._started is not None:
+            progress = replace(progress, elapsed=time.monotonic() - self._started)
+        return _header(self._view, progress, self.cram)
+
     def _status_line(self) -> Text | None:
         status, self._pending = self._pending, None
         if status is None:
@@ -371,7 +380,7 @@ class TerminalUI:
         self._front_offset = max(0, min(self._front_offset, len(body) - shown))
         window = body[self._front_offset : self._front_offset + shown]
         self.console.clear()
-        self.console.print(_header(self._view, self._progress, self.cram))
+        self.console.print(self._header_now())
         if self._front_status is not None:
             self.console.print(self._front_status, no_wrap=True, overflow="ellipsis")
         self.console.print(_progress_line(self._progress, width))
@@ -554,7 +563,7 @@ class TerminalUI:
             segments.extend(line)
             segments.append(Segment.line())
         self.console.clear()
-        self.console.print(_header(self._view, self._progress, self.cram))
+        self.console.print(self._header_now())
         if self._back_status is not None:
             self.console.print(self._back_status, no_wrap=True, overflow="ellipsis")
         else:
