@@ -478,6 +478,32 @@ def test_a_question_taller_than_80x24_scrolls_and_the_header_stays(
         assert conn.execute("SELECT answer FROM reviews").fetchall() == [("0.5",)]
 
 
+def test_a_resized_terminal_gets_the_screen_again_drawn_to_fit(deck_env: dict[str, str]) -> None:
+    """A resize left the question panel at its old width (its border cut off) until the next key."""
+    import pyte
+
+    # the terminal's own size, not COLUMNS/LINES (rich takes those as fixed)
+    env = {k: v for k, v in deck_env.items() if k not in ("COLUMNS", "LINES")}
+    term = Terminal(spawn(env))
+    term.wait("space: show answer")
+    assert any(line.endswith("╮") and len(line) == 80 for line in term.lines())
+    term.screen = pyte.Screen(50, 24)  # what the person sees from now on: a narrower terminal
+    term.stream = pyte.Stream(term.screen)
+    term.child.setwinsize(24, 50)
+    screen = term.wait("space: show answer")  # drawn again without a key
+    panel = next(line for line in term.lines() if "╮" in line)
+    assert panel.endswith("╮") and len(panel) <= 50, screen
+    term.child.send(" ")
+    term.wait("Enter: Good")
+    term.screen = pyte.Screen(70, 24)
+    term.stream = pyte.Stream(term.screen)
+    term.child.setwinsize(24, 70)
+    screen = term.wait("Enter: Good")  # the back too
+    assert "Again" in screen and term.lines()[0].startswith("New"), screen
+    term.child.send("q")
+    term.wait("Session summary")
+
+
 def test_the_status_line_reports_each_action_and_undo(deck_env: dict[str, str]) -> None:
     term = Terminal(spawn(deck_env))
     term.wait("show answer")

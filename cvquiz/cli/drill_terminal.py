@@ -241,6 +241,11 @@ class TerminalUI:
         self._front_status: Text | None = None
         # when the session started, by the monotonic clock: the header's clock ticks while a key is awaited
         self._started: float | None = None
+        # the terminal's size when the screen was last drawn, and how the front's last lines were drawn:
+        # a resized terminal gets the screen again, drawn to fit
+        self._drawn: tuple[int, int] | None = None
+        self._front_hint = ""
+        self._front_keys_drawn: bool | None = None  # None: no keys line; else whether a code card's
         with contextlib.suppress(
             ImportError
         ):  # line editing (arrows, backspace, history) for answers
@@ -257,7 +262,10 @@ class TerminalUI:
         try:
             tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH would drop keys typed ahead
             while not select.select([fd], [], [], 1.0)[0]:
-                self._tick()
+                if self._drawn is not None and self._drawn != self._size():
+                    self._redraw()  # the terminal was resized: the screen is drawn again to fit
+                else:
+                    self._tick()
             # One key at a time, so keys typed ahead are each read in turn; a UTF-8 character whole.
             raw = os.read(fd, 1)
             if raw and raw[0] >= 0xC0:
@@ -278,6 +286,24 @@ class TerminalUI:
         if raw == b"\x03":
             raise KeyboardInterrupt
         return raw.decode("utf-8", "replace")
+
+    def _size(self) -> tuple[int, int]:
+        return self.console.size.width, self.console.size.height
+
+    def _redraw(self) -> None:
+        """Draw the screen on show again for the terminal's new size (what was below the question goes)."""
+        if self._view is None:
+            return
+        if self._back is not None:
+            self.show_back(self._view, *self._back)
+            return
+        options = self.console.options.update(width=self.console.size.width)
+        self._question = self.console.render_lines(_front(self._view), options, pad=False)
+        self._front_body, self._front_note, self._front_offset = self._question, None, 0
+        code = self._front_keys_drawn
+        self._draw_front(self._front_hint)
+        if code is not None:
+            self._front_keys(code)
 
     def _tick(self) -> None:
         """Rewrite the header's clock (the top line's last five cells) in place, the cursor left where it was."""
@@ -350,6 +376,7 @@ class TerminalUI:
         else:
             parts = [_("space: show answer"), _("?: help"), _("q: quit")]
         self.console.print(Text("   ".join(parts), style="dim"), overflow="ellipsis", no_wrap=True)
+        self._front_keys_drawn = code
 
     def _take_note_away(self, key: str, code: bool = False) -> bool:
         """Take what is shown below the question away at the key after it (scrolling keeps it, and so does ``h``
@@ -371,6 +398,7 @@ class TerminalUI:
         return len(self._front_body) > self._front_room()
 
     def _draw_front(self, hint: str = "") -> None:
+        self._drawn, self._front_hint, self._front_keys_drawn = self._size(), hint, None
         """The front: header, status, progress and the question, scrolled when taller than the room left."""
         assert self._view is not None and self._progress is not None
         width = self.console.size.width
@@ -547,6 +575,7 @@ class TerminalUI:
 
     def _draw_back(self) -> None:
         assert self._view is not None and self._progress is not None and self._back is not None
+        self._drawn = self._size()
         reveal, buttons = self._back
         width, height = self.console.size.width, self.console.size.height
         verdict = _verdict_lines(reveal)
