@@ -207,6 +207,24 @@ def test_restore_refuses_what_is_not_a_sound_cvquiz_collection(
     assert col.path.read_bytes() == before and backups.list_backups(col.path) == []
 
 
+def test_an_older_backup_is_upgraded_and_an_open_connection_keeps_writing(
+    col: Collection, tmp_path: Path
+) -> None:
+    with Collection.open(tmp_path / "old.sqlite", stop_before=MIGRATION_NAMES[-1]) as old:
+        made = backups.back_up(old.conn, old.path, NOW)
+    result = backups.restore(col.path, made.path, NOW + timedelta(minutes=1), MIGRATION_NAMES)
+    assert result.saved is not None
+    # col's connection (a drill in another process, say) stays open on the same file and sees the backup
+    assert col.migrations() == list(MIGRATION_NAMES)
+    assert col.conn.execute("SELECT COUNT(*) FROM cards").fetchone() == (0,)
+    with col.transaction() as conn:
+        conn.execute(
+            "INSERT INTO local_tags (deck_id, card_id, tag, added) VALUES ('d', 'c', 'kept', 0)"
+        )
+    with Collection.open(col.path) as again:
+        assert again.conn.execute("SELECT tag FROM local_tags").fetchall() == [("kept",)]
+
+
 def test_a_damaged_collection_is_kept_as_it_is_before_a_restore(col: Collection) -> None:
     made = backups.back_up(col.conn, col.path, NOW)
     col.close()

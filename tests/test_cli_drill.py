@@ -127,6 +127,39 @@ def test_undo_restores_the_exact_previous_state_and_shows_the_card_again(
     assert schedule_of(deck_env, "alpha") == before
 
 
+def test_a_restore_from_another_terminal_keeps_every_later_rating_of_an_open_drill(
+    deck_env: dict[str, str],
+) -> None:
+    def cvquiz(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["cvquiz", *args], env=deck_env, capture_output=True, text=True)
+
+    assert cvquiz("status").returncode == 0  # the decks are in the collection, and so in the backup
+    made = cvquiz("backups", "--now")
+    assert made.returncode == 0, made.stderr
+    child = spawn(deck_env)
+    child.expect("First question")
+    child.send(" ")
+    child.expect("Good")
+    child.send("3")
+    child.expect("Second question")
+    restored = cvquiz("restore", "1", "--yes")  # the backup from before alpha's rating
+    assert restored.returncode == 0, restored.stderr
+    assert reviews(deck_env) == []
+    child.send(" ")
+    child.expect("Good")
+    child.send("3")  # beta, rated after the restore
+    child.expect("question")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert reviews(deck_env) == [("beta", 3)]
+    # and alpha's rating is in the backup the restore made first
+    (saved,) = Path(deck_env["CVQUIZ_COLLECTION"]).parent.glob("backups/*-before-restore.sqlite")
+    with sqlite3.connect(saved) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM reviews").fetchone() == (1,)
+
+
 def test_quit_and_ctrl_c_keep_every_rating(deck_env: dict[str, str]) -> None:
     child = spawn(deck_env)
     child.expect("First question")

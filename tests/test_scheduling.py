@@ -602,7 +602,7 @@ def test_undo_unburies_siblings_and_refuses_older_reviews(make_col: Any) -> None
     undo_review(col, second.review_id)
     undo_review(col, first.review_id)
     assert schedule_row(col, back) == old_back
-    with pytest.raises(CvquizError, match="no review"):
+    with pytest.raises(CvquizError, match="no longer in the review log"):
         undo_review(col, first.review_id)
 
 

@@ -247,6 +247,35 @@ def test_a_drill_undo_waits_for_a_later_change_made_elsewhere(col: Collection) -
     assert reviews(col) == [] and undo.count(col) == 0
 
 
+def test_a_drill_undo_of_a_rating_undone_elsewhere_says_so_and_carries_on(
+    col: Collection,
+) -> None:
+    s = session(col)
+    play(s, Action.REVEAL, Rating.GOOD, Action.REVEAL, Rating.GOOD, Action.QUIT)  # alpha, beta
+    (beta,) = [r for r in s.rated if r.view.card_id == "beta"]
+    cards.undo_last(col)  # cvquiz undo, in another terminal: beta's rating is gone
+    ui, _ = play(s, Action.UNDO, Action.REVEAL, Rating.GOOD, Action.QUIT)
+    (refused, *_) = ui.of("status")
+    assert refused.kind == "cannot-undo"
+    assert refused.message == f"review #{beta.review_id} is no longer in the review log"
+    # the drill goes on: beta, whose rating was undone, is rated again
+    assert [r[0] for r in reviews(col)] == ["alpha", "beta"]
+
+
+def test_the_cannot_undo_notice_speaks_the_drills_language(col: Collection) -> None:
+    from cvquiz import i18n
+
+    s = session(col)
+    play(s, Action.REVEAL, Rating.GOOD, Action.QUIT)
+    (alpha,) = s.rated
+    cards.undo_last(col)
+    i18n.set_language("zh")
+    ui, _ = play(s, Action.UNDO, Action.QUIT)
+    (refused,) = ui.of("status")
+    assert refused.kind == "cannot-undo"
+    assert refused.message == f"复习记录 #{alpha.review_id} 已不在复习日志里"
+
+
 def test_a_leech_is_reported_and_undoable(col: Collection) -> None:
     settings = Settings(leech_threshold=1, leech_action="suspend", fuzz=False)
     clock = Clock()

@@ -158,7 +158,7 @@ def restore(
         if sys.stdin.readline().strip().lower() not in ("y", "yes", _("y"), _("yes")):
             env.err.print(_("Cancelled; nothing was changed."))
             raise typer.Exit(1)
-    env.close()  # no connection may stay open on the file being replaced
+    env.close()  # the restore writes the file through a connection of its own
     result = store.restore(path, source, env.now, MIGRATION_NAMES)
     if as_json:
         data = {

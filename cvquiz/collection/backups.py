@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from cvquiz import clock
 from cvquiz.collection import store
 from cvquiz.errors import CollectionError
-from cvquiz.fileio import describe_os_error
+from cvquiz.fileio import describe_os_error, temp_file
 from cvquiz.i18n import _
 
 if TYPE_CHECKING:
@@ -339,11 +339,15 @@ def find_backup(collection: Path, name: str) -> Path:
 def restore(
     collection: Path, source: Path, now: datetime, known_migrations: Sequence[str]
 ) -> RestoreResult:
-    """Put a backup in the collection's place, after backing up the collection as it is.
+    """Put a backup's content in the collection, after backing up the collection as it is.
 
-    Close every connection to the collection first. The backup is checked before anything is touched; the
-    current collection is saved as a ``before-restore`` backup (copied as it is when SQLite cannot read it);
-    then the backup is copied beside the collection and renamed over it.
+    The backup is checked before anything is touched; the current collection is saved as a ``before-restore``
+    backup (copied as it is when SQLite cannot read it); the backup is copied, the copy brought up to this
+    cvquiz's schema, and its content written into the collection file through SQLite (its backup API), in one
+    write transaction under SQLite's locks. The file itself stays: a drill or any other cvquiz that has it open
+    keeps a valid connection, sees the restored content on its next transaction, and every rating it makes
+    afterwards is kept. A collection SQLite cannot read (so no cvquiz can have it open), or none at all, gets
+    the copy renamed into its place instead.
 
     Args:
         collection: the collection file.
@@ -353,7 +357,7 @@ def restore(
 
     Raises:
         CollectionError: when the backup is damaged, not a cvquiz collection, or from a newer cvquiz, or when
-            a file cannot be written (the collection is then as it was).
+            it cannot be written into the collection (the collection is then as it was).
     """
     names, cards, reviews = _describe(source)
     newer = [n for n in names if n not in set(known_migrations)]
@@ -366,22 +370,79 @@ def restore(
     saved = None
     if collection.exists():
         saved = _save_current(collection, now)
-    tmp = collection.parent / f".{collection.name}.restore.tmp"
+    copy: Path | None = None
     try:
-        shutil.copyfile(source, tmp)
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        for suffix in ("-wal", "-shm"):  # they belong to the file being replaced
-            Path(f"{collection}{suffix}").unlink(missing_ok=True)
-        os.replace(tmp, collection)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
+        copy = temp_file(collection)
+        shutil.copyfile(source, copy)
+        _bring_up_to_date(copy, now)
+        if not collection.exists() or not _write_into(copy, collection):
+            for suffix in ("-wal", "-shm"):  # they belong to the file being replaced
+                Path(f"{collection}{suffix}").unlink(missing_ok=True)
+            os.replace(copy, collection)
+            copy = None
+    except (OSError, sqlite3.Error) as error:
         raise CollectionError(
             _("{path}: cannot restore: {error}").format(
-                path=collection, error=describe_os_error(error)
+                path=collection,
+                error=describe_os_error(error)
+                if isinstance(error, OSError)
+                else store.sqlite_reason(error),
             )
         ) from None
+    finally:
+        if copy is not None:
+            for suffix in ("", "-journal"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
     return RestoreResult(source, saved, cards, reviews)
+
+
+def _bring_up_to_date(copy: Path, now: datetime) -> None:
+    """Apply this cvquiz's pending migrations to the copy of a backup (nobody else has it open).
+
+    Done before the content goes into the collection, so a drill that has the collection open never meets an
+    older schema. The copy leaves WAL mode first: it stays one file, which the caller removes.
+    """
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        store.migrate(conn, now=now, back_up_first=False)
+    finally:
+        conn.close()
+
+
+def _write_into(copy: Path, collection: Path) -> bool:
+    """Write the copy's content into the collection file with SQLite's backup API, in one write transaction.
+
+    Returns:
+        True when done; False when SQLite cannot read the collection (damaged), which is then untouched.
+
+    Raises:
+        sqlite3.Error: when the content cannot be written (the transaction is rolled back: nothing changed).
+    """
+    target = sqlite3.connect(collection, timeout=store.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        source = sqlite3.connect(copy, isolation_level=None)
+        try:
+            try:
+                (page_size,) = target.execute("PRAGMA page_size").fetchone()
+                (mode,) = target.execute("PRAGMA journal_mode").fetchone()
+            except sqlite3.DatabaseError as error:
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF in (
+                    sqlite3.SQLITE_CORRUPT,
+                    sqlite3.SQLITE_NOTADB,
+                ):
+                    return False
+                raise
+            if mode == "wal" and source.execute("PRAGMA page_size").fetchone()[0] != page_size:
+                # SQLite cannot change a WAL database's page size: give the copy the collection's
+                source.execute(f"PRAGMA page_size = {int(page_size)}")
+                source.execute("VACUUM")
+            source.backup(target)
+        finally:
+            source.close()
+    finally:
+        target.close()
+    return True
 
 
 def _save_current(collection: Path, now: datetime) -> BackupFile:

@@ -17,7 +17,8 @@ from cvquiz import clock
 from cvquiz.cardstate import ReviewPlan, SchedState
 from cvquiz.collection import undo
 from cvquiz.collection.store import SCHEDULE_COLUMNS
-from cvquiz.errors import CardNotFoundError, CvquizError
+from cvquiz.errors import CardNotFoundError, UndoError
+from cvquiz.i18n import _
 from cvquiz.model import Rating
 
 if TYPE_CHECKING:
@@ -203,29 +204,30 @@ def undo_review(col: Collection, review_id: int) -> int:
         The card's key.
 
     Raises:
-        CvquizError: when there is no such review, when it is not the card's latest review, or when the
-            card was reset since.
+        UndoError: when there is no such review (undone by ``cvquiz undo`` in another terminal, say), when
+            it is not the card's latest review, or when the card was reset since.
     """
     with col.transaction() as conn:
         row = conn.execute(
             "SELECT card_pk, before, after FROM reviews WHERE id = ?", (review_id,)
         ).fetchone()
         if row is None:
-            raise CvquizError(f"there is no review #{review_id} to undo")
+            raise UndoError(_("review #{id} is no longer in the review log").format(id=review_id))
         pk, before_json, after_json = row
         (latest,) = conn.execute(
             "SELECT id FROM reviews WHERE card_pk = ? ORDER BY reviewed_at DESC, id DESC LIMIT 1",
             (pk,),
         ).fetchone()
         if latest != review_id:
-            raise CvquizError(
-                f"review #{review_id} is not the latest review of its card (#{latest} is); "
-                "undo the later one first"
+            raise UndoError(
+                _("review #{id} is not the latest review of its card any more").format(id=review_id)
             )
         current = SchedState.from_row(schedule_row(col, pk))
         if current != SchedState.from_json(after_json):
-            raise CvquizError(
-                f"review #{review_id} can no longer be undone: its card was rescheduled since"
+            raise UndoError(
+                _("review #{id} can no longer be undone: its card was rescheduled since").format(
+                    id=review_id
+                )
             )
         before = json.loads(before_json)
         siblings = before.pop("siblings", {})

@@ -377,7 +377,11 @@ def applied_names(conn: sqlite3.Connection) -> list[str]:
 
 
 def migrate(
-    conn: sqlite3.Connection, stop_before: str | None = None, now: datetime | None = None
+    conn: sqlite3.Connection,
+    stop_before: str | None = None,
+    now: datetime | None = None,
+    *,
+    back_up_first: bool = True,
 ) -> None:
     """Apply pending migrations in one write transaction, so concurrent openers never race.
 
@@ -387,6 +391,8 @@ def migrate(
         conn: the collection connection.
         stop_before: apply only the migrations before this one (tests build old collections this way).
         now: the time, for the backup's name (default: the system clock).
+        back_up_first: back an existing collection up first; False for a copy being restored, whose
+            original stays as it is.
     """
     applied = applied_names(conn)
     if stop_before is None and applied == list(MIGRATION_NAMES):
@@ -398,7 +404,7 @@ def migrate(
     db = Database(conn)
     if not migrations.pending(db):
         return
-    if applied and stop_before is None:
+    if applied and stop_before is None and back_up_first:
         from cvquiz.collection.backups import back_up
 
         path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
