@@ -158,14 +158,17 @@ def back_up(
     """
     folder = backup_folder(collection)
     target = _target(collection, now, reason)
-    tmp = folder / f".{target.name}.tmp"
+    tmp: Path | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp.unlink(missing_ok=True)
+        # a name of its own (VACUUM INTO takes an empty file): two cvquiz backing up in the same second
+        # each write their own file, and the last rename wins, instead of one failing on the other's file
+        tmp = temp_file(target)
         conn.execute("VACUUM INTO ?", (str(tmp),))
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as error:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise CollectionError(
             _("{path}: cannot write a backup: {error}").format(
                 path=target,
