@@ -222,6 +222,30 @@ def test_stale_temporary_files_in_the_decks_folder_are_swept(deck: Path) -> None
     assert not any(p.exists() for p in stale)
 
 
+def test_stale_temporary_files_beside_the_collection_are_swept(deck: Path) -> None:
+    """A cvquiz killed while it created the collection (or a backup) left its temporary database there."""
+    collection = Path(os.environ["CVQUIZ_COLLECTION"])
+    backups = collection.parent / "backups"
+    backups.mkdir(parents=True, exist_ok=True)
+    temp = f".{collection.name}.cvquiz-k9j8h7g6.tmp"
+    stale = [
+        collection.parent / temp,
+        collection.parent / f"{temp}-wal",
+        backups / ".b.cvquiz-a1b2c3d4.tmp",
+    ]
+    fresh = (
+        collection.parent / f".{collection.name}.cvquiz-z9y8x7w6.tmp"
+    )  # may be another cvquiz's, now
+    then = time.time() - 2 * 3600
+    for p in [*stale, fresh]:
+        p.write_bytes(b"x")
+    for p in stale:
+        os.utime(p, (then, then))
+    done = run([cvquiz_command(), "decks"])
+    assert done.returncode == 0, done.stderr
+    assert not any(p.exists() for p in stale) and fresh.exists()
+
+
 # A real kill -9 at the worst moment: the temporary file is written and flushed, and cvquiz dies before it
 # renames it over the target (os.replace, or os.link for a new deck file, is where fileio publishes it).
 _KILLED_BEFORE_RENAME = """\

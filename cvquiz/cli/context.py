@@ -121,6 +121,10 @@ class Env:
                 clean_stale_temp_files(
                     self.paths.decks, recursive=True, legacy_names=_is_deck_file_name
                 )
+                # and a cvquiz killed while it created the collection, a backup or a restore's copy
+                clean_stale_temp_files(self.paths.collection.parent)
+                # backups.FOLDER (that module is 6 ms of start-up a reading command does not need)
+                clean_stale_temp_files(self.paths.collection.parent / "backups")
                 self.sync(written)
         elif written:
             self.sync(written)
