@@ -1,7 +1,8 @@
 """The user's settings: a TOML file in the user config dir, with defaults, ranges and per-deck limits.
 
 `load_settings` reads it (a missing file means all defaults), `set_setting` validates one ``KEY VALUE`` as typed
-on the command line and rewrites the file atomically. A bad value is rejected with the allowed range.
+on the command line and rewrites the file atomically, under a lock on its folder (parallel ``config set``
+lose nothing). A bad value is rejected with the allowed range.
 """
 
 from __future__ import annotations
@@ -494,6 +495,10 @@ def write_setting(path: Path, key: tuple[str, ...], settings: Settings) -> None:
     atomic_write(path, tomlkit.dumps(document).encode())
 
 
+SETTINGS_LOCK_TIMEOUT = 30.0
+"""Seconds `set_setting` waits for another cvquiz changing the settings before giving up."""
+
+
 def set_setting(path: Path, key: str, value: str) -> Settings:
     """Validate ``key = value`` as typed on the command line and save it.
 
@@ -504,7 +509,25 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
 
     Raises:
         ConfigError: for an unknown key or a value out of range (nothing is written).
+        FileError: when the file cannot be written, or another cvquiz keeps changing the settings for
+            longer than `SETTINGS_LOCK_TIMEOUT` seconds.
     """
+    from cvquiz.errors import FileError
+    from cvquiz.fileio import folder_lock
+
+    # Two `config set` at once would each read the file, add their value and replace it: the second would
+    # drop the first's. The settings folder's lock makes them read, edit and write one after the other.
+    with folder_lock(
+        path.resolve().parent,
+        SETTINGS_LOCK_TIMEOUT,
+        busy=_("{path}: another cvquiz is changing the settings; nothing was written, try again"),
+        unopenable=_("{path}: cannot open the settings folder: {reason}"),
+        error=FileError,
+    ):
+        return _set_setting(path, key, value)
+
+
+def _set_setting(path: Path, key: str, value: str) -> Settings:
     settings = load_settings(path)
     if key.startswith("decks."):
         deck_id, _dot, limit = key[len("decks.") :].rpartition(".")

@@ -114,6 +114,10 @@ class CollectionDamagedError(CollectionError):
     """The collection file is damaged (SQLite reports it malformed)."""
 
 
+class CollectionBusyError(CollectionError):
+    """The collection's write lock stayed with another cvquiz for longer than the busy timeout."""
+
+
 class CollectionReadOnlyError(CollectionError):
     """The collection cannot be written (a read-only file, folder or file system)."""
 

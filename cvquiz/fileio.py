@@ -31,7 +31,7 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -390,6 +390,59 @@ def _stream_to(path: Path, content: Content) -> None:
             _emit(handle, content)
     except OSError as error:
         raise _write_error(path, error) from None
+
+
+LOCK_POLL = 0.05
+"""Seconds between two tries at a folder lock another cvquiz holds."""
+
+
+@contextlib.contextmanager
+def folder_lock(
+    folder: Path,
+    timeout: float,
+    *,
+    busy: str,
+    unopenable: str,
+    error: type[CvquizError] = FileError,
+) -> Iterator[None]:
+    """Hold an advisory ``flock`` on a folder for the block (the folder is created if needed).
+
+    The lock is on the folder itself, so no lock file appears in it, and the system drops it if cvquiz dies.
+    Where ``flock`` does not exist (Windows) no lock is taken.
+
+    Args:
+        folder: the folder to lock.
+        timeout: seconds to wait for another cvquiz to let go of it.
+        busy: the message when it does not in time (``{path}`` is the folder).
+        unopenable: the message when the folder cannot be created or opened (``{path}``, ``{reason}``).
+        error: the error raised with either message.
+
+    Raises:
+        CvquizError: ``error``, with ``busy`` or ``unopenable``.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as os_error:
+        raise error(unopenable.format(path=folder, reason=describe_os_error(os_error))) from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise error(busy.format(path=folder)) from None
+                time.sleep(LOCK_POLL)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def describe_size(size: int) -> str:

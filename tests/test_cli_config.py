@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -187,3 +191,39 @@ def test_bad_values_are_refused_in_chinese() -> None:
         result = runner.invoke(app, ["--lang", "zh", "config", "set", key, value])
         assert result.exit_code != 0 and expected in result.stderr, result.stderr
         assert english_words(result.stderr, allow={key, "maybe", "true", "false"}) == []
+
+
+PARALLEL_SETTINGS = {
+    "new_per_day": "5",
+    "reviews_per_day": "50",
+    "leech_threshold": "6",
+    "rollover_hour": "3",
+    "desired_retention": "0.85",
+    "backup_interval": "10",
+    "leech_action": "suspend",
+    "maximum_interval": "3650",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("cvquiz") is None, reason="cvquiz is not installed on PATH")
+def test_parallel_sets_keep_every_setting(cvquiz_env: dict[str, str]) -> None:
+    # each `config set` reads the file, adds its value and replaces it: without the lock, the last to
+    # replace it dropped what the others had written meanwhile
+    env = dict(os.environ)
+    sets = [
+        subprocess.Popen(
+            ["cvquiz", "config", "set", key, value],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for key, value in PARALLEL_SETTINGS.items()
+    ]
+    for process in sets:
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    with config_path(cvquiz_env).open("rb") as handle:
+        saved = tomllib.load(handle)
+    assert {key: str(value) for key, value in saved.items()} == PARALLEL_SETTINGS

@@ -120,6 +120,46 @@ def test_touched_but_identical_file_is_not_parsed(tmp_path: Path, empty_bundled:
     assert (report.parsed, report.skipped) == (0, 1)
 
 
+def test_a_sync_with_nothing_changed_takes_no_write_lock(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    col = open_col(tmp_path)
+    col.sync_decks(empty_bundled, user, NOW)
+    other = sqlite3.connect(tmp_path / "c.sqlite", isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another cvquiz writing (an import, say)
+        col.conn.execute("PRAGMA busy_timeout = 0")  # so that waiting for it would fail at once
+        report = col.sync_decks(empty_bundled, user, NOW)
+    finally:
+        other.close()
+    assert (report.parsed, report.skipped) == (0, 1)
+
+
+def test_a_sync_another_cvquiz_did_meanwhile_is_not_done_twice(
+    tmp_path: Path, empty_bundled: Path
+) -> None:
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "mine.yaml").write_text(DECK)
+    col = open_col(tmp_path)
+    other = open_col(tmp_path)
+    synced_meanwhile = []
+
+    def other_syncs(stage: str, done: int, total: int | None) -> None:
+        if not synced_meanwhile:  # while this sync reads the files, another cvquiz syncs them
+            synced_meanwhile.append(other.sync_decks(empty_bundled, user, NOW))
+
+    report = col.sync_decks(empty_bundled, user, NOW, progress=other_syncs)
+    assert synced_meanwhile[0].added == 3
+    # compared again under the write lock: found synced, nothing to add
+    assert (report.parsed, report.added, report.skipped) == (0, 0, 1)
+    assert len(card_rows(col)) == 3
+    other.close()
+
+
 def test_a_broken_deck_keeps_its_last_synced_cards_and_blocks_no_other(
     tmp_path: Path, empty_bundled: Path
 ) -> None:

@@ -7,7 +7,9 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +90,30 @@ def drill_while_another_command_changes(env: dict[str, str]) -> list[dict[str, A
     return events
 
 
+def drill_while_another_cvquiz_writes(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> list[dict[str, Any]]:
+    """A drill (in this process, its busy timeout made short) whose rating meets another cvquiz writing."""
+    from typer.testing import CliRunner
+
+    from cvquiz.cli.app import app
+    from cvquiz.collection import store
+
+    subprocess.run(["cvquiz", "status"], env=env, check=True, capture_output=True, timeout=60)
+    monkeypatch.setattr(store, "FIRST_WAIT_MS", 10)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 50)
+    with closing(sqlite3.connect(env["CVQUIZ_COLLECTION"], isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # an import, say, holding the write lock all along
+        result = CliRunner().invoke(
+            app, ["drill", "--deck", "script", "--json"], input="\n1\nq\n", env=env
+        )
+        other.execute("ROLLBACK")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 def test_real_sessions_validate_against_the_schema(
-    user_decks: Path, cvquiz_env: dict[str, str]
+    user_decks: Path, cvquiz_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (user_decks / "script.yaml").write_text(DECK, encoding="utf-8")
     config = Path(cvquiz_env["CVQUIZ_CONFIG"])
@@ -113,6 +137,9 @@ def test_real_sessions_validate_against_the_schema(
     # another command changes the collection during a drill: the drill's undo waits for cvquiz undo
     other = {**env, "CVQUIZ_COLLECTION": str(user_decks.parent / "other.sqlite")}
     events += drill_while_another_command_changes(other)
+    # another cvquiz writes for longer than the busy timeout: the rating waits, is not saved, is asked again
+    busy = {**env, "CVQUIZ_COLLECTION": str(user_decks.parent / "busy.sqlite")}
+    events += drill_while_another_cvquiz_writes(busy, monkeypatch)
     validator = jsonschema.Draft202012Validator(SCHEMA)
     for event in events:
         validator.validate(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,6 +25,7 @@ from cvquiz.study import (
     Reveal,
     Screen,
     Session,
+    Status,
     Summary,
     register_front,
     run_session,
@@ -462,3 +464,30 @@ def test_nothing_to_undo_on_the_back_keeps_the_back(col: Collection) -> None:
     # the answer stayed shown (alpha's front was not shown again) and the rating was given on that back
     assert [v.card_id for v in ui.of("front")] == ["alpha", "beta"]
     assert reviews(col)[0][:2] == ("alpha", 3)
+
+
+def test_a_rating_waits_for_another_cvquiz_writing_and_is_asked_again_when_it_takes_too_long(
+    col: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cvquiz.collection import store
+
+    monkeypatch.setattr(store, "FIRST_WAIT_MS", 10)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 50)  # the whole wait, made short for the test
+    other = sqlite3.connect(tmp_path / "c.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another cvquiz writing: an import, say
+
+    class WriterFinishes(ScriptedUI):
+        def show_status(self, status: Status) -> None:
+            super().show_status(status)
+            if status.kind == "not-saved":
+                other.execute("ROLLBACK")  # it is done by the time the person rates again
+
+    ui = WriterFinishes(deque([Action.REVEAL, Rating.GOOD, Rating.GOOD, Action.QUIT]))
+    ticks = iter(range(0, 10_000, 2))
+    summary = run_session(session(col), ui, timer=lambda: float(next(ticks)))
+    other.close()
+    assert [s.kind for s in ui.of("status")] == ["waiting", "not-saved"]
+    assert "alpha" in ui.of("status")[1].message and "not saved" in ui.of("status")[1].message
+    assert len(ui.of("back")) == 2  # the back again, to rate again: the session went on
+    assert reviews(col) == [("alpha", 3, None, None)]
+    assert summary.reviews == 1

@@ -338,6 +338,7 @@ class TerminalUI:
             "unreadable": "yellow",
             "nothing-to-undo": "yellow",
             "cannot-undo": "yellow",
+            "not-saved": "yellow",
         }.get(status.kind, "cyan")
         return Text(status.message, style=style, overflow="ellipsis", no_wrap=True)
 
@@ -664,7 +665,7 @@ class TerminalUI:
                 return Action.QUIT
 
     def show_status(self, status: Status) -> None:
-        if self._between:
+        if self._between and status.kind not in ("waiting", "not-saved"):
             self._pending = status  # under the header of the next screen
             return
         if self._back is not None:  # on the back: in place of the progress line, until the next key

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvquiz import clock
 from cvquiz.collection import store
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from cvquiz.deckfile.written import WrittenDeck
 
 __all__ = ["BrokenFile", "Collection", "DeckSummary", "LeftOutCard", "SyncReport"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,32 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def write_patiently(self, write: Callable[[], T], waiting: Callable[[], None]) -> T:
+        """Run ``write`` (one write transaction), saying so when it has to wait for another cvquiz writing.
+
+        When another cvquiz holds the write lock (an ``import``, say) for longer than `store.FIRST_WAIT_MS`,
+        ``waiting`` is called (to tell the person) and ``write`` is tried again, waiting up to the busy
+        timeout. A failed try has written nothing (the transaction was rolled back).
+
+        Raises:
+            CollectionBusyError: when the other cvquiz still holds the lock after the busy timeout.
+        """
+        self.conn.execute(f"PRAGMA busy_timeout = {store.FIRST_WAIT_MS}")
+        try:
+            return write()
+        except sqlite3.OperationalError as error:
+            if not store.is_busy(error):
+                raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
+        waiting()
+        try:
+            return write()
+        except sqlite3.OperationalError as error:
+            if store.is_busy(error):
+                raise store.explain_error(error, self.path) from None
+            raise
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """Return a context manager running its block in one write transaction."""

@@ -19,7 +19,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cvquiz.errors import CollectionDamagedError, CollectionError, CollectionReadOnlyError
+from cvquiz.errors import (
+    CollectionBusyError,
+    CollectionDamagedError,
+    CollectionError,
+    CollectionReadOnlyError,
+)
 from cvquiz.i18n import N_, _
 
 MIGRATION_NAMES = (
@@ -44,6 +49,10 @@ the NumPy that sqlite-utils imports), which keeps every command's start-up short
 """
 
 BUSY_TIMEOUT_MS = 30_000
+"""How long a write waits for another cvquiz holding the collection's write lock before it gives up."""
+FIRST_WAIT_MS = 300
+"""How long `Collection.write_patiently` waits before it says that it is waiting (a short write of another
+cvquiz, a sync say, ends well within it)."""
 
 SCHEDULE_COLUMNS = (
     "state",
@@ -320,6 +329,11 @@ def sqlite_reason(error: sqlite3.Error) -> str:
     return _(known) if known else text
 
 
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether an SQLite error says another connection holds the lock (the busy timeout ran out)."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
 def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
     """Turn an SQLite error on the collection into a one-line message a person can act on.
 
@@ -349,7 +363,7 @@ def explain_error(error: sqlite3.Error, path: Path) -> CollectionError:
             ).format(path=path)
         )
     if code == sqlite3.SQLITE_BUSY:
-        return CollectionError(
+        return CollectionBusyError(
             _("{path}: the collection is busy (another cvquiz is writing to it); try again").format(
                 path=path
             )

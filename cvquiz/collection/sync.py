@@ -10,6 +10,11 @@ reported in `SyncReport.broken` with its first problem, its deck keeps the cards
 (or stays out of the collection if it never did), and every other file is synced. Everything is written in
 one transaction.
 
+The files are compared with what the collection recorded of them without a write lock: when nothing changed
+(the usual case), sync takes none, so the commands that only read go on while another cvquiz writes (an
+``import`` holds the lock for as long as it takes). Only when there is something to write does it take the
+lock, and it compares again under it when another cvquiz synced meanwhile.
+
 A card the caller's ``vet`` finds unstudyable (a compute card whose generator is unknown or whose parameters
 draw no problem) is left out, so no drill or export ever meets it: it is reported in `SyncReport.left_out`, a
 card synced before is retired (its history kept) until it is fixed, and its file is read again on every sync,
@@ -132,6 +137,20 @@ class _Loaded(NamedTuple):
     digest: str
 
 
+class _Plan(NamedTuple):
+    """What a sync found to write, and what it reports besides."""
+
+    known: dict[str, _Known]
+    touched: list[tuple[str, int, int]]  # stat changed, bytes did not
+    gone: list[tuple[str, str]]  # path, deck id
+    owner: dict[str, str]
+    changed: list[_Loaded]
+    mine: list[_Loaded]
+    skipped: int
+    broken: list[BrokenFile]
+    left_out: list[LeftOutCard]
+
+
 def _load(path: Path, blob: bytes, bundled: bool) -> Deck:
     """Parse a deck file's bytes (YAML is imported only here, when a file changed)."""
     try:
@@ -176,12 +195,45 @@ def sync_decks(
     Returns:
         What changed, which files did not load, and which cards were left out.
     """
-    files = [(p, True) for p in deck_files(bundled, recursive=False)]
-    files += [(p, False) for p in deck_files(user)]
-    known = {
+    plan = _plan(conn, bundled, user, written, progress, vet)  # reads only: no write lock
+    counts = {"added": 0, "updated": 0, "retired": 0, "revived": 0}
+    removed: list[str] = []
+    if plan.touched or plan.gone or plan.changed or plan.mine:
+        with transaction(conn):
+            if _known(conn) != plan.known:
+                # another cvquiz synced since the files were compared: compare them again, under the lock
+                plan = _plan(conn, bundled, user, written, progress, vet)
+            removed = _write(conn, plan, now_ms, counts, progress)
+    return SyncReport(
+        parsed=len(plan.changed),
+        skipped=plan.skipped,
+        removed_decks=tuple(removed),
+        broken=tuple(plan.broken),
+        left_out=tuple(plan.left_out),
+        **counts,
+    )
+
+
+def _known(conn: sqlite3.Connection) -> dict[str, _Known]:
+    """What the collection recorded of each deck file when it last synced it."""
+    return {
         row[0]: _Known(*row[1:])
         for row in conn.execute("SELECT path, mtime_ns, size, digest, deck_id FROM deck_files")
     }
+
+
+def _plan(
+    conn: sqlite3.Connection,
+    bundled: Path,
+    user: Path,
+    written: Sequence[WrittenDeck],
+    progress: Progress,
+    vet: Vet | None,
+) -> _Plan:
+    """Compare the deck files with what the collection recorded of them, reading only (see `sync_decks`)."""
+    files = [(p, True) for p in deck_files(bundled, recursive=False)]
+    files += [(p, False) for p in deck_files(user)]
+    known = _known(conn)
     given = {str(w.path): w for w in written}
     broken: list[BrokenFile] = []
     loaded: list[_Loaded] = []
@@ -257,56 +309,64 @@ def sync_decks(
         changed, skipped = _vet_all(changed, vet, known, left_out, skipped)
 
     gone = [(path, row.deck_id) for path, row in known.items() if path not in present]
-    counts = {"added": 0, "updated": 0, "retired": 0, "revived": 0}
+    return _Plan(known, touched, gone, owner, changed, mine, skipped, broken, left_out)
+
+
+def _write(
+    conn: sqlite3.Connection,
+    plan: _Plan,
+    now_ms: int,
+    counts: dict[str, int],
+    progress: Progress,
+) -> list[str]:
+    """Write what `_plan` found changed (inside the caller's transaction), counting into ``counts``.
+
+    Returns:
+        The decks removed because their file went.
+    """
     removed: list[str] = []
+    changed = plan.changed
+    owner = plan.owner
     total_cards = sum(len(item.deck.cards) for item in changed)
-    with transaction(conn):
-        for key, mtime, size in touched:
-            conn.execute(
-                "UPDATE deck_files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime, size, key)
+    for key, mtime, size in plan.touched:
+        conn.execute(
+            "UPDATE deck_files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime, size, key)
+        )
+    for path_text, deck_id in plan.gone:
+        conn.execute("DELETE FROM deck_files WHERE path = ?", (path_text,))
+        if deck_id not in owner and overrides.target_of(deck_id) is None:
+            removed.append(deck_id)
+            conn.execute("UPDATE decks SET active = 0 WHERE id = ?", (deck_id,))
+            cur = conn.execute(
+                "UPDATE cards SET active = 0 WHERE deck_id = ? AND active = 1", (deck_id,)
             )
-        for path_text, deck_id in gone:
-            conn.execute("DELETE FROM deck_files WHERE path = ?", (path_text,))
-            if deck_id not in owner and overrides.target_of(deck_id) is None:
-                removed.append(deck_id)
-                conn.execute("UPDATE decks SET active = 0 WHERE id = ?", (deck_id,))
-                cur = conn.execute(
-                    "UPDATE cards SET active = 0 WHERE deck_id = ? AND active = 1", (deck_id,)
-                )
-                counts["retired"] += cur.rowcount
-                count_entries(conn, deck_id)
-        stage = _("Syncing cards")
-        written_cards = 0
-        for item in changed:
+            counts["retired"] += cur.rowcount
+            count_entries(conn, deck_id)
+    stage = _("Syncing cards")
+    written_cards = 0
+    for item in changed:
 
-            def report(done: int, before: int = written_cards) -> None:
-                progress(stage, before + done, total_cards)
+        def report(done: int, before: int = written_cards) -> None:
+            progress(stage, before + done, total_cards)
 
-            _write_deck(conn, item.deck, item.path, item.bundled, now_ms, counts, report)
-            conn.execute(
-                "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
-                (str(item.path), item.mtime_ns, item.size, item.digest, item.deck.id),
-            )
-            written_cards += len(item.deck.cards)
-        for item in mine:
-            conn.execute(
-                "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
-                (
-                    str(item.path),
-                    item.mtime_ns,
-                    item.size,
-                    item.digest,
-                    overrides.file_key(item.deck.id),
-                ),
-            )
-    return SyncReport(
-        parsed=len(changed),
-        skipped=skipped,
-        removed_decks=tuple(removed),
-        broken=tuple(broken),
-        left_out=tuple(left_out),
-        **counts,
-    )
+        _write_deck(conn, item.deck, item.path, item.bundled, now_ms, counts, report)
+        conn.execute(
+            "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
+            (str(item.path), item.mtime_ns, item.size, item.digest, item.deck.id),
+        )
+        written_cards += len(item.deck.cards)
+    for item in plan.mine:
+        conn.execute(
+            "INSERT OR REPLACE INTO deck_files (path, mtime_ns, size, digest, deck_id) VALUES (?, ?, ?, ?, ?)",
+            (
+                str(item.path),
+                item.mtime_ns,
+                item.size,
+                item.digest,
+                overrides.file_key(item.deck.id),
+            ),
+        )
+    return removed
 
 
 def _load_file(

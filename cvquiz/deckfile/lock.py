@@ -9,21 +9,18 @@ is still refused (`cvquiz.deckfile.writer`).
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from cvquiz.errors import DeckError
-from cvquiz.fileio import describe_os_error
+from cvquiz.fileio import folder_lock
 from cvquiz.i18n import _
 
 __all__ = ["LOCK_TIMEOUT", "decks_folder_lock"]
 
 LOCK_TIMEOUT = 30.0
 """Seconds to wait for another cvquiz to finish writing before giving up (and saying to try again)."""
-_POLL = 0.05
 
 
 @contextmanager
@@ -34,35 +31,13 @@ def decks_folder_lock(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[N
         DeckError: when another cvquiz holds it for longer than ``timeout`` seconds, or the folder cannot
             be created.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    with folder_lock(
+        folder,
+        timeout,
+        busy=_(
+            "{path}: another cvquiz is writing to this decks folder; nothing was written, try again"
+        ),
+        unopenable=_("{path}: cannot open the decks folder: {reason}"),
+        error=DeckError,
+    ):
         yield
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError as error:
-        raise DeckError(
-            _("{path}: cannot open the decks folder: {reason}").format(
-                path=folder, reason=describe_os_error(error)
-            )
-        ) from None
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DeckError(
-                        _(
-                            "{path}: another cvquiz is writing to this decks folder; nothing was "
-                            "written, try again"
-                        ).format(path=folder)
-                    ) from None
-                time.sleep(_POLL)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock

@@ -1,7 +1,9 @@
 """The session loop: next card, its front interaction, the back and a rating, or a command, until done.
 
 `run_session` drives a `Session` through any `StudyUI`. Each step is committed before the next card shows;
-suspend, bury, undo and leeches are reported on the status line, each undoable action with "u: undo".
+suspend, bury, undo and leeches are reported on the status line, each undoable action with "u: undo". While
+another cvquiz writes to the collection (an ``import``), a rating waits for it, saying so; if it waits longer
+than the busy timeout, the session goes on and the card's back asks for the rating again.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cvquiz.errors import UndoError
+from cvquiz.errors import CollectionBusyError, UndoError
 from cvquiz.i18n import _
 from cvquiz.model import Rating
 from cvquiz.study.fronts import FrontContext, front_for
@@ -56,14 +58,27 @@ def run_session(
             shown = timer()
             outcome: Reveal | Rating | Action = front_for(view)(FrontContext(session, ui, view))
             reveal: Reveal | None = None
-            while isinstance(outcome, Reveal):
-                reveal = outcome
-                outcome = _back(session, ui, view, reveal)
-                if outcome is Action.EDIT and reveal.resume is not None:
-                    outcome = reveal.resume()  # a code card: edit again, judge, and a new back
+            note: Status | None = None
+            while True:
+                while isinstance(outcome, Reveal):
+                    reveal = outcome
+                    outcome = _back(session, ui, view, reveal, note)
+                    note = None
+                    if outcome is Action.EDIT and reveal.resume is not None:
+                        outcome = reveal.resume()  # a code card: edit again, judge, and a new back
+                if not isinstance(outcome, Rating):
+                    break
+                note = _rate(session, ui, view, outcome, reveal, int((timer() - shown) * 1000))
+                if note is None:
+                    break
+                if reveal is None:  # rated on the front: the card comes again, to be rated again
+                    session.push_back(view)
+                    ui.show_status(note)
+                    break
+                outcome = reveal  # the back again, with why the rating was not saved: rate again
             action = outcome
             if isinstance(action, Rating):
-                _rate(session, ui, view, action, reveal, int((timer() - shown) * 1000))
+                pass  # saved, or to be given again
             elif action is Action.QUIT:
                 break
             else:
@@ -74,9 +89,13 @@ def run_session(
     return session.summary(timer() - started)
 
 
-def _back(session: Session, ui: StudyUI, view: CardView, reveal: Reveal) -> Rating | Action:
-    """Show the back and read a rating or a command (``e`` and ``?`` are answered here)."""
+def _back(
+    session: Session, ui: StudyUI, view: CardView, reveal: Reveal, note: Status | None = None
+) -> Rating | Action:
+    """Show the back (with ``note`` on it) and read a rating or a command (``e`` and ``?`` are answered here)."""
     ui.show_back(view, reveal, session.buttons(view))
+    if note is not None:
+        ui.show_status(note)
     while True:
         action = ui.read_rating(reveal.proposed)
         if action is Action.UNDO and not session.done:  # nothing to undo: the back stays as it is
@@ -96,17 +115,43 @@ def _rate(
     rating: Rating,
     reveal: Reveal | None,
     duration_ms: int,
-) -> None:
+) -> Status | None:
+    """Record a rating and confirm it; while another cvquiz is writing, wait for it, saying so.
+
+    Returns:
+        None when the rating is saved, else the status saying it was not (the other cvquiz kept writing for
+        longer than the busy timeout): the session goes on, and the card is to be rated again.
+    """
     from cvquiz.scheduler import format_interval
 
+    def waiting() -> None:
+        ui.show_status(
+            Status(
+                "waiting",
+                _("Waiting for another cvquiz to finish writing to the collection…"),
+                view.ref,
+            )
+        )
+
     verdict = reveal.verdict if reveal is not None else None
-    outcome = session.rate(
-        view,
-        rating,
-        duration_ms=duration_ms,
-        answer=reveal.answer if reveal is not None else None,
-        correct=None if verdict is None else verdict.correct,
-    )
+    try:
+        outcome = session.rate(
+            view,
+            rating,
+            duration_ms=duration_ms,
+            answer=reveal.answer if reveal is not None else None,
+            correct=None if verdict is None else verdict.correct,
+            waiting=waiting,
+        )
+    except CollectionBusyError:
+        return Status(
+            "not-saved",
+            _(
+                "Another cvquiz is still writing to the collection: the rating of {card} was not saved;"
+                " rate it again"
+            ).format(card=view.ref),
+            view.ref,
+        )
     after = outcome.after
     now = session.now()
     if outcome.cram or after.due is None:
@@ -137,6 +182,7 @@ def _rate(
                 data={"lapses": after.lapses, "suspended": outcome.suspended},
             )
         )
+    return None
 
 
 def _command(session: Session, ui: StudyUI, view: CardView, action: Action) -> None:

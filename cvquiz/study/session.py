@@ -164,21 +164,33 @@ class Session:
         duration_ms: int,
         answer: str | None = None,
         correct: bool | None = None,
+        waiting: Callable[[], None] = lambda: None,
     ) -> sched.ReviewOutcome:
-        """Record a rating; it is committed before this returns."""
+        """Record a rating; it is committed before this returns.
+
+        Args:
+            waiting: called when another cvquiz is writing to the collection, before waiting for it.
+
+        Raises:
+            CollectionBusyError: when the other cvquiz kept writing for longer than the busy timeout: nothing
+                was recorded, and the rating can be given again.
+        """
         from cvquiz.review_policy import record_review
 
-        outcome = record_review(
-            self.col,
-            view.pk,
-            rating,
-            self.now(),
-            self.settings,
-            duration_ms=duration_ms,
-            answer=answer,
-            correct=correct,
-            seed=view.seed,
-            cram=self.flt.cram,
+        outcome = self.col.write_patiently(
+            lambda: record_review(
+                self.col,
+                view.pk,
+                rating,
+                self.now(),
+                self.settings,
+                duration_ms=duration_ms,
+                answer=answer,
+                correct=correct,
+                seed=view.seed,
+                cram=self.flt.cram,
+            ),
+            waiting,
         )
         self.done.append(
             Done(

@@ -161,7 +161,9 @@ class Status:
     """A one-line report of what just happened (suspend, bury, undo, leech, an unreadable answer...).
 
     Attributes:
-        kind: ``suspend``, ``bury``, ``undo``, ``nothing-to-undo``, ``cannot-undo``, ``leech``, ``unreadable`` or ``info``.
+        kind: ``suspend``, ``bury``, ``undo``, ``nothing-to-undo``, ``cannot-undo``, ``leech``, ``unreadable``,
+            ``info``, ``waiting`` (a rating waits for another cvquiz writing) or ``not-saved`` (it waited too
+            long: rate again).
         message: the line, in the user's language.
         card: the card it is about (``deck/id``), or None.
         undoable: the line ends in "u: undo".
