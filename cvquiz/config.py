@@ -515,6 +515,9 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
     from cvquiz.errors import FileError
     from cvquiz.fileio import folder_lock
 
+    _changed(
+        load_settings(path), key, value
+    )  # a bad key or value is refused before anything is made
     # Two `config set` at once would each read the file, add their value and replace it: the second would
     # drop the first's. The settings folder's lock makes them read, edit and write one after the other.
     with folder_lock(
@@ -524,11 +527,13 @@ def set_setting(path: Path, key: str, value: str) -> Settings:
         unopenable=_("{path}: cannot open the settings folder: {reason}"),
         error=FileError,
     ):
-        return _set_setting(path, key, value)
+        new, toml_key = _changed(load_settings(path), key, value)
+        write_setting(path, toml_key, new)
+        return new
 
 
-def _set_setting(path: Path, key: str, value: str) -> Settings:
-    settings = load_settings(path)
+def _changed(settings: Settings, key: str, value: str) -> tuple[Settings, tuple[str, ...]]:
+    """The settings with ``key = value`` (checked), and the key's TOML path."""
     if key.startswith("decks."):
         deck_id, _dot, limit = key[len("decks.") :].rpartition(".")
         if not deck_id or limit not in ("new_per_day", "reviews_per_day"):
@@ -553,8 +558,7 @@ def _set_setting(path: Path, key: str, value: str) -> Settings:
             raise ConfigError(_("{key}: {problem}").format(key=key, problem=error)) from None
         check_steps_fit(new)
         toml_key = (key,)
-    write_setting(path, toml_key, new)
-    return new
+    return new, toml_key
 
 
 def unknown_setting_message(key: str) -> str:

@@ -171,6 +171,20 @@ def test_a_mistyped_setting_name_gets_the_closest_one(
     assert not config_path(cvquiz_env).exists()
 
 
+def test_a_refused_value_makes_no_settings_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings lock's folder was made before the value was checked: a refusal left it behind."""
+    folder = tmp_path / "not-yet"
+    monkeypatch.setenv("CVQUIZ_CONFIG", str(folder / "config.toml"))
+    for args in (["new_per_day", "-1"], ["new_per_dya", "5"], ["decks.x.colour", "5"]):
+        result = runner.invoke(app, ["config", "set", *args])
+        assert result.exit_code != 0 and "Traceback" not in result.output
+        assert not folder.exists(), args
+    assert runner.invoke(app, ["config", "set", "new_per_day", "5"]).exit_code == 0
+    assert load_settings(folder / "config.toml").new_per_day == 5
+
+
 def test_a_name_like_no_setting_lists_them_all(cvquiz_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["config", "get", "zzz"])
     assert result.exit_code != 0
