@@ -550,8 +550,17 @@ def test_suspend_unsuspend_bury_forget(make_col: Any) -> None:
         bury(col, 9999, NOW, PLAIN)
     with pytest.raises(CardNotFoundError):
         card_by_pk(col, 9999)
-    with pytest.raises(CardNotFoundError):
+    with pytest.raises(CardNotFoundError) as caught:
         record_review(col, 9999, Rating.GOOD, NOW, PLAIN)
+    # shown in the person's language (a restore in another terminal can take a drill's card away)
+    from cvquiz import i18n
+
+    assert str(caught.value) == "no card with key 9999 in the collection"
+    i18n.set_language("zh")
+    try:
+        assert caught.value.localized(i18n._) == "记录库中没有键为 9999 的卡片"
+    finally:
+        i18n.set_language("en")
 
 
 def test_next_due_after_the_day_is_done(make_col: Any) -> None:

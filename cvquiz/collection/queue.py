@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from cvquiz import clock
-from cvquiz.errors import CardNotFoundError
+from cvquiz.errors import N_, CardNotFoundError
 
 if TYPE_CHECKING:
     from cvquiz.cardstate import SchedState
@@ -193,7 +193,7 @@ def card_by_pk(col: Collection, pk: int) -> QueueCard:
 
     row = col.conn.execute(_CARD_SQL, (pk,)).fetchone()
     if row is None:
-        raise CardNotFoundError(f"no card with key {pk} in the collection")
+        raise CardNotFoundError(N_("no card with key {pk} in the collection"), pk=pk)
     (pk_, deck_id, card_id, ord_, type_, content, line, tags, path, name, *sched) = row
     names = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
     return QueueCard(

@@ -17,7 +17,7 @@ from cvquiz import clock
 from cvquiz.cardstate import ReviewPlan, SchedState
 from cvquiz.collection import undo
 from cvquiz.collection.store import SCHEDULE_COLUMNS
-from cvquiz.errors import CardNotFoundError, UndoError
+from cvquiz.errors import N_, CardNotFoundError, UndoError
 from cvquiz.i18n import _
 from cvquiz.model import Rating
 
@@ -80,7 +80,7 @@ def schedule_row(col: Collection, pk: int) -> dict[str, Any]:
     )
     row = cur.fetchone()
     if row is None:
-        raise CardNotFoundError(f"no card with key {pk} in the collection")
+        raise CardNotFoundError(N_("no card with key {pk} in the collection"), pk=pk)
     return dict(zip(SCHEDULE_COLUMNS, row, strict=True))
 
 
@@ -282,7 +282,7 @@ def bury(col: Collection, pk: int, now: datetime, settings: Settings) -> None:
     with col.transaction() as conn:
         cur = conn.execute("UPDATE schedule SET buried_until = ? WHERE card_pk = ?", (tomorrow, pk))
         if cur.rowcount == 0:
-            raise CardNotFoundError(f"no card with key {pk} in the collection")
+            raise CardNotFoundError(N_("no card with key {pk} in the collection"), pk=pk)
 
 
 def set_buried(col: Collection, pk: int, until: str | None) -> None:
@@ -294,7 +294,7 @@ def set_buried(col: Collection, pk: int, until: str | None) -> None:
     with col.transaction() as conn:
         cur = conn.execute("UPDATE schedule SET buried_until = ? WHERE card_pk = ?", (until, pk))
         if cur.rowcount == 0:
-            raise CardNotFoundError(f"no card with key {pk} in the collection")
+            raise CardNotFoundError(N_("no card with key {pk} in the collection"), pk=pk)
 
 
 def forget(col: Collection, pks: Iterable[int], now: datetime) -> int:
