@@ -487,7 +487,10 @@ def test_a_rating_waits_for_another_cvquiz_writing_and_is_asked_again_when_it_ta
     summary = run_session(session(col), ui, timer=lambda: float(next(ticks)))
     other.close()
     assert [s.kind for s in ui.of("status")] == ["waiting", "not-saved"]
-    assert "alpha" in ui.of("status")[1].message and "not saved" in ui.of("status")[1].message
+    refused = ui.of("status")[1]
+    assert refused.card is not None and refused.card.endswith("/alpha")
+    assert refused.message.startswith("Not saved") and refused.message.endswith("rate again")
+    assert len(refused.message) <= 78  # the back's one status line, whole at 80 columns
     assert len(ui.of("back")) == 2  # the back again, to rate again: the session went on
     assert reviews(col) == [("alpha", 3, None, None)]
     assert summary.reviews == 1

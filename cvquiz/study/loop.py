@@ -146,10 +146,8 @@ def _rate(
     except CollectionBusyError:
         return Status(
             "not-saved",
-            _(
-                "Another cvquiz is still writing to the collection: the rating of {card} was not saved;"
-                " rate it again"
-            ).format(card=view.ref),
+            # short enough for the back's one status line at 80 columns (the event names the card)
+            _("Not saved: another cvquiz is still writing to the collection; rate again"),
             view.ref,
         )
     after = outcome.after
