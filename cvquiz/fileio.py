@@ -55,6 +55,7 @@ __all__ = [
     "read_json_file",
     "read_limited",
     "read_stdin_text",
+    "read_text_file",
     "temp_file",
     "text_writer",
     "write_output",
@@ -498,6 +499,34 @@ def _read_up_to(handle: IO[bytes], limit: int, name: object) -> bytes:
             name, _("larger than {size}; cvquiz reads no more").format(size=describe_size(limit))
         )
     return b"".join(chunks)
+
+
+def read_text_file(
+    path: Path | str, limit: int, *, error: type[CvquizError] = FileError, bom: bool = False
+) -> str:
+    """Read a file a person named as UTF-8 text (`read_limited`: a FIFO or a device too, up to ``limit``).
+
+    Args:
+        path: the file, as the person named it.
+        limit: the most bytes the file may hold.
+        error: the `CvquizError` subclass to raise.
+        bom: drop a byte-order mark at the start.
+
+    Raises:
+        error: naming ``path``, when the file cannot be read, holds more than ``limit`` bytes, or is not UTF-8.
+    """
+    try:
+        blob = read_limited(path, limit)
+    except UnreadableFileError as unreadable:
+        raise error(str(unreadable)) from None
+    try:
+        return blob.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as decode_error:
+        raise error(
+            _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
+                path=path, reason=describe_decode_error(decode_error), byte=decode_error.start
+            )
+        ) from None
 
 
 def read_stdin_text(option: str, limit: int = TEXT_FILE_LIMIT) -> str:

@@ -27,7 +27,7 @@ from cvquiz.cli.errors import handle_errors
 from cvquiz.cli.jsonout import print_json
 from cvquiz.cli.styled import styled
 from cvquiz.errors import CvquizError, UsageError
-from cvquiz.fileio import TEXT_FILE_LIMIT, describe_decode_error, read_limited, read_stdin_text
+from cvquiz.fileio import TEXT_FILE_LIMIT, read_stdin_text, read_text_file
 from cvquiz.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -670,14 +670,7 @@ def import_(
     if kind == "json" or (kind is None and path.suffix.lower() == ".json"):
         _restore_json(env, path, as_json)
         return
-    try:
-        text = read_limited(path, TEXT_FILE_LIMIT).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CvquizError(
-            _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
-                path=path, reason=describe_decode_error(error), byte=error.start
-            )
-        ) from None
+    text = read_text_file(path, TEXT_FILE_LIMIT, bom=True)
     filename = str(path) if kind != "csv" or path.suffix.lower() == ".csv" else str(path) + ".csv"
     with progress_bar(lambda: env.err) as progress:
         result = cards.import_notes(

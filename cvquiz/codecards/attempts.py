@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from cvquiz import clock
 from cvquiz.codecards.compare import FailureKind
 from cvquiz.codecards.judge import Verdict
-from cvquiz.errors import CardNotFoundError, UnreadableFileError, UsageError
-from cvquiz.fileio import describe_decode_error, read_limited
+from cvquiz.errors import CardNotFoundError, UsageError
+from cvquiz.fileio import read_text_file
 from cvquiz.i18n import _
 from cvquiz.model import Card, CardType
 
@@ -88,19 +88,9 @@ def read_submission(path: Path) -> str:
     Raises:
         UsageError: the file cannot be read, is too large, or is not UTF-8 text.
     """
-    try:
-        # Read, never sized first: a device or a FIFO has no size, and /dev/zero has no end.
-        blob = read_limited(path, MAX_FILE_BYTES)
-    except UnreadableFileError as error:
-        raise UsageError(str(error)) from None
-    try:
-        return blob.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError as error:
-        raise UsageError(
-            _("{path}: not UTF-8 text ({reason} at byte {byte})").format(
-                path=path, reason=describe_decode_error(error), byte=error.start
-            )
-        ) from None
+    # Read, never sized first: a device or a FIFO has no size, and /dev/zero has no end.
+    text = read_text_file(path, MAX_FILE_BYTES, error=UsageError)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def record(
