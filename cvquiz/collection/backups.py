@@ -170,18 +170,18 @@ def back_up(
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise CollectionError(
-            _("{path}: cannot write a backup: {error}").format(
-                path=target,
-                error=describe_os_error(error)
-                if isinstance(error, OSError)
-                else store.sqlite_reason(error),
-            )
+            _("{path}: cannot write a backup: {error}").format(path=target, error=_reason(error))
         ) from None
     made = BackupFile(
         target, now.astimezone(UTC).replace(microsecond=0), target.stat().st_size, reason
     )
     thin(collection, now)
     return made
+
+
+def _reason(error: OSError | sqlite3.Error) -> str:
+    """Why a backup or a restore could not be written, in the person's language."""
+    return describe_os_error(error) if isinstance(error, OSError) else store.sqlite_reason(error)
 
 
 def _day(backup: BackupFile) -> date:
@@ -385,12 +385,7 @@ def restore(
             copy = None
     except (OSError, sqlite3.Error) as error:
         raise CollectionError(
-            _("{path}: cannot restore: {error}").format(
-                path=collection,
-                error=describe_os_error(error)
-                if isinstance(error, OSError)
-                else store.sqlite_reason(error),
-            )
+            _("{path}: cannot restore: {error}").format(path=collection, error=_reason(error))
         ) from None
     finally:
         if copy is not None:
