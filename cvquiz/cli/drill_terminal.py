@@ -287,6 +287,11 @@ class TerminalUI:
             raise KeyboardInterrupt
         return raw.decode("utf-8", "replace")
 
+    def _lines(self, renderable: RenderableType) -> list[list[Segment]]:
+        """``renderable`` as lines of the terminal's width now (drawn in slices as the screen scrolls)."""
+        options = self.console.options.update(width=self.console.size.width)
+        return self.console.render_lines(renderable, options, pad=False)
+
     def _size(self) -> tuple[int, int]:
         return self.console.size.width, self.console.size.height
 
@@ -297,8 +302,7 @@ class TerminalUI:
         if self._back is not None:
             self.show_back(self._view, *self._back)
             return
-        options = self.console.options.update(width=self.console.size.width)
-        self._question = self.console.render_lines(_front(self._view), options, pad=False)
+        self._question = self._lines(_front(self._view))
         self._front_body, self._front_note, self._front_offset = self._question, None, 0
         code = self._front_keys_drawn
         self._draw_front(self._front_hint)
@@ -346,8 +350,7 @@ class TerminalUI:
         self._started = time.monotonic() - progress.elapsed
         self._view, self._progress, self._back = view, progress, None
         self._between = False
-        options = self.console.options.update(width=self.console.size.width)
-        self._question = self.console.render_lines(_front(view), options, pad=False)
+        self._question = self._lines(_front(view))
         self._front_body, self._front_note, self._hints = self._question, None, []
         self._front_offset = 0
         self._front_status = self._status_line()
@@ -357,8 +360,7 @@ class TerminalUI:
         """Show ``note`` below the question (help, hints, an unreadable answer), in place of the last one, and
         redraw the front: nothing piles up under the screen, and the header stays (the front scrolls when the
         two are taller than the room). ``kind`` None takes the note away."""
-        options = self.console.options.update(width=self.console.size.width)
-        lines = [] if note is None else self.console.render_lines(note, options, pad=False)
+        lines = [] if note is None else self._lines(note)
         self._front_body = [*self._question, [], *lines] if lines else self._question
         self._front_note = kind if lines else None
         self._front_offset = len(self._question) + 1 if lines and self._front_scrolls() else 0
@@ -566,11 +568,7 @@ class TerminalUI:
 
     def show_back(self, view: CardView, reveal: Reveal, buttons: tuple[Button, ...]) -> None:
         self._back = (reveal, buttons)
-        width = self.console.size.width
-        options = self.console.options.update(width=width)
-        self._body = self.console.render_lines(
-            _back_body(view, reveal, self.lang), options, pad=False
-        )
+        self._body = self._lines(_back_body(view, reveal, self.lang))
         self._offset = 0
         self._draw_back()
 
@@ -696,8 +694,7 @@ class TerminalUI:
         """Show ``cover`` (help, a long note) over the back's scrolling part until the next key."""
         if self._saved_body is None:
             self._saved_body = self._body
-        options = self.console.options.update(width=self.console.size.width)
-        self._body = self.console.render_lines(cover, options, pad=False)
+        self._body = self._lines(cover)
         self._offset = 0
         self._draw_back()
 
